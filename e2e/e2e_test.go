@@ -1,0 +1,176 @@
+// Package e2e runs the real dco binary and walks user journeys in Debian's
+// chromium. CI installs chromium; on a machine without it these tests fail
+// in CI and are skipped elsewhere, saying why.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const demoPassword = "e2e-demo-password-2026"
+
+// server is a running dco binary.
+type server struct {
+	URL string
+	cmd *exec.Cmd
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startServer builds dco, starts `dco serve --demo` on a free port with a
+// fresh SQLite file, and stops it when the test ends.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dco")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/dco")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "e2e.db"))
+	cmd.Env = append(os.Environ(), "DCO_DEMO_PASSWORD="+demoPassword)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				urlc <- m[1]
+				sent = true
+			}
+		}
+	}()
+	select {
+	case u := <-urlc:
+		return &server{URL: u, cmd: cmd}
+	case <-time.After(90 * time.Second):
+		t.Fatal("dco serve did not say it was listening within 90 s")
+	}
+	return nil
+}
+
+// browser returns a chromedp context on Debian's chromium, started with the
+// flags this closed network needs.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed: CI must install Debian's chromium package")
+		}
+		t.Skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
+	return ctx
+}
+
+// signIn signs in as the demo user with the given e-mail address.
+func signIn(base, email string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/sign-in"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demoPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`input[name="password"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+	)
+}
+
+// screenshot saves a full-page PNG when DCO_E2E_SCREENSHOTS names a folder,
+// so a person can look at what the test saw.
+func screenshot(ctx context.Context, t *testing.T, name string) {
+	dir := os.Getenv("DCO_E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+// text returns the text of the first element matching a CSS selector.
+func text(ctx context.Context, t *testing.T, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+func TestSmokeDCOSignsInAndSeesHome(t *testing.T) {
+	ctx := browser(t)
+	srv := startServer(t)
+	err := chromedp.Do(ctx, signIn(srv.URL, "dco@demo.dco.test"))
+	screenshot(ctx, t, "dco-home")
+	if err != nil {
+		t.Fatalf("sign in as the demo DCO: %v", err)
+	}
+	h1, body := text(ctx, t, "main h1"), text(ctx, t, "body")
+	for _, want := range []string{"Children", "Bath and North East Somerset", "Swindon", "Wiltshire"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("DCO home page (h1 %q) does not mention %q", h1, want)
+		}
+	}
+	// Every other role signs in and lands on a page of its own.
+	for _, email := range []string{"clinician@demo.dco.test", "provider@demo.dco.test", "la.swindon@demo.dco.test", "viewer@demo.dco.test", "admin@demo.dco.test"} {
+		t.Run(email, func(t *testing.T) {
+			ctx := browser(t)
+			if err := chromedp.Do(ctx, signIn(srv.URL, email)); err != nil {
+				t.Fatalf("sign in: %v", err)
+			}
+			screenshot(ctx, t, "home-"+strings.Split(email, "@")[0])
+			if h1 := text(ctx, t, "main h1"); strings.Contains(strings.ToLower(h1), "sign in") {
+				t.Errorf("%s: got h1 %q, want a home page", email, h1)
+			}
+		})
+	}
+}

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"dco/internal/errs"
+)
+
+// The audit trail is append-only and hash-chained: each row's hash is
+// sha256(prev_hash + canonical encoding of its fields), and its id is the
+// previous id plus one. Writers serialise on the single audit_head row
+// (SELECT ... FOR UPDATE on PostgreSQL; the database write lock on SQLite),
+// so the chain never forks. Rows are never updated or deleted; triggers
+// refuse it on both engines.
+
+// Audit outcomes.
+const (
+	OutcomeOK      = "ok"
+	OutcomeRefused = "refused"
+	OutcomeFailed  = "failed"
+)
+
+// ActionAccessRefused is the audit action for a request refused by scope.
+const ActionAccessRefused = "access.refused"
+
+// entry builds an audit row for what actor did.
+func entry(a Actor, action, objectType string, objectID, childID int64, outcome, detail string) *AuditEntry {
+	return &AuditEntry{
+		UserID: a.UserID, Email: a.Email, Role: a.Role, OrgID: a.OrgID, Addr: a.Addr,
+		Action: action, ObjectType: objectType, ObjectID: objectID, ChildID: childID,
+		Outcome: outcome, Detail: detail,
+	}
+}
+
+// canonical is the encoding the hash covers: every stored field in a fixed
+// order, each length-prefixed so no two rows encode alike.
+func canonical(e *AuditEntry, at string) string {
+	var b strings.Builder
+	field := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+		b.WriteByte(';')
+	}
+	num := func(n int64) { field(strconv.FormatInt(n, 10)) }
+	num(e.ID)
+	field(at)
+	num(e.UserID)
+	field(e.Email)
+	field(string(e.Role))
+	num(e.OrgID)
+	field(e.Addr)
+	field(e.Action)
+	field(e.ObjectType)
+	num(e.ObjectID)
+	num(e.ChildID)
+	field(e.Outcome)
+	field(e.Detail)
+	return b.String()
+}
+
+func auditHash(prev string, e *AuditEntry, at string) string {
+	sum := sha256.Sum256([]byte(prev + canonical(e, at)))
+	return hex.EncodeToString(sum[:])
+}
+
+// appendAudit adds rows to the chain inside the caller's transaction, filling
+// their ID, At, PrevHash and Hash. Call it last in a transaction, after the
+// change it records, so the head row is held for as short a time as possible.
+func (t *tx) appendAudit(ctx context.Context, es ...*AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	var lastID int64
+	var prev string
+	if err := t.queryRow(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1"+t.s.forUpdate()).Scan(&lastID, &prev); err != nil {
+		return mapErr(err, "lock audit head")
+	}
+	stmt, err := t.tx.PrepareContext(ctx, t.s.rebind(`INSERT INTO audit_log
+		(id, at, user_id, email, role, org_id, addr, action, object_type, object_id, child_id, outcome, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
+	if err != nil {
+		return mapErr(err, "prepare audit insert")
+	}
+	defer stmt.Close()
+	now := t.s.now()
+	at := fmtTime(now)
+	for _, e := range es {
+		if e.Outcome == "" {
+			e.Outcome = OutcomeOK
+		}
+		lastID++
+		e.ID, e.At, e.PrevHash = lastID, parseTime(at), prev
+		e.Hash = auditHash(prev, e, at)
+		if _, err := stmt.ExecContext(ctx, e.ID, at, e.UserID, e.Email, string(e.Role), e.OrgID, e.Addr,
+			e.Action, e.ObjectType, e.ObjectID, e.ChildID, e.Outcome, e.Detail, e.PrevHash, e.Hash); err != nil {
+			return mapErr(err, "insert audit row")
+		}
+		prev = e.Hash
+	}
+	if _, err := t.exec(ctx, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", lastID, prev); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Audit appends a standalone row to the audit trail: a sign-in, a failed
+// sign-in, a refused request. Changes to records write their own rows in
+// their own transactions. The Outcome defaults to "ok".
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	if e.Action == "" {
+		return errs.E(errs.Invalid, "an audit entry needs an action")
+	}
+	return s.write(ctx, func(t *tx) error { return t.appendAudit(ctx, &e) })
+}
+
+// refuse records, in its own transaction, that actor asked for something
+// outside their scope. Failure to write it is logged, not returned: the
+// caller is already refusing.
+func (s *Store) refuse(ctx context.Context, a Actor, action, objectType string, objectID, childID int64) {
+	e := entry(a, ActionAccessRefused, objectType, objectID, childID, OutcomeRefused, "action="+action)
+	if err := s.write(ctx, func(t *tx) error { return t.appendAudit(ctx, e) }); err != nil {
+		s.log.Error("audit refused access", "err", err, "user_id", a.UserID, "action", action)
+	}
+}
+
+// VerifyAudit walks the whole chain, recomputing every hash. It returns how
+// many rows it checked and the id of the first row that does not follow from
+// the one before (0 when the chain is intact). A deleted row shows as the id
+// after the gap; rows cut from the end show as the id after the last one left.
+func (s *Store) VerifyAudit(ctx context.Context) (checked int64, firstBroken int64, err error) {
+	var opts *sql.TxOptions
+	if s.engine == EnginePostgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	rtx, err := s.db.BeginTx(ctx, opts) // one snapshot for rows and head
+	if err != nil {
+		return 0, 0, mapErr(err, "begin")
+	}
+	defer rtx.Rollback()
+	var headID int64
+	var headHash string
+	if err := rtx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&headID, &headHash); err != nil {
+		return 0, 0, mapErr(err, "read audit head")
+	}
+	rows, err := rtx.QueryContext(ctx, `SELECT id, at, user_id, email, role, org_id, addr, action, object_type,
+		object_id, child_id, outcome, detail, prev_hash, hash FROM audit_log ORDER BY id`)
+	if err != nil {
+		return 0, 0, mapErr(err, "read audit")
+	}
+	defer rows.Close()
+	var prevID int64
+	var prev string
+	for rows.Next() {
+		var e AuditEntry
+		var at, role string
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Email, &role, &e.OrgID, &e.Addr, &e.Action, &e.ObjectType,
+			&e.ObjectID, &e.ChildID, &e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return checked, 0, mapErr(err, "scan audit")
+		}
+		e.Role = Role(role)
+		checked++
+		if e.ID != prevID+1 || e.PrevHash != prev || auditHash(prev, &e, at) != e.Hash {
+			return checked, e.ID, nil
+		}
+		prevID, prev = e.ID, e.Hash
+	}
+	if err := rows.Err(); err != nil {
+		return checked, 0, mapErr(err, "read audit")
+	}
+	if headID != prevID || headHash != prev {
+		return checked, prevID + 1, nil
+	}
+	return checked, 0, nil
+}
+
+const auditColumns = `id, at, user_id, email, role, org_id, addr, action, object_type, object_id, child_id, outcome, detail, prev_hash, hash`
+
+func scanAudit(rows *sql.Rows) ([]AuditEntry, error) {
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at, role string
+		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Email, &role, &e.OrgID, &e.Addr, &e.Action, &e.ObjectType,
+			&e.ObjectID, &e.ChildID, &e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, mapErr(err, "scan audit")
+		}
+		e.At, e.Role = parseTime(at), Role(role)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "read audit")
+	}
+	return out, nil
+}
+
+// ListAudit returns a page of the audit trail, newest first, and how many
+// rows match in all. Who may read it is decided by the caller.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error) {
+	where, args := "1 = 1", []any{}
+	if f.Action != "" {
+		where += " AND action = ?"
+		args = append(args, f.Action)
+	}
+	if f.UserID != 0 {
+		where += " AND user_id = ?"
+		args = append(args, f.UserID)
+	}
+	if f.ChildID != 0 {
+		where += " AND child_id = ?"
+		args = append(args, f.ChildID)
+	}
+	var total int
+	if err := s.queryRow(ctx, "SELECT count(*) FROM audit_log WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapErr(err, "count audit")
+	}
+	limit, offset := pageOf(f.Limit, f.Offset)
+	rows, err := s.query(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE "+where+" ORDER BY id DESC LIMIT ? OFFSET ?",
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := scanAudit(rows)
+	return out, total, err
+}
+
+// ChildAccessLog answers "who has accessed this record": every audit row
+// about the child, newest first. Only a DCO may ask, and asking is itself
+// audited as "child.access_log".
+func (s *Store) ChildAccessLog(ctx context.Context, actor Actor, childID int64) ([]AuditEntry, error) {
+	const action = "child.access_log"
+	if actor.Role != RoleDCO {
+		s.refuse(ctx, actor, action, "child", childID, childID)
+		return nil, errs.E(errs.Forbidden, "Only a DCO can see who has accessed a record")
+	}
+	var out []AuditEntry
+	refused := false
+	err := s.write(ctx, func(t *tx) error {
+		if _, err := t.childInScope(ctx, actor, childID, false); err != nil {
+			refused = errs.Is(err, errs.NotFound)
+			return err
+		}
+		rows, err := t.query(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE child_id = ? ORDER BY id DESC", childID)
+		if err != nil {
+			return err
+		}
+		if out, err = scanAudit(rows); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, action, "child", childID, childID, OutcomeOK, ""))
+	})
+	if refused {
+		s.refuse(ctx, actor, action, "child", childID, childID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// pageOf applies the default page size (50) and the ceiling (1000).
+func pageOf(limit, offset int) (int, int) {
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 1000 {
+		limit = 1000
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"dco/internal/send"
+)
+
+// BenchmarkSearchChildren searches 10,000 children, half in each of two
+// LAs, as an LA caseworker would: by name fragment, by NHS number, and the
+// first page of the whole list. Each search is audited, as in service.
+func BenchmarkSearchChildren(b *testing.B) {
+	engines := []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			if e.name == EnginePostgres && os.Getenv(TestPostgresEnv) == "" {
+				b.Skip(TestPostgresEnv + " is not set")
+			}
+			s := e.open(b)
+			s.Now = func() time.Time { return testNow }
+			ctx := context.Background()
+			icb := Org{Kind: OrgICB, Name: "ICB", Code: "QOX"}
+			la1 := Org{Kind: OrgLA, Name: "LA one", Code: "800"}
+			la2 := Org{Kind: OrgLA, Name: "LA two", Code: "866"}
+			for _, o := range []*Org{&icb, &la1, &la2} {
+				if err := s.CreateOrg(ctx, System, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+			families := []string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright"}
+			cs := make([]Child, 10000)
+			for i := range cs {
+				la := la1.ID
+				if i%2 == 1 {
+					la = la2.ID
+				}
+				cs[i] = Child{
+					NHSNumber:   nhsNumber(b, i),
+					GivenName:   fmt.Sprintf("Child%d", i),
+					FamilyName:  families[i%len(families)] + fmt.Sprint(i%97),
+					DateOfBirth: send.NewDate(2008+i%16, time.Month(1+i%12), 1+i%28),
+					LAID:        la,
+				}
+			}
+			if n, err := s.ImportChildren(ctx, System, cs); err != nil || n != len(cs) {
+				b.Fatalf("import: %d %v", n, err)
+			}
+			actor := Actor{UserID: 1, Email: "la@example.gov.uk", Role: RoleLA, LAID: la1.ID}
+			filters := map[string]ChildFilter{
+				"name":      {Query: "smith1"},
+				"nhs":       {Query: string(cs[4242].NHSNumber)},
+				"firstpage": {},
+			}
+			for _, name := range []string{"name", "nhs", "firstpage"} {
+				f := filters[name]
+				b.Run(name, func(b *testing.B) {
+					for b.Loop() {
+						if _, _, err := s.SearchChildren(ctx, actor, f); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}

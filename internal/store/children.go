@@ -1,0 +1,688 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"dco/internal/errs"
+	"dco/internal/send"
+)
+
+// Scope. Every query on children carries the actor's scope in its WHERE
+// clause (DESIGN §2):
+//   - dco: every child; or, when the DCO's OrgID names an ICB, that ICB's;
+//   - la: children whose LA of residence is the actor's LA;
+//   - clinician: children granted to the actor in child_access;
+//   - provider: children granted to the actor's organisation, or that it
+//     registered;
+//   - viewer and admin: none (forbidden); System (dco's own work): every child.
+// A child out of scope is not_found, exactly as an absent one is, and the
+// attempt is audited as access.refused.
+
+// isSystem reports whether a is dco itself (imports, demo seeding).
+func isSystem(a Actor) bool {
+	return a.UserID == 0 && a.Role == System.Role && a.Email == System.Email
+}
+
+// refusal marks an error as a refusal by scope, to be audited as such once
+// the transaction that found it has rolled back.
+type refusal struct{ err error }
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+func errChildNotFound() error {
+	return &refusal{errs.E(errs.NotFound, "No child was found with those details")}
+}
+
+func errNoCaseData() error {
+	return &refusal{errs.E(errs.Forbidden, "Your role does not give access to children's records")}
+}
+
+// scopeOf returns the SQL condition, on children aliased c, that limits rows
+// to what a may see.
+func scopeOf(a Actor) (string, []any, error) {
+	if isSystem(a) {
+		return "1 = 1", nil, nil
+	}
+	switch a.Role {
+	case RoleDCO:
+		if a.OrgID != 0 {
+			return "c.icb_id = ?", []any{a.OrgID}, nil
+		}
+		return "1 = 1", nil, nil
+	case RoleLA:
+		return "c.la_id = ?", []any{a.LAID}, nil
+	case RoleClinician:
+		return "EXISTS (SELECT 1 FROM child_access g WHERE g.child_id = c.id AND g.user_id = ?)", []any{a.UserID}, nil
+	case RoleProvider:
+		return "(c.created_by_org_id = ? OR EXISTS (SELECT 1 FROM child_access g WHERE g.child_id = c.id AND g.org_id = ?))",
+			[]any{a.OrgID, a.OrgID}, nil
+	}
+	return "", nil, errNoCaseData()
+}
+
+// childWrite runs fn in a write transaction for actor; if fn was refused by
+// scope, the refusal is audited in a transaction of its own.
+func (s *Store) childWrite(ctx context.Context, actor Actor, action string, childID int64, fn func(t *tx) error) error {
+	err := s.write(ctx, fn)
+	var r *refusal
+	if errors.As(err, &r) {
+		s.refuse(ctx, actor, action, "child", childID, childID)
+		return r.err
+	}
+	return err
+}
+
+const childColumns = `c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth, c.postcode, c.icb_id, c.la_id, la.name,
+	c.setting, c.looked_after, c.elective_home_ed, c.missing_education, c.youth_justice, c.continuing_care,
+	c.personal_health_budget, c.version, c.created_at, c.updated_at`
+
+const childFrom = ` FROM children c JOIN orgs la ON la.id = c.la_id`
+
+func scanChild(r interface{ Scan(...any) error }) (Child, error) {
+	var c Child
+	var nhs, dob, created, updated string
+	err := r.Scan(&c.ID, &nhs, &c.GivenName, &c.FamilyName, &dob, &c.Postcode, &c.ICBID, &c.LAID, &c.LAName,
+		&c.Setting, &c.Flags.LookedAfter, &c.Flags.ElectiveHomeEd, &c.Flags.MissingEducation, &c.Flags.YouthJustice,
+		&c.Flags.ContinuingCare, &c.Flags.PersonalHealthBudget, &c.Version, &created, &updated)
+	if err != nil {
+		return Child{}, err
+	}
+	c.NHSNumber = send.NHSNumber(nhs)
+	if c.DateOfBirth, err = send.ParseDate(dob); err != nil {
+		return Child{}, fmt.Errorf("child %d date of birth: %w", c.ID, err)
+	}
+	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	return c, nil
+}
+
+func scanChildren(rows *sql.Rows) ([]Child, error) {
+	defer rows.Close()
+	var out []Child
+	for rows.Next() {
+		c, err := scanChild(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan child")
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "read children")
+	}
+	return out, nil
+}
+
+// childInScope reads one child if actor may see it; lock holds the row for
+// an update. Otherwise it is a refusal: not_found, or forbidden for a role
+// that sees no case data.
+func (t *tx) childInScope(ctx context.Context, actor Actor, id int64, lock bool) (Child, error) {
+	scope, args, err := scopeOf(actor)
+	if err != nil {
+		return Child{}, err
+	}
+	q := "SELECT " + childColumns + childFrom + " WHERE c.id = ? AND " + scope
+	if lock && t.s.engine == EnginePostgres {
+		q += " FOR UPDATE OF c"
+	}
+	c, err := scanChild(t.queryRow(ctx, q, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Child{}, errChildNotFound()
+	}
+	if err != nil {
+		return Child{}, mapErr(err, "read child")
+	}
+	return c, nil
+}
+
+var postcodeRE = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$`)
+
+// NormalisePostcode returns a UK postcode in capitals with one space before
+// the inward code ("BA1 1AA"), and whether it has the shape of one.
+func NormalisePostcode(p string) (string, bool) {
+	p = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToUpper(r)
+	}, p)
+	if !postcodeRE.MatchString(p) {
+		return p, false
+	}
+	return p[:len(p)-3] + " " + p[len(p)-3:], true
+}
+
+// nameKey is the case-folded, space-collapsed form of a name, used to sort,
+// search and match duplicates identically on both engines.
+func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
+// checkChild normalises a child's fields and returns what is wrong with them.
+func (s *Store) checkChild(c *Child) map[string]string {
+	bad := map[string]string{}
+	if strings.TrimSpace(string(c.NHSNumber)) == "" {
+		bad["nhs_number"] = "Enter the NHS number"
+	} else if n, err := send.ParseNHSNumber(string(c.NHSNumber)); err != nil {
+		msg := err.Error()
+		bad["nhs_number"] = strings.ToUpper(msg[:1]) + msg[1:]
+	} else {
+		c.NHSNumber = n
+	}
+	name := func(field, label string, v *string) {
+		*v = strings.TrimSpace(*v)
+		switch {
+		case *v == "":
+			bad[field] = "Enter the " + label
+		case len([]rune(*v)) > 100:
+			bad[field] = "The " + label + " must be 100 characters or fewer"
+		}
+	}
+	name("given_name", "given name", &c.GivenName)
+	name("family_name", "family name", &c.FamilyName)
+	today := send.Today(s.now())
+	switch {
+	case c.DateOfBirth.IsZero():
+		bad["date_of_birth"] = "Enter the date of birth"
+	case c.DateOfBirth.After(today):
+		bad["date_of_birth"] = "The date of birth must be today or in the past"
+	case c.DateOfBirth.Before(send.NewDate(today.Year()-26, today.Month(), today.Day())):
+		bad["date_of_birth"] = "The date of birth must be within the last 26 years"
+	}
+	if strings.TrimSpace(c.Postcode) == "" {
+		c.Postcode = ""
+	} else if p, ok := NormalisePostcode(c.Postcode); ok {
+		c.Postcode = p
+	} else {
+		bad["postcode"] = "Enter a real postcode, like BA1 1AA"
+	}
+	c.Setting = strings.TrimSpace(c.Setting)
+	if len([]rune(c.Setting)) > 200 {
+		bad["setting"] = "The setting must be 200 characters or fewer"
+	}
+	return bad
+}
+
+// laOf returns the name and ICB of an LA, or ok=false if id is not an LA.
+func (t *tx) laOf(ctx context.Context, id int64) (name string, icbID int64, ok bool, err error) {
+	var kind string
+	err = t.queryRow(ctx, "SELECT kind, name, COALESCE(parent_id, 0) FROM orgs WHERE id = ?", id).Scan(&kind, &name, &icbID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, false, nil
+	}
+	if err != nil {
+		return "", 0, false, mapErr(err, "find la")
+	}
+	return name, icbID, kind == string(OrgLA) && icbID != 0, nil
+}
+
+// placeChild settles c.LAID for actor (an LA actor may only use its own LA)
+// and fills c.LAName and c.ICBID, adding to bad what is wrong.
+func (t *tx) placeChild(ctx context.Context, actor Actor, c *Child, bad map[string]string) error {
+	if actor.Role == RoleLA && !isSystem(actor) {
+		if c.LAID == 0 {
+			c.LAID = actor.LAID
+		}
+		if c.LAID != actor.LAID {
+			bad["la_id"] = "You can only record children who live in your local authority"
+			return nil
+		}
+	}
+	if c.LAID == 0 {
+		bad["la_id"] = "Choose the child's local authority"
+		return nil
+	}
+	name, icb, ok, err := t.laOf(ctx, c.LAID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		bad["la_id"] = "Choose the child's local authority"
+		return nil
+	}
+	if actor.Role == RoleDCO && actor.OrgID != 0 && icb != actor.OrgID {
+		bad["la_id"] = "Choose one of your ICB's local authorities"
+		return nil
+	}
+	c.LAName, c.ICBID = name, icb
+	return nil
+}
+
+// mayRegister reports whether a role may register children.
+func mayRegister(a Actor) bool {
+	return isSystem(a) || a.Role == RoleDCO || a.Role == RoleLA || a.Role == RoleProvider
+}
+
+func errDuplicateNHS(err error) error {
+	const msg = "A child with this NHS number is already registered."
+	return &errs.Error{Code: errs.Conflict, Message: msg, Fields: map[string]string{"nhs_number": msg}, Err: err}
+}
+
+const insertChildSQL = `INSERT INTO children (nhs_number, given_name, family_name, given_key, family_key, search_name,
+	date_of_birth, postcode, icb_id, la_id, setting, looked_after, elective_home_ed, missing_education, youth_justice,
+	continuing_care, personal_health_budget, created_by_org_id, created_by_user_id, version, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`
+
+// childArgs are insertChildSQL's arguments for c, created by actor at now.
+func childArgs(actor Actor, c *Child, now string) []any {
+	var byOrg any
+	if actor.Role == RoleProvider && !isSystem(actor) {
+		byOrg = nullID(actor.OrgID)
+	}
+	g, f := nameKey(c.GivenName), nameKey(c.FamilyName)
+	return []any{string(c.NHSNumber), c.GivenName, c.FamilyName, g, f, g + " " + f,
+		c.DateOfBirth.String(), c.Postcode, c.ICBID, c.LAID, c.Setting, c.Flags.LookedAfter, c.Flags.ElectiveHomeEd,
+		c.Flags.MissingEducation, c.Flags.YouthJustice, c.Flags.ContinuingCare, c.Flags.PersonalHealthBudget,
+		byOrg, actor.UserID, now, now}
+}
+
+// grantRegistrar gives a provider that registered a child sight of it.
+func (t *tx) grantRegistrar(ctx context.Context, actor Actor, childID int64, now string) error {
+	if actor.Role != RoleProvider || isSystem(actor) || actor.OrgID == 0 {
+		return nil
+	}
+	_, err := t.exec(ctx, `INSERT INTO child_access (child_id, org_id, reason, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, childID, actor.OrgID, "registered by this organisation", actor.UserID, now)
+	return err
+}
+
+// CreateChild registers a child, setting c.ID, c.Version (1), c.LAName and
+// c.ICBID. An LA user registers children of their own LA (c.LAID 0 means
+// theirs); a provider's organisation is granted sight of the child it
+// registers. An NHS number already registered is a conflict whose message
+// says nothing of the other record. Audited "child.create".
+func (s *Store) CreateChild(ctx context.Context, actor Actor, c *Child) error {
+	const action = "child.create"
+	if !mayRegister(actor) {
+		s.refuse(ctx, actor, action, "child", 0, 0)
+		return errs.E(errs.Forbidden, "Your role cannot register children")
+	}
+	bad := s.checkChild(c)
+	now := s.now()
+	at := fmtTime(now)
+	return s.write(ctx, func(t *tx) error {
+		if err := t.placeChild(ctx, actor, c, bad); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		var id int64
+		if err := t.queryRow(ctx, insertChildSQL, childArgs(actor, c, at)...).Scan(&id); err != nil {
+			if err := mapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
+				return errDuplicateNHS(err)
+			} else {
+				return err
+			}
+		}
+		if err := t.grantRegistrar(ctx, actor, id, at); err != nil {
+			return err
+		}
+		c.ID, c.Version = id, 1
+		c.CreatedAt, c.UpdatedAt = parseTime(at), parseTime(at)
+		return t.appendAudit(ctx, entry(actor, action, "child", id, id, OutcomeOK, ""))
+	})
+}
+
+// GetChild returns a child the actor may see, with LAName. Audited
+// "child.view"; a child out of scope is not_found and audited as refused.
+func (s *Store) GetChild(ctx context.Context, actor Actor, id int64) (Child, error) {
+	const action = "child.view"
+	var c Child
+	err := s.childWrite(ctx, actor, action, id, func(t *tx) error {
+		var err error
+		if c, err = t.childInScope(ctx, actor, id, false); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, action, "child", id, id, OutcomeOK, ""))
+	})
+	if err != nil {
+		return Child{}, err
+	}
+	return c, nil
+}
+
+// changedFields names the fields that differ, for the audit detail: names of
+// fields, never their values.
+func changedFields(a, b Child) string {
+	var f []string
+	add := func(changed bool, name string) {
+		if changed {
+			f = append(f, name)
+		}
+	}
+	add(a.NHSNumber != b.NHSNumber, "nhs_number")
+	add(a.GivenName != b.GivenName, "given_name")
+	add(a.FamilyName != b.FamilyName, "family_name")
+	add(!a.DateOfBirth.Equal(b.DateOfBirth), "date_of_birth")
+	add(a.Postcode != b.Postcode, "postcode")
+	add(a.LAID != b.LAID, "la_id")
+	add(a.Setting != b.Setting, "setting")
+	add(a.Flags != b.Flags, "flags")
+	return "fields=" + strings.Join(f, ",")
+}
+
+// UpdateChild saves a child the actor may see. c.Version must be the version
+// read: a stale one is a conflict and nothing is written. c.LAID 0 keeps the
+// LA; an LA user cannot move a child to another LA. On success c.Version is
+// the new version. Audited "child.update" with the names of changed fields.
+func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
+	const action = "child.update"
+	bad := s.checkChild(c)
+	now := s.now()
+	at := fmtTime(now)
+	return s.childWrite(ctx, actor, action, c.ID, func(t *tx) error {
+		cur, err := t.childInScope(ctx, actor, c.ID, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != c.Version {
+			return errStale()
+		}
+		if c.LAID == 0 {
+			c.LAID = cur.LAID
+		}
+		if err := t.placeChild(ctx, actor, c, bad); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		g, f := nameKey(c.GivenName), nameKey(c.FamilyName)
+		n, err := t.execN(ctx, `UPDATE children SET nhs_number = ?, given_name = ?, family_name = ?, given_key = ?, family_key = ?,
+			search_name = ?, date_of_birth = ?, postcode = ?, icb_id = ?, la_id = ?, setting = ?, looked_after = ?,
+			elective_home_ed = ?, missing_education = ?, youth_justice = ?, continuing_care = ?, personal_health_budget = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(c.NHSNumber), c.GivenName, c.FamilyName, g, f, g+" "+f, c.DateOfBirth.String(), c.Postcode, c.ICBID, c.LAID,
+			c.Setting, c.Flags.LookedAfter, c.Flags.ElectiveHomeEd, c.Flags.MissingEducation, c.Flags.YouthJustice,
+			c.Flags.ContinuingCare, c.Flags.PersonalHealthBudget, at, c.ID, c.Version)
+		if errs.Is(err, errs.Conflict) {
+			return errDuplicateNHS(err)
+		}
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		c.Version++
+		c.CreatedAt, c.UpdatedAt = cur.CreatedAt, parseTime(at)
+		return t.appendAudit(ctx, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, changedFields(cur, *c)))
+	})
+}
+
+// escapeLike escapes LIKE's wildcards; queries use ESCAPE '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// searchWhere turns a filter into SQL conditions on children aliased c.
+func searchWhere(f ChildFilter) (string, []any) {
+	var where []string
+	var args []any
+	if q := strings.TrimSpace(f.Query); q != "" {
+		digits := strings.NewReplacer(" ", "", "-", "").Replace(q)
+		if digits != "" && strings.Trim(digits, "0123456789") == "" {
+			if len(digits) == 10 {
+				where, args = append(where, "c.nhs_number = ?"), append(args, digits)
+			} else {
+				where, args = append(where, `c.nhs_number LIKE ? ESCAPE '\'`), append(args, escapeLike(digits)+"%")
+			}
+		} else {
+			where, args = append(where, `c.search_name LIKE ? ESCAPE '\'`), append(args, "%"+escapeLike(nameKey(q))+"%")
+		}
+	}
+	if !f.DateOfBirth.IsZero() {
+		where, args = append(where, "c.date_of_birth = ?"), append(args, f.DateOfBirth.String())
+	}
+	if f.LAID != 0 {
+		where, args = append(where, "c.la_id = ?"), append(args, f.LAID)
+	}
+	if len(where) == 0 {
+		return "1 = 1", nil
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// SearchChildren returns a page of the children the actor may see that match
+// the filter, ordered by family name, given name and id, and how many match
+// in all. Query matches an NHS number (whole, or its first digits) or a
+// fragment of "given family", in any case. Audited "child.search" with the
+// count only.
+func (s *Store) SearchChildren(ctx context.Context, actor Actor, f ChildFilter) ([]Child, int, error) {
+	const action = "child.search"
+	var out []Child
+	var total int
+	err := s.childWrite(ctx, actor, action, 0, func(t *tx) error {
+		scope, sargs, err := scopeOf(actor)
+		if err != nil {
+			return err
+		}
+		where, args := searchWhere(f)
+		where = scope + " AND " + where
+		args = append(sargs, args...)
+		if err := t.queryRow(ctx, "SELECT count(*) FROM children c WHERE "+where, args...).Scan(&total); err != nil {
+			return mapErr(err, "count children")
+		}
+		limit, offset := pageOf(f.Limit, f.Offset)
+		if total > offset {
+			rows, err := t.query(ctx, "SELECT "+childColumns+childFrom+" WHERE "+where+
+				" ORDER BY c.family_key, c.given_key, c.id LIMIT ? OFFSET ?", append(args, limit, offset)...)
+			if err != nil {
+				return err
+			}
+			if out, err = scanChildren(rows); err != nil {
+				return err
+			}
+		}
+		return t.appendAudit(ctx, entry(actor, action, "child", 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)))
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// FindDuplicates returns the children the actor may see that may be c: the
+// same NHS number, or the same family name, given name (in any case) and
+// date of birth; c itself (by c.ID) is left out. When c.ID names a child the
+// actor may not see, it is not_found and audited as refused. Audited
+// "child.duplicates" with the count only.
+func (s *Store) FindDuplicates(ctx context.Context, actor Actor, c Child) ([]Child, error) {
+	const action = "child.duplicates"
+	var out []Child
+	err := s.childWrite(ctx, actor, action, c.ID, func(t *tx) error {
+		scope, args, err := scopeOf(actor)
+		if err != nil {
+			return err
+		}
+		if c.ID != 0 {
+			if _, err := t.childInScope(ctx, actor, c.ID, false); err != nil {
+				return err
+			}
+		}
+		nhs := strings.NewReplacer(" ", "", "-", "").Replace(string(c.NHSNumber))
+		rows, err := t.query(ctx, "SELECT "+childColumns+childFrom+" WHERE "+scope+
+			` AND c.id <> ? AND (c.nhs_number = ? OR (c.family_key = ? AND c.given_key = ? AND c.date_of_birth = ?))
+			ORDER BY c.family_key, c.given_key, c.id LIMIT 100`,
+			append(args, c.ID, nhs, nameKey(c.FamilyName), nameKey(c.GivenName), c.DateOfBirth.String())...)
+		if err != nil {
+			return err
+		}
+		if out, err = scanChildren(rows); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, fmt.Sprintf("results=%d", len(out))))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ImportChildren registers many children in one transaction: all or none.
+// A row that fails validation, or an NHS number already registered (or
+// repeated in the batch), stores nothing and names the row (counting from 1).
+// Each child gets its own "child.import" audit row. It returns how many
+// children were stored.
+func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (int, error) {
+	const action = "child.import"
+	if !mayRegister(actor) {
+		s.refuse(ctx, actor, action, "child", 0, 0)
+		return 0, errs.E(errs.Forbidden, "Your role cannot register children")
+	}
+	if len(cs) == 0 {
+		return 0, nil
+	}
+	at := fmtTime(s.now())
+	err := s.write(ctx, func(t *tx) error {
+		type la struct {
+			name string
+			icb  int64
+			ok   bool
+		}
+		las := map[int64]la{}
+		for i := range cs {
+			c := &cs[i]
+			bad := s.checkChild(c)
+			if actor.Role == RoleLA && !isSystem(actor) && c.LAID == 0 {
+				c.LAID = actor.LAID
+			}
+			l, seen := las[c.LAID]
+			if !seen {
+				var err error
+				if l.name, l.icb, l.ok, err = t.laOf(ctx, c.LAID); err != nil {
+					return err
+				}
+				las[c.LAID] = l
+			}
+			switch {
+			case actor.Role == RoleLA && !isSystem(actor) && c.LAID != actor.LAID:
+				bad["la_id"] = "You can only record children who live in your local authority"
+			case !l.ok:
+				bad["la_id"] = "Choose the child's local authority"
+			case actor.Role == RoleDCO && actor.OrgID != 0 && l.icb != actor.OrgID:
+				bad["la_id"] = "Choose one of your ICB's local authorities"
+			}
+			if len(bad) > 0 {
+				e := errs.InvalidFields(bad)
+				e.Message = fmt.Sprintf("Row %d could not be imported: nothing was imported", i+1)
+				return e
+			}
+			c.LAName, c.ICBID = l.name, l.icb
+		}
+		stmt, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
+		if err != nil {
+			return mapErr(err, "prepare child insert")
+		}
+		defer stmt.Close()
+		audit := make([]*AuditEntry, 0, len(cs))
+		for i := range cs {
+			c := &cs[i]
+			if err := stmt.QueryRowContext(ctx, childArgs(actor, c, at)...).Scan(&c.ID); err != nil {
+				err = mapErr(err, "insert child")
+				if errs.Is(err, errs.Conflict) {
+					e := errDuplicateNHS(err).(*errs.Error)
+					e.Message = fmt.Sprintf("Row %d: %s Nothing was imported.", i+1, e.Message)
+					return e
+				}
+				return fmt.Errorf("row %d: %w", i+1, err)
+			}
+			if err := t.grantRegistrar(ctx, actor, c.ID, at); err != nil {
+				return err
+			}
+			c.Version, c.CreatedAt, c.UpdatedAt = 1, parseTime(at), parseTime(at)
+			audit = append(audit, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, ""))
+		}
+		return t.appendAudit(ctx, audit...)
+	})
+	if err != nil {
+		for i := range cs {
+			cs[i].ID, cs[i].Version = 0, 0
+		}
+		return 0, err
+	}
+	return len(cs), nil
+}
+
+// GrantChildAccess lets a clinician (userID) or a provider organisation
+// (orgID), exactly one of them, see a child, for a recorded reason. Only a
+// DCO (within their scope) or dco itself may grant. Granting twice is not an
+// error. Audited "child.grant".
+func (s *Store) GrantChildAccess(ctx context.Context, actor Actor, childID, userID, orgID int64, reason string) error {
+	const action = "child.grant"
+	if !isSystem(actor) && actor.Role != RoleDCO {
+		s.refuse(ctx, actor, action, "child", childID, childID)
+		return errs.E(errs.Forbidden, "Only a DCO can give access to a child's record")
+	}
+	reason = strings.TrimSpace(reason)
+	bad := map[string]string{}
+	if (userID == 0) == (orgID == 0) {
+		bad["grantee"] = "Choose a clinician or a provider organisation"
+	}
+	switch {
+	case reason == "":
+		bad["reason"] = "Enter the reason for giving access"
+	case len(reason) > 200:
+		bad["reason"] = "The reason must be 200 characters or fewer"
+	}
+	at := fmtTime(s.now())
+	return s.childWrite(ctx, actor, action, childID, func(t *tx) error {
+		if _, err := t.childInScope(ctx, actor, childID, false); err != nil {
+			return err
+		}
+		detail := ""
+		if userID != 0 {
+			var role string
+			var disabled bool
+			err := t.queryRow(ctx, "SELECT role, disabled FROM users WHERE id = ?", userID).Scan(&role, &disabled)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return mapErr(err, "find user")
+			}
+			if Role(role) != RoleClinician || disabled {
+				bad["user_id"] = "Choose a clinician"
+			}
+			detail = "user_id=" + itoa(userID)
+		}
+		if orgID != 0 {
+			k, err := t.orgKind(ctx, orgID)
+			if err != nil {
+				return err
+			}
+			if k != OrgProvider {
+				bad["org_id"] = "Choose a provider organisation"
+			}
+			detail = "org_id=" + itoa(orgID)
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		if _, err := t.exec(ctx, `INSERT INTO child_access (child_id, user_id, org_id, reason, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, childID, nullID(userID), nullID(orgID), reason, actor.UserID, at); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, action, "child", childID, childID, OutcomeOK, detail))
+	})
+}
+
+// CountChildren returns how many children the actor may see. It reads no
+// record, so it is not audited; viewer and admin are forbidden, as for every
+// other child method.
+func (s *Store) CountChildren(ctx context.Context, actor Actor) (int, error) {
+	scope, args, err := scopeOf(actor)
+	if err != nil {
+		var r *refusal
+		if errors.As(err, &r) {
+			return 0, r.err
+		}
+		return 0, err
+	}
+	var n int
+	if err := s.queryRow(ctx, "SELECT count(*) FROM children c WHERE "+scope, args...).Scan(&n); err != nil {
+		return 0, mapErr(err, "count children")
+	}
+	return n, nil
+}

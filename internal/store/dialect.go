@@ -1,0 +1,76 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The dialect: the few places where SQLite and PostgreSQL differ. Queries are
+// written once with ? placeholders; everything engine-specific is here, and
+// where a whole statement differs the method is written twice rather than
+// bent to fit both.
+//
+// What the engines share and the store relies on: INSERT ... RETURNING id
+// (SQLite 3.35+), INSERT ... ON CONFLICT (...) DO NOTHING, partial indexes,
+// LIKE ... ESCAPE, LIMIT/OFFSET, and TEXT comparison in byte order for the
+// sort keys (COLLATE "C" on PostgreSQL).
+
+// rebind turns ? placeholders into $1, $2, ... for PostgreSQL. Queries never
+// contain a literal question mark.
+func (s *Store) rebind(q string) string {
+	if s.engine != EnginePostgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// forUpdate is the row-lock suffix for a SELECT inside a write transaction.
+// SQLite has none and needs none: a write transaction there holds the whole
+// database's write lock from BEGIN IMMEDIATE.
+func (s *Store) forUpdate() string {
+	if s.engine == EnginePostgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// tableExistsQuery returns the query that counts tables of a given name in
+// the current schema.
+func (s *Store) tableExistsQuery() string {
+	if s.engine == EnginePostgres {
+		return "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
+	}
+	return "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+}
+
+// columnsQuery returns the query listing (table, column, type, not null,
+// primary key) for every user table, in table and column order.
+func (s *Store) columnsQuery() string {
+	if s.engine == EnginePostgres {
+		return `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'NO',
+			EXISTS (SELECT 1 FROM information_schema.table_constraints tc
+				JOIN information_schema.key_column_usage k
+				  ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
+				WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = c.table_schema
+				  AND tc.table_name = c.table_name AND k.column_name = c.column_name)
+			FROM information_schema.columns c
+			WHERE c.table_schema = current_schema()
+			ORDER BY c.table_name, c.ordinal_position`
+	}
+	return `SELECT m.name, p.name, p.type, p."notnull" <> 0, p.pk <> 0
+		FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+		ORDER BY m.name, p.cid`
+}

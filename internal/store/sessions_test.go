@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"dco/internal/errs"
+)
+
+func TestSessions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		t0 := testNow
+		sess := Session{IDHash: "aa11", UserID: f.la1User.UserID, CSRFToken: "csrf", CreatedAt: t0, LastSeenAt: t0}
+		if err := s.CreateSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+		got, u, err := s.GetSession(ctx, "aa11")
+		if err != nil || got.UserID != f.la1User.UserID || got.CSRFToken != "csrf" || !got.CreatedAt.Equal(t0) || u.Email != f.la1User.Email || u.LAID != f.la1.ID {
+			t.Fatalf("get: %+v %+v %v", got, u, err)
+		}
+		if _, _, err := s.GetSession(ctx, "nope"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("absent: got %v", err)
+		}
+		if err := s.TouchSession(ctx, "aa11", t0.Add(10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _, _ := s.GetSession(ctx, "aa11"); !got.LastSeenAt.Equal(t0.Add(10 * time.Minute)) {
+			t.Errorf("touched: got %v", got.LastSeenAt)
+		}
+		wantCode(t, s.TouchSession(ctx, "nope", t0), errs.NotFound)
+
+		// expiry: idle and absolute
+		for _, x := range []Session{
+			{IDHash: "idle", UserID: f.dco.UserID, CreatedAt: t0, LastSeenAt: t0.Add(-40 * time.Minute)},
+			{IDHash: "old", UserID: f.dco.UserID, CreatedAt: t0.Add(-13 * time.Hour), LastSeenAt: t0},
+			{IDHash: "fresh", UserID: f.dco.UserID, CreatedAt: t0, LastSeenAt: t0},
+		} {
+			if err := s.CreateSession(ctx, x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.DeleteExpiredSessions(ctx, t0.Add(-30*time.Minute), t0.Add(-12*time.Hour))
+		if err != nil || n != 2 {
+			t.Errorf("expired: got %d, %v, want 2", n, err)
+		}
+		if _, _, err := s.GetSession(ctx, "fresh"); err != nil {
+			t.Errorf("fresh session gone: %v", err)
+		}
+		if err := s.DeleteSession(ctx, "fresh"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.GetSession(ctx, "fresh"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("deleted: got %v", err)
+		}
+		if err := s.DeleteUserSessions(ctx, f.la1User.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.GetSession(ctx, "aa11"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("after DeleteUserSessions: got %v", err)
+		}
+		if err := s.CreateSession(ctx, Session{IDHash: "x", UserID: 99999}); !errs.Is(err, errs.Invalid) {
+			t.Errorf("session for no user: got %v, want invalid", err)
+		}
+	})
+}
+
+func TestTokensAndDisableUser(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		if err := s.CreateToken(ctx, f.admin, f.la2User.UserID, "tok1"); err != nil {
+			t.Fatal(err)
+		}
+		u, err := s.UserByToken(ctx, "tok1")
+		if err != nil || u.ID != f.la2User.UserID {
+			t.Fatalf("by token: %+v %v", u, err)
+		}
+		if _, err := s.UserByToken(ctx, "tok2"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("unknown token: got %v", err)
+		}
+		wantCode(t, s.CreateToken(ctx, f.admin, f.la1User.UserID, "tok1"), errs.Conflict)
+		wantCode(t, s.CreateToken(ctx, f.admin, 99999, "tok3"), errs.NotFound)
+
+		for _, h := range []string{"s1", "s2"} {
+			if err := s.CreateSession(ctx, Session{IDHash: h, UserID: f.la2User.UserID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.CreateSession(ctx, Session{IDHash: "other", UserID: f.la1User.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DisableUser(ctx, f.admin, "LA2@example.gov.uk"); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"s1", "s2"} {
+			if _, _, err := s.GetSession(ctx, h); !errs.Is(err, errs.NotFound) {
+				t.Errorf("session %s after disable: got %v", h, err)
+			}
+		}
+		if _, _, err := s.GetSession(ctx, "other"); err != nil {
+			t.Errorf("another user's session: %v", err)
+		}
+		if _, err := s.UserByToken(ctx, "tok1"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("token after disable: got %v", err)
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, s.rebind("SELECT count(*) FROM api_tokens WHERE user_id = ?"), f.la2User.UserID).Scan(&n); err != nil || n != 0 {
+			t.Errorf("tokens left: %d, %v", n, err)
+		}
+		got, _ := s.GetUser(ctx, f.la2User.UserID)
+		if !got.Disabled || got.Version != 2 {
+			t.Errorf("user after disable: %+v", got)
+		}
+		// a session created for a disabled user is never returned
+		if err := s.CreateSession(ctx, Session{IDHash: "s3", UserID: f.la2User.UserID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.GetSession(ctx, "s3"); !errs.Is(err, errs.NotFound) {
+			t.Errorf("session of disabled user: got %v", err)
+		}
+		if n := countAudit(t, s, "user.disable", 0); n != 1 {
+			t.Errorf("user.disable audit rows: got %d", n)
+		}
+		wantCode(t, s.DisableUser(ctx, f.admin, "nobody@example.org"), errs.NotFound)
+	})
+}

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"dco/internal/store"
+)
+
+// homePage is each role's home: a work list, not a welcome (DESIGN §8).
+// Casework is not built yet, so for now each role's list is the part of it
+// that exists: children, and for the administrator the admin pages.
+type homePage struct {
+	page
+	Role     store.Role
+	LACounts []laCount
+	Total    string
+	LAName   string
+	Count    int
+	Children []store.Child
+	More     bool
+	CanAdd   bool
+}
+
+// laCount is one row of a table of children per LA.
+type laCount struct {
+	Name  string
+	Count string // "12", or "low" for 1 to 4 on the viewer's dashboard
+	Link  string // the search for that LA; "" on the viewer's dashboard
+}
+
+// homeListSize is how many children a clinician's or provider's home lists
+// before linking to the full search.
+const homeListSize = 25
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	p := &homePage{Role: actor.Role, CanAdd: mayRegister(actor.Role)}
+	p.Title = "Home"
+	var err error
+	switch actor.Role {
+	case store.RoleDCO:
+		err = s.homeDCO(ctx, actor, p)
+	case store.RoleLA:
+		err = s.homeLA(ctx, actor, p)
+	case store.RoleClinician, store.RoleProvider:
+		p.Title = "Cases assigned to you"
+		if actor.Role == store.RoleProvider {
+			p.Title = "Your organisation's children"
+		}
+		var total int
+		p.Children, total, err = s.store.SearchChildren(ctx, actor, store.ChildFilter{Limit: homeListSize})
+		p.More = total > len(p.Children)
+	case store.RoleViewer:
+		p.Title = "Dashboard"
+		err = s.homeViewer(ctx, actor, p)
+	case store.RoleAdmin:
+		p.Title = "Administration"
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home.html", p)
+}
+
+// homeDCO counts the children of each of the ICB's LAs.
+func (s *Server) homeDCO(ctx context.Context, actor store.Actor, p *homePage) error {
+	las, err := s.localAuthorities(ctx, actor)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, o := range las {
+		n, err := s.countInLA(ctx, actor, o.ID)
+		if err != nil {
+			return err
+		}
+		total += n
+		p.LACounts = append(p.LACounts, laCount{Name: o.Name, Count: formatCount(n), Link: "/children?la=" + o.Code})
+	}
+	p.Total = formatCount(total)
+	return nil
+}
+
+// countInLA returns how many children of one LA the actor may see. The
+// store has no count by LA, so this asks for the smallest page of a search
+// and keeps only its total; the search is audited with its count.
+func (s *Server) countInLA(ctx context.Context, actor store.Actor, laID int64) (int, error) {
+	_, total, err := s.store.SearchChildren(ctx, actor, store.ChildFilter{LAID: laID, Limit: 1})
+	return total, err
+}
+
+func (s *Server) homeLA(ctx context.Context, actor store.Actor, p *homePage) error {
+	org, err := s.store.GetOrg(ctx, actor.LAID)
+	if err != nil {
+		return err
+	}
+	p.LAName = org.Name
+	p.Title = "Children in " + org.Name
+	p.Count, err = s.store.CountChildren(ctx, actor)
+	return err
+}
+
+// homeViewer builds the board member's dashboard: counts only, with 1 to 4
+// shown as "low" as published statistics do (DESIGN §5), so that no child
+// can be singled out. A viewer may read no child's record, so the counts are
+// made by dco itself (store.System) and only the totals leave this function;
+// nothing about any one child reaches the page.
+func (s *Server) homeViewer(ctx context.Context, actor store.Actor, p *homePage) error {
+	las, err := s.localAuthorities(ctx, actor)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, o := range las {
+		n, err := s.countInLA(ctx, store.System, o.ID)
+		if err != nil {
+			return err
+		}
+		total += n
+		p.LACounts = append(p.LACounts, laCount{Name: o.Name, Count: suppress(n)})
+	}
+	p.Total = suppress(total)
+	return nil
+}
+
+// suppress shows a count as published statistics do: 1 to 4 as "low".
+func suppress(n int) string {
+	if n >= 1 && n <= 4 {
+		return "low"
+	}
+	return formatCount(n)
+}
+
+// childPath is the address of a child's page.
+func childPath(id int64) string { return "/children/" + strconv.FormatInt(id, 10) }

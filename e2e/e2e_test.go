@@ -115,7 +115,7 @@ func signIn(base, email string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demoPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button`)),
+		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button[type="submit"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
 	)
@@ -128,7 +128,7 @@ func screenshot(ctx context.Context, t *testing.T, name string) {
 	if dir == "" {
 		return
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return

@@ -62,6 +62,7 @@ func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.M
 // Result is everything one read of a children file found.
 type Result struct {
 	Children []store.Child // the valid rows, in file order
+	Lines    []int         // the line each of Children starts on
 	Errors   []RowError    // the first Limits.MaxErrors problems, in line order
 	// MoreErrors counts the problems found beyond those kept in Errors.
 	MoreErrors int
@@ -160,6 +161,7 @@ func ReadChildren(r io.Reader, opt Options) (*Result, error) {
 	p := &parser{
 		lim:    lim,
 		today:  today,
+		oldest: send.NewDate(today.Year()-26, today.Month(), today.Day()),
 		la:     opt.LA,
 		laMemo: make(map[string]laAnswer),
 		seen:   make(map[send.NHSNumber]int),
@@ -176,6 +178,7 @@ type laAnswer struct {
 type parser struct {
 	lim    Limits
 	today  send.Date
+	oldest send.Date // the earliest date of birth accepted
 	la     LAFunc
 	laMemo map[string]laAnswer
 	seen   map[send.NHSNumber]int // NHS number → first line it was on
@@ -401,6 +404,7 @@ func (p *parser) row(rec []string) error {
 		return nil
 	}
 	p.res.Children = append(p.res.Children, c)
+	p.res.Lines = append(p.res.Lines, p.line)
 	return nil
 }
 
@@ -482,6 +486,12 @@ func (p *parser) dateOfBirth(v string) send.Date {
 		p.fail(p.line, colDOB, "date_of_birth %s is in the future", v)
 		return send.Date{}
 	}
+	// The store keeps children and young people to their 26th birthday
+	// (NHS Records Management Code), and refuses anyone older.
+	if d.Before(p.oldest) {
+		p.fail(p.line, colDOB, "date_of_birth %s is more than 26 years ago: dco holds children and young people aged 0 to 25", v)
+		return send.Date{}
+	}
 	return d
 }
 
@@ -497,10 +507,10 @@ func digits(s string) bool {
 func (p *parser) postcode(v string) string {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		p.fail(p.line, colPostcode, "postcode is empty")
+		// No fixed abode, or not known: the store allows it too.
 		return ""
 	}
-	pc, ok := NormalisePostcode(v)
+	pc, ok := store.NormalisePostcode(v)
 	if !ok {
 		p.fail(p.line, colPostcode, "postcode %q is not a UK postcode such as BA1 1AA", v)
 		return ""
@@ -543,57 +553,3 @@ func (p *parser) yesNo(col, v string) bool {
 	p.fail(p.line, col, "%s %q is not yes, no, true, false, 1, 0 or blank", col, v)
 	return false
 }
-
-// NormalisePostcode returns a UK postcode in capitals with one space before
-// the inward code (ba11aa → BA1 1AA), and whether it has the shape of one:
-// an outward code of a letter or two, a digit and an optional letter or
-// digit, then a digit and two letters. GIR 0AA is accepted too.
-func NormalisePostcode(s string) (string, bool) {
-	var b [8]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			continue
-		case c >= 'a' && c <= 'z':
-			c -= 'a' - 'A'
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		default:
-			return "", false
-		}
-		if n == len(b) {
-			return "", false
-		}
-		b[n] = c
-		n++
-	}
-	if n < 5 || n > 7 {
-		return "", false
-	}
-	out, in := b[:n-3], b[n-3:n]
-	if string(out) == "GIR" && string(in) == "0AA" {
-		return "GIR 0AA", true
-	}
-	if !isDigit(in[0]) || !isLetter(in[1]) || !isLetter(in[2]) {
-		return "", false
-	}
-	// Outward code: A9, A99, A9A, AA9, AA99, AA9A.
-	if !isLetter(out[0]) {
-		return "", false
-	}
-	rest := out[1:]
-	if len(rest) > 0 && isLetter(rest[0]) {
-		rest = rest[1:]
-	}
-	switch {
-	case len(rest) == 1 && isDigit(rest[0]):
-	case len(rest) == 2 && isDigit(rest[0]) && (isDigit(rest[1]) || isLetter(rest[1])):
-	default:
-		return "", false
-	}
-	return string(out) + " " + string(in), true
-}
-
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
-func isLetter(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -13,7 +13,7 @@ func TestAuditChain(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		c := mustCreate(t, s, f.dco, child(t, 1, f.la1.ID))
+		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		if err := s.Audit(ctx, AuditEntry{Email: "someone@example.org", Action: "signin.failed", Outcome: OutcomeFailed, Addr: "198.51.100.7"}); err != nil {
 			t.Fatal(err)
 		}
@@ -25,9 +25,9 @@ func TestAuditChain(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				if i%2 == 0 {
-					_, _ = s.GetChild(ctx, f.dco, c.ID)
+					_, _ = s.GetChild(ctx, f.DCO, c.ID)
 				} else {
-					_ = s.Audit(ctx, AuditEntry{UserID: f.dco.UserID, Action: "signin"})
+					_ = s.Audit(ctx, AuditEntry{UserID: f.DCO.UserID, Action: "signin"})
 				}
 			}()
 		}
@@ -48,8 +48,8 @@ func TestAuditChain(t *testing.T) {
 		if n != 1 || failed[0].Outcome != OutcomeFailed || failed[0].Addr != "198.51.100.7" || failed[0].At.IsZero() || failed[0].Hash == "" {
 			t.Errorf("failed sign-in row: %+v", failed)
 		}
-		mine, n, _ := s.ListAudit(ctx, AuditFilter{UserID: f.dco.UserID, Action: "child.view"})
-		if n != 10 || mine[0].Role != RoleDCO || mine[0].ChildID != c.ID || mine[0].OrgID != f.icb.ID {
+		mine, n, _ := s.ListAudit(ctx, AuditFilter{UserID: f.DCO.UserID, Action: "child.view"})
+		if n != 10 || mine[0].Role != RoleDCO || mine[0].ChildID != c.ID || mine[0].OrgID != f.ICB.ID {
 			t.Errorf("dco views: %d rows, first %+v", n, mine)
 		}
 
@@ -111,13 +111,13 @@ func TestAuditAtomicity(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		c := mustCreate(t, s, f.dco, child(t, 1, f.la1.ID))
+		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 
 		// a change refused for a stale version writes no audit row
 		stale := c
 		stale.Version = 7
 		stale.Setting = "Stale"
-		wantCode(t, s.UpdateChild(ctx, f.dco, &stale), errs.Conflict)
+		wantCode(t, s.UpdateChild(ctx, f.DCO, &stale), errs.Conflict)
 		if n := countAudit(t, s, "child.update", c.ID); n != 0 {
 			t.Errorf("child.update rows after conflict: got %d", n)
 		}
@@ -127,20 +127,20 @@ func TestAuditAtomicity(t *testing.T) {
 		s.failAfterChange = func() error { return injected }
 		upd := c
 		upd.Setting = "Changed"
-		err := s.UpdateChild(ctx, f.dco, &upd)
+		err := s.UpdateChild(ctx, f.DCO, &upd)
 		if !errors.Is(err, injected) {
 			t.Fatalf("got %v, want the injected failure", err)
 		}
-		created := child(t, 2, f.la1.ID)
-		if err := s.CreateChild(ctx, f.dco, &created); !errors.Is(err, injected) {
+		created := child(t, 2, f.LA1.ID)
+		if err := s.CreateChild(ctx, f.DCO, &created); !errors.Is(err, injected) {
 			t.Fatalf("create: got %v, want the injected failure", err)
 		}
-		if err := s.SetSetting(ctx, f.admin, "k", "v", 0); !errors.Is(err, injected) {
+		if err := s.SetSetting(ctx, f.Admin, "k", "v", 0); !errors.Is(err, injected) {
 			t.Fatalf("setting: got %v", err)
 		}
 		s.failAfterChange = nil
 
-		got, _ := s.GetChild(ctx, f.dco, c.ID)
+		got, _ := s.GetChild(ctx, f.DCO, c.ID)
 		if got.Setting != c.Setting || got.Version != 1 {
 			t.Errorf("child changed despite failure: %+v", got)
 		}
@@ -150,7 +150,7 @@ func TestAuditAtomicity(t *testing.T) {
 		if n := countAudit(t, s, "child.create", 0); n != 1 {
 			t.Errorf("child.create rows: got %d, want 1", n)
 		}
-		if n, _ := s.CountChildren(ctx, f.dco); n != 1 {
+		if n, _ := s.CountChildren(ctx, f.DCO); n != 1 {
 			t.Errorf("children: got %d, want 1", n)
 		}
 		if _, _, err := s.Setting(ctx, "k"); !errs.Is(err, errs.NotFound) {
@@ -166,20 +166,20 @@ func TestChildAccessLog(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		c := mustCreate(t, s, f.la1User, child(t, 1, 0))
-		other := mustCreate(t, s, f.la1User, child(t, 2, 0))
-		if _, err := s.GetChild(ctx, f.la1User, c.ID); err != nil {
+		c := mustCreate(t, s, f.LA1User, child(t, 1, 0))
+		other := mustCreate(t, s, f.LA1User, child(t, 2, 0))
+		if _, err := s.GetChild(ctx, f.LA1User, c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetChild(ctx, f.la2User, c.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := s.GetChild(ctx, f.LA2User, c.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatal(err)
 		}
-		if _, err := s.GetChild(ctx, f.dco, other.ID); err != nil {
+		if _, err := s.GetChild(ctx, f.DCO, other.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err := s.ChildAccessLog(ctx, f.la1User, c.ID)
+		_, err := s.ChildAccessLog(ctx, f.LA1User, c.ID)
 		wantCode(t, err, errs.Forbidden)
-		log, err := s.ChildAccessLog(ctx, f.dco, c.ID)
+		log, err := s.ChildAccessLog(ctx, f.DCO, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +204,7 @@ func TestChildAccessLog(t *testing.T) {
 		if n := countAudit(t, s, "child.access_log", c.ID); n != 1 {
 			t.Errorf("child.access_log rows: got %d", n)
 		}
-		_, err = s.ChildAccessLog(ctx, f.dco, 99999)
+		_, err = s.ChildAccessLog(ctx, f.DCO, 99999)
 		wantCode(t, err, errs.NotFound)
 	})
 }

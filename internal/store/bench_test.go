@@ -71,3 +71,33 @@ func BenchmarkSearchChildren(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImportChildren imports batches of 1,000 children, with full
+// validation and an audit row each; rows/s is reported.
+func BenchmarkImportChildren(b *testing.B) {
+	s := OpenTestSQLite(b)
+	s.Now = func() time.Time { return testNow }
+	ctx := context.Background()
+	icb := Org{Kind: OrgICB, Name: "ICB", Code: "QOX"}
+	la := Org{Kind: OrgLA, Name: "LA", Code: "800"}
+	for _, o := range []*Org{&icb, &la} {
+		if err := s.CreateOrg(ctx, System, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const batch = 1000
+	n := 0
+	start := time.Now()
+	for b.Loop() {
+		cs := make([]Child, batch)
+		for i := range cs {
+			cs[i] = Child{NHSNumber: nhsNumber(b, n), GivenName: "Given", FamilyName: "Family",
+				DateOfBirth: send.NewDate(2015, 3, 1), Postcode: "BA1 1AA", LAID: la.ID}
+			n++
+		}
+		if _, err := s.ImportChildren(ctx, System, cs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+}

@@ -33,7 +33,10 @@ func isSystem(a Actor) bool {
 // the transaction that found it has rolled back.
 type refusal struct{ err error }
 
+// Error returns the refused request's error text.
 func (r *refusal) Error() string { return r.err.Error() }
+
+// Unwrap returns the coded error the caller sees.
 func (r *refusal) Unwrap() error { return r.err }
 
 func errChildNotFound() error {
@@ -162,7 +165,9 @@ func NormalisePostcode(p string) (string, bool) {
 func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // checkChild normalises a child's fields and returns what is wrong with them.
-func (s *Store) checkChild(c *Child) map[string]string {
+// today is today's date in England; callers checking many children pass it
+// once, as finding it loads the time zone.
+func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
 	bad := map[string]string{}
 	if strings.TrimSpace(string(c.NHSNumber)) == "" {
 		bad["nhs_number"] = "Enter the NHS number"
@@ -183,7 +188,6 @@ func (s *Store) checkChild(c *Child) map[string]string {
 	}
 	name("given_name", "given name", &c.GivenName)
 	name("family_name", "family name", &c.FamilyName)
-	today := send.Today(s.now())
 	switch {
 	case c.DateOfBirth.IsZero():
 		bad["date_of_birth"] = "Enter the date of birth"
@@ -300,8 +304,8 @@ func (s *Store) CreateChild(ctx context.Context, actor Actor, c *Child) error {
 		s.refuse(ctx, actor, action, "child", 0, 0)
 		return errs.E(errs.Forbidden, "Your role cannot register children")
 	}
-	bad := s.checkChild(c)
 	now := s.now()
+	bad := s.checkChild(c, send.Today(now))
 	at := fmtTime(now)
 	return s.write(ctx, func(t *tx) error {
 		if err := t.placeChild(ctx, actor, c, bad); err != nil {
@@ -371,8 +375,8 @@ func changedFields(a, b Child) string {
 // the new version. Audited "child.update" with the names of changed fields.
 func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
 	const action = "child.update"
-	bad := s.checkChild(c)
 	now := s.now()
+	bad := s.checkChild(c, send.Today(now))
 	at := fmtTime(now)
 	return s.childWrite(ctx, actor, action, c.ID, func(t *tx) error {
 		cur, err := t.childInScope(ctx, actor, c.ID, true)
@@ -526,8 +530,9 @@ func (s *Store) FindDuplicates(ctx context.Context, actor Actor, c Child) ([]Chi
 // ImportChildren registers many children in one transaction: all or none.
 // A row that fails validation, or an NHS number already registered (or
 // repeated in the batch), stores nothing and names the row (counting from 1).
-// Each child gets its own "child.import" audit row. It returns how many
-// children were stored.
+// Each child gets its own "child.import" audit row. The children are
+// normalised in place and, on success, get their IDs and versions. It
+// returns how many children were stored.
 func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (int, error) {
 	const action = "child.import"
 	if !mayRegister(actor) {
@@ -537,7 +542,8 @@ func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (in
 	if len(cs) == 0 {
 		return 0, nil
 	}
-	at := fmtTime(s.now())
+	now := s.now()
+	at, today := fmtTime(now), send.Today(now)
 	err := s.write(ctx, func(t *tx) error {
 		type la struct {
 			name string
@@ -547,7 +553,7 @@ func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (in
 		las := map[int64]la{}
 		for i := range cs {
 			c := &cs[i]
-			bad := s.checkChild(c)
+			bad := s.checkChild(c, today)
 			if actor.Role == RoleLA && !isSystem(actor) && c.LAID == 0 {
 				c.LAID = actor.LAID
 			}

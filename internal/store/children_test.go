@@ -15,23 +15,23 @@ func TestChildCreateAndGet(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		c := child(t, 1, f.la1.ID)
+		c := child(t, 1, f.LA1.ID)
 		c.NHSNumber = send.NHSNumber(c.NHSNumber.String()) // with spaces
 		c.GivenName, c.FamilyName = "  Amy ", " Smith"
 		c.Flags.LookedAfter, c.Flags.PersonalHealthBudget = true, true
-		if err := s.CreateChild(ctx, f.dco, &c); err != nil {
+		if err := s.CreateChild(ctx, f.DCO, &c); err != nil {
 			t.Fatal(err)
 		}
 		if c.ID == 0 || c.Version != 1 || c.Postcode != "BA1 1AA" || c.GivenName != "Amy" || len(c.NHSNumber) != 10 ||
-			c.LAName != f.la1.Name || c.ICBID != f.icb.ID {
+			c.LAName != f.LA1.Name || c.ICBID != f.ICB.ID {
 			t.Fatalf("created: %+v", c)
 		}
-		got, err := s.GetChild(ctx, f.dco, c.ID)
+		got, err := s.GetChild(ctx, f.DCO, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.NHSNumber != c.NHSNumber || got.GivenName != "Amy" || got.FamilyName != "Smith" || !got.DateOfBirth.Equal(c.DateOfBirth) ||
-			got.Postcode != "BA1 1AA" || got.LAID != f.la1.ID || got.LAName != f.la1.Name || got.Setting != c.Setting ||
+			got.Postcode != "BA1 1AA" || got.LAID != f.LA1.ID || got.LAName != f.LA1.Name || got.Setting != c.Setting ||
 			got.Flags != c.Flags || got.Version != 1 || !got.CreatedAt.Equal(testNow) {
 			t.Errorf("got %+v, want %+v", got, c)
 		}
@@ -39,9 +39,9 @@ func TestChildCreateAndGet(t *testing.T) {
 			t.Errorf("audit rows for create and view missing")
 		}
 		// duplicate NHS number: conflict that says nothing about the other child
-		d := child(t, 2, f.la2.ID)
+		d := child(t, 2, f.LA2.ID)
 		d.NHSNumber = c.NHSNumber
-		err = s.CreateChild(ctx, f.la2User, &d)
+		err = s.CreateChild(ctx, f.LA2User, &d)
 		wantCode(t, err, errs.Conflict)
 		if msg := errs.MessageOf(err); msg != "A child with this NHS number is already registered." {
 			t.Errorf("duplicate message: %q", msg)
@@ -63,21 +63,21 @@ func TestChildValidation(t *testing.T) {
 			change func(c *Child)
 			field  string
 		}{
-			{"no NHS number", f.dco, func(c *Child) { c.NHSNumber = "" }, "nhs_number"},
-			{"bad check digit", f.dco, func(c *Child) { c.NHSNumber = "9990000019" }, "nhs_number"},
-			{"no given name", f.dco, func(c *Child) { c.GivenName = "  " }, "given_name"},
-			{"long family name", f.dco, func(c *Child) { c.FamilyName = strings.Repeat("x", 101) }, "family_name"},
-			{"no date of birth", f.dco, func(c *Child) { c.DateOfBirth = send.Date{} }, "date_of_birth"},
-			{"born tomorrow", f.dco, func(c *Child) { c.DateOfBirth = today.AddDays(1) }, "date_of_birth"},
-			{"over 26", f.dco, func(c *Child) { c.DateOfBirth = send.NewDate(today.Year()-26, today.Month(), today.Day()-1) }, "date_of_birth"},
-			{"bad postcode", f.dco, func(c *Child) { c.Postcode = "BA1" }, "postcode"},
-			{"no LA", f.dco, func(c *Child) { c.LAID = 0 }, "la_id"},
-			{"LA is a provider", f.dco, func(c *Child) { c.LAID = f.prov1.ID }, "la_id"},
-			{"LA user, other LA", f.la1User, func(c *Child) { c.LAID = f.la2.ID }, "la_id"},
+			{"no NHS number", f.DCO, func(c *Child) { c.NHSNumber = "" }, "nhs_number"},
+			{"bad check digit", f.DCO, func(c *Child) { c.NHSNumber = "9990000019" }, "nhs_number"},
+			{"no given name", f.DCO, func(c *Child) { c.GivenName = "  " }, "given_name"},
+			{"long family name", f.DCO, func(c *Child) { c.FamilyName = strings.Repeat("x", 101) }, "family_name"},
+			{"no date of birth", f.DCO, func(c *Child) { c.DateOfBirth = send.Date{} }, "date_of_birth"},
+			{"born tomorrow", f.DCO, func(c *Child) { c.DateOfBirth = today.AddDays(1) }, "date_of_birth"},
+			{"over 26", f.DCO, func(c *Child) { c.DateOfBirth = send.NewDate(today.Year()-26, today.Month(), today.Day()-1) }, "date_of_birth"},
+			{"bad postcode", f.DCO, func(c *Child) { c.Postcode = "BA1" }, "postcode"},
+			{"no LA", f.DCO, func(c *Child) { c.LAID = 0 }, "la_id"},
+			{"LA is a provider", f.DCO, func(c *Child) { c.LAID = f.Provider1.ID }, "la_id"},
+			{"LA user, other LA", f.LA1User, func(c *Child) { c.LAID = f.LA2.ID }, "la_id"},
 		}
 		for i, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				c := child(t, 10+i, f.la1.ID)
+				c := child(t, 10+i, f.LA1.ID)
 				tc.change(&c)
 				err := s.CreateChild(ctx, tc.actor, &c)
 				wantCode(t, err, errs.Invalid)
@@ -89,12 +89,12 @@ func TestChildValidation(t *testing.T) {
 		ok := child(t, 40, 0)
 		ok.DateOfBirth = send.NewDate(today.Year()-26, today.Month(), today.Day())
 		ok.Postcode = "sw1a1aa"
-		if err := s.CreateChild(ctx, f.la1User, &ok); err != nil || ok.LAID != f.la1.ID || ok.Postcode != "SW1A 1AA" {
+		if err := s.CreateChild(ctx, f.LA1User, &ok); err != nil || ok.LAID != f.LA1.ID || ok.Postcode != "SW1A 1AA" {
 			t.Errorf("LA user, LA defaulted, 26 today: %v, la %d, postcode %q", err, ok.LAID, ok.Postcode)
 		}
-		noPostcode := child(t, 41, f.la1.ID)
+		noPostcode := child(t, 41, f.LA1.ID)
 		noPostcode.Postcode = ""
-		if err := s.CreateChild(ctx, f.dco, &noPostcode); err != nil {
+		if err := s.CreateChild(ctx, f.DCO, &noPostcode); err != nil {
 			t.Errorf("no postcode: %v", err)
 		}
 	})
@@ -126,9 +126,9 @@ func TestChildScope(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		a := mustCreate(t, s, f.la1User, child(t, 1, 0))          // in LA 1
-		b := mustCreate(t, s, f.dco, child(t, 2, f.la2.ID))       // in LA 2
-		p := mustCreate(t, s, f.prov1User, child(t, 3, f.la2.ID)) // registered by provider 1
+		a := mustCreate(t, s, f.LA1User, child(t, 1, 0))              // in LA 1
+		b := mustCreate(t, s, f.DCO, child(t, 2, f.LA2.ID))           // in LA 2
+		p := mustCreate(t, s, f.Provider1User, child(t, 3, f.LA2.ID)) // registered by provider 1
 
 		sees := func(actor Actor, want ...int64) {
 			t.Helper()
@@ -158,49 +158,49 @@ func TestChildScope(t *testing.T) {
 				}
 			}
 		}
-		sees(f.dco, a.ID, b.ID, p.ID)
-		sees(f.la1User, a.ID)
-		sees(f.la2User, b.ID, p.ID)
-		sees(f.prov1User, p.ID)
-		sees(f.prov2User)
-		sees(f.clin)
+		sees(f.DCO, a.ID, b.ID, p.ID)
+		sees(f.LA1User, a.ID)
+		sees(f.LA2User, b.ID, p.ID)
+		sees(f.Provider1User, p.ID)
+		sees(f.Provider2User)
+		sees(f.Clinician)
 		sees(System, a.ID, b.ID, p.ID)
 
 		// out of scope: not found, exactly as absent, and audited as refused
 		refusedBefore := countAudit(t, s, ActionAccessRefused, b.ID)
-		_, err := s.GetChild(ctx, f.la1User, b.ID)
+		_, err := s.GetChild(ctx, f.LA1User, b.ID)
 		wantCode(t, err, errs.NotFound)
-		_, errAbsent := s.GetChild(ctx, f.la1User, 999999)
+		_, errAbsent := s.GetChild(ctx, f.LA1User, 999999)
 		if errs.MessageOf(err) != errs.MessageOf(errAbsent) {
 			t.Errorf("out of scope and absent differ: %q vs %q", errs.MessageOf(err), errs.MessageOf(errAbsent))
 		}
 		upd := b
 		upd.Setting = "Moved"
-		upd.LAID = f.la1.ID
-		wantCode(t, s.UpdateChild(ctx, f.la1User, &upd), errs.NotFound)
-		_, err = s.FindDuplicates(ctx, f.la1User, b)
+		upd.LAID = f.LA1.ID
+		wantCode(t, s.UpdateChild(ctx, f.LA1User, &upd), errs.NotFound)
+		_, err = s.FindDuplicates(ctx, f.LA1User, b)
 		wantCode(t, err, errs.NotFound)
-		wantCode(t, s.GrantChildAccess(ctx, f.dco, b.ID+1000, f.clin.UserID, 0, "x"), errs.NotFound)
+		wantCode(t, s.GrantChildAccess(ctx, f.DCO, b.ID+1000, f.Clinician.UserID, 0, "x"), errs.NotFound)
 		if got := countAudit(t, s, ActionAccessRefused, b.ID) - refusedBefore; got != 3 {
 			t.Errorf("refused rows for child %d: got %d, want 3", b.ID, got)
 		}
-		if got, _ := s.GetChild(ctx, f.dco, b.ID); got.Setting != b.Setting || got.Version != 1 {
+		if got, _ := s.GetChild(ctx, f.DCO, b.ID); got.Setting != b.Setting || got.Version != 1 {
 			t.Errorf("refused update changed the child: %+v", got)
 		}
 		// an LA filter for another LA finds nothing for an LA user
-		got, total, err := s.SearchChildren(ctx, f.la1User, ChildFilter{LAID: f.la2.ID})
+		got, total, err := s.SearchChildren(ctx, f.LA1User, ChildFilter{LAID: f.LA2.ID})
 		if err != nil || total != 0 || len(got) != 0 {
 			t.Errorf("LA 1 filtering on LA 2: got %d, %v", total, err)
 		}
 		// duplicates of another LA's child stay hidden from a new record too
-		probe := child(t, 50, f.la1.ID)
+		probe := child(t, 50, f.LA1.ID)
 		probe.NHSNumber = b.NHSNumber
-		if dups, err := s.FindDuplicates(ctx, f.la1User, probe); err != nil || len(dups) != 0 {
+		if dups, err := s.FindDuplicates(ctx, f.LA1User, probe); err != nil || len(dups) != 0 {
 			t.Errorf("duplicates across LAs: got %d, %v", len(dups), err)
 		}
 
 		// viewer and admin see no case data at all
-		for _, actor := range []Actor{f.viewer, f.admin} {
+		for _, actor := range []Actor{f.Viewer, f.Admin} {
 			_, err := s.GetChild(ctx, actor, a.ID)
 			wantCode(t, err, errs.Forbidden)
 			_, _, err = s.SearchChildren(ctx, actor, ChildFilter{})
@@ -209,7 +209,7 @@ func TestChildScope(t *testing.T) {
 			wantCode(t, err, errs.Forbidden)
 			_, err = s.FindDuplicates(ctx, actor, a)
 			wantCode(t, err, errs.Forbidden)
-			c := child(t, 60, f.la1.ID)
+			c := child(t, 60, f.LA1.ID)
 			wantCode(t, s.CreateChild(ctx, actor, &c), errs.Forbidden)
 			_, err = s.ImportChildren(ctx, actor, []Child{c})
 			wantCode(t, err, errs.Forbidden)
@@ -226,33 +226,33 @@ func TestChildGrants(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		a := mustCreate(t, s, f.dco, child(t, 1, f.la1.ID))
-		b := mustCreate(t, s, f.dco, child(t, 2, f.la2.ID))
-		if _, err := s.GetChild(ctx, f.clin, a.ID); !errs.Is(err, errs.NotFound) {
+		a := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		b := mustCreate(t, s, f.DCO, child(t, 2, f.LA2.ID))
+		if _, err := s.GetChild(ctx, f.Clinician, a.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("clinician before grant: %v", err)
 		}
-		if err := s.GrantChildAccess(ctx, f.dco, a.ID, f.clin.UserID, 0, "health advice request"); err != nil {
+		if err := s.GrantChildAccess(ctx, f.DCO, a.ID, f.Clinician.UserID, 0, "health advice request"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.GrantChildAccess(ctx, f.dco, a.ID, f.clin.UserID, 0, "again"); err != nil {
+		if err := s.GrantChildAccess(ctx, f.DCO, a.ID, f.Clinician.UserID, 0, "again"); err != nil {
 			t.Errorf("granting twice: %v", err)
 		}
-		if _, err := s.GetChild(ctx, f.clin, a.ID); err != nil {
+		if _, err := s.GetChild(ctx, f.Clinician, a.ID); err != nil {
 			t.Errorf("clinician after grant: %v", err)
 		}
-		if _, err := s.GetChild(ctx, f.clin2, a.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := s.GetChild(ctx, f.Clinician2, a.ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("another clinician: %v", err)
 		}
-		if _, err := s.GetChild(ctx, f.clin, b.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := s.GetChild(ctx, f.Clinician, b.ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("clinician, ungranted child: %v", err)
 		}
-		if err := s.GrantChildAccess(ctx, f.dco, b.ID, 0, f.prov2.ID, "section 23 notification"); err != nil {
+		if err := s.GrantChildAccess(ctx, f.DCO, b.ID, 0, f.Provider2.ID, "section 23 notification"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetChild(ctx, f.prov2User, b.ID); err != nil {
+		if _, err := s.GetChild(ctx, f.Provider2User, b.ID); err != nil {
 			t.Errorf("provider after org grant: %v", err)
 		}
-		if _, err := s.GetChild(ctx, f.prov1User, b.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := s.GetChild(ctx, f.Provider1User, b.ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("other provider: %v", err)
 		}
 		tests := []struct {
@@ -262,14 +262,14 @@ func TestChildGrants(t *testing.T) {
 			reason           string
 			code             errs.Code
 		}{
-			{"LA user cannot grant", f.la1User, a.ID, f.clin2.UserID, 0, "r", errs.Forbidden},
-			{"clinician cannot grant", f.clin, a.ID, f.clin2.UserID, 0, "r", errs.Forbidden},
-			{"both grantees", f.dco, a.ID, f.clin2.UserID, f.prov1.ID, "r", errs.Invalid},
-			{"no grantee", f.dco, a.ID, 0, 0, "r", errs.Invalid},
-			{"no reason", f.dco, a.ID, f.clin2.UserID, 0, " ", errs.Invalid},
-			{"user not a clinician", f.dco, a.ID, f.la1User.UserID, 0, "r", errs.Invalid},
-			{"org not a provider", f.dco, a.ID, 0, f.la1.ID, "r", errs.Invalid},
-			{"absent child", f.dco, 99999, f.clin2.UserID, 0, "r", errs.NotFound},
+			{"LA user cannot grant", f.LA1User, a.ID, f.Clinician2.UserID, 0, "r", errs.Forbidden},
+			{"clinician cannot grant", f.Clinician, a.ID, f.Clinician2.UserID, 0, "r", errs.Forbidden},
+			{"both grantees", f.DCO, a.ID, f.Clinician2.UserID, f.Provider1.ID, "r", errs.Invalid},
+			{"no grantee", f.DCO, a.ID, 0, 0, "r", errs.Invalid},
+			{"no reason", f.DCO, a.ID, f.Clinician2.UserID, 0, " ", errs.Invalid},
+			{"user not a clinician", f.DCO, a.ID, f.LA1User.UserID, 0, "r", errs.Invalid},
+			{"org not a provider", f.DCO, a.ID, 0, f.LA1.ID, "r", errs.Invalid},
+			{"absent child", f.DCO, 99999, f.Clinician2.UserID, 0, "r", errs.NotFound},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
@@ -286,17 +286,17 @@ func TestUpdateChild(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		c := mustCreate(t, s, f.la1User, child(t, 1, 0))
+		c := mustCreate(t, s, f.LA1User, child(t, 1, 0))
 		c.Setting = "New School"
 		c.Flags.YouthJustice = true
 		s.Now = func() time.Time { return testNow.Add(time.Hour) }
-		if err := s.UpdateChild(ctx, f.la1User, &c); err != nil {
+		if err := s.UpdateChild(ctx, f.LA1User, &c); err != nil {
 			t.Fatal(err)
 		}
 		if c.Version != 2 || !c.UpdatedAt.Equal(testNow.Add(time.Hour)) {
 			t.Errorf("after update: v%d at %v", c.Version, c.UpdatedAt)
 		}
-		got, _ := s.GetChild(ctx, f.la1User, c.ID)
+		got, _ := s.GetChild(ctx, f.LA1User, c.ID)
 		if got.Setting != "New School" || !got.Flags.YouthJustice || got.Version != 2 {
 			t.Errorf("stored: %+v", got)
 		}
@@ -306,24 +306,24 @@ func TestUpdateChild(t *testing.T) {
 		}
 		// an LA user cannot move a child to another LA
 		move := got
-		move.LAID = f.la2.ID
-		wantCode(t, s.UpdateChild(ctx, f.la1User, &move), errs.Invalid)
+		move.LAID = f.LA2.ID
+		wantCode(t, s.UpdateChild(ctx, f.LA1User, &move), errs.Invalid)
 		// the DCO can
 		move = got
-		move.LAID = f.la2.ID
-		if err := s.UpdateChild(ctx, f.dco, &move); err != nil {
+		move.LAID = f.LA2.ID
+		if err := s.UpdateChild(ctx, f.DCO, &move); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetChild(ctx, f.la1User, c.ID); !errs.Is(err, errs.NotFound) {
+		if _, err := s.GetChild(ctx, f.LA1User, c.ID); !errs.Is(err, errs.NotFound) {
 			t.Errorf("LA 1 after move: %v", err)
 		}
-		if got, err := s.GetChild(ctx, f.la2User, c.ID); err != nil || got.LAName != f.la2.Name {
+		if got, err := s.GetChild(ctx, f.LA2User, c.ID); err != nil || got.LAName != f.LA2.Name {
 			t.Errorf("LA 2 after move: %+v %v", got, err)
 		}
 		// changing to an NHS number already registered is a conflict
-		other := mustCreate(t, s, f.dco, child(t, 2, f.la2.ID))
+		other := mustCreate(t, s, f.DCO, child(t, 2, f.LA2.ID))
 		other.NHSNumber = c.NHSNumber
-		wantCode(t, s.UpdateChild(ctx, f.dco, &other), errs.Conflict)
+		wantCode(t, s.UpdateChild(ctx, f.DCO, &other), errs.Conflict)
 	})
 }
 
@@ -333,7 +333,7 @@ func TestLostUpdate(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		c := mustCreate(t, s, f.dco, child(t, 1, f.la1.ID))
+		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		const writers = 16
 		var wg sync.WaitGroup
 		results := make([]error, writers)
@@ -343,7 +343,7 @@ func TestLostUpdate(t *testing.T) {
 				defer wg.Done()
 				mine := c
 				mine.Setting = "Writer " + string(rune('A'+i))
-				results[i] = s.UpdateChild(ctx, f.dco, &mine)
+				results[i] = s.UpdateChild(ctx, f.DCO, &mine)
 			}()
 		}
 		wg.Wait()
@@ -364,7 +364,7 @@ func TestLostUpdate(t *testing.T) {
 		if won != 1 || lost != writers-1 {
 			t.Errorf("got %d won, %d conflicts; want 1 and %d", won, lost, writers-1)
 		}
-		got, _ := s.GetChild(ctx, f.dco, c.ID)
+		got, _ := s.GetChild(ctx, f.DCO, c.ID)
 		if got.Version != 2 {
 			t.Errorf("version: got %d, want 2", got.Version)
 		}
@@ -379,9 +379,9 @@ func TestSearchChildren(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		mk := func(i int, given, family string, dob send.Date) Child {
-			c := child(t, i, f.la1.ID)
+			c := child(t, i, f.LA1.ID)
 			c.GivenName, c.FamilyName, c.DateOfBirth = given, family, dob
-			return mustCreate(t, s, f.dco, c)
+			return mustCreate(t, s, f.DCO, c)
 		}
 		d1, d2 := send.NewDate(2016, 1, 5), send.NewDate(2018, 7, 9)
 		amy := mk(1, "Amy", "Smith", d1)
@@ -406,11 +406,11 @@ func TestSearchChildren(t *testing.T) {
 			{"wildcards are literal", ChildFilter{Query: "_x%"}, []int64{dan.ID}, 1},
 			{"a percent is a percent", ChildFilter{Query: "%%"}, nil, 0},
 			{"page", ChildFilter{Limit: 2, Offset: 1}, []int64{cat.ID, dan.ID}, 5},
-			{"LA filter", ChildFilter{LAID: f.la2.ID}, nil, 0},
+			{"LA filter", ChildFilter{LAID: f.LA2.ID}, nil, 0},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
-				got, total, err := s.SearchChildren(ctx, f.dco, tc.f)
+				got, total, err := s.SearchChildren(ctx, f.DCO, tc.f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -444,29 +444,29 @@ func TestFindDuplicates(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		a := child(t, 1, f.la1.ID)
+		a := child(t, 1, f.LA1.ID)
 		a.GivenName, a.FamilyName = "Amy", "Smith"
-		a = mustCreate(t, s, f.dco, a)
-		b := child(t, 2, f.la1.ID) // same name and dob, other NHS number
+		a = mustCreate(t, s, f.DCO, a)
+		b := child(t, 2, f.LA1.ID) // same name and dob, other NHS number
 		b.GivenName, b.FamilyName, b.DateOfBirth = "AMY", "smith", a.DateOfBirth
-		b = mustCreate(t, s, f.dco, b)
-		mustCreate(t, s, f.dco, child(t, 3, f.la1.ID))
+		b = mustCreate(t, s, f.DCO, b)
+		mustCreate(t, s, f.DCO, child(t, 3, f.LA1.ID))
 
-		dups, err := s.FindDuplicates(ctx, f.la1User, a)
+		dups, err := s.FindDuplicates(ctx, f.LA1User, a)
 		if err != nil || len(dups) != 1 || dups[0].ID != b.ID {
 			t.Fatalf("dups of a: %+v %v", dups, err)
 		}
 		probe := Child{NHSNumber: a.NHSNumber} // a new record with a's number
-		dups, err = s.FindDuplicates(ctx, f.dco, probe)
+		dups, err = s.FindDuplicates(ctx, f.DCO, probe)
 		if err != nil || len(dups) != 1 || dups[0].ID != a.ID {
 			t.Fatalf("dups by NHS number: %+v %v", dups, err)
 		}
 		probe = Child{GivenName: "amy ", FamilyName: "SMITH", DateOfBirth: a.DateOfBirth, NHSNumber: nhsNumber(t, 9)}
-		dups, err = s.FindDuplicates(ctx, f.dco, probe)
+		dups, err = s.FindDuplicates(ctx, f.DCO, probe)
 		if err != nil || len(dups) != 2 {
 			t.Fatalf("dups by name and dob: %d %v", len(dups), err)
 		}
-		if dups, _ := s.FindDuplicates(ctx, f.la2User, probe); len(dups) != 0 {
+		if dups, _ := s.FindDuplicates(ctx, f.LA2User, probe); len(dups) != 0 {
 			t.Errorf("LA 2 sees LA 1 duplicates: %d", len(dups))
 		}
 	})
@@ -476,8 +476,8 @@ func TestImportChildren(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		batch := []Child{child(t, 1, f.la1.ID), child(t, 2, f.la2.ID), child(t, 3, f.la1.ID)}
-		n, err := s.ImportChildren(ctx, f.dco, batch)
+		batch := []Child{child(t, 1, f.LA1.ID), child(t, 2, f.LA2.ID), child(t, 3, f.LA1.ID)}
+		n, err := s.ImportChildren(ctx, f.DCO, batch)
 		if err != nil || n != 3 {
 			t.Fatalf("import: %d %v", n, err)
 		}
@@ -487,40 +487,40 @@ func TestImportChildren(t *testing.T) {
 		if got := countAudit(t, s, "child.import", 0); got != 3 {
 			t.Errorf("child.import rows: got %d, want 3", got)
 		}
-		before, _ := s.CountChildren(ctx, f.dco)
+		before, _ := s.CountChildren(ctx, f.DCO)
 		auditBefore := countAudit(t, s, "", 0)
 
 		// a bad row anywhere stores nothing
-		bad := []Child{child(t, 4, f.la1.ID), child(t, 5, f.la1.ID), child(t, 6, f.la1.ID)}
+		bad := []Child{child(t, 4, f.LA1.ID), child(t, 5, f.LA1.ID), child(t, 6, f.LA1.ID)}
 		bad[2].DateOfBirth = send.Date{}
-		_, err = s.ImportChildren(ctx, f.dco, bad)
+		_, err = s.ImportChildren(ctx, f.DCO, bad)
 		wantCode(t, err, errs.Invalid)
 		if !strings.Contains(errs.MessageOf(err), "Row 3") {
 			t.Errorf("message: %q", errs.MessageOf(err))
 		}
 		// a duplicate (of a stored child, or within the batch) stores nothing
-		dupStored := []Child{child(t, 7, f.la1.ID), child(t, 1, f.la1.ID)}
-		_, err = s.ImportChildren(ctx, f.dco, dupStored)
+		dupStored := []Child{child(t, 7, f.LA1.ID), child(t, 1, f.LA1.ID)}
+		_, err = s.ImportChildren(ctx, f.DCO, dupStored)
 		wantCode(t, err, errs.Conflict)
 		if !strings.HasPrefix(errs.MessageOf(err), "Row 2:") {
 			t.Errorf("message: %q", errs.MessageOf(err))
 		}
-		dupBatch := []Child{child(t, 8, f.la1.ID), child(t, 9, f.la1.ID), child(t, 8, f.la1.ID)}
-		_, err = s.ImportChildren(ctx, f.dco, dupBatch)
+		dupBatch := []Child{child(t, 8, f.LA1.ID), child(t, 9, f.LA1.ID), child(t, 8, f.LA1.ID)}
+		_, err = s.ImportChildren(ctx, f.DCO, dupBatch)
 		wantCode(t, err, errs.Conflict)
 		if dupBatch[0].ID != 0 {
 			t.Errorf("failed import left ids set")
 		}
 		// an LA user imports only into its own LA
-		_, err = s.ImportChildren(ctx, f.la1User, []Child{child(t, 10, f.la1.ID), child(t, 11, f.la2.ID)})
+		_, err = s.ImportChildren(ctx, f.LA1User, []Child{child(t, 10, f.LA1.ID), child(t, 11, f.LA2.ID)})
 		wantCode(t, err, errs.Invalid)
 		// a failure injected before commit stores nothing either
 		s.failAfterChange = func() error { return errs.E(errs.Unavailable, "injected") }
-		_, err = s.ImportChildren(ctx, f.dco, []Child{child(t, 12, f.la1.ID)})
+		_, err = s.ImportChildren(ctx, f.DCO, []Child{child(t, 12, f.LA1.ID)})
 		s.failAfterChange = nil
 		wantCode(t, err, errs.Unavailable)
 
-		after, _ := s.CountChildren(ctx, f.dco)
+		after, _ := s.CountChildren(ctx, f.DCO)
 		if after != before {
 			t.Errorf("children after failed imports: got %d, want %d", after, before)
 		}
@@ -528,11 +528,11 @@ func TestImportChildren(t *testing.T) {
 			t.Errorf("audit rows after failed imports: got %d, want %d", got, auditBefore)
 		}
 		// a provider's import grants it sight of what it imported
-		pb := []Child{child(t, 13, f.la2.ID)}
-		if _, err := s.ImportChildren(ctx, f.prov2User, pb); err != nil {
+		pb := []Child{child(t, 13, f.LA2.ID)}
+		if _, err := s.ImportChildren(ctx, f.Provider2User, pb); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetChild(ctx, f.prov2User, pb[0].ID); err != nil {
+		if _, err := s.GetChild(ctx, f.Provider2User, pb[0].ID); err != nil {
 			t.Errorf("provider import, then get: %v", err)
 		}
 	})

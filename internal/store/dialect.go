@@ -6,7 +6,7 @@ import (
 )
 
 // The dialect: the few places where SQLite and PostgreSQL differ. Queries are
-// written once with ? placeholders; everything engine-specific is here, and
+// written once with ? parameter markers; everything engine-specific is here, and
 // where a whole statement differs the method is written twice rather than
 // bent to fit both.
 //
@@ -15,7 +15,7 @@ import (
 // LIKE ... ESCAPE, LIMIT/OFFSET, and TEXT comparison in byte order for the
 // sort keys (COLLATE "C" on PostgreSQL).
 
-// rebind turns ? placeholders into $1, $2, ... for PostgreSQL. Queries never
+// rebind turns ? parameter markers into $1, $2, ... for PostgreSQL. Queries never
 // contain a literal question mark.
 func (s *Store) rebind(q string) string {
 	if s.engine != EnginePostgres || !strings.Contains(q, "?") {

@@ -26,7 +26,7 @@ func TestConstraintMapping(t *testing.T) {
 			code  errs.Code
 		}{
 			{"unique", "INSERT INTO users (email, name, role, version, created_at, updated_at) VALUES (?, 'x', 'dco', 1, ?, ?)",
-				[]any{f.dco.Email, now, now}, uniqueViolation, errs.Conflict},
+				[]any{f.DCO.Email, now, now}, uniqueViolation, errs.Conflict},
 			{"primary key", "INSERT INTO settings (key, value, version, updated_at) VALUES ('k', 'v', 1, ?), ('k', 'w', 1, ?)",
 				[]any{now, now}, uniqueViolation, errs.Conflict},
 			{"foreign key", "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ('h', 99999, '', ?, ?)",

@@ -56,49 +56,11 @@ func nhsNumber(t testing.TB, i int) send.NHSNumber {
 	}
 }
 
-// fixture is a small ICB: two LAs, two providers, and an actor of each role.
-type fixture struct {
-	icb, la1, la2, prov1, prov2                                             Org
-	dco, la1User, la2User, clin, clin2, prov1User, prov2User, viewer, admin Actor
-}
-
-func actorOf(u User) Actor {
-	return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, LAID: u.LAID, Addr: "192.0.2.1"}
-}
-
-func newFixture(t *testing.T, s *Store) *fixture {
+// newFixture seeds the shared test fixture and sets the clock to testNow.
+func newFixture(t *testing.T, s *Store) *Fixture {
 	t.Helper()
 	s.Now = func() time.Time { return testNow }
-	ctx := context.Background()
-	f := &fixture{
-		icb:   Org{Kind: OrgICB, Name: "BSW ICB", Code: "QOX", ONSCode: "E54000040"},
-		la1:   Org{Kind: OrgLA, Name: "Bath and North East Somerset", Code: "800", ONSCode: "E06000022"},
-		la2:   Org{Kind: OrgLA, Name: "Swindon", Code: "866", ONSCode: "E06000030"},
-		prov1: Org{Kind: OrgProvider, Name: "HCRG Care Group", Code: "NLX"},
-		prov2: Org{Kind: OrgProvider, Name: "Oxford Health", Code: "RNU"},
-	}
-	for _, o := range []*Org{&f.icb, &f.la1, &f.la2, &f.prov1, &f.prov2} {
-		if err := s.CreateOrg(ctx, System, o); err != nil {
-			t.Fatalf("create org %s: %v", o.Name, err)
-		}
-	}
-	user := func(email string, role Role, org, la int64) Actor {
-		u := User{Email: email, Name: "Test " + string(role), Role: role, OrgID: org, LAID: la}
-		if err := s.CreateUser(ctx, System, &u); err != nil {
-			t.Fatalf("create user %s: %v", email, err)
-		}
-		return actorOf(u)
-	}
-	f.dco = user("dco@example.nhs.uk", RoleDCO, f.icb.ID, 0)
-	f.la1User = user("la1@example.gov.uk", RoleLA, 0, f.la1.ID)
-	f.la2User = user("la2@example.gov.uk", RoleLA, 0, f.la2.ID)
-	f.clin = user("clin@example.nhs.uk", RoleClinician, f.prov1.ID, 0)
-	f.clin2 = user("clin2@example.nhs.uk", RoleClinician, 0, 0)
-	f.prov1User = user("prov1@example.nhs.uk", RoleProvider, f.prov1.ID, 0)
-	f.prov2User = user("prov2@example.nhs.uk", RoleProvider, f.prov2.ID, 0)
-	f.viewer = user("viewer@example.nhs.uk", RoleViewer, 0, 0)
-	f.admin = user("admin@example.nhs.uk", RoleAdmin, 0, 0)
-	return f
+	return SeedFixture(t, s)
 }
 
 // child returns a valid child of an LA, numbered i.

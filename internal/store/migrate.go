@@ -98,7 +98,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if n > 0 {
 				return nil
 			}
-			// Run the file as it is: no placeholders, several statements.
+			// Run the file as it is: no parameters, several statements.
 			if _, err := t.tx.ExecContext(ctx, m.sql); err != nil {
 				return mapErr(err, "migration "+m.name)
 			}

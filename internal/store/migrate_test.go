@@ -65,6 +65,8 @@ func schemaOf(t *testing.T, s *Store) []string {
 			typ = "bool"
 		case "text":
 			typ = "text"
+		case "blob", "bytea": // uploaded documents (0003_advice)
+			typ = "bytes"
 		default:
 			t.Errorf("%s.%s: unexpected type %q", table, col, typ)
 		}

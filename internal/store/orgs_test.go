@@ -11,17 +11,17 @@ func TestOrgs(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		if f.icb.Version != 1 || f.la1.ParentID != f.icb.ID || f.prov1.ParentID != f.icb.ID || f.icb.ParentID != 0 {
-			t.Fatalf("created: icb %+v la %+v prov %+v", f.icb, f.la1, f.prov1)
+		if f.ICB.Version != 1 || f.LA1.ParentID != f.ICB.ID || f.Provider1.ParentID != f.ICB.ID || f.ICB.ParentID != 0 {
+			t.Fatalf("created: icb %+v la %+v prov %+v", f.ICB, f.LA1, f.Provider1)
 		}
-		got, err := s.GetOrg(ctx, f.la1.ID)
-		if err != nil || got.Name != f.la1.Name || got.ONSCode != "E06000022" || got.ParentID != f.icb.ID {
+		got, err := s.GetOrg(ctx, f.LA1.ID)
+		if err != nil || got.Name != f.LA1.Name || got.ONSCode != "E06000022" || got.ParentID != f.ICB.ID {
 			t.Fatalf("get: got %+v, %v", got, err)
 		}
 		for _, code := range []string{"800", "E06000022", "e06000022", " 800 "} {
 			la, err := s.FindLA(ctx, code)
-			if err != nil || la.ID != f.la1.ID {
-				t.Errorf("FindLA(%q): got %d, %v, want %d", code, la.ID, err, f.la1.ID)
+			if err != nil || la.ID != f.LA1.ID {
+				t.Errorf("FindLA(%q): got %d, %v, want %d", code, la.ID, err, f.LA1.ID)
 			}
 		}
 		for _, code := range []string{"", "999", "QOX", "E06000099"} {
@@ -31,7 +31,7 @@ func TestOrgs(t *testing.T) {
 			}
 		}
 		p, err := s.FindOrgByCode(ctx, OrgProvider, "nlx")
-		if err != nil || p.ID != f.prov1.ID {
+		if err != nil || p.ID != f.Provider1.ID {
 			t.Errorf("FindOrgByCode: got %+v, %v", p, err)
 		}
 		if _, err := s.FindOrgByCode(ctx, OrgLA, "NLX"); !errs.Is(err, errs.NotFound) {
@@ -68,12 +68,12 @@ func TestOrgs(t *testing.T) {
 		}
 
 		// update, versioned
-		la := f.la2
+		la := f.LA2
 		la.Name = "Swindon Borough Council"
 		if err := s.UpdateOrg(ctx, System, &la); err != nil || la.Version != 2 {
 			t.Fatalf("update: %v, version %d", err, la.Version)
 		}
-		stale := f.la2 // version 1
+		stale := f.LA2 // version 1
 		stale.Name = "Stale"
 		wantCode(t, s.UpdateOrg(ctx, System, &stale), errs.Conflict)
 		if got, _ := s.GetOrg(ctx, la.ID); got.Name != "Swindon Borough Council" || got.Version != 2 {
@@ -146,15 +146,15 @@ func TestUsers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		u := User{Email: "  New.Person@Example.NHS.uk ", Name: "New Person", Role: RoleLA, LAID: f.la1.ID, PasswordHash: "h1"}
-		if err := s.CreateUser(ctx, f.admin, &u); err != nil {
+		u := User{Email: "  New.Person@Example.NHS.uk ", Name: "New Person", Role: RoleLA, LAID: f.LA1.ID, PasswordHash: "h1"}
+		if err := s.CreateUser(ctx, f.Admin, &u); err != nil {
 			t.Fatal(err)
 		}
 		if u.Email != "new.person@example.nhs.uk" || u.Version != 1 || u.ID == 0 {
 			t.Fatalf("created: %+v", u)
 		}
 		got, err := s.GetUserByEmail(ctx, "NEW.person@example.nhs.uk")
-		if err != nil || got.ID != u.ID || got.LAID != f.la1.ID || got.Role != RoleLA || got.PasswordHash != "h1" {
+		if err != nil || got.ID != u.ID || got.LAID != f.LA1.ID || got.Role != RoleLA || got.PasswordHash != "h1" {
 			t.Fatalf("by email: %+v, %v", got, err)
 		}
 		if got, err := s.GetUser(ctx, u.ID); err != nil || got.Email != u.Email {
@@ -164,7 +164,7 @@ func TestUsers(t *testing.T) {
 			t.Errorf("absent: got %v", err)
 		}
 		dup := User{Email: "NEW.PERSON@example.nhs.uk", Name: "Dup", Role: RoleViewer}
-		err = s.CreateUser(ctx, f.admin, &dup)
+		err = s.CreateUser(ctx, f.Admin, &dup)
 		wantCode(t, err, errs.Conflict)
 		if errs.FieldsOf(err)["email"] == "" {
 			t.Errorf("duplicate email: want an email field message")
@@ -175,19 +175,19 @@ func TestUsers(t *testing.T) {
 		}
 
 		u.Name = "Renamed"
-		if err := s.UpdateUser(ctx, f.admin, &u); err != nil || u.Version != 2 {
+		if err := s.UpdateUser(ctx, f.Admin, &u); err != nil || u.Version != 2 {
 			t.Fatalf("update: %v v%d", err, u.Version)
 		}
 		stale := u
 		stale.Version = 1
-		wantCode(t, s.UpdateUser(ctx, f.admin, &stale), errs.Conflict)
-		if err := s.SetPasswordHash(ctx, f.admin, u.ID, "h2"); err != nil {
+		wantCode(t, s.UpdateUser(ctx, f.Admin, &stale), errs.Conflict)
+		if err := s.SetPasswordHash(ctx, f.Admin, u.ID, "h2"); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := s.GetUser(ctx, u.ID); got.PasswordHash != "h2" || got.Name != "Renamed" || got.Version != 3 {
 			t.Errorf("after password: %+v", got)
 		}
-		wantCode(t, s.SetPasswordHash(ctx, f.admin, 99999, "x"), errs.NotFound)
+		wantCode(t, s.SetPasswordHash(ctx, f.Admin, 99999, "x"), errs.NotFound)
 		if n := countAudit(t, s, "user.update", 0); n != 1 {
 			t.Errorf("user.update audit rows: got %d, want 1", n)
 		}
@@ -208,17 +208,17 @@ func TestUserValidation(t *testing.T) {
 			{"no name", User{Email: "a@x.uk", Role: RoleDCO}, "name"},
 			{"bad role", User{Email: "a@x.uk", Name: "A", Role: "boss"}, "role"},
 			{"la without LA", User{Email: "a@x.uk", Name: "A", Role: RoleLA}, "la_id"},
-			{"la with a provider as LA", User{Email: "a@x.uk", Name: "A", Role: RoleLA, LAID: f.prov1.ID}, "la_id"},
+			{"la with a provider as LA", User{Email: "a@x.uk", Name: "A", Role: RoleLA, LAID: f.Provider1.ID}, "la_id"},
 			{"provider without org", User{Email: "a@x.uk", Name: "A", Role: RoleProvider}, "org_id"},
-			{"provider with an LA as org", User{Email: "a@x.uk", Name: "A", Role: RoleProvider, OrgID: f.la1.ID}, "org_id"},
-			{"clinician with an LA as org", User{Email: "a@x.uk", Name: "A", Role: RoleClinician, OrgID: f.la1.ID}, "org_id"},
-			{"dco with an LA", User{Email: "a@x.uk", Name: "A", Role: RoleDCO, LAID: f.la1.ID}, "la_id"},
-			{"dco with a provider", User{Email: "a@x.uk", Name: "A", Role: RoleDCO, OrgID: f.prov1.ID}, "org_id"},
+			{"provider with an LA as org", User{Email: "a@x.uk", Name: "A", Role: RoleProvider, OrgID: f.LA1.ID}, "org_id"},
+			{"clinician with an LA as org", User{Email: "a@x.uk", Name: "A", Role: RoleClinician, OrgID: f.LA1.ID}, "org_id"},
+			{"dco with an LA", User{Email: "a@x.uk", Name: "A", Role: RoleDCO, LAID: f.LA1.ID}, "la_id"},
+			{"dco with a provider", User{Email: "a@x.uk", Name: "A", Role: RoleDCO, OrgID: f.Provider1.ID}, "org_id"},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				u := tc.user
-				err := s.CreateUser(ctx, f.admin, &u)
+				err := s.CreateUser(ctx, f.Admin, &u)
 				wantCode(t, err, errs.Invalid)
 				if _, ok := errs.FieldsOf(err)[tc.field]; !ok {
 					t.Errorf("fields: got %v, want %s", errs.FieldsOf(err), tc.field)

@@ -13,12 +13,12 @@ func TestSessions(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		t0 := testNow
-		sess := Session{IDHash: "aa11", UserID: f.la1User.UserID, CSRFToken: "csrf", CreatedAt: t0, LastSeenAt: t0}
+		sess := Session{IDHash: "aa11", UserID: f.LA1User.UserID, CSRFToken: "csrf", CreatedAt: t0, LastSeenAt: t0}
 		if err := s.CreateSession(ctx, sess); err != nil {
 			t.Fatal(err)
 		}
 		got, u, err := s.GetSession(ctx, "aa11")
-		if err != nil || got.UserID != f.la1User.UserID || got.CSRFToken != "csrf" || !got.CreatedAt.Equal(t0) || u.Email != f.la1User.Email || u.LAID != f.la1.ID {
+		if err != nil || got.UserID != f.LA1User.UserID || got.CSRFToken != "csrf" || !got.CreatedAt.Equal(t0) || u.Email != f.LA1User.Email || u.LAID != f.LA1.ID {
 			t.Fatalf("get: %+v %+v %v", got, u, err)
 		}
 		if _, _, err := s.GetSession(ctx, "nope"); !errs.Is(err, errs.NotFound) {
@@ -34,9 +34,9 @@ func TestSessions(t *testing.T) {
 
 		// expiry: idle and absolute
 		for _, x := range []Session{
-			{IDHash: "idle", UserID: f.dco.UserID, CreatedAt: t0, LastSeenAt: t0.Add(-40 * time.Minute)},
-			{IDHash: "old", UserID: f.dco.UserID, CreatedAt: t0.Add(-13 * time.Hour), LastSeenAt: t0},
-			{IDHash: "fresh", UserID: f.dco.UserID, CreatedAt: t0, LastSeenAt: t0},
+			{IDHash: "idle", UserID: f.DCO.UserID, CreatedAt: t0, LastSeenAt: t0.Add(-40 * time.Minute)},
+			{IDHash: "old", UserID: f.DCO.UserID, CreatedAt: t0.Add(-13 * time.Hour), LastSeenAt: t0},
+			{IDHash: "fresh", UserID: f.DCO.UserID, CreatedAt: t0, LastSeenAt: t0},
 		} {
 			if err := s.CreateSession(ctx, x); err != nil {
 				t.Fatal(err)
@@ -55,7 +55,7 @@ func TestSessions(t *testing.T) {
 		if _, _, err := s.GetSession(ctx, "fresh"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("deleted: got %v", err)
 		}
-		if err := s.DeleteUserSessions(ctx, f.la1User.UserID); err != nil {
+		if err := s.DeleteUserSessions(ctx, f.LA1User.UserID); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.GetSession(ctx, "aa11"); !errs.Is(err, errs.NotFound) {
@@ -71,28 +71,28 @@ func TestTokensAndDisableUser(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		if err := s.CreateToken(ctx, f.admin, f.la2User.UserID, "tok1"); err != nil {
+		if err := s.CreateToken(ctx, f.Admin, f.LA2User.UserID, "tok1"); err != nil {
 			t.Fatal(err)
 		}
 		u, err := s.UserByToken(ctx, "tok1")
-		if err != nil || u.ID != f.la2User.UserID {
+		if err != nil || u.ID != f.LA2User.UserID {
 			t.Fatalf("by token: %+v %v", u, err)
 		}
 		if _, err := s.UserByToken(ctx, "tok2"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("unknown token: got %v", err)
 		}
-		wantCode(t, s.CreateToken(ctx, f.admin, f.la1User.UserID, "tok1"), errs.Conflict)
-		wantCode(t, s.CreateToken(ctx, f.admin, 99999, "tok3"), errs.NotFound)
+		wantCode(t, s.CreateToken(ctx, f.Admin, f.LA1User.UserID, "tok1"), errs.Conflict)
+		wantCode(t, s.CreateToken(ctx, f.Admin, 99999, "tok3"), errs.NotFound)
 
 		for _, h := range []string{"s1", "s2"} {
-			if err := s.CreateSession(ctx, Session{IDHash: h, UserID: f.la2User.UserID}); err != nil {
+			if err := s.CreateSession(ctx, Session{IDHash: h, UserID: f.LA2User.UserID}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := s.CreateSession(ctx, Session{IDHash: "other", UserID: f.la1User.UserID}); err != nil {
+		if err := s.CreateSession(ctx, Session{IDHash: "other", UserID: f.LA1User.UserID}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.DisableUser(ctx, f.admin, "LA2@example.gov.uk"); err != nil {
+		if err := s.DisableUser(ctx, f.Admin, "LA2@example.gov.uk"); err != nil {
 			t.Fatal(err)
 		}
 		for _, h := range []string{"s1", "s2"} {
@@ -107,15 +107,15 @@ func TestTokensAndDisableUser(t *testing.T) {
 			t.Errorf("token after disable: got %v", err)
 		}
 		var n int
-		if err := s.db.QueryRowContext(ctx, s.rebind("SELECT count(*) FROM api_tokens WHERE user_id = ?"), f.la2User.UserID).Scan(&n); err != nil || n != 0 {
+		if err := s.db.QueryRowContext(ctx, s.rebind("SELECT count(*) FROM api_tokens WHERE user_id = ?"), f.LA2User.UserID).Scan(&n); err != nil || n != 0 {
 			t.Errorf("tokens left: %d, %v", n, err)
 		}
-		got, _ := s.GetUser(ctx, f.la2User.UserID)
+		got, _ := s.GetUser(ctx, f.LA2User.UserID)
 		if !got.Disabled || got.Version != 2 {
 			t.Errorf("user after disable: %+v", got)
 		}
 		// a session created for a disabled user is never returned
-		if err := s.CreateSession(ctx, Session{IDHash: "s3", UserID: f.la2User.UserID}); err != nil {
+		if err := s.CreateSession(ctx, Session{IDHash: "s3", UserID: f.LA2User.UserID}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.GetSession(ctx, "s3"); !errs.Is(err, errs.NotFound) {
@@ -124,6 +124,6 @@ func TestTokensAndDisableUser(t *testing.T) {
 		if n := countAudit(t, s, "user.disable", 0); n != 1 {
 			t.Errorf("user.disable audit rows: got %d", n)
 		}
-		wantCode(t, s.DisableUser(ctx, f.admin, "nobody@example.org"), errs.NotFound)
+		wantCode(t, s.DisableUser(ctx, f.Admin, "nobody@example.org"), errs.NotFound)
 	})
 }

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -72,7 +75,7 @@ func TestBackup(t *testing.T) {
 		}
 		f := newFixture(t, s)
 		for i := range 20 {
-			mustCreate(t, s, f.dco, child(t, i, f.la1.ID))
+			mustCreate(t, s, f.DCO, child(t, i, f.LA1.ID))
 		}
 		if err := s.Backup(ctx, path); err != nil {
 			t.Fatal(err)
@@ -100,6 +103,11 @@ func TestBackup(t *testing.T) {
 				t.Errorf("%s rows: got %d, want %d", table, got, want)
 			}
 		}
+		for _, table := range []string{"children", "audit_log", "users", "orgs"} {
+			if got, want := tableChecksum(t, b.db, table), tableChecksum(t, s.db, table); got != want {
+				t.Errorf("%s checksum: got %s, want %s", table, got, want)
+			}
+		}
 		if _, broken, err := b.VerifyAudit(ctx); broken != 0 || err != nil {
 			t.Errorf("backup audit chain: broken %d, %v", broken, err)
 		}
@@ -107,4 +115,31 @@ func TestBackup(t *testing.T) {
 			t.Errorf("backup pending migrations: %d %v", n, err)
 		}
 	})
+}
+
+// tableChecksum is the SHA-256 of every row of a table, in key order.
+func tableChecksum(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	rows, err := db.Query("SELECT * FROM " + table + " ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	h := sha256.New()
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(h, "%v\n", vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -140,7 +140,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // now returns the clock's time in UTC.
 func (s *Store) now() time.Time { return s.Now().UTC() }
 
-// tx is a write transaction that rebinds placeholders for the engine and
+// tx is a write transaction that rewrites parameter markers for the engine and
 // turns driver errors into coded errors.
 type tx struct {
 	s  *Store

@@ -83,3 +83,49 @@ func OpenTestPostgres(tb testing.TB) *Store {
 	}
 	return s
 }
+
+// Fixture is a small ICB for tests: two LAs, two providers and a signed-in
+// actor of every role. The first provider's clinician (Clinician) belongs to
+// Provider1; Clinician2 belongs to no organisation.
+type Fixture struct {
+	ICB, LA1, LA2, Provider1, Provider2 Org
+
+	DCO, LA1User, LA2User, Clinician, Clinician2, Provider1User, Provider2User, Viewer, Admin Actor
+}
+
+// SeedFixture creates a Fixture's organisations and users in s. The
+// organisations are real (BSW ICB, Bath and North East Somerset, Swindon);
+// the people are not.
+func SeedFixture(tb testing.TB, s *Store) *Fixture {
+	tb.Helper()
+	ctx := context.Background()
+	f := &Fixture{
+		ICB:       Org{Kind: OrgICB, Name: "BSW ICB", Code: "QOX", ONSCode: "E54000040"},
+		LA1:       Org{Kind: OrgLA, Name: "Bath and North East Somerset", Code: "800", ONSCode: "E06000022"},
+		LA2:       Org{Kind: OrgLA, Name: "Swindon", Code: "866", ONSCode: "E06000030"},
+		Provider1: Org{Kind: OrgProvider, Name: "HCRG Care Group", Code: "NLX"},
+		Provider2: Org{Kind: OrgProvider, Name: "Oxford Health", Code: "RNU"},
+	}
+	for _, o := range []*Org{&f.ICB, &f.LA1, &f.LA2, &f.Provider1, &f.Provider2} {
+		if err := s.CreateOrg(ctx, System, o); err != nil {
+			tb.Fatalf("create org %s: %v", o.Name, err)
+		}
+	}
+	user := func(email string, role Role, org, la int64) Actor {
+		u := User{Email: email, Name: "Test " + string(role), Role: role, OrgID: org, LAID: la}
+		if err := s.CreateUser(ctx, System, &u); err != nil {
+			tb.Fatalf("create user %s: %v", email, err)
+		}
+		return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, LAID: u.LAID, Addr: "192.0.2.1"}
+	}
+	f.DCO = user("dco@example.nhs.uk", RoleDCO, f.ICB.ID, 0)
+	f.LA1User = user("la1@example.gov.uk", RoleLA, 0, f.LA1.ID)
+	f.LA2User = user("la2@example.gov.uk", RoleLA, 0, f.LA2.ID)
+	f.Clinician = user("clin@example.nhs.uk", RoleClinician, f.Provider1.ID, 0)
+	f.Clinician2 = user("clin2@example.nhs.uk", RoleClinician, 0, 0)
+	f.Provider1User = user("prov1@example.nhs.uk", RoleProvider, f.Provider1.ID, 0)
+	f.Provider2User = user("prov2@example.nhs.uk", RoleProvider, f.Provider2.ID, 0)
+	f.Viewer = user("viewer@example.nhs.uk", RoleViewer, 0, 0)
+	f.Admin = user("admin@example.nhs.uk", RoleAdmin, 0, 0)
+	return f
+}

@@ -359,8 +359,9 @@ func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 				obj += " " + strconv.FormatInt(e.ObjectID, 10)
 			}
 		}
+		who, role := whoDid(e)
 		p.Entries = append(p.Entries, auditRow{
-			When: longTime(e.At), Who: e.Email, Role: roleLabel(e.Role), Action: e.Action,
+			When: longTime(e.At), Who: who, Role: role, Action: e.Action,
 			Object: obj, Outcome: e.Outcome, Detail: e.Detail, Addr: e.Addr,
 		})
 	}

@@ -352,7 +352,6 @@ func (s *Server) apiChildPatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := req.apply(inputFromChild(cur, code))
-	in.NHSNumber = strings.ReplaceAll(in.NHSNumber, " ", "")
 	c, err := s.validateChild(ctx, actor, in)
 	if err != nil {
 		s.fail(w, r, err)
@@ -362,9 +361,6 @@ func (s *Server) apiChildPatch(w http.ResponseWriter, r *http.Request) {
 	if err := s.store.UpdateChild(ctx, actor, &c); err != nil {
 		s.fail(w, r, storeFields(err))
 		return
-	}
-	if c.LAName == "" {
-		c.LAName = cur.LAName
 	}
 	s.writeChild(w, r, http.StatusOK, c)
 }

@@ -155,7 +155,7 @@ func (s *Server) validateChild(ctx context.Context, actor store.Actor, in childI
 		c.LAID = actor.LAID
 		if code != "" {
 			if org, err := s.store.FindLA(ctx, code); err != nil || org.ID != actor.LAID {
-				bad["la_code"] = "You can only register children who live in your own local authority"
+				bad["la_code"] = "You can only record children who live in your own local authority"
 			}
 		}
 	case code == "":

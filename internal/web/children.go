@@ -335,6 +335,13 @@ func (s *Server) childUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := s.validateChild(ctx, actor, in)
 	if err != nil {
+		// Re-showing the form shows the record, so first make sure the
+		// user may see it: a child out of scope is "not found" whatever
+		// was typed.
+		if _, gerr := s.store.GetChild(ctx, actor, id); gerr != nil {
+			s.fail(w, r, gerr)
+			return
+		}
 		s.failForm(w, r, err, reshow)
 		return
 	}
@@ -449,12 +456,9 @@ func (s *Server) childAccess(w http.ResponseWriter, r *http.Request) {
 	}
 	p := &childAccessPage{Child: c}
 	for _, e := range entries {
-		who := e.Email
-		if who == "" {
-			who = "Unknown"
-		}
+		who, role := whoDid(e)
 		p.Entries = append(p.Entries, accessRow{
-			When: longTime(e.At), Who: who, Role: roleLabel(e.Role),
+			When: longTime(e.At), Who: who, Role: role,
 			Action: actionLabel(e.Action), Outcome: outcomeLabel(e.Outcome),
 		})
 	}
@@ -478,6 +482,18 @@ func longTime(t time.Time) string {
 		return ""
 	}
 	return t.In(london).Format("2 January 2006 at 3:04pm")
+}
+
+// whoDid names who an audit row is about, and their role. Work dco does
+// itself (imports, seeding, counts for dashboards) is not a person's.
+func whoDid(e store.AuditEntry) (who, role string) {
+	switch {
+	case e.UserID == 0 && e.Email == store.System.Email:
+		return "dco (automatic)", "System"
+	case e.Email == "":
+		return "Not signed in", ""
+	}
+	return e.Email, roleLabel(e.Role)
 }
 
 // actionLabel words an audit action for people.

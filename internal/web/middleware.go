@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"dco/internal/errs"
@@ -180,11 +181,16 @@ func (c *captureWriter) WriteHeader(code int)        { c.status = code }
 // dispatch hands a request to its route, or answers an unmatched one with
 // the styled 404 or 405 page.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := s.mux.Handler(r); pattern != "" {
+	h, pattern := s.mux.Handler(r)
+	if pattern != "" {
 		s.mux.ServeHTTP(w, r)
 		return
 	}
-	h, _ := s.mux.Handler(r)
+	// Who is asking decides only the header drawn round the error page;
+	// a failure to find out is no reason not to answer.
+	if !state(r).api {
+		_ = s.identifySession(w, r)
+	}
 	c := &captureWriter{header: http.Header{}}
 	h.ServeHTTP(c, r)
 	switch c.status {
@@ -209,7 +215,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 // may use the route, and, for anything that changes state, the cross-origin
 // check and the CSRF token.
 func (s *Server) guard(rt route) http.Handler {
-	api := isAPIPath(rt.pattern[len(methodOf(rt.pattern))+1:])
+	_, path, _ := strings.Cut(rt.pattern, " ")
+	api := isAPIPath(path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := state(r)
 		st.pattern, st.api = rt.pattern, api
@@ -246,18 +253,10 @@ func (s *Server) guard(rt route) http.Handler {
 	})
 }
 
-func methodOf(pattern string) string {
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == ' ' {
-			return pattern[:i]
-		}
-	}
-	return ""
-}
-
 // checkCSRF compares the form's csrf_token with the session's token, or,
-// before sign-in, with the token in the short-lived sign-in cookie. The
-// comparison is constant-time.
+// before sign-in, with the token in the sign-in cookie (a double-submit
+// token: a cross-site form can neither read nor set it). The comparison is
+// constant-time.
 func (s *Server) checkCSRF(r *http.Request) bool {
 	got := r.PostFormValue("csrf_token")
 	if got == "" {

@@ -326,7 +326,7 @@ func flagTags(f store.Flags) []string {
 	return out
 }
 
-// pageURL returns path with the query q, page n set.
+// pageURL returns path with the filters q and the page starting at offset.
 func pageURL(path string, q url.Values, offset int) string {
 	v := url.Values{}
 	for k, vs := range q {

@@ -119,7 +119,9 @@ func (s *Server) signInToken(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		panic(err) // the system's random source failed; nothing can be safe
 	}
-	http.SetCookie(w, s.cookie(s.csrfCookie, tok, int((30*time.Minute).Seconds())))
+	// A browser-session cookie, so that a sign-in page left open for a
+	// while can still be submitted.
+	http.SetCookie(w, s.cookie(s.csrfCookie, tok, 0))
 	return tok
 }
 

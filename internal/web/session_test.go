@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -179,6 +180,28 @@ func TestSignInThrottled(t *testing.T) {
 	e.clock.Add(2 * time.Second)
 	if res := e.signIn("la@example.nhs.uk", testPassword, ""); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("after the wait: got %d, want 303", res.StatusCode)
+	}
+}
+
+// TestSignInThrottledByAddress checks that guessing across many accounts
+// from one address slows that address down, and only that address.
+func TestSignInThrottledByAddress(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i <= e.srv.throttle.Free; i++ {
+		e.signIn(fmt.Sprintf("guess%d@example.nhs.uk", i), "wrong password, attempt", "")
+	}
+	res := e.signIn("dco@example.nhs.uk", testPassword, "")
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("from the guessing address: got %d, want 429", res.StatusCode)
+	}
+	c, tok := e.signInPage()
+	f := url.Values{"email": {"dco@example.nhs.uk"}, "password": {testPassword}, "csrf_token": {tok}}
+	r := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(f.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.RemoteAddr = "198.51.100.7:5555"
+	r.AddCookie(c)
+	if res := e.serve(r); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("from another address: got %d, want 303", res.StatusCode)
 	}
 }
 

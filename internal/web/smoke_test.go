@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"testing"
+
+	"dco/internal/store"
 )
 
 // TestPagesRender opens every page a role uses, as that role, and expects
@@ -24,6 +27,36 @@ func TestPagesRender(t *testing.T) {
 			res := c.get(p)
 			if res.StatusCode != http.StatusOK {
 				t.Errorf("%s GET %s: got %d, want 200\n%s", key, p, res.StatusCode, res.Body)
+			}
+		}
+	}
+}
+
+func TestDemoBannerAndErrorPageNavigation(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Demo = true })
+	body := e.as("dco").get("/").Body
+	if !strings.Contains(body, "synthetic demonstration data") {
+		t.Error("demo banner missing")
+	}
+	res := e.as("la").get("/no-such-page")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(res.Body, `href="/children"`) {
+		t.Errorf("signed-in 404 page: got %d without the navigation", res.StatusCode)
+	}
+	plain := newEnv(t)
+	if strings.Contains(plain.as("dco").get("/").Body, "synthetic demonstration data") {
+		t.Error("demo banner shown without Demo")
+	}
+}
+
+// TestNavigationByRole checks each role's header links go only to pages
+// the role may open.
+func TestNavigationByRole(t *testing.T) {
+	e := newEnv(t)
+	for _, role := range store.Roles {
+		for _, item := range navFor(role, "/") {
+			res := e.as(roleKeys[role]).get(item.Href)
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("%s: nav link %s gives %d", role, item.Href, res.StatusCode)
 			}
 		}
 	}

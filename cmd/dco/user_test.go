@@ -244,7 +244,7 @@ func TestVerbHelp(t *testing.T) {
 		{[]string{"org", "add", "--help"}, "Usage: dco org add --kind icb|la|provider"},
 		{[]string{"org", "list", "--help"}, "Usage: dco org list"},
 		{[]string{"demo", "--help"}, "Usage: dco demo"},
-		{[]string{"import", "--help"}, "  bank-holidays  bank holidays from a gov.uk bank-holidays.json file"},
+		{[]string{"import", "--help"}, "bank holidays from a gov.uk bank-holidays.json file"},
 		{[]string{"import", "children", "--help"}, "Usage: dco import children FILE.csv [--dry-run]"},
 		{[]string{"import", "children", "file.csv", "--help"}, "Usage: dco import children FILE.csv [--dry-run]"},
 		{[]string{"import", "bank-holidays", "--help"}, "Usage: dco import bank-holidays FILE.json [--dry-run]"},

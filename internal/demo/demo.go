@@ -181,6 +181,9 @@ func Seed(ctx context.Context, s *store.Store, password string, now time.Time) (
 	if err := seedS23(ctx, s, send.Today(now), orgs, children); err != nil { // Section 23 notifications (s23.go)
 		return Result{}, err
 	}
+	if err := seedAdvice(ctx, s, send.Today(now), orgs, children, ids["clinician"]); err != nil { // health advice (advice.go)
+		return Result{}, err
+	}
 	return res, nil
 }
 

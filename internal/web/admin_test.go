@@ -111,7 +111,8 @@ func TestAdminSettings(t *testing.T) {
 		t.Errorf("invalid settings: got %d", res.StatusCode)
 	}
 	res = c.post("/admin/settings", url.Values{"s23_standard_days": {"21"}, "s23_standard_days-version": {"0"},
-		"qa_standard_working_days": {"10"}, "qa_standard_working_days-version": {"0"}})
+		"qa_standard_working_days": {"10"}, "qa_standard_working_days-version": {"0"},
+		"advice_reuse_months": {"12"}, "advice_reuse_months-version": {"0"}})
 	page := c.follow(res)
 	if !strings.Contains(page.Body, "Settings saved") || !strings.Contains(page.Body, `value="21"`) {
 		t.Errorf("settings page does not confirm the save")
@@ -122,7 +123,8 @@ func TestAdminSettings(t *testing.T) {
 	}
 	// A save made from the page as it was before that save is a conflict.
 	res = c.post("/admin/settings", url.Values{"s23_standard_days": {"30"}, "s23_standard_days-version": {"0"},
-		"qa_standard_working_days": {"10"}, "qa_standard_working_days-version": {"0"}})
+		"qa_standard_working_days": {"10"}, "qa_standard_working_days-version": {"0"},
+		"advice_reuse_months": {"12"}, "advice_reuse_months-version": {"0"}})
 	if res.StatusCode != http.StatusConflict || !strings.Contains(html.UnescapeString(res.Body), conflictMessage) {
 		t.Errorf("stale settings save: got %d", res.StatusCode)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -380,6 +381,26 @@ type childPage struct {
 	CanEdit   bool
 	CanAudit  bool
 	ChildPath string
+	// Timeline is every workflow's entries about the child, newest first;
+	// Actions are the workflows' links to start new work from here.
+	Timeline []timelineEntry
+	Actions  []navItem
+}
+
+// timelineEntry is one line of a child's timeline, from any workflow: its
+// date, what it is (linking to it) and its status tag (DESIGN §8).
+type timelineEntry struct {
+	Date   send.Date
+	Title  string
+	Href   string
+	Colour string // the status tag's colour
+	Status string
+	Detail string // e.g. "due in 3 days"
+}
+
+// sortTimeline puts the newest entry first.
+func sortTimeline(es []timelineEntry) {
+	slices.SortStableFunc(es, func(a, b timelineEntry) int { return b.Date.Compare(a.Date) })
 }
 
 func (s *Server) childView(w http.ResponseWriter, r *http.Request) {
@@ -408,6 +429,21 @@ func (s *Server) childView(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = c.GivenName + " " + c.FamilyName
 	p.Back, p.BackText = "/children", "Children"
+	s23Entries, err := s.s23Timeline(ctx, actor, c.ID) // Section 23 notifications (s23.go)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Timeline = append(p.Timeline, s23Entries...)
+	p.Actions = append(p.Actions, s23ChildActions(actor, c)...)
+	adviceEntries, err := s.adviceTimeline(ctx, actor, c.ID) // health advice requests (advice.go)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Timeline = append(p.Timeline, adviceEntries...)
+	p.Actions = append(p.Actions, adviceChildActions(actor, c)...)
+	sortTimeline(p.Timeline)
 	s.render(w, r, http.StatusOK, "child.html", p)
 }
 

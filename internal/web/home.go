@@ -22,6 +22,8 @@ type homePage struct {
 	Children []store.Child
 	More     bool
 	CanAdd   bool
+	S23      *s23Home    // Section 23 notifications needing attention (s23.go)
+	Advice   *adviceHome // health advice work queues (advice.go)
 }
 
 // laCount is one row of a table of children per LA.
@@ -59,6 +61,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		err = s.homeViewer(ctx, actor, p)
 	case store.RoleAdmin:
 		p.Title = "Administration"
+	}
+	if err == nil {
+		p.S23, err = s.s23HomeSummary(ctx, actor) // Section 23 notifications (s23.go)
+	}
+	if err == nil {
+		p.Advice, err = s.adviceHomeFor(ctx, actor) // health advice requests (advice.go)
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -20,6 +20,10 @@ import (
 // takes over HTTP comes near it; file imports go through the CLI.
 const maxBody = 1 << 20
 
+// routeBodyLimits raises maxBody for the few routes that take an upload,
+// by route pattern; a feature's file adds its own.
+var routeBodyLimits = map[string]int64{}
+
 // reqState is what the middleware learns about a request, carried in its
 // context for the handlers, the error pages and the access log line.
 type reqState struct {
@@ -220,7 +224,11 @@ func (s *Server) guard(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := state(r)
 		st.pattern, st.api = rt.pattern, api
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		limit := int64(maxBody)
+		if n, ok := routeBodyLimits[rt.pattern]; ok {
+			limit = n
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		unsafe := !(r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions)
 
 		if unsafe {

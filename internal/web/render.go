@@ -114,7 +114,8 @@ func navFor(role store.Role, current string) []navItem {
 	var items []navItem
 	switch role {
 	case store.RoleDCO, store.RoleLA, store.RoleClinician:
-		items = []navItem{{Href: "/", Text: "Home"}, {Href: "/children", Text: "Children"}}
+		items = []navItem{{Href: "/", Text: "Home"}, {Href: "/children", Text: "Children"},
+			{Href: "/advice-requests", Text: "Advice requests"}}
 	case store.RoleProvider:
 		items = []navItem{{Href: "/", Text: "Home"}}
 	case store.RoleViewer:
@@ -127,6 +128,7 @@ func navFor(role store.Role, current string) []navItem {
 			{Href: "/admin/audit", Text: "Audit"},
 		}
 	}
+	items = s23Nav(role, items) // Section 23 notifications, where DESIGN §8 puts them (s23.go)
 	for i := range items {
 		switch h := items[i].Href; {
 		case current == h:

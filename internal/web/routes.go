@@ -50,6 +50,57 @@ var routeTable = []route{
 	{"POST /children/{id}", allow(dco, la, provider), (*Server).childUpdate},
 	{"GET /children/{id}/access", allow(dco), (*Server).childAccess},
 
+	// Health advice for EHC needs assessments (SEND Regs 2014 reg 8): the
+	// LA's request in, the DCO's triage and assignment, the clinicians'
+	// answers, the combined response to the LA. The store scopes each
+	// request again: an LA its own, a clinician only those assigned.
+	{"GET /advice-requests", allow(dco, la, clinician), (*Server).adviceList},
+	{"GET /advice-requests.csv", allow(dco, la, clinician), (*Server).adviceCSV},
+	{"GET /advice-requests/at-risk", allow(dco), (*Server).adviceAtRisk},
+	{"GET /advice-requests/new", allow(dco, la), (*Server).adviceNew},
+	{"POST /advice-requests", allow(dco, la), (*Server).adviceCreate},
+	{"GET /advice-requests/{id}", allow(dco, la, clinician), (*Server).adviceView},
+	{"GET /advice-requests/{id}/response", allow(dco, la, clinician), (*Server).adviceResponse},
+	{"GET /advice-requests/{id}/triage", allow(dco), (*Server).adviceTriage},
+	{"POST /advice-requests/{id}/triage", allow(dco), (*Server).adviceTriageSave},
+	{"POST /advice-requests/{id}/contributions", allow(dco), (*Server).adviceAssign},
+	{"GET /advice-contributions/{id}", allow(dco, clinician), (*Server).adviceContribution},
+	{"POST /advice-contributions/{id}/advice", allow(dco, clinician), (*Server).adviceAnswerAdvice},
+	{"POST /advice-contributions/{id}/not-known", allow(dco, clinician), (*Server).adviceAnswerNotKnown},
+	{"POST /advice-contributions/{id}/reuse", allow(dco, clinician), (*Server).adviceAnswerReuse},
+	{"POST /advice-contributions/{id}/document", allow(dco, clinician), (*Server).adviceUpload},
+	{"POST /advice-contributions/{id}/exception", allow(dco, clinician), (*Server).adviceContributionException},
+	{"POST /advice-contributions/{id}/assign", allow(dco), (*Server).adviceReassign},
+	{"POST /advice-contributions/{id}/remove", allow(dco), (*Server).adviceRemovePart},
+	{"POST /advice-requests/{id}/exception", allow(dco), (*Server).adviceRequestException},
+	{"GET /advice-requests/{id}/return", allow(dco), (*Server).adviceReturnCheck},
+	{"POST /advice-requests/{id}/return", allow(dco), (*Server).adviceReturn},
+	{"GET /advice-requests/{id}/withdraw", allow(dco, la), (*Server).adviceWithdrawConfirm},
+	{"POST /advice-requests/{id}/withdraw", allow(dco, la), (*Server).adviceWithdraw},
+	{"GET /advice-documents/{id}", allow(dco, la, clinician), (*Server).adviceDocument},
+
+	// Section 23 notifications (CFA 2014 s.23; s23*.go): a provider makes
+	// them, the LA notified receives and acknowledges them, the DCO oversees
+	// them. The store scopes each: its own for a provider, what it was sent
+	// for an LA.
+	{"GET /s23-notifications", allow(dco, la, provider), (*Server).s23List},
+	{"GET /s23-notifications.csv", allow(dco, la, provider), (*Server).s23ListCSV},
+	{"GET /s23-notifications/new", allow(dco, provider), (*Server).s23New},
+	{"POST /s23-notifications/check", allow(dco, provider), (*Server).s23Check},
+	{"POST /s23-notifications", allow(dco, provider), (*Server).s23Create},
+	{"GET /s23-notifications/compliance", allow(dco, provider), (*Server).s23Compliance},
+	{"GET /s23-notifications/compliance.csv", allow(dco, provider), (*Server).s23ComplianceCSV},
+	{"GET /s23-notifications/settings", allow(dco), (*Server).s23SettingsForm},
+	{"POST /s23-notifications/settings", allow(dco), (*Server).s23SettingsSave},
+	{"GET /s23-notifications/{id}", allow(dco, la, provider), (*Server).s23View},
+	{"GET /s23-notifications/{id}/edit", allow(dco, provider), (*Server).s23Edit},
+	{"POST /s23-notifications/{id}", allow(dco, provider), (*Server).s23Update},
+	{"POST /s23-notifications/{id}/acknowledge", allow(dco, la), (*Server).s23Acknowledge},
+	{"GET /s23-notifications/{id}/parent-letter", allow(dco, provider), (*Server).s23ParentLetter},
+	{"POST /s23-notifications/{id}/parent-letter/sent", allow(dco, provider), (*Server).s23ParentLetterSent},
+	{"GET /s23-notifications/{id}/la-letter", allow(dco, la, provider), (*Server).s23LALetter},
+	{"POST /s23-notifications/{id}/la-letter/sent", allow(dco, provider), (*Server).s23LALetterSent},
+
 	// Administration: accounts, organisations, settings, audit. No case data.
 	{"GET /admin/users", allow(admin), (*Server).userList},
 	{"GET /admin/users/new", allow(admin), (*Server).userNew},
@@ -69,6 +120,14 @@ var routeTable = []route{
 	{"POST /api/v1/children", allow(dco, la, provider), (*Server).apiChildCreate},
 	{"GET /api/v1/children/{id}", allow(dco, la, clinician, provider), (*Server).apiChildGet},
 	{"PATCH /api/v1/children/{id}", allow(dco, la, provider), (*Server).apiChildPatch},
+	{"GET /api/v1/advice-requests", allow(dco, la, clinician), (*Server).apiAdviceList},
+	{"POST /api/v1/advice-requests", allow(dco, la), (*Server).apiAdviceCreate},
+	{"GET /api/v1/advice-requests/{id}", allow(dco, la, clinician), (*Server).apiAdviceGet},
+	{"PATCH /api/v1/advice-requests/{id}", allow(dco, la), (*Server).apiAdvicePatch},
+	{"GET /api/v1/s23-notifications", allow(dco, la, provider), (*Server).apiS23List},
+	{"POST /api/v1/s23-notifications", allow(dco, provider), (*Server).apiS23Create},
+	{"GET /api/v1/s23-notifications/{id}", allow(dco, la, provider), (*Server).apiS23Get},
+	{"PATCH /api/v1/s23-notifications/{id}", allow(dco, la, provider), (*Server).apiS23Patch},
 }
 
 // route is one line of the table.

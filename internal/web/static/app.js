@@ -7,3 +7,10 @@ import { initAll } from "./nhsuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
+
+// A letter's "Print" button (Section 23 letters): hidden without
+// JavaScript, where the page says to use the browser's print command.
+for (const button of document.querySelectorAll("[data-app-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"dco/internal/bench"
+)
+
+const benchUsage = `Usage: dco bench [--children N] [--db FILE|URL] [--requests N] [--concurrency 32] [--json]
+
+Measures dco against the performance targets of QUALITY.md §19 and reports
+what it finds. It fills a database with a synthetic ICB (local authorities
+and children with NHS numbers from the never-issued 999 range, imported
+through the CSV importer in batches, one audit row per child), then times:
+the import; an LA caseworker's children list, first page, through the real
+web handler with a signed-in session; the same page and a static file under
+--concurrency clients over loopback HTTP; searches by NHS number and by
+name; the DCO's home page and the board's dashboard; verification of the
+audit chain; and the process's resident memory.
+
+Without --db the data go in a temporary SQLite file, removed afterwards.
+--db FILE keeps them in that SQLite file and reuses (and tops up) a bench
+dataset already there; --db postgres://… makes a new schema in that
+database and drops it afterwards (add ?search_path=SCHEMA to reuse a kept
+one). The bench never uses DCO_DATABASE and refuses a database that holds
+anything but its own data.
+
+Every measurement is bounded in count and time, and the load stays on the
+loopback interface. A missed target is reported, not an error: the exit
+code is 0 when the run completes and 1 when it cannot.`
+
+func cmdBench(ctx context.Context, env *Env, args []string) int {
+	const name = "bench"
+	var (
+		opt    bench.Options
+		dsn    string
+		keep   bool
+		asJSON bool
+	)
+	fs := flag.NewFlagSet("dco "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.IntVar(&opt.Children, "children", bench.DefaultChildren, fmt.Sprintf("children in the dataset (national scale is %d)", bench.NationalChildren))
+	fs.IntVar(&opt.LAs, "las", bench.DefaultLAs, "local authorities a new dataset spreads the children over")
+	fs.IntVar(&opt.Batch, "batch", bench.DefaultBatch, "rows per import call (each call is all or nothing)")
+	fs.StringVar(&dsn, "db", "", "SQLite file or postgres:// URL (default: a temporary SQLite file)")
+	fs.BoolVar(&keep, "keep", false, "keep a temporary file or a new PostgreSQL schema, and say how to reuse it")
+	fs.IntVar(&opt.Requests, "requests", bench.DefaultRequests, "requests timed in each one-at-a-time measurement")
+	fs.DurationVar(&opt.MaxTime, "max-time", bench.DefaultMaxTime, "longest each one-at-a-time measurement may run")
+	fs.IntVar(&opt.Concurrency, "concurrency", bench.DefaultConcurrency, "clients in the concurrent measurements")
+	fs.DurationVar(&opt.Duration, "duration", bench.DefaultDuration, "length of each concurrent measurement")
+	fs.BoolVar(&asJSON, "json", false, "print the report as JSON instead of tables")
+	fs.Usage = func() { printUsage(env.Stdout, fs, benchUsage) }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usagef(env, name, "unexpected argument %q", fs.Arg(0))
+	}
+	// Zero means "the default" to bench.Options; on the command line it is
+	// a mistake.
+	for _, f := range []struct {
+		flag string
+		v    int
+	}{{"children", opt.Children}, {"las", opt.LAs}, {"batch", opt.Batch}, {"requests", opt.Requests}, {"concurrency", opt.Concurrency}} {
+		if f.v < 1 {
+			return usagef(env, name, "--%s must be at least 1", f.flag)
+		}
+	}
+	if opt.MaxTime <= 0 || opt.Duration <= 0 {
+		return usagef(env, name, "--max-time and --duration must be positive")
+	}
+	if err := opt.Check(); err != nil {
+		return usagef(env, name, "%v", err)
+	}
+	opt.Progress = env.Stderr
+
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := bench.Open(ctx, dsn, keep, log)
+	if err != nil {
+		return failf(env, name, "%s", describe(err))
+	}
+	fmt.Fprintf(env.Stderr, "bench: %s\n", db.Where)
+	start := time.Now()
+	rep, err := bench.Run(ctx, db.Store, opt)
+	if cerr := db.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return failf(env, name, "%s", describe(err))
+	}
+	rep.Where = db.Where
+	if db.Kept != "" {
+		rep.Notes = append(rep.Notes, "the dataset is kept: reuse it with --db "+db.Kept)
+	}
+	fmt.Fprintf(env.Stderr, "bench: done in %s\n", time.Since(start).Round(time.Second))
+	if asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return failf(env, name, "%v", err)
+		}
+		return 0
+	}
+	if err := rep.WriteText(env.Stdout); err != nil {
+		return failf(env, name, "%v", err)
+	}
+	return 0
+}

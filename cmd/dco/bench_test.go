@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dco/internal/bench"
+	"dco/internal/store"
+)
+
+// quickBench are the flags of a run that proves the command works end to
+// end in a second or two; it says nothing about speed.
+var quickBench = []string{"bench", "--children", "300", "--requests", "20", "--duration", "100ms", "--concurrency", "4"}
+
+func TestBenchTableAndJSON(t *testing.T) {
+	c := newCLI(t)
+	db := filepath.Join(t.TempDir(), "bench.db")
+	code, out, errOut := c.run("", append(quickBench, "--db", db)...)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	for _, want := range append([]string{"300 children in 10 local authorities", "Targets (QUALITY.md §19)", "import with full validation",
+		"children list ÷ static file throughput", "reuse it with --db " + db}, bench.MetricNames...) {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table does not contain %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "bench: importing 300 children") {
+		t.Errorf("stderr: got %q, want progress", errOut)
+	}
+
+	// The kept file is reused, and --json gives the same report as data.
+	code, out, errOut = c.run("", append(quickBench, "--db", db, "--json")...)
+	if code != 0 {
+		t.Fatalf("second run: exit %d\nstderr: %s", code, errOut)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if !rep.Reused || rep.Children != 300 || len(rep.Metrics) != len(bench.MetricNames) || len(rep.Targets) == 0 {
+		t.Errorf("--json: got reused %v, %d children, %d metrics, %d targets", rep.Reused, rep.Children, len(rep.Metrics), len(rep.Targets))
+	}
+}
+
+func TestBenchLeavesTheConfiguredDatabaseAlone(t *testing.T) {
+	c := newCLI(t) // DCO_DATABASE names c.db
+	c.seedOrgs()
+	before, err := os.ReadFile(c.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := c.run("", quickBench...); code != 0 {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	if after, _ := os.ReadFile(c.db); string(after) != string(before) {
+		t.Error("dco bench wrote to the database DCO_DATABASE names; it must use its own")
+	}
+
+	code, out, errOut := c.run("", append(quickBench, "--db", c.db)...)
+	if code != 1 || out != "" || !strings.Contains(errOut, "not the bench's") {
+		t.Errorf("--db naming a real database: got exit %d, stdout %q, stderr %q; want a refusal", code, out, errOut)
+	}
+	orgs, err := c.store().ListOrgs(context.Background(), store.OrgLA)
+	if err != nil || len(orgs) != 2 {
+		t.Errorf("after the refusal: %d LAs (%v), want the 2 seeded", len(orgs), err)
+	}
+}
+
+func TestBenchUsage(t *testing.T) {
+	c := newCLI(t)
+	code, out, _ := c.run("", "bench", "--help")
+	if code != 0 || !strings.Contains(out, "Usage: dco bench") || !strings.Contains(out, "-concurrency") {
+		t.Errorf("--help: got exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"bench", "--children", "0"},
+		{"bench", "--children", "2000000"},
+		{"bench", "--concurrency", "0"},
+		{"bench", "--duration", "0s"},
+		{"bench", "--las", "500"},
+		{"bench", "extra"},
+		{"bench", "--no-such-flag"},
+	} {
+		if code, _, errOut := c.run("", args...); code != 2 || errOut == "" {
+			t.Errorf("dco %s: got exit %d, stderr %q; want 2 and a message", strings.Join(args, " "), code, errOut)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"dco/internal/importer"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+func init() {
+	importVerbs = append(importVerbs, verb{"s23", "Section 23 notifications from a CSV file", importS23})
+}
+
+const importS23Usage = `Usage: dco import s23 FILE.csv [--dry-run]
+
+Imports Section 23 notifications (Children and Families Act 2014 s.23) from
+a CSV file (UTF-8, as a spreadsheet saves it; FILE - reads standard input).
+The first line is the header:
+
+  nhs_number,given_name,family_name,date_of_birth,la_code,provider_code,
+  professional,reason,parent_informed_on,discussion_offered_on,la_notified_on
+
+in any order. Dates are YYYY-MM-DD; leave a step blank if it has not
+happened. la_code is the child's LA, by DfE number (800) or ONS code
+(E06000022); provider_code is the provider's ODS code. Each child is matched
+by NHS number (the date of birth must agree) or registered.
+
+The steps must be in the statute's order: the parent informed, a discussion
+offered, and only then the LA notified (the same day is allowed). A child
+already of compulsory school age is outside s.23 and is imported as an
+"other" notification, with a note.
+
+Every problem is reported with its line number (the header is line 1). If
+there is any, nothing is imported; otherwise every notification is imported
+in one transaction. --dry-run makes every check, against the database too,
+and writes nothing.`
+
+// s23Columns maps the store's field names to the file's columns, so that a
+// problem only the database finds names the column to fix.
+var s23Columns = map[string]string{
+	"provider_org_id": "provider_code",
+	"la_id":           "la_code",
+	"kind":            "date_of_birth",
+}
+
+func importS23(ctx context.Context, env *Env, args []string) int {
+	const name = "import s23"
+	var dryRun bool
+	cfg, file, code, ok := importArgs(env, name, importS23Usage, args, &dryRun)
+	if !ok {
+		return code
+	}
+	f, err := openInput(env, file)
+	if err != nil {
+		return failf(env, name, "%v", err)
+	}
+	defer f.Close()
+	return withStore(ctx, env, cfg, name, func(s *store.Store) int {
+		res, err := importer.ReadS23(f, importer.S23Options{
+			LA:       func(code string) (store.Org, error) { return s.FindLA(ctx, code) },
+			Provider: func(code string) (store.Org, error) { return s.FindOrgByCode(ctx, store.OrgProvider, code) },
+			Today:    send.Today(env.Now()),
+		})
+		if err != nil {
+			return failf(env, name, "%s: %s", file, describe(err))
+		}
+		for _, n := range res.Notes {
+			fmt.Fprintf(env.Stderr, "note: %s\n", n)
+		}
+		for _, e := range res.Errors {
+			fmt.Fprintln(env.Stderr, e.Error())
+		}
+		problems := len(res.Errors) + res.MoreErrors
+		if res.MoreErrors > 0 {
+			fmt.Fprintf(env.Stderr, "… and %d more %s not shown\n", res.MoreErrors, plural(res.MoreErrors, "problem", "problems"))
+		}
+		if problems > 0 {
+			fmt.Fprintf(env.Stderr, "%d %s in %d %s: nothing %s imported. Fix the file and run again.\n",
+				problems, plural(problems, "problem", "problems"), res.Read, plural(res.Read, "row", "rows"),
+				map[bool]string{true: "would be", false: "was"}[dryRun])
+			return 1
+		}
+		if len(res.Rows) == 0 {
+			fmt.Fprintln(env.Stdout, "The file has a header but no rows: nothing to import.")
+			return 0
+		}
+		out, err := s.ImportS23(ctx, store.System, res.Rows, dryRun)
+		if len(out.Problems) > 0 {
+			for _, p := range out.Problems {
+				col := p.Field
+				if c, ok := s23Columns[col]; ok {
+					col = c
+				}
+				fmt.Fprintf(env.Stderr, "line %d: %s: %s\n", p.Line, col, p.Message)
+			}
+			fmt.Fprintf(env.Stderr, "%d %s in %d %s: nothing %s imported. Fix the file and run again.\n",
+				len(out.Problems), plural(len(out.Problems), "problem", "problems"), res.Read, plural(res.Read, "row", "rows"),
+				map[bool]string{true: "would be", false: "was"}[dryRun])
+			return 1
+		}
+		if err != nil {
+			return failf(env, name, "%s", describe(err))
+		}
+		verb := "Imported"
+		if dryRun {
+			verb = "Dry run: would import"
+		}
+		fmt.Fprintf(env.Stdout, "%s %d %s: %d %s registered, %d %s matched to a child already registered.",
+			verb, out.Notifications, plural(out.Notifications, "notification", "notifications"),
+			out.ChildrenCreated, plural(out.ChildrenCreated, "child", "children"),
+			out.ChildrenMatched, plural(out.ChildrenMatched, "row", "rows"))
+		if dryRun {
+			fmt.Fprint(env.Stdout, " Nothing was written.")
+		}
+		fmt.Fprintln(env.Stdout)
+		return 0
+	})
+}

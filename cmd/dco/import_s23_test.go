@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dco/internal/s23"
+	"dco/internal/store"
+)
+
+func countS23(t *testing.T, c *cli) int {
+	t.Helper()
+	_, n, err := c.store().ListS23(context.Background(), store.System, store.S23Filter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestImportS23Errors pins every kind of row problem, each reported by line
+// and column, and proves a file with any problem imports nothing.
+func TestImportS23Errors(t *testing.T) {
+	c := newCLI(t)
+	c.seedOrgs()
+	file := filepath.Join("testdata", "import-s23-errors.csv")
+	code, out, errOut := c.run("", "import", "s23", file, "--dry-run")
+	importGolden(t, "import-s23-errors", fmt.Sprintf("exit %d\n--- stdout\n%s--- stderr\n%s", code, out, errOut))
+	if code != 1 {
+		t.Errorf("exit: got %d, want 1", code)
+	}
+	for _, want := range []string{
+		"line 3: la_notified_on: the date the LA was notified must be on or after the date the parent was informed",
+		"line 4: la_notified_on: the LA cannot be notified before the parent is informed",
+		`line 5: la_code "999" is not a local authority in dco`,
+		`line 6: provider_code "XXX9" is not a health provider in dco`,
+		"line 12: la_notified_on: the date the LA was notified must be on or after the date the discussion was offered",
+		"note: line 11: the child was of compulsory school age",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if code, _, _ := c.run("", "import", "s23", file); code != 1 {
+		t.Errorf("real import: got exit %d, want 1", code)
+	}
+	if n := countS23(t, c); n != 0 {
+		t.Errorf("notifications stored after a failed import: got %d, want 0", n)
+	}
+	if n := countChildren(t, c); n != 0 {
+		t.Errorf("children stored after a failed import: got %d, want 0", n)
+	}
+}
+
+func TestImportS23(t *testing.T) {
+	c := newCLI(t)
+	c.seedOrgs()
+	file := filepath.Join("testdata", "import-s23.csv")
+	out := c.must("", "import", "s23", file, "--dry-run")
+	if want := "Dry run: would import 4 notifications: 3 children registered, 1 row matched to a child already registered. Nothing was written.\n"; out != want {
+		t.Errorf("dry run: got %q, want %q", out, want)
+	}
+	if n := countS23(t, c); n != 0 {
+		t.Fatalf("a dry run stored %d notifications", n)
+	}
+	out = c.must("", "import", "s23", file)
+	if !strings.HasPrefix(out, "Imported 4 notifications") {
+		t.Errorf("import: got %q", out)
+	}
+	ns, _, err := c.store().ListS23(context.Background(), store.System, store.S23Filter{})
+	if err != nil || len(ns) != 4 {
+		t.Fatalf("stored: got %d, %v", len(ns), err)
+	}
+	kinds := map[string]s23.Kind{}
+	for _, n := range ns {
+		kinds[n.Child.GivenName+" "+n.Steps.ParentInformedOn.String()] = n.Kind
+		if n.Others != map[string]int{"Ava": 1}[n.Child.GivenName] {
+			t.Errorf("%s: others %d", n.Child.GivenName, n.Others)
+		}
+	}
+	if kinds["Jack 2025-05-01"] != s23.KindOther || kinds["Ava 2025-05-01"] != s23.KindS23 {
+		t.Errorf("kinds: got %v", kinds)
+	}
+
+	// A second import whose child's date of birth disagrees with the one
+	// registered is refused by line.
+	bad := writeFile(t, "bad.csv", strings.Join(s23FileHeader, ",")+"\n"+
+		"9991000003,Ava,Synthetic,2023-01-16,800,DEMO1,Health visitor A,Speech,2025-06-01,,\n")
+	code, _, errOut := c.run("", "import", "s23", bad)
+	if code != 1 || !strings.Contains(errOut, "line 2: date_of_birth: The date of birth does not match the child registered with this NHS number") {
+		t.Errorf("mismatched date of birth: exit %d, stderr %s", code, errOut)
+	}
+	if n := countS23(t, c); n != 4 {
+		t.Errorf("after a refused import: got %d notifications, want 4", n)
+	}
+}
+
+var s23FileHeader = []string{"nhs_number", "given_name", "family_name", "date_of_birth", "la_code", "provider_code",
+	"professional", "reason", "parent_informed_on", "discussion_offered_on", "la_notified_on"}

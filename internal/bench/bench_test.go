@@ -1,0 +1,413 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"dco/internal/importer"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+// tiny is a run small and short enough for every test: it proves each
+// measurement works end to end, not how fast anything is.
+var tiny = Options{Children: 500, Requests: 50, Duration: 200 * time.Millisecond, MaxTime: 2 * time.Second, Concurrency: 8}
+
+func TestRunReportsEveryMetric(t *testing.T) {
+	s := store.OpenTestSQLite(t)
+	rep, err := Run(context.Background(), s, tiny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Children != 500 || rep.LAs != DefaultLAs || rep.Reused || rep.Engine != store.EngineSQLite {
+		t.Errorf("got %d children in %d LAs, reused %v, engine %s; want 500 in %d, new, sqlite",
+			rep.Children, rep.LAs, rep.Reused, rep.Engine, DefaultLAs)
+	}
+	var names []string
+	for _, m := range rep.Metrics {
+		names = append(names, m.Name)
+		if m.Count == 0 || m.P50 <= 0 || m.P95 < m.P50 || m.P99 < m.P95 || m.Max < m.P99 || m.Throughput <= 0 || m.Unit == "" {
+			t.Errorf("metric %s: got %+v, want a count, ordered percentiles and a throughput", m.Name, m)
+		}
+	}
+	if !slices.Equal(names, MetricNames) {
+		t.Errorf("metrics: got %v, want %v", names, MetricNames)
+	}
+	if m, _ := rep.Metric(MetricImport); m.Throughput <= 0 || m.Count != 1 {
+		t.Errorf("import: got %+v, want one batch of 500", m)
+	}
+	// Each of the 500 children has its import row; every search adds one.
+	if rep.AuditRows < 500+2*int64(tiny.Requests) {
+		t.Errorf("audit rows: got %d, want at least %d", rep.AuditRows, 500+2*tiny.Requests)
+	}
+	wantTargets := []string{MetricImport, MetricChildrenPage, MetricConcurrentRate, MetricDCOHome, MetricViewerHome, MetricMemory}
+	var got []string
+	for _, tg := range rep.Targets {
+		got = append(got, tg.Metric)
+		measured := tg.Result == Pass || tg.Result == Fail
+		if tg.Metric == MetricMemory && runtime.GOOS != "linux" {
+			measured = tg.Result == NotMeasured
+		}
+		if !measured {
+			t.Errorf("target %s: got result %q", tg.Metric, tg.Result)
+		}
+	}
+	if !slices.Equal(got, wantTargets) {
+		t.Errorf("targets: got %v, want %v", got, wantTargets)
+	}
+	if runtime.GOOS == "linux" && (rep.Memory.RSSMB <= 0 || rep.Memory.HWMMB < rep.Memory.RSSMB) {
+		t.Errorf("memory: got %+v, want VmRSS and VmHWM", rep.Memory)
+	}
+
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range append(slices.Clone(MetricNames), "Targets (QUALITY.md §19)", "VmRSS", "≥ 50,000 rows/s", "≤ 20.00 ms", "≥ 0.250 ratio") {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the text report does not contain %q:\n%s", want, text.String())
+		}
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Metrics []struct {
+			Name string  `json:"name"`
+			P95  float64 `json:"p95_ms"`
+		} `json:"metrics"`
+		Targets []struct{ Result string } `json:"targets"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Metrics) != len(MetricNames) || back.Metrics[3].P95 <= 0 || len(back.Targets) != len(wantTargets) {
+		t.Errorf("JSON: got %s", b)
+	}
+}
+
+func TestRunReusesAndTopsUp(t *testing.T) {
+	s := store.OpenTestSQLite(t)
+	ctx := context.Background()
+	small := Options{Children: 300, Requests: 5, Duration: 50 * time.Millisecond, Concurrency: 4}
+	if _, err := Run(ctx, s, small); err != nil {
+		t.Fatal(err)
+	}
+	more := small
+	more.Children = 420
+	rep, err := Run(ctx, s, more)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := rep.Metric(MetricImport); !rep.Reused || rep.Children != 420 || m.Count != 1 || m.Throughput <= 0 {
+		t.Errorf("top-up: got reused %v, %d children, import %+v; want 120 more imported", rep.Reused, rep.Children, m)
+	}
+	less := small
+	less.Children = 100
+	rep, err = Run(ctx, s, less)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := rep.Metric(MetricImport)
+	if rep.Children != 420 || m.Count != 0 || m.Note == "" || rep.Targets[0].Result != NotMeasured || len(rep.Notes) == 0 {
+		t.Errorf("reuse: got %d children, import %+v, target %+v, notes %v; want 420, nothing imported and said so",
+			rep.Children, m, rep.Targets[0], rep.Notes)
+	}
+}
+
+func TestRefusesOtherData(t *testing.T) {
+	ctx := context.Background()
+	s := store.OpenTestSQLite(t)
+	store.SeedFixture(t, s)
+	if _, err := Run(ctx, s, tiny); !errors.Is(err, ErrNotBench) {
+		t.Errorf("Run on a database with real organisations: got %v, want ErrNotBench", err)
+	}
+
+	path := filepath.Join(t.TempDir(), "real.db")
+	real, err := store.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := real.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	store.SeedFixture(t, real)
+	real.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, path, false, nil); !errors.Is(err, ErrNotBench) {
+		t.Errorf("Open of a real database: got %v, want ErrNotBench", err)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("Open changed a database it refused")
+	}
+
+	other := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(other, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if db, err := Open(ctx, other, false, nil); err == nil {
+		db.Close()
+		t.Error("Open of a file that is not a database: got no error")
+	}
+}
+
+func TestOpenTemporaryIsRemoved(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := strings.TrimPrefix(db.Where, "SQLite file ")
+	if _, err := os.Stat(path); err != nil || db.Kept != "" {
+		t.Fatalf("temporary database %q: %v, kept %q", path, err, db.Kept)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Close the temporary directory is still there (%v)", err)
+	}
+}
+
+// TestPostgres runs the bench in a schema of its own and checks the schema
+// is gone afterwards. It needs DCO_TEST_POSTGRES_URL.
+func TestPostgres(t *testing.T) {
+	url := os.Getenv(store.TestPostgresEnv)
+	if url == "" {
+		t.Skip(store.TestPostgresEnv + " is not set")
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, url, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := strings.TrimPrefix(db.Where, "PostgreSQL schema ")
+	small := Options{Children: 200, Requests: 5, Duration: 50 * time.Millisecond, Concurrency: 4}
+	rep, err := Run(ctx, db.Store, small)
+	if cerr := db.Close(); cerr != nil {
+		t.Errorf("close: %v", cerr)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Engine != store.EnginePostgres || rep.Children != 200 {
+		t.Errorf("got engine %s, %d children", rep.Engine, rep.Children)
+	}
+	admin, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var n int
+	if err := admin.QueryRowContext(ctx, "SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1", schema).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("schema %s is still there after Close", schema)
+	}
+}
+
+func TestNHSNumbersAreValidAndDistinct(t *testing.T) {
+	var q nhsSeq
+	prev := ""
+	for i := range 5000 {
+		n, ok := q.next()
+		if !ok {
+			t.Fatalf("the sequence ended after %d numbers", i)
+		}
+		if _, err := send.ParseNHSNumber(n); err != nil || !strings.HasPrefix(n, "999") || n <= prev {
+			t.Fatalf("number %d: got %s (%v) after %s; want valid, 999 and ascending", i, n, err, prev)
+		}
+		prev = n
+	}
+	if c := Capacity(); c < NationalChildren || c > 1_000_000 {
+		t.Errorf("capacity: got %d, want between %d and 1,000,000", c, NationalChildren)
+	}
+	var a, b nhsSeq
+	a.skip(1234)
+	for range 1234 {
+		b.next()
+	}
+	x, _ := a.next()
+	y, _ := b.next()
+	if x != y {
+		t.Errorf("skip: got %s, want %s", x, y)
+	}
+}
+
+func TestGeneratedFileImportsCleanly(t *testing.T) {
+	las := []store.Org{{Code: "001"}, {Code: "002"}, {Code: "003"}}
+	var q nhsSeq
+	data, err := childrenCSV(&q, 0, 2000, las, send.Today(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, rowErrs, err := importer.ParseChildren(bytes.NewReader(data), func(code string) (store.Org, error) {
+		return store.Org{ID: 1, Kind: store.OrgLA, Code: code}, nil
+	})
+	if err != nil || len(rowErrs) > 0 || len(cs) != 2000 {
+		t.Fatalf("got %d children, problems %v, error %v; want 2000 and none", len(cs), rowErrs, err)
+	}
+}
+
+func TestRank(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 100; i++ {
+		ds = append(ds, time.Duration(i))
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.50, 50}, {0.95, 95}, {0.99, 99}, {1, 100}, {0.001, 1}} {
+		if got := rank(ds, c.q); got != c.want {
+			t.Errorf("rank(%v): got %d, want %d", c.q, got, c.want)
+		}
+	}
+	if got := rank([]time.Duration{7}, 0.95); got != 7 {
+		t.Errorf("rank of one: got %d, want 7", got)
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for in, want := range map[float64]string{0: "0", 999: "999", 1000: "1,000", 650000: "650,000", 1234567.6: "1,234,568", -4500: "-4,500"} {
+		if got := thousands(in); got != want {
+			t.Errorf("thousands(%v): got %q, want %q", in, got, want)
+		}
+	}
+}
+
+// --- Benchmarks ---
+
+// benchChildren is the dataset the Go benchmarks share: small enough to
+// build in a few seconds, big enough that the queries use their indexes.
+const benchChildren = 20_000
+
+// setup builds a dataset of n children in a fresh SQLite store and the
+// measurer over it.
+func setup(b *testing.B, n int) *measurer {
+	b.Helper()
+	ctx := context.Background()
+	s := store.OpenTestSQLite(b)
+	d, err := loadDataset(ctx, s, DefaultLAs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := fill(ctx, s, d, n, DefaultBatch, nil); err != nil {
+		b.Fatal(err)
+	}
+	m, err := newMeasurer(ctx, s, d, tiny.withDefaults(), func(string, ...any) {})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// loopPage times a page through the handler, as page.children does.
+func loopPage(b *testing.B, h http.Handler, path string, c *http.Cookie) {
+	op := pageOp(h, path, c, "")
+	for b.Loop() {
+		if _, err := op(false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChildListPage renders an LA caseworker's first page of
+// children (a 2,000-child LA), audited search and session included.
+func BenchmarkChildListPage(b *testing.B) {
+	m := setup(b, benchChildren)
+	loopPage(b, m.h, "/children", m.la)
+}
+
+// BenchmarkDCOHome renders the DCO's home page: the ICB's children
+// counted by LA.
+func BenchmarkDCOHome(b *testing.B) {
+	m := setup(b, benchChildren)
+	loopPage(b, m.h, "/", m.dco)
+}
+
+// BenchmarkStaticFile serves dco's own stylesheet through the same
+// handler: the floor under every page.
+func BenchmarkStaticFile(b *testing.B) {
+	m := setup(b, 100)
+	p, err := m.staticPath()
+	if err != nil {
+		b.Fatal(err)
+	}
+	loopPage(b, m.h, p, nil)
+}
+
+// BenchmarkSearchNHS searches by whole NHS number at the store.
+func BenchmarkSearchNHS(b *testing.B) {
+	m := setup(b, benchChildren)
+	i := 0
+	for b.Loop() {
+		if _, _, err := m.s.SearchChildren(m.ctx, m.laActor, store.ChildFilter{Query: m.nhs[i%len(m.nhs)]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkImport parses and stores batches of 1,000 children, with full
+// validation and an audit row each; rows/s is reported.
+func BenchmarkImport(b *testing.B) {
+	m := setup(b, 1)
+	const batch = 1000
+	rows := 0
+	start := time.Now()
+	for b.Loop() {
+		if _, err := fill(m.ctx, m.s, m.d, m.d.children+batch, batch, nil); err != nil {
+			b.Fatal(err)
+		}
+		rows += batch
+	}
+	b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
+}
+
+// BenchmarkChildListPageHTTP serves the children list over loopback HTTP
+// to parallel clients (GOMAXPROCS × -cpu goroutines).
+func BenchmarkChildListPageHTTP(b *testing.B) {
+	m := setup(b, benchChildren)
+	srv := httptest.NewServer(m.h)
+	defer srv.Close()
+	b.RunParallel(func(pb *testing.PB) {
+		client := srv.Client()
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/children", nil)
+			req.AddCookie(m.la)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, err = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if res.StatusCode != http.StatusOK {
+				b.Errorf("status %d", res.StatusCode)
+				return
+			}
+		}
+	})
+}

@@ -1,0 +1,1672 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dco/internal/advice"
+	"dco/internal/errs"
+	"dco/internal/send"
+)
+
+// Health advice for EHC needs assessments (SEND Regulations 2014 reg 8).
+//
+// Scope. Every query carries the actor's scope on advice_requests aliased r:
+//   - dco: every request, or when the DCO's OrgID names an ICB, that ICB's;
+//   - la: requests made by the actor's LA;
+//   - clinician: requests with a contribution assigned to the actor, and no
+//     others, even for a child they may see for another reason;
+//   - provider, viewer, admin: none (forbidden); System: every request.
+// A request out of scope is not_found, exactly as an absent one is, and the
+// attempt is audited as access.refused. Every read and change of a request
+// is audited with its child's id, in the transaction that made it.
+
+// AdviceRequest is an LA's request to health for advice and information
+// about one child for an EHC needs assessment.
+type AdviceRequest struct {
+	ID          int64
+	ICBID       int64
+	LAID        int64 // the LA that asked
+	LAName      string
+	LACode      string
+	ChildID     int64
+	GivenName   string
+	FamilyName  string
+	NHSNumber   send.NHSNumber
+	DateOfBirth send.Date
+	LAReference string // the LA's own reference for the assessment
+	// ReceivedOn is when health received the request: the reg 8(1) clock
+	// starts here.
+	ReceivedOn send.Date
+	// AssessmentRequestedOn starts the LA's 20-week clock (reg 13(2)); the
+	// zero date when the LA did not give it.
+	AssessmentRequestedOn send.Date
+	ServicesRequested     string // service codes, comma separated (advice.JoinServices)
+	RequestNote           string
+	// DueOn is ReceivedOn plus six weeks, from the statutory clock.
+	DueOn               send.Date
+	State               advice.State
+	Triage              advice.Triage
+	KnownServices       string // service codes the child is known to, or waiting for
+	TriageNote          string
+	TriagedAt           time.Time
+	ReturnedOn          send.Date // the date the request was returned or withdrawn
+	Outcome             advice.Outcome
+	ResponseNote        string
+	Exception           advice.Exception
+	Imported            bool // from a spreadsheet: no contributions are held
+	Version             int64
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	Contributions       []AdviceContribution
+	ContributionsHidden bool // an LA sees the contributions once the response is returned
+}
+
+// Facts are what the request's status is derived from.
+func (r AdviceRequest) Facts() advice.Facts {
+	return advice.Facts{State: r.State, Due: r.DueOn, Returned: r.ReturnedOn, Exception: r.Exception.Kind, Started: r.Triage != ""}
+}
+
+// QueueFacts are what the work queues are decided on.
+func (r AdviceRequest) QueueFacts() advice.QueueFacts {
+	f := advice.QueueFacts{Facts: r.Facts(), Unassigned: len(r.Contributions) == 0 && !r.ContributionsHidden}
+	for _, c := range r.Contributions {
+		if c.Kind == "" && c.AssigneeID == 0 {
+			f.Unassigned = true
+		}
+	}
+	return f
+}
+
+// OnTime says whether a returned request was returned within six weeks and
+// whether it counts in the on-time measure (send.OnTime).
+func (r AdviceRequest) OnTime() (onTime, counted bool) {
+	if r.State != advice.StateReturned {
+		return false, false
+	}
+	return send.OnTime(r.DueOn, r.ReturnedOn, r.Exception.Kind)
+}
+
+// Assignees names the clinicians given the request's contributions, once each.
+func (r AdviceRequest) Assignees() []string {
+	var out []string
+	seen := map[int64]bool{}
+	for _, c := range r.Contributions {
+		if c.AssigneeID != 0 && !seen[c.AssigneeID] {
+			seen[c.AssigneeID] = true
+			out = append(out, c.AssigneeName)
+		}
+	}
+	return out
+}
+
+// AdviceContribution is one service's or clinician's part of the answer.
+type AdviceContribution struct {
+	ID            int64
+	RequestID     int64
+	ChildID       int64
+	Service       string // an advice.Services code
+	AssigneeID    int64  // the clinician; 0 while the service or HAS team has not allocated one
+	AssigneeName  string
+	AssigneeEmail string
+	Kind          advice.Kind // how it was answered; "" while open
+	Advice        advice.Advice
+	Checks        advice.Checks
+	ReuseOfID     int64 // the earlier contribution reused, when it was in dco
+	Reuse         advice.Reuse
+	ReturnedOn    send.Date
+	Exception     advice.Exception
+	Document      *AdviceDocument // the newest upload, without its content
+	Version       int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Done reports whether the contribution has been answered.
+func (c AdviceContribution) Done() bool { return c.Kind != "" }
+
+// AdviceDocument is advice uploaded as a file.
+type AdviceDocument struct {
+	ID             int64
+	ContributionID int64
+	RequestID      int64
+	ChildID        int64
+	Filename       string
+	ContentType    string
+	Size           int64
+	SHA256         string
+	Content        []byte // only from GetAdviceDocument
+	CreatedAt      time.Time
+}
+
+// AdviceFilter narrows a list of requests. Empty fields do not filter.
+type AdviceFilter struct {
+	LAID       int64
+	ChildID    int64
+	Status     advice.Status // derived on the clock's day
+	Open       bool          // open requests only
+	Queue      advice.Queue
+	Month      string // YYYY-MM of the date received
+	AssigneeID int64  // waiting on this clinician: a contribution of theirs still open
+	Service    string // waiting on this service: a contribution from it still open
+	Unassigned bool   // in advice.QueueUnassigned: not triaged, or a part with no clinician
+	Limit      int    // page size, default 50
+	Offset     int
+}
+
+// AdviceAnswer is how a clinician answers a contribution: written advice,
+// "not known to this service" with the checks made, or existing advice
+// reused. An uploaded document is UploadAdviceDocument.
+type AdviceAnswer struct {
+	Kind       advice.Kind
+	Advice     advice.Advice
+	Checks     advice.Checks
+	Reuse      advice.Reuse
+	ReuseOfID  int64 // an earlier contribution for the same child, instead of Reuse
+	ReturnedOn send.Date
+}
+
+// AdviceCount is one row of a work-queue table: the open requests (or, by
+// service and by assignee, open contributions) in each queue.
+type AdviceCount struct {
+	ID          int64  // the LA or the clinician; 0 for "no one yet"
+	Code        string // the LA's DfE number, or the service's code
+	Label       string
+	Overdue     int
+	DueThisWeek int
+	Unassigned  int
+	Paused      int
+	AtRisk      int
+	Open        int
+}
+
+// The groupings AdviceQueueCounts offers.
+const (
+	ByLA       = "la"
+	ByService  = "service"
+	ByAssignee = "assignee"
+)
+
+// --- scope, reading and scanning ---
+
+// errNoAdvice is the refusal for a role that has no part in advice requests.
+func errNoAdvice() error {
+	return &refusal{errs.E(errs.Forbidden, "Your role does not handle health advice requests")}
+}
+
+func errAdviceNotFound() error {
+	return &refusal{errs.E(errs.NotFound, "No advice request was found")}
+}
+
+// adviceScope returns the SQL condition, on advice_requests aliased r, that
+// limits rows to what a may see. A clinician's is driven from the
+// contributions assigned to them, through an index.
+func adviceScope(a Actor) (string, []any, error) {
+	if isSystem(a) {
+		return "1 = 1", nil, nil
+	}
+	switch a.Role {
+	case RoleDCO:
+		if a.OrgID != 0 {
+			return "r.icb_id = ?", []any{a.OrgID}, nil
+		}
+		return "1 = 1", nil, nil
+	case RoleLA:
+		return "r.la_id = ?", []any{a.LAID}, nil
+	case RoleClinician:
+		return "r.id IN (SELECT k0.request_id FROM advice_contributions k0 WHERE k0.assignee_id = ?)", []any{a.UserID}, nil
+	}
+	return "", nil, errNoAdvice()
+}
+
+// adviceWrite runs fn in a write transaction; a refusal by scope is audited
+// in a transaction of its own once fn's has rolled back.
+func (s *Store) adviceWrite(ctx context.Context, actor Actor, action string, requestID int64, fn func(t *tx) error) error {
+	err := s.write(ctx, fn)
+	var r *refusal
+	if errors.As(err, &r) {
+		s.refuse(ctx, actor, action, "advice_request", requestID, 0)
+		return r.err
+	}
+	return err
+}
+
+const adviceColumns = `r.id, r.icb_id, r.la_id, la.name, la.code, r.child_id, c.given_name, c.family_name, c.nhs_number,
+	c.date_of_birth, r.la_reference, r.received_on, r.assessment_requested_on, r.services_requested, r.request_note,
+	r.due_on, r.state, r.triage, r.known_services, r.triage_note, r.triaged_at, r.returned_on, r.outcome,
+	r.response_note, r.exception, r.exception_reason, r.exception_on, r.imported, r.version, r.created_at, r.updated_at`
+
+const adviceFrom = ` FROM advice_requests r JOIN children c ON c.id = r.child_id JOIN orgs la ON la.id = r.la_id`
+
+// optDate reads a stored date that may be empty.
+func optDate(s string) (send.Date, error) {
+	if s == "" {
+		return send.Date{}, nil
+	}
+	return send.ParseDate(s)
+}
+
+func scanAdvice(row interface{ Scan(...any) error }) (AdviceRequest, error) {
+	var r AdviceRequest
+	var nhs, dob, received, assessment, due, state, triage, triagedAt, returned, outcome, exc, excOn, created, updated string
+	err := row.Scan(&r.ID, &r.ICBID, &r.LAID, &r.LAName, &r.LACode, &r.ChildID, &r.GivenName, &r.FamilyName, &nhs,
+		&dob, &r.LAReference, &received, &assessment, &r.ServicesRequested, &r.RequestNote,
+		&due, &state, &triage, &r.KnownServices, &r.TriageNote, &triagedAt, &returned, &outcome,
+		&r.ResponseNote, &exc, &r.Exception.Reason, &excOn, &r.Imported, &r.Version, &created, &updated)
+	if err != nil {
+		return AdviceRequest{}, err
+	}
+	r.NHSNumber = send.NHSNumber(nhs)
+	r.State, r.Triage, r.Outcome, r.Exception.Kind = advice.State(state), advice.Triage(triage), advice.Outcome(outcome), send.Exception(exc)
+	for _, d := range []struct {
+		dst *send.Date
+		src string
+	}{{&r.DateOfBirth, dob}, {&r.ReceivedOn, received}, {&r.AssessmentRequestedOn, assessment}, {&r.DueOn, due},
+		{&r.ReturnedOn, returned}, {&r.Exception.On, excOn}} {
+		if *d.dst, err = optDate(d.src); err != nil {
+			return AdviceRequest{}, fmt.Errorf("advice request %d: %w", r.ID, err)
+		}
+	}
+	if triagedAt != "" {
+		r.TriagedAt = parseTime(triagedAt)
+	}
+	r.CreatedAt, r.UpdatedAt = parseTime(created), parseTime(updated)
+	return r, nil
+}
+
+const contributionColumns = `k.id, k.request_id, k.child_id, k.service, COALESCE(k.assignee_id, 0), COALESCE(u.name, ''),
+	COALESCE(u.email, ''), k.kind, k.needs, k.outcomes, k.records_reviewed, k.family_contacted, k.senco_contacted,
+	k.checks_note, COALESCE(k.reuse_of_id, 0), k.reuse_source, k.reuse_dated, k.returned_on, k.exception,
+	k.exception_reason, k.exception_on, k.version, k.created_at, k.updated_at`
+
+const contributionFrom = ` FROM advice_contributions k LEFT JOIN users u ON u.id = k.assignee_id`
+
+func scanContribution(row interface{ Scan(...any) error }) (AdviceContribution, error) {
+	var c AdviceContribution
+	var kind, reuseDated, returned, exc, excOn, created, updated string
+	err := row.Scan(&c.ID, &c.RequestID, &c.ChildID, &c.Service, &c.AssigneeID, &c.AssigneeName,
+		&c.AssigneeEmail, &kind, &c.Advice.Needs, &c.Advice.Outcomes, &c.Checks.RecordsReviewed, &c.Checks.FamilyContacted,
+		&c.Checks.SENCOContacted, &c.Checks.Note, &c.ReuseOfID, &c.Reuse.Source, &reuseDated, &returned, &exc,
+		&c.Exception.Reason, &excOn, &c.Version, &created, &updated)
+	if err != nil {
+		return AdviceContribution{}, err
+	}
+	c.Kind, c.Exception.Kind = advice.Kind(kind), send.Exception(exc)
+	if c.Reuse.Dated, err = optDate(reuseDated); err != nil {
+		return c, err
+	}
+	if c.ReturnedOn, err = optDate(returned); err != nil {
+		return c, err
+	}
+	if c.Exception.On, err = optDate(excOn); err != nil {
+		return c, err
+	}
+	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	return c, nil
+}
+
+// requestInScope reads one request the actor may see; lock holds its row
+// for an update.
+func (t *tx) requestInScope(ctx context.Context, actor Actor, id int64, lock bool) (AdviceRequest, error) {
+	scope, args, err := adviceScope(actor)
+	if err != nil {
+		return AdviceRequest{}, err
+	}
+	q := "SELECT " + adviceColumns + adviceFrom + " WHERE r.id = ? AND " + scope
+	if lock && t.s.engine == EnginePostgres {
+		q += " FOR UPDATE OF r"
+	}
+	r, err := scanAdvice(t.queryRow(ctx, q, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return AdviceRequest{}, errAdviceNotFound()
+	}
+	if err != nil {
+		return AdviceRequest{}, mapErr(err, "read advice request")
+	}
+	return r, nil
+}
+
+// contributionInScope reads one contribution and its request, if the actor
+// may see the request; lock holds both rows.
+func (t *tx) contributionInScope(ctx context.Context, actor Actor, id int64, lock bool) (AdviceContribution, AdviceRequest, error) {
+	var requestID int64
+	err := t.queryRow(ctx, "SELECT request_id FROM advice_contributions WHERE id = ?", id).Scan(&requestID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AdviceContribution{}, AdviceRequest{}, errAdviceNotFound()
+	}
+	if err != nil {
+		return AdviceContribution{}, AdviceRequest{}, mapErr(err, "find contribution")
+	}
+	r, err := t.requestInScope(ctx, actor, requestID, lock)
+	if err != nil {
+		return AdviceContribution{}, AdviceRequest{}, err
+	}
+	q := "SELECT " + contributionColumns + contributionFrom + " WHERE k.id = ?"
+	if lock && t.s.engine == EnginePostgres {
+		q += " FOR UPDATE OF k"
+	}
+	c, err := scanContribution(t.queryRow(ctx, q, id))
+	if err != nil {
+		return AdviceContribution{}, AdviceRequest{}, mapErr(err, "read contribution")
+	}
+	return c, r, nil
+}
+
+// loadContributions fills the contributions of requests, with provision
+// and the newest document of each; full is false for lists, which need only
+// who, which service and whether each is done.
+func (t *tx) loadContributions(ctx context.Context, rs []AdviceRequest, full bool) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(rs))
+	marks := make([]string, 0, len(rs))
+	ids := make([]any, 0, len(rs))
+	for i, r := range rs {
+		index[r.ID] = i
+		marks = append(marks, "?")
+		ids = append(ids, r.ID)
+	}
+	in := "(" + strings.Join(marks, ", ") + ")"
+	rows, err := t.query(ctx, "SELECT "+contributionColumns+contributionFrom+" WHERE k.request_id IN "+in+" ORDER BY k.id", ids...)
+	if err != nil {
+		return err
+	}
+	byID := map[int64]*AdviceContribution{}
+	var all []AdviceContribution
+	for rows.Next() {
+		c, err := scanContribution(rows)
+		if err != nil {
+			rows.Close()
+			return mapErr(err, "scan contribution")
+		}
+		all = append(all, c)
+	}
+	if err := rows.Close(); err != nil {
+		return mapErr(err, "read contributions")
+	}
+	if err := rows.Err(); err != nil {
+		return mapErr(err, "read contributions")
+	}
+	if full && len(all) > 0 {
+		for i := range all {
+			byID[all[i].ID] = &all[i]
+		}
+		if err := t.loadProvision(ctx, in, ids, byID); err != nil {
+			return err
+		}
+		if err := t.loadDocuments(ctx, in, ids, byID); err != nil {
+			return err
+		}
+	}
+	for _, c := range all {
+		r := &rs[index[c.RequestID]]
+		r.Contributions = append(r.Contributions, c)
+	}
+	return nil
+}
+
+func (t *tx) loadProvision(ctx context.Context, in string, ids []any, byID map[int64]*AdviceContribution) error {
+	rows, err := t.query(ctx, `SELECT p.contribution_id, p.who, p.what, p.how_often, p.how_long
+		FROM advice_provisions p JOIN advice_contributions k ON k.id = p.contribution_id
+		WHERE k.request_id IN `+in+` ORDER BY p.contribution_id, p.position`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p advice.Provision
+		if err := rows.Scan(&id, &p.Who, &p.What, &p.HowOften, &p.HowLong); err != nil {
+			return mapErr(err, "scan provision")
+		}
+		if c := byID[id]; c != nil {
+			c.Advice.Provision = append(c.Advice.Provision, p)
+		}
+	}
+	return mapErr(rows.Err(), "read provision")
+}
+
+const documentColumns = `d.id, d.contribution_id, d.request_id, d.child_id, d.filename, d.content_type, d.size_bytes, d.sha256, d.created_at`
+
+func scanDocument(row interface{ Scan(...any) error }, content bool) (AdviceDocument, error) {
+	var d AdviceDocument
+	var created string
+	dst := []any{&d.ID, &d.ContributionID, &d.RequestID, &d.ChildID, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &created}
+	if content {
+		dst = append(dst, &d.Content)
+	}
+	if err := row.Scan(dst...); err != nil {
+		return AdviceDocument{}, err
+	}
+	d.CreatedAt = parseTime(created)
+	return d, nil
+}
+
+func (t *tx) loadDocuments(ctx context.Context, in string, ids []any, byID map[int64]*AdviceContribution) error {
+	rows, err := t.query(ctx, "SELECT "+documentColumns+" FROM advice_documents d WHERE d.request_id IN "+in+" ORDER BY d.id", ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDocument(rows, false)
+		if err != nil {
+			return mapErr(err, "scan document")
+		}
+		if c := byID[d.ContributionID]; c != nil {
+			c.Document = &d // ordered by id: the newest wins
+		}
+	}
+	return mapErr(rows.Err(), "read documents")
+}
+
+// hideFromLA keeps an open request's contributions from the LA: what the
+// LA receives is the combined response, once it is returned.
+func hideFromLA(actor Actor, r *AdviceRequest) {
+	if actor.Role == RoleLA && !isSystem(actor) && r.State != advice.StateReturned {
+		r.Contributions = nil
+		r.ContributionsHidden = true
+	}
+}
+
+// GetAdviceRequest returns a request the actor may see with its
+// contributions, their provision and documents (an LA sees contributions
+// once the response is returned). Audited "advice.view" with the child.
+func (s *Store) GetAdviceRequest(ctx context.Context, actor Actor, id int64) (AdviceRequest, error) {
+	const action = "advice.view"
+	var r AdviceRequest
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		var err error
+		if r, err = t.requestInScope(ctx, actor, id, false); err != nil {
+			return err
+		}
+		rs := []AdviceRequest{r}
+		if err := t.loadContributions(ctx, rs, true); err != nil {
+			return err
+		}
+		r = rs[0]
+		hideFromLA(actor, &r)
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
+	})
+	if err != nil {
+		return AdviceRequest{}, err
+	}
+	return r, nil
+}
+
+// GetAdviceRequestOf returns the request a contribution belongs to, as
+// GetAdviceRequest does, for pages addressed by the contribution. A
+// contribution of a request out of scope is not_found. Audited
+// "advice.view" with the child.
+func (s *Store) GetAdviceRequestOf(ctx context.Context, actor Actor, contributionID int64) (AdviceRequest, error) {
+	const action = "advice.view"
+	var r AdviceRequest
+	err := s.adviceWrite(ctx, actor, action, 0, func(t *tx) error {
+		_, req, err := t.contributionInScope(ctx, actor, contributionID, false)
+		if err != nil {
+			return err
+		}
+		rs := []AdviceRequest{req}
+		if err := t.loadContributions(ctx, rs, true); err != nil {
+			return err
+		}
+		r = rs[0]
+		hideFromLA(actor, &r)
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK, "contribution="+itoa(contributionID)))
+	})
+	if err != nil {
+		return AdviceRequest{}, err
+	}
+	return r, nil
+}
+
+// adviceWhere turns a filter into SQL conditions on r, judged on the
+// clock's day. Each status and queue is the SQL form of advice.Clock's
+// Status and In; a test holds them together.
+func adviceWhere(f AdviceFilter, c advice.Clock) (string, []any, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	today, soon, week := c.Today.String(), c.Soon.String(), c.WeekEnd.String()
+	if f.LAID != 0 {
+		add("r.la_id = ?", f.LAID)
+	}
+	if f.ChildID != 0 {
+		add("r.child_id = ?", f.ChildID)
+	}
+	if f.Open {
+		add("r.state = 'open'")
+	}
+	if f.Month != "" {
+		if len(f.Month) != 7 {
+			return "", nil, errs.InvalidFields(map[string]string{"month": "Enter the month as YYYY-MM"})
+		}
+		if _, err := send.ParseDate(f.Month + "-01"); err != nil {
+			return "", nil, errs.InvalidFields(map[string]string{"month": "Enter the month as YYYY-MM"})
+		}
+		add("r.received_on >= ? AND r.received_on <= ?", f.Month+"-01", f.Month+"-31")
+	}
+	if f.AssigneeID != 0 {
+		add("r.id IN (SELECT ka.request_id FROM advice_contributions ka WHERE ka.assignee_id = ? AND ka.kind = '')", f.AssigneeID)
+	}
+	if f.Service != "" {
+		add("r.id IN (SELECT ks.request_id FROM advice_contributions ks WHERE ks.service = ? AND ks.kind = '')", f.Service)
+	}
+	if f.Unassigned {
+		add("r.state = 'open' AND " + unassignedSQL)
+	}
+	const open = "r.state = 'open' AND "
+	switch f.Status {
+	case "":
+	case advice.StatusNotStarted:
+		add(open+"r.exception = '' AND r.due_on > ? AND r.triage = ''", soon)
+	case advice.StatusInProgress:
+		add(open+"r.exception = '' AND r.due_on > ? AND r.triage <> ''", soon)
+	case advice.StatusDueSoon:
+		add(open+"r.exception = '' AND r.due_on >= ? AND r.due_on <= ?", today, soon)
+	case advice.StatusOverdue:
+		add(open+"r.exception = '' AND r.due_on < ?", today)
+	case advice.StatusPaused:
+		add(open + "r.exception <> ''")
+	case advice.StatusOnTime:
+		add("r.state = 'returned' AND r.returned_on <= r.due_on")
+	case advice.StatusLate:
+		add("r.state = 'returned' AND r.returned_on > r.due_on")
+	case advice.StatusWithdrawn:
+		add("r.state = 'withdrawn'")
+	default:
+		return "", nil, errs.InvalidFields(map[string]string{"status": "Choose a status from the list"})
+	}
+	switch f.Queue {
+	case "":
+	case advice.QueueOverdue:
+		add(open+"r.exception = '' AND r.due_on < ?", today)
+	case advice.QueueDueThisWeek:
+		add(open+"r.exception = '' AND r.due_on >= ? AND r.due_on <= ?", today, week)
+	case advice.QueueAtRisk:
+		add(open+"r.due_on <= ?", week)
+	case advice.QueueUnassigned:
+		add(open + unassignedSQL)
+	case advice.QueuePaused:
+		add(open + "r.exception <> ''")
+	default:
+		return "", nil, errs.InvalidFields(map[string]string{"queue": "Choose a work queue from the list"})
+	}
+	if len(where) == 0 {
+		return "1 = 1", nil, nil
+	}
+	return strings.Join(where, " AND "), args, nil
+}
+
+// unassignedSQL is advice.QueueUnassigned on r: not triaged, or no
+// contribution yet, or an open contribution with no clinician.
+const unassignedSQL = `(r.triage = ''
+	OR NOT EXISTS (SELECT 1 FROM advice_contributions ku WHERE ku.request_id = r.id)
+	OR EXISTS (SELECT 1 FROM advice_contributions ku WHERE ku.request_id = r.id AND ku.kind = '' AND ku.assignee_id IS NULL))`
+
+// ListAdviceRequests returns a page of the requests the actor may see that
+// match the filter on the clock's day, by due date, with who is assigned
+// to each, and how many match in all. Audited "advice.list" with the count
+// only, as a search of children is.
+func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advice.Clock, f AdviceFilter) ([]AdviceRequest, int, error) {
+	const action = "advice.list"
+	var out []AdviceRequest
+	var total int
+	err := s.adviceWrite(ctx, actor, action, 0, func(t *tx) error {
+		scope, sargs, err := adviceScope(actor)
+		if err != nil {
+			return err
+		}
+		where, args, err := adviceWhere(f, clock)
+		if err != nil {
+			return err
+		}
+		where = scope + " AND " + where
+		args = append(sargs, args...)
+		if err := t.queryRow(ctx, "SELECT count(*) FROM advice_requests r WHERE "+where, args...).Scan(&total); err != nil {
+			return mapErr(err, "count advice requests")
+		}
+		limit, offset := pageOf(f.Limit, f.Offset)
+		if total > offset {
+			rows, err := t.query(ctx, "SELECT "+adviceColumns+adviceFrom+" WHERE "+where+
+				" ORDER BY r.due_on, r.id LIMIT ? OFFSET ?", append(args, limit, offset)...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				r, err := scanAdvice(rows)
+				if err != nil {
+					rows.Close()
+					return mapErr(err, "scan advice request")
+				}
+				out = append(out, r)
+			}
+			if err := rows.Close(); err != nil {
+				return mapErr(err, "read advice requests")
+			}
+			if err := rows.Err(); err != nil {
+				return mapErr(err, "read advice requests")
+			}
+			if err := t.loadContributions(ctx, out, false); err != nil {
+				return err
+			}
+			for i := range out {
+				hideFromLA(actor, &out[i])
+			}
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", 0, f.ChildID, OutcomeOK, fmt.Sprintf("results=%d", total)))
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// AdviceQueueCounts counts the open requests the actor may see in each work
+// queue on the clock's day, grouped by LA, or counts open contributions by
+// service or by assignee. It reads counts only, no record, so it is not
+// audited.
+func (s *Store) AdviceQueueCounts(ctx context.Context, actor Actor, clock advice.Clock, by string) ([]AdviceCount, error) {
+	scope, sargs, err := adviceScope(actor)
+	if err != nil {
+		var r *refusal
+		if errors.As(err, &r) {
+			return nil, r.err
+		}
+		return nil, err
+	}
+	today, week := clock.Today.String(), clock.WeekEnd.String()
+	sums := `SUM(CASE WHEN r.exception = '' AND r.due_on < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.exception = '' AND r.due_on >= ? AND r.due_on <= ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN %s THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.exception <> '' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN r.due_on <= ? THEN 1 ELSE 0 END),
+		count(*)`
+	var q string
+	switch by {
+	case ByLA:
+		q = `SELECT r.la_id, la.code, la.name, ` + fmt.Sprintf(sums, unassignedSQL) + `
+			FROM advice_requests r JOIN orgs la ON la.id = r.la_id
+			WHERE r.state = 'open' AND ` + scope + ` GROUP BY r.la_id, la.code, la.name ORDER BY la.name`
+	case ByService:
+		// Requests waiting on each service: the list filtered by service
+		// and queue shows exactly the requests counted.
+		q = `SELECT 0, k.service, k.service, ` + fmt.Sprintf(sums, unassignedSQL) + `
+			FROM (SELECT DISTINCT request_id, service FROM advice_contributions WHERE kind = '') k
+			JOIN advice_requests r ON r.id = k.request_id
+			WHERE r.state = 'open' AND ` + scope + ` GROUP BY k.service`
+	case ByAssignee:
+		// Requests waiting on each clinician, as the list filtered by
+		// assignee and queue shows them; parts with no clinician are not
+		// anyone's and are counted by the unassigned queue instead.
+		q = `SELECT k.assignee_id, u.email, u.name, ` + fmt.Sprintf(sums, unassignedSQL) + `
+			FROM (SELECT DISTINCT request_id, assignee_id FROM advice_contributions WHERE kind = '' AND assignee_id IS NOT NULL) k
+			JOIN advice_requests r ON r.id = k.request_id JOIN users u ON u.id = k.assignee_id
+			WHERE r.state = 'open' AND ` + scope + ` GROUP BY k.assignee_id, u.email, u.name ORDER BY u.name, k.assignee_id`
+	default:
+		return nil, errs.E(errs.Invalid, "unknown grouping %q", by)
+	}
+	args := append([]any{today, today, week, week}, sargs...)
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AdviceCount
+	for rows.Next() {
+		var c AdviceCount
+		if err := rows.Scan(&c.ID, &c.Code, &c.Label, &c.Overdue, &c.DueThisWeek, &c.Unassigned, &c.Paused, &c.AtRisk, &c.Open); err != nil {
+			return nil, mapErr(err, "scan advice counts")
+		}
+		if by == ByService {
+			c.Label = advice.ServiceLabel(c.Code)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err, "read advice counts")
+	}
+	if by == ByService {
+		// In the order forms offer the services.
+		rank := map[string]int{}
+		for i, sv := range advice.Services() {
+			rank[sv.Code] = i
+		}
+		sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Code] < rank[out[j].Code] })
+	}
+	return out, nil
+}
+
+// --- requests in ---
+
+// checkRequest normalises the fields of a request that an LA or the DCO
+// type and returns what is wrong with them.
+func checkRequest(r *AdviceRequest, today send.Date) map[string]string {
+	bad := map[string]string{}
+	r.LAReference = strings.TrimSpace(r.LAReference)
+	switch {
+	case utf8.RuneCountInString(r.LAReference) > 50:
+		bad["la_reference"] = "The LA reference must be 50 characters or fewer"
+	case strings.ContainsFunc(r.LAReference, func(c rune) bool { return c < 0x20 || c == 0x7f }):
+		bad["la_reference"] = "The LA reference must not contain control characters"
+	}
+	switch {
+	case r.ReceivedOn.IsZero():
+		bad["received_on"] = "Enter the date health received the request"
+	case r.ReceivedOn.After(today):
+		bad["received_on"] = "The date received must be today or in the past"
+	case r.ReceivedOn.Before(send.NewDate(today.Year()-10, today.Month(), today.Day())):
+		bad["received_on"] = "The date received must be within the last 10 years"
+	}
+	if !r.AssessmentRequestedOn.IsZero() && !r.ReceivedOn.IsZero() && r.AssessmentRequestedOn.After(r.ReceivedOn) {
+		bad["assessment_requested_on"] = "The date the assessment was requested must be on or before the date health received the request"
+	}
+	codes, unknown := advice.JoinServices(advice.SplitServices(r.ServicesRequested))
+	if len(unknown) > 0 {
+		bad["services_requested"] = "Choose services from the list"
+	}
+	r.ServicesRequested = codes
+	r.RequestNote = strings.TrimSpace(r.RequestNote)
+	if utf8.RuneCountInString(r.RequestNote) > 2000 {
+		bad["request_note"] = "The note must be 2000 characters or fewer"
+	}
+	return bad
+}
+
+// mayRequest reports whether a role may send advice requests in.
+func mayRequest(a Actor) bool { return isSystem(a) || a.Role == RoleDCO || a.Role == RoleLA }
+
+func errDuplicateReference(err error) error {
+	const msg = "Your LA has already sent a request with this reference"
+	return &errs.Error{Code: errs.Conflict, Message: msg, Fields: map[string]string{"la_reference": msg}, Err: err}
+}
+
+// CreateAdviceRequest records an LA's request for health advice about a
+// child the actor may see (r.ChildID) or, when r.ChildID is 0, about the
+// child register describes, registered in the same transaction. The LA is
+// the child's LA of residence; an LA user may only ask about their own
+// LA's children. The due date is the health-advice rule of cal. Audited
+// "advice.create" with the child (and "child.create" for a new child).
+func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.Calendar, r *AdviceRequest, register *Child) error {
+	const action = "advice.create"
+	if !mayRequest(actor) {
+		s.refuse(ctx, actor, action, "advice_request", 0, r.ChildID)
+		return errs.E(errs.Forbidden, "Your role cannot send advice requests")
+	}
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	bad := checkRequest(r, today)
+	var due send.Date
+	if _, ok := bad["received_on"]; !ok {
+		var err error
+		if due, err = advice.Due(cal, r.ReceivedOn); err != nil {
+			return err
+		}
+	}
+	return s.childWrite(ctx, actor, action, r.ChildID, func(t *tx) error {
+		var child Child
+		switch {
+		case r.ChildID != 0:
+			var err error
+			if child, err = t.childInScope(ctx, actor, r.ChildID, false); err != nil {
+				return err
+			}
+		case register != nil:
+			if !mayRegister(actor) {
+				return errs.E(errs.Forbidden, "Your role cannot register children")
+			}
+			cbad := s.checkChild(register, today)
+			if err := t.placeChild(ctx, actor, register, cbad); err != nil {
+				return err
+			}
+			for k, v := range cbad {
+				bad[k] = v
+			}
+			if len(bad) > 0 {
+				return errs.InvalidFields(bad)
+			}
+			var id int64
+			if err := t.queryRow(ctx, insertChildSQL, childArgs(actor, register, at)...).Scan(&id); err != nil {
+				if err := mapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
+					return errDuplicateNHS(err)
+				} else {
+					return err
+				}
+			}
+			register.ID, register.Version = id, 1
+			register.CreatedAt, register.UpdatedAt = parseTime(at), parseTime(at)
+			if err := t.appendAudit(ctx, entry(actor, "child.create", "child", id, id, OutcomeOK, "with an advice request")); err != nil {
+				return err
+			}
+			child = *register
+		default:
+			bad["nhs_number"] = "Enter the child's NHS number"
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		r.ChildID, r.LAID, r.ICBID, r.LAName = child.ID, child.LAID, child.ICBID, child.LAName
+		r.GivenName, r.FamilyName, r.NHSNumber, r.DateOfBirth = child.GivenName, child.FamilyName, child.NHSNumber, child.DateOfBirth
+		r.DueOn, r.State = due, advice.StateOpen
+		id, err := t.insertID(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id, la_reference, received_on,
+			assessment_requested_on, services_requested, request_note, due_on, state, created_by, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`,
+			r.ICBID, r.LAID, r.ChildID, r.LAReference, r.ReceivedOn.String(), r.AssessmentRequestedOn.String(),
+			r.ServicesRequested, r.RequestNote, r.DueOn.String(), actor.UserID, at, at)
+		if errs.Is(err, errs.Conflict) {
+			return errDuplicateReference(err)
+		}
+		if err != nil {
+			return err
+		}
+		r.ID, r.Version = id, 1
+		r.CreatedAt, r.UpdatedAt = parseTime(at), parseTime(at)
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
+	})
+}
+
+// UpdateAdviceRequest saves the LA's details of an open request: its
+// reference, the date the assessment was requested, the services asked
+// and the note; a DCO may also correct the date received, which moves the
+// due date by cal. r.Version must be the version read. Audited
+// "advice.update" with the names of the fields changed.
+func (s *Store) UpdateAdviceRequest(ctx context.Context, actor Actor, cal *send.Calendar, r *AdviceRequest) error {
+	const action = "advice.update"
+	if !mayRequest(actor) {
+		s.refuse(ctx, actor, action, "advice_request", r.ID, 0)
+		return errs.E(errs.Forbidden, "Your role cannot change advice requests")
+	}
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	return s.adviceWrite(ctx, actor, action, r.ID, func(t *tx) error {
+		cur, err := t.requestInScope(ctx, actor, r.ID, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != r.Version {
+			return errStale()
+		}
+		if cur.State != advice.StateOpen {
+			return errs.E(errs.Conflict, "This request has been %s and can no longer be changed", cur.State)
+		}
+		if actor.Role != RoleDCO && !isSystem(actor) && !r.ReceivedOn.Equal(cur.ReceivedOn) {
+			return errs.InvalidFields(map[string]string{"received_on": "Only the DCO team can change the date health received the request"})
+		}
+		bad := checkRequest(r, today)
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		due, err := advice.Due(cal, r.ReceivedOn)
+		if err != nil {
+			return err
+		}
+		var changed []string
+		for _, f := range []struct {
+			name string
+			diff bool
+		}{
+			{"la_reference", cur.LAReference != r.LAReference}, {"received_on", !cur.ReceivedOn.Equal(r.ReceivedOn)},
+			{"assessment_requested_on", !cur.AssessmentRequestedOn.Equal(r.AssessmentRequestedOn)},
+			{"services_requested", cur.ServicesRequested != r.ServicesRequested}, {"request_note", cur.RequestNote != r.RequestNote},
+		} {
+			if f.diff {
+				changed = append(changed, f.name)
+			}
+		}
+		n, err := t.execN(ctx, `UPDATE advice_requests SET la_reference = ?, received_on = ?, assessment_requested_on = ?,
+			services_requested = ?, request_note = ?, due_on = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, r.LAReference, r.ReceivedOn.String(), r.AssessmentRequestedOn.String(),
+			r.ServicesRequested, r.RequestNote, due.String(), at, r.ID, r.Version)
+		if errs.Is(err, errs.Conflict) {
+			return errDuplicateReference(err)
+		}
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		keep := *r
+		*r = cur
+		r.LAReference, r.ReceivedOn, r.AssessmentRequestedOn = keep.LAReference, keep.ReceivedOn, keep.AssessmentRequestedOn
+		r.ServicesRequested, r.RequestNote, r.DueOn = keep.ServicesRequested, keep.RequestNote, due
+		r.Version, r.UpdatedAt = cur.Version+1, parseTime(at)
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK, "fields="+strings.Join(changed, ",")))
+	})
+}
+
+// --- triage and assignment ---
+
+// isDCO reports whether the actor is the DCO team or dco itself.
+func isDCO(a Actor) bool { return isSystem(a) || a.Role == RoleDCO }
+
+// TriageAdviceRequest records the DCO's triage of an open request: whether
+// the child is known to health services, not known to any, or on a waiting
+// list, which services, and a note. version must be the version read.
+// Audited "advice.triage".
+func (s *Store) TriageAdviceRequest(ctx context.Context, actor Actor, id, version int64, triage advice.Triage, services []string, note string) (int64, error) {
+	const action = "advice.triage"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		return 0, errs.E(errs.Forbidden, "Only the DCO team can triage advice requests")
+	}
+	bad := map[string]string{}
+	if _, err := advice.ParseTriage(string(triage)); err != nil || triage == "" {
+		bad["triage"] = "Select whether the child is known to health services, not known, or on a waiting list"
+	}
+	codes, unknown := advice.JoinServices(services)
+	if len(unknown) > 0 {
+		bad["known_services"] = "Choose services from the list"
+	}
+	if triage != advice.TriageNotKnown && triage != "" && codes == "" {
+		bad["known_services"] = "Select the services that know the child, or hold the waiting list"
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > 2000 {
+		bad["triage_note"] = "The note must be 2000 characters or fewer"
+	}
+	if triage == advice.TriageNotKnown {
+		codes = ""
+	}
+	at := fmtTime(s.now())
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		cur, err := t.requestInScope(ctx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		if cur.State != advice.StateOpen {
+			return errs.E(errs.Conflict, "This request has been %s and can no longer be triaged", cur.State)
+		}
+		n, err := t.execN(ctx, `UPDATE advice_requests SET triage = ?, known_services = ?, triage_note = ?, triaged_at = ?,
+			triaged_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(triage), codes, note, at, actor.UserID, at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, cur.ChildID, OutcomeOK, "triage="+string(triage)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version + 1, nil
+}
+
+// checkAssignee checks that userID (when set) is an active clinician.
+func (t *tx) checkAssignee(ctx context.Context, userID int64, bad map[string]string) error {
+	if userID == 0 {
+		return nil
+	}
+	var role string
+	var disabled bool
+	err := t.queryRow(ctx, "SELECT role, disabled FROM users WHERE id = ?", userID).Scan(&role, &disabled)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return mapErr(err, "find user")
+	}
+	if Role(role) != RoleClinician || disabled {
+		bad["assignee_id"] = "Choose a clinician from the list"
+	}
+	return nil
+}
+
+// grantClinician gives an assigned clinician sight of the child, in the
+// transaction that assigns them, so that no clinician holds work on a
+// child they cannot open. Audited "child.grant", as GrantChildAccess is.
+func (t *tx) grantClinician(ctx context.Context, actor Actor, childID, userID, requestID int64, at string) error {
+	n, err := t.execN(ctx, `INSERT INTO child_access (child_id, user_id, reason, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		childID, userID, "assigned health advice request "+itoa(requestID), actor.UserID, at)
+	if err != nil || n == 0 {
+		return err
+	}
+	return t.appendAudit(ctx, entry(actor, "child.grant", "child", childID, childID, OutcomeOK, "user_id="+itoa(userID)))
+}
+
+// AddAdviceContribution asks a service for its part of the advice, assigned
+// to a clinician (assigneeID) or, with assigneeID 0, to the service or the
+// HAS team to allocate. The clinician is given access to the child in the
+// same transaction. Only the DCO team assigns. Audited "advice.assign".
+func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestID int64, service string, assigneeID int64) (AdviceContribution, error) {
+	const action = "advice.assign"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_request", requestID, 0)
+		return AdviceContribution{}, errs.E(errs.Forbidden, "Only the DCO team can assign advice")
+	}
+	bad := map[string]string{}
+	if !advice.ValidService(service) {
+		bad["service"] = "Choose the service asked for advice"
+	}
+	at := fmtTime(s.now())
+	var c AdviceContribution
+	err := s.adviceWrite(ctx, actor, action, requestID, func(t *tx) error {
+		r, err := t.requestInScope(ctx, actor, requestID, true)
+		if err != nil {
+			return err
+		}
+		if err := t.checkAssignee(ctx, assigneeID, bad); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		if r.State != advice.StateOpen {
+			return errs.E(errs.Conflict, "This request has been %s; no more advice can be asked for", r.State)
+		}
+		id, err := t.insertID(ctx, `INSERT INTO advice_contributions (request_id, child_id, service, assignee_id, assigned_by,
+			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
+			requestID, r.ChildID, service, nullID(assigneeID), actor.UserID, at, at)
+		if err != nil {
+			return err
+		}
+		if assigneeID != 0 {
+			if err := t.grantClinician(ctx, actor, r.ChildID, assigneeID, requestID, at); err != nil {
+				return err
+			}
+		}
+		c = AdviceContribution{ID: id, RequestID: requestID, ChildID: r.ChildID, Service: service, AssigneeID: assigneeID,
+			Version: 1, CreatedAt: parseTime(at), UpdatedAt: parseTime(at)}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", requestID, r.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d service=%s user_id=%d", id, service, assigneeID)))
+	})
+	if err != nil {
+		return AdviceContribution{}, err
+	}
+	return c, nil
+}
+
+// AssignAdviceContribution gives an open contribution to a clinician (or
+// back to its service with 0), granting them the child in the same
+// transaction. version must be the contribution's version read. Audited
+// "advice.assign".
+func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contributionID, version, assigneeID int64) error {
+	const action = "advice.assign"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_contribution", contributionID, 0)
+		return errs.E(errs.Forbidden, "Only the DCO team can assign advice")
+	}
+	at := fmtTime(s.now())
+	return s.adviceWrite(ctx, actor, action, contributionID, func(t *tx) error {
+		c, r, err := t.contributionInScope(ctx, actor, contributionID, true)
+		if err != nil {
+			return err
+		}
+		bad := map[string]string{}
+		if err := t.checkAssignee(ctx, assigneeID, bad); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		if r.State != advice.StateOpen || c.Done() {
+			return errs.E(errs.Conflict, "This advice has been returned and can no longer be reassigned")
+		}
+		n, err := t.execN(ctx, `UPDATE advice_contributions SET assignee_id = ?, assigned_by = ?, version = version + 1,
+			updated_at = ? WHERE id = ? AND version = ?`, nullID(assigneeID), actor.UserID, at, contributionID, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		if assigneeID != 0 {
+			if err := t.grantClinician(ctx, actor, r.ChildID, assigneeID, r.ID, at); err != nil {
+				return err
+			}
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d user_id=%d", contributionID, assigneeID)))
+	})
+}
+
+// RemoveAdviceContribution takes back a contribution asked for by mistake,
+// while it is open and nothing has been recorded on it. Audited
+// "advice.unassign".
+func (s *Store) RemoveAdviceContribution(ctx context.Context, actor Actor, contributionID, version int64) error {
+	const action = "advice.unassign"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_contribution", contributionID, 0)
+		return errs.E(errs.Forbidden, "Only the DCO team can assign advice")
+	}
+	return s.adviceWrite(ctx, actor, action, contributionID, func(t *tx) error {
+		c, r, err := t.contributionInScope(ctx, actor, contributionID, true)
+		if err != nil {
+			return err
+		}
+		if c.Version != version {
+			return errStale()
+		}
+		if r.State != advice.StateOpen || c.Done() || c.Exception.Kind != "" {
+			return errs.E(errs.Conflict, "Advice that has been returned, or has an exception recorded, cannot be removed")
+		}
+		var docs int
+		if err := t.queryRow(ctx, "SELECT count(*) FROM advice_documents WHERE contribution_id = ?", contributionID).Scan(&docs); err != nil {
+			return mapErr(err, "count documents")
+		}
+		if docs > 0 {
+			return errs.E(errs.Conflict, "Advice with an uploaded document cannot be removed")
+		}
+		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", contributionID); err != nil {
+			return err
+		}
+		n, err := t.execN(ctx, "DELETE FROM advice_contributions WHERE id = ? AND version = ?", contributionID, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d service=%s", contributionID, c.Service)))
+	})
+}
+
+// --- contributions answered ---
+
+// mayAnswer reports whether actor may record on contribution c: the DCO
+// team on any, a clinician on their own.
+func mayAnswer(actor Actor, c AdviceContribution) bool {
+	return isDCO(actor) || (actor.Role == RoleClinician && c.AssigneeID == actor.UserID)
+}
+
+// answerable loads a contribution for the actor to record on and checks it
+// can be: theirs, its request open, the version the one read.
+func (t *tx) answerable(ctx context.Context, actor Actor, id, version int64) (AdviceContribution, AdviceRequest, error) {
+	c, r, err := t.contributionInScope(ctx, actor, id, true)
+	if err != nil {
+		return c, r, err
+	}
+	if !mayAnswer(actor, c) {
+		return c, r, errs.E(errs.Forbidden, "This advice is assigned to someone else")
+	}
+	if c.Version != version {
+		return c, r, errStale()
+	}
+	if r.State != advice.StateOpen {
+		return c, r, errs.E(errs.Conflict, "The response has already gone to the LA; this advice can no longer be changed")
+	}
+	return c, r, nil
+}
+
+// AdviceReuseMonths is the setting advice_reuse_months: how old advice
+// given for another purpose may be and still be offered for reuse. It is
+// advice.DefaultReuseMonths when unset or unreadable.
+func (s *Store) AdviceReuseMonths(ctx context.Context) int {
+	v, _, err := s.Setting(ctx, "advice_reuse_months")
+	if err != nil {
+		return advice.DefaultReuseMonths
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 120 {
+		return advice.DefaultReuseMonths
+	}
+	return n
+}
+
+// AdviceReuseCandidates lists advice already returned for the request's
+// child, in dco, dated within the reuse period before the request was
+// received: what can be offered for reuse under reg 6(4). Audited
+// "advice.reuse_candidates" with the child.
+func (s *Store) AdviceReuseCandidates(ctx context.Context, actor Actor, requestID int64) ([]AdviceContribution, error) {
+	const action = "advice.reuse_candidates"
+	months := s.AdviceReuseMonths(ctx)
+	var out []AdviceContribution
+	err := s.adviceWrite(ctx, actor, action, requestID, func(t *tx) error {
+		r, err := t.requestInScope(ctx, actor, requestID, false)
+		if err != nil {
+			return err
+		}
+		if out, err = t.reuseCandidates(ctx, r, months); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", requestID, r.ChildID, OutcomeOK, fmt.Sprintf("results=%d", len(out))))
+	})
+	return out, err
+}
+
+func (t *tx) reuseCandidates(ctx context.Context, r AdviceRequest, months int) ([]AdviceContribution, error) {
+	from := advice.ReuseFrom(r.ReceivedOn, months)
+	rows, err := t.query(ctx, "SELECT "+contributionColumns+contributionFrom+`
+		WHERE k.child_id = ? AND k.request_id <> ? AND k.kind IN ('advice', 'document')
+		AND k.returned_on >= ? AND k.returned_on <= ? ORDER BY k.returned_on DESC, k.id DESC LIMIT 50`,
+		r.ChildID, r.ID, from.String(), r.ReceivedOn.String())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AdviceContribution
+	for rows.Next() {
+		c, err := scanContribution(rows)
+		if err != nil {
+			return nil, mapErr(err, "scan contribution")
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err(), "read contributions")
+}
+
+// AnswerAdviceContribution records how a contribution was answered: written
+// advice (needs, provision, outcomes), not known to the service (with the
+// checks made), or existing advice reused (reg 6(4)), with the date it was
+// returned. The assigned clinician or the DCO team may record it, until the
+// response goes to the LA; recording again replaces the answer. version
+// must be the contribution's version read; the new version is returned.
+// Audited "advice.answer".
+func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, version int64, a AdviceAnswer) (int64, error) {
+	const action = "advice.answer"
+	if actor.Role != RoleClinician && !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
+		return 0, errs.E(errs.Forbidden, "Your role cannot record health advice")
+	}
+	months := s.AdviceReuseMonths(ctx)
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		c, r, err := t.answerable(ctx, actor, id, version)
+		if err != nil {
+			return err
+		}
+		bad := map[string]string{}
+		switch a.Kind {
+		case advice.KindAdvice:
+			bad = advice.CheckAdvice(&a.Advice)
+			a.Checks, a.Reuse, a.ReuseOfID = advice.Checks{}, advice.Reuse{}, 0
+		case advice.KindNotKnown:
+			bad = advice.CheckNotKnown(&a.Checks)
+			a.Advice, a.Reuse, a.ReuseOfID = advice.Advice{}, advice.Reuse{}, 0
+		case advice.KindReuse:
+			a.Advice, a.Checks = advice.Advice{}, advice.Checks{}
+			if a.ReuseOfID != 0 {
+				if err := t.reuseOf(ctx, r, months, &a); err != nil {
+					return err
+				}
+			} else {
+				bad = advice.CheckReuse(&a.Reuse, r.ReceivedOn, today, months)
+			}
+		default:
+			bad["kind"] = "Choose how you are answering"
+		}
+		advice.CheckReturned(bad, "returned_on", a.ReturnedOn, r.ReceivedOn, today)
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		n, err := t.execN(ctx, `UPDATE advice_contributions SET kind = ?, needs = ?, outcomes = ?, records_reviewed = ?,
+			family_contacted = ?, senco_contacted = ?, checks_note = ?, reuse_of_id = ?, reuse_source = ?, reuse_dated = ?,
+			returned_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(a.Kind), a.Advice.Needs, a.Advice.Outcomes, a.Checks.RecordsReviewed, a.Checks.FamilyContacted,
+			a.Checks.SENCOContacted, a.Checks.Note, nullID(a.ReuseOfID), a.Reuse.Source, a.Reuse.Dated.String(),
+			a.ReturnedOn.String(), at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", id); err != nil {
+			return err
+		}
+		for i, p := range a.Advice.Provision {
+			if _, err := t.exec(ctx, `INSERT INTO advice_provisions (contribution_id, position, who, what, how_often, how_long)
+				VALUES (?, ?, ?, ?, ?, ?)`, id, i+1, p.Who, p.What, p.HowOften, p.HowLong); err != nil {
+				return err
+			}
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d kind=%s", id, a.Kind)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version + 1, nil
+}
+
+// reuseOf fills a.Reuse from the earlier contribution a.ReuseOfID, which
+// must be one of the request's reuse candidates.
+func (t *tx) reuseOf(ctx context.Context, r AdviceRequest, months int, a *AdviceAnswer) error {
+	cands, err := t.reuseCandidates(ctx, r, months)
+	if err != nil {
+		return err
+	}
+	for _, c := range cands {
+		if c.ID == a.ReuseOfID {
+			a.Reuse = advice.Reuse{Source: fmt.Sprintf("%s advice returned on %s", advice.ServiceLabel(c.Service), c.ReturnedOn.Long()), Dated: c.ReturnedOn}
+			return nil
+		}
+	}
+	return errs.InvalidFields(map[string]string{"reuse_of_id": fmt.Sprintf("Choose advice returned for this child in the %d months before the request", months)})
+}
+
+// UploadAdviceDocument stores advice written elsewhere as the answer to a
+// contribution: a PDF or DOCX (by its content, not its name) of at most
+// advice.MaxDocument bytes, with the date it was returned. Earlier uploads
+// are kept; the newest is the advice. Audited "advice.document.upload".
+func (s *Store) UploadAdviceDocument(ctx context.Context, actor Actor, id, version int64, filename string, content []byte, returnedOn send.Date) (AdviceDocument, error) {
+	const action = "advice.document.upload"
+	if actor.Role != RoleClinician && !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
+		return AdviceDocument{}, errs.E(errs.Forbidden, "Your role cannot record health advice")
+	}
+	bad := map[string]string{}
+	ctype, ok := advice.SniffDocument(content)
+	switch {
+	case len(content) == 0:
+		bad["document"] = "Select a PDF or Word (DOCX) file"
+	case len(content) > advice.MaxDocument:
+		bad["document"] = "The file must be smaller than 10 MB"
+	case !ok:
+		bad["document"] = "The file must be a PDF or a Word document (DOCX)"
+	}
+	name := advice.CleanFilename(filename, ctype)
+	sum := sha256.Sum256(content)
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	var d AdviceDocument
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		c, r, err := t.answerable(ctx, actor, id, version)
+		if err != nil {
+			return err
+		}
+		advice.CheckReturned(bad, "returned_on", returnedOn, r.ReceivedOn, today)
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		docID, err := t.insertID(ctx, `INSERT INTO advice_documents (contribution_id, request_id, child_id, filename,
+			content_type, size_bytes, sha256, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, r.ID, c.ChildID, name, ctype, len(content), hex.EncodeToString(sum[:]), content, actor.UserID, at)
+		if err != nil {
+			return err
+		}
+		n, err := t.execN(ctx, `UPDATE advice_contributions SET kind = 'document', needs = '', outcomes = '',
+			records_reviewed = ?, family_contacted = ?, senco_contacted = ?, checks_note = '', reuse_of_id = NULL,
+			reuse_source = '', reuse_dated = '', returned_on = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`, false, false, false, returnedOn.String(), at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", id); err != nil {
+			return err
+		}
+		d = AdviceDocument{ID: docID, ContributionID: id, RequestID: r.ID, ChildID: c.ChildID, Filename: name,
+			ContentType: ctype, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: parseTime(at)}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d document=%d bytes=%d", id, docID, len(content))))
+	})
+	if err != nil {
+		return AdviceDocument{}, err
+	}
+	return d, nil
+}
+
+// GetAdviceDocument returns an uploaded document with its content, if the
+// actor may see its request: an LA only once the response is returned.
+// Audited "advice.document.view" with the child.
+func (s *Store) GetAdviceDocument(ctx context.Context, actor Actor, docID int64) (AdviceDocument, error) {
+	const action = "advice.document.view"
+	var d AdviceDocument
+	err := s.adviceWrite(ctx, actor, action, docID, func(t *tx) error {
+		var requestID int64
+		err := t.queryRow(ctx, "SELECT request_id FROM advice_documents WHERE id = ?", docID).Scan(&requestID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errAdviceNotFound()
+		}
+		if err != nil {
+			return mapErr(err, "find document")
+		}
+		r, err := t.requestInScope(ctx, actor, requestID, false)
+		if err != nil {
+			return err
+		}
+		// An LA receives documents with the combined response, not before.
+		visible := r
+		hideFromLA(actor, &visible)
+		if visible.ContributionsHidden {
+			return errAdviceNotFound()
+		}
+		d, err = scanDocument(t.queryRow(ctx, "SELECT "+documentColumns+", d.content FROM advice_documents d WHERE d.id = ?", docID), true)
+		if err != nil {
+			return mapErr(err, "read document")
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK, "document="+itoa(docID)))
+	})
+	if err != nil {
+		return AdviceDocument{}, err
+	}
+	return d, nil
+}
+
+// --- exceptions ---
+
+// RecordContributionException records a reg 8(2) exception on a
+// contribution: which, why and when. When the request has none yet it
+// takes the same exception, in the same transaction, since the time limit
+// is the request's. version is the contribution's version read. Audited
+// "advice.exception".
+func (s *Store) RecordContributionException(ctx context.Context, actor Actor, id, version int64, e advice.Exception) (int64, error) {
+	const action = "advice.exception"
+	if actor.Role != RoleClinician && !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
+		return 0, errs.E(errs.Forbidden, "Your role cannot record exceptions")
+	}
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		c, r, err := t.answerable(ctx, actor, id, version)
+		if err != nil {
+			return err
+		}
+		if bad := advice.CheckException(&e, r.ReceivedOn, r.DueOn, today); len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		n, err := t.execN(ctx, `UPDATE advice_contributions SET exception = ?, exception_reason = ?, exception_on = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(e.Kind), e.Reason, e.On.String(), at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		if r.Exception.Kind == "" {
+			if _, err := t.exec(ctx, `UPDATE advice_requests SET exception = ?, exception_reason = ?, exception_on = ?,
+				version = version + 1, updated_at = ? WHERE id = ?`, string(e.Kind), e.Reason, e.On.String(), at, r.ID); err != nil {
+				return err
+			}
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d exception=%s", id, e.Kind)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version + 1, nil
+}
+
+// RecordAdviceException records, or with an empty Kind clears, the reg 8(2)
+// exception of an open request. Only the DCO team may. version is the
+// request's version read. Audited "advice.exception".
+func (s *Store) RecordAdviceException(ctx context.Context, actor Actor, id, version int64, e advice.Exception) (int64, error) {
+	const action = "advice.exception"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		return 0, errs.E(errs.Forbidden, "Only the DCO team can record an exception on a request")
+	}
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		r, err := t.requestInScope(ctx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if r.Version != version {
+			return errStale()
+		}
+		if r.State != advice.StateOpen {
+			return errs.E(errs.Conflict, "This request has been %s; its exception can no longer be changed", r.State)
+		}
+		if e.Kind == "" {
+			e = advice.Exception{}
+		} else if bad := advice.CheckException(&e, r.ReceivedOn, r.DueOn, today); len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		n, err := t.execN(ctx, `UPDATE advice_requests SET exception = ?, exception_reason = ?, exception_on = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			string(e.Kind), e.Reason, e.On.String(), at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		detail := "exception=" + string(e.Kind)
+		if e.Kind == "" {
+			detail = "exception cleared"
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, detail))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version + 1, nil
+}
+
+// --- the response to the LA ---
+
+// ReturnAdviceRequest sends the combined health response to the LA: every
+// contribution must be answered. It records the date returned and the
+// outcome (advice, or not known when every service said so). version must
+// be the request's version read: when two people return the same request,
+// exactly one succeeds and the other gets a conflict. Only the DCO team
+// returns. Audited "advice.return".
+func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, version int64, returnedOn send.Date, note string) (AdviceRequest, error) {
+	const action = "advice.return"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		return AdviceRequest{}, errs.E(errs.Forbidden, "Only the DCO team can send the response to the LA")
+	}
+	note = strings.TrimSpace(note)
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	var out AdviceRequest
+	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		r, err := t.requestInScope(ctx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if r.Version != version {
+			return errStale()
+		}
+		if r.State != advice.StateOpen {
+			return errs.E(errs.Conflict, "This request has already been %s", r.State)
+		}
+		bad := map[string]string{}
+		advice.CheckReturned(bad, "returned_on", returnedOn, r.ReceivedOn, today)
+		if utf8.RuneCountInString(note) > advice.MaxText {
+			bad["response_note"] = fmt.Sprintf("The covering note must be %d characters or fewer", advice.MaxText)
+		}
+		rs := []AdviceRequest{r}
+		if err := t.loadContributions(ctx, rs, false); err != nil {
+			return err
+		}
+		r = rs[0]
+		var kinds []advice.Kind
+		open := 0
+		for _, c := range r.Contributions {
+			if !c.Done() {
+				open++
+			}
+			kinds = append(kinds, c.Kind)
+		}
+		switch {
+		case len(r.Contributions) == 0:
+			bad[""] = "No advice has been asked for yet: assign the request to a service or the HAS team first"
+		case open == 1:
+			bad[""] = "1 contribution has not been returned yet"
+		case open > 1:
+			bad[""] = fmt.Sprintf("%d contributions have not been returned yet", open)
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		outcome := advice.OutcomeOf(kinds)
+		n, err := t.execN(ctx, `UPDATE advice_requests SET state = 'returned', returned_on = ?, outcome = ?, response_note = ?,
+			returned_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'open'`,
+			returnedOn.String(), string(outcome), note, actor.UserID, at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		r.State, r.ReturnedOn, r.Outcome, r.ResponseNote = advice.StateReturned, returnedOn, outcome, note
+		r.Version, r.UpdatedAt = version+1, parseTime(at)
+		out = r
+		onTime, counted := r.OnTime()
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK,
+			fmt.Sprintf("outcome=%s on_time=%v counted=%v", outcome, onTime, counted)))
+	})
+	if err != nil {
+		return AdviceRequest{}, err
+	}
+	return out, nil
+}
+
+// WithdrawAdviceRequest closes an open request the LA no longer needs
+// answered, on the date given. The LA that asked or the DCO team may.
+// Audited "advice.withdraw".
+func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, version int64, on send.Date) error {
+	const action = "advice.withdraw"
+	if !mayRequest(actor) {
+		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		return errs.E(errs.Forbidden, "Your role cannot withdraw advice requests")
+	}
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	return s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+		r, err := t.requestInScope(ctx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if r.Version != version {
+			return errStale()
+		}
+		if r.State != advice.StateOpen {
+			return errs.E(errs.Conflict, "This request has already been %s", r.State)
+		}
+		bad := map[string]string{}
+		advice.CheckReturned(bad, "withdrawn_on", on, r.ReceivedOn, today)
+		if len(bad) > 0 {
+			bad["withdrawn_on"] = strings.Replace(bad["withdrawn_on"], "returned", "withdrawn", 1)
+			return errs.InvalidFields(bad)
+		}
+		n, err := t.execN(ctx, `UPDATE advice_requests SET state = 'withdrawn', returned_on = ?, outcome = 'withdrawn',
+			returned_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'open'`,
+			on.String(), actor.UserID, at, id, version)
+		if err != nil {
+			return err
+		}
+		if n != 1 {
+			return errStale()
+		}
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
+	})
+}

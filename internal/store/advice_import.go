@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dco/internal/advice"
+	"dco/internal/errs"
+	"dco/internal/send"
+)
+
+// AdviceImportRow is one past or current advice request from a DCO team's
+// spreadsheet, read by internal/importer.
+type AdviceImportRow struct {
+	Line        int   // the line of the file, for errors
+	LAID        int64 // the LA that asked
+	LAReference string
+	// Child is found by its NHS number; when it is not registered it is
+	// registered from these fields, in the row's LA.
+	Child       Child
+	ReceivedOn  send.Date
+	ReturnedOn  send.Date
+	Outcome     advice.Outcome
+	Exception   send.Exception
+	ExceptionOn send.Date
+}
+
+// AdviceImportResult is what an import stored, or would have stored.
+type AdviceImportResult struct {
+	Requests    int
+	NewChildren int
+	Open        int
+	Returned    int
+	Withdrawn   int
+}
+
+// LineError is one problem with one line of an imported file.
+type LineError struct {
+	Line    int
+	Message string
+}
+
+// ImportError lists every line of a file that could not be imported.
+type ImportError struct{ Lines []LineError }
+
+func (e *ImportError) Error() string {
+	parts := make([]string, len(e.Lines))
+	for i, l := range e.Lines {
+		parts[i] = fmt.Sprintf("line %d: %s", l.Line, l.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// errDryRun rolls back a dry run once everything has been checked.
+var errDryRun = errors.New("dry run")
+
+// knownChild is a child an import has met, in the database or earlier in
+// the file.
+type knownChild struct {
+	id          int64
+	given, fam  string
+	dob         send.Date
+	firstLine   int
+	newInImport bool
+}
+
+// ImportAdviceRequests stores many advice requests in one transaction: all
+// or none. Every row is checked first, against the database and the rest
+// of the file, and every bad row is reported by line (an *ImportError
+// inside an invalid error). A child not yet registered is registered; a
+// registered one must have the name and date of birth the row gives. The
+// due date of each is the health-advice rule of cal. With dryRun nothing
+// is kept, and the result says what would have been. Only the DCO team
+// (or dco itself) imports. Audited "advice.import" per request and
+// "child.import" per new child.
+func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow, dryRun bool) (AdviceImportResult, error) {
+	const action = "advice.import"
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, action, "advice_request", 0, 0)
+		return AdviceImportResult{}, errs.E(errs.Forbidden, "Only the DCO team can import advice requests")
+	}
+	now := s.now()
+	today, at := send.Today(now), fmtTime(now)
+	var res AdviceImportResult
+	err := s.write(ctx, func(t *tx) error {
+		res = AdviceImportResult{}
+		var bad []LineError
+		fail := func(line int, format string, args ...any) {
+			bad = append(bad, LineError{Line: line, Message: fmt.Sprintf(format, args...)})
+		}
+		type la struct {
+			name string
+			icb  int64
+			ok   bool
+		}
+		las := map[int64]la{}
+		children := map[send.NHSNumber]*knownChild{}
+		refs := map[string]int{} // la_id/reference → first line
+		findChild, err := t.tx.PrepareContext(ctx, s.rebind(
+			"SELECT id, given_key, family_key, date_of_birth FROM children WHERE nhs_number = ?"))
+		if err != nil {
+			return mapErr(err, "prepare child look-up")
+		}
+		defer findChild.Close()
+		findRef, err := t.tx.PrepareContext(ctx, s.rebind(
+			// la_reference <> '' lets both engines use the partial unique
+			// index, which a bound parameter alone does not.
+			"SELECT count(*) FROM advice_requests WHERE la_id = ? AND la_reference = ? AND la_reference <> ''"))
+		if err != nil {
+			return mapErr(err, "prepare reference look-up")
+		}
+		defer findRef.Close()
+		dues := make([]send.Date, len(rows))
+
+		for i := range rows {
+			row := &rows[i]
+			l, seen := las[row.LAID]
+			if !seen {
+				if l.name, l.icb, l.ok, err = t.laOf(ctx, row.LAID); err != nil {
+					return err
+				}
+				las[row.LAID] = l
+			}
+			switch {
+			case !l.ok:
+				fail(row.Line, "la_code is not a local authority in dco")
+				continue
+			case actor.Role == RoleDCO && actor.OrgID != 0 && l.icb != actor.OrgID:
+				fail(row.Line, "la_code names an LA outside your ICB")
+				continue
+			}
+			if !row.ReceivedOn.IsZero() {
+				if dues[i], err = advice.Due(cal, row.ReceivedOn); err != nil {
+					return err
+				}
+			}
+			if rbad := advice.CheckRecord(row.ReceivedOn, dues[i], row.ReturnedOn, today, row.Outcome, row.Exception, row.ExceptionOn); len(rbad) > 0 {
+				for _, k := range sortedKeys(rbad) {
+					fail(row.Line, "%s", rbad[k])
+				}
+			}
+			row.LAReference = strings.TrimSpace(row.LAReference)
+			if row.LAReference != "" {
+				key := itoa(row.LAID) + "/" + row.LAReference
+				if first, dup := refs[key]; dup {
+					fail(row.Line, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
+				} else {
+					refs[key] = row.Line
+					var n int
+					if err := findRef.QueryRowContext(ctx, row.LAID, row.LAReference).Scan(&n); err != nil {
+						return mapErr(err, "find reference")
+					}
+					if n > 0 {
+						fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
+					}
+				}
+				if len([]rune(row.LAReference)) > 50 {
+					fail(row.Line, "la_reference is longer than 50 characters")
+				}
+			}
+			c := &row.Child
+			c.LAID = row.LAID
+			if k, met := children[c.NHSNumber]; met {
+				if !sameChild(k, *c) {
+					fail(row.Line, "nhs_number %s is given with a different name or date of birth on line %d", c.NHSNumber, k.firstLine)
+				}
+				continue
+			}
+			var id int64
+			var given, fam, dob string
+			err := findChild.QueryRowContext(ctx, string(c.NHSNumber)).Scan(&id, &given, &fam, &dob)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				cbad := s.checkChild(c, today)
+				for _, k := range sortedKeys(cbad) {
+					fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
+				}
+				c.LAName, c.ICBID = l.name, l.icb
+				children[c.NHSNumber] = &knownChild{given: nameKey(c.GivenName), fam: nameKey(c.FamilyName),
+					dob: c.DateOfBirth, firstLine: row.Line, newInImport: true}
+			case err != nil:
+				return mapErr(err, "find child")
+			default:
+				d, _ := send.ParseDate(dob)
+				k := &knownChild{id: id, given: given, fam: fam, dob: d, firstLine: row.Line}
+				children[c.NHSNumber] = k
+				if !sameChild(k, *c) {
+					fail(row.Line, "nhs_number %s is registered with a different name or date of birth", c.NHSNumber)
+				}
+			}
+		}
+		if len(bad) > 0 {
+			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
+			return &errs.Error{Code: errs.Invalid, Err: &ImportError{Lines: bad},
+				Message: fmt.Sprintf("%d problem(s) found: nothing was imported", len(bad))}
+		}
+
+		insertChild, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
+		if err != nil {
+			return mapErr(err, "prepare child insert")
+		}
+		defer insertChild.Close()
+		insertRequest, err := t.tx.PrepareContext(ctx, s.rebind(`INSERT INTO advice_requests (icb_id, la_id, child_id,
+			la_reference, received_on, due_on, state, returned_on, outcome, exception, exception_on, imported, created_by,
+			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`))
+		if err != nil {
+			return mapErr(err, "prepare request insert")
+		}
+		defer insertRequest.Close()
+		audit := make([]*AuditEntry, 0, len(rows))
+		for i := range rows {
+			row := &rows[i]
+			k := children[row.Child.NHSNumber]
+			if k.id == 0 {
+				if err := insertChild.QueryRowContext(ctx, childArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
+					return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert child"))
+				}
+				res.NewChildren++
+				audit = append(audit, entry(actor, "child.import", "child", k.id, k.id, OutcomeOK, "with an advice request"))
+			}
+			state := advice.StateOpen
+			switch row.Outcome {
+			case advice.OutcomeAdvice, advice.OutcomeNotKnown:
+				state = advice.StateReturned
+				res.Returned++
+			case advice.OutcomeWithdrawn:
+				state = advice.StateWithdrawn
+				res.Withdrawn++
+			default:
+				res.Open++
+			}
+			l := las[row.LAID]
+			var id int64
+			if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
+				dues[i].String(), string(state), row.ReturnedOn.String(), string(row.Outcome), string(row.Exception),
+				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
+				return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert advice request"))
+			}
+			res.Requests++
+			audit = append(audit, entry(actor, action, "advice_request", id, k.id, OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
+		}
+		if err := t.appendAudit(ctx, audit...); err != nil {
+			return err
+		}
+		if dryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errDryRun) {
+		return res, nil
+	}
+	if err != nil {
+		return AdviceImportResult{}, err
+	}
+	return res, nil
+}
+
+// sameChild reports whether a row's child is the child already met.
+func sameChild(k *knownChild, c Child) bool {
+	return k.given == nameKey(c.GivenName) && k.fam == nameKey(c.FamilyName) && k.dob.Equal(c.DateOfBirth)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

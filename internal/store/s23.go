@@ -1,0 +1,1209 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dco/internal/errs"
+	"dco/internal/s23"
+	"dco/internal/send"
+)
+
+// Section 23 notifications (Children and Families Act 2014 s.23). The rules
+// (the order of the steps, when s.23 applies, compliance) are internal/s23's;
+// this file stores notifications, keeps each actor to its own, and audits
+// every read and change as an access to the child's record, in the same
+// transaction.
+//
+// Scope (DESIGN §2):
+//   - dco: every notification of their ICB (of every ICB when they have none);
+//   - provider: the notifications their organisation made;
+//   - la: the notifications made to their LA, once the LA has been told
+//     (an LA cannot see what it has not yet been sent);
+//   - clinician, viewer and admin: none.
+// A notification out of scope is not_found, exactly as an absent one is, and
+// the attempt is audited as refused.
+
+// S23Notification is one Section 23 (or other) notification of a child to
+// a local authority.
+type S23Notification struct {
+	ID    int64
+	ICBID int64 // the ICB of the LA notified, set by the store
+	Kind  s23.Kind
+	// ChildID is the child notified. Child is filled on read: NHS number,
+	// names, date of birth, postcode and LA of residence.
+	ChildID int64
+	Child   Child
+	// ProviderOrgID is the health provider making the notification; for a
+	// provider user it is always their own organisation.
+	ProviderOrgID int64
+	ProviderName  string
+	// LAID is the LA notified: the child's LA of residence unless LAReason
+	// says why another.
+	LAID          int64
+	LAName        string
+	LAReason      string
+	Professional  string // who formed the opinion: name and role
+	Service       string // their service, e.g. "Health visiting, Swindon"
+	Needs         []string
+	Reasons       string
+	Steps         s23.Steps
+	Consent       s23.Consent
+	VoluntaryOrgs string // the voluntary organisations the parent was told about (s.23(4))
+	// AcknowledgedBy is the user who recorded the LA's acknowledgement.
+	AcknowledgedBy     int64
+	ParentLetterSentOn send.Date
+	LALetterSentOn     send.Date
+	// Others is how many other notifications of the same child the reader
+	// may see: more than zero flags a possible duplicate.
+	Others    int
+	CreatedBy int64
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// S23Filter narrows a listing of notifications. Empty fields do not filter.
+type S23Filter struct {
+	LAID          int64
+	ProviderOrgID int64
+	ChildID       int64
+	Kind          s23.Kind
+	// Status is one of the S23Status values.
+	Status string
+	// NotifiedFrom and NotifiedTo keep notifications whose LA was told on
+	// those days or between them: a month's notifications.
+	NotifiedFrom, NotifiedTo send.Date
+	// Today and StandardDays settle which are overdue, for S23StatusOverdue.
+	Today        send.Date
+	StandardDays int
+	Limit        int // page size, default 50
+	Offset       int
+}
+
+// The statuses a listing can be narrowed to.
+const (
+	S23StatusNotInformed    = "not_informed"   // the parent has not been informed yet
+	S23StatusAwaitingLA     = "awaiting_la"    // the parent is informed; the LA not yet
+	S23StatusOverdue        = "overdue"        // awaiting the LA beyond the local standard
+	S23StatusUnacknowledged = "unacknowledged" // the LA is told and has not acknowledged
+	S23StatusAcknowledged   = "acknowledged"   // the LA has acknowledged
+	S23StatusDuplicate      = "duplicate"      // the child has another notification
+)
+
+// S23Statuses lists the statuses in the order filters offer them.
+var S23Statuses = []string{S23StatusNotInformed, S23StatusAwaitingLA, S23StatusOverdue,
+	S23StatusUnacknowledged, S23StatusAcknowledged, S23StatusDuplicate}
+
+// The audit actions of notifications.
+const (
+	ActionS23Create      = "s23.create"
+	ActionS23View        = "s23.view"
+	ActionS23LetterView  = "s23.letter_view"
+	ActionS23List        = "s23.list"
+	ActionS23Update      = "s23.update"
+	ActionS23Acknowledge = "s23.acknowledge"
+	ActionS23LetterSent  = "s23.letter_sent"
+	ActionS23Import      = "s23.import"
+)
+
+// The letters of a notification.
+const (
+	S23LetterParent = "parent" // the letter to the parent
+	S23LetterLA     = "la"     // the notification to the LA
+)
+
+const s23ObjectType = "s23_notification"
+
+// s23Scope returns the SQL condition, on notifications aliased alias, that
+// limits rows to what a may see.
+func s23Scope(a Actor, alias string) (string, []any, error) {
+	if isSystem(a) {
+		return "1 = 1", nil, nil
+	}
+	switch a.Role {
+	case RoleDCO:
+		if a.OrgID != 0 {
+			return alias + ".icb_id = ?", []any{a.OrgID}, nil
+		}
+		return "1 = 1", nil, nil
+	case RoleProvider:
+		return alias + ".provider_org_id = ?", []any{a.OrgID}, nil
+	case RoleLA:
+		return alias + ".la_id = ? AND " + alias + ".la_notified_on <> ''", []any{a.LAID}, nil
+	}
+	return "", nil, &refusal{errs.E(errs.Forbidden, "Your role does not give access to notifications")}
+}
+
+// mayNotify reports whether an actor may make and change notifications.
+func mayNotify(a Actor) bool {
+	return isSystem(a) || a.Role == RoleDCO || a.Role == RoleProvider
+}
+
+func errS23NotFound() error {
+	return &refusal{errs.E(errs.NotFound, "No notification was found")}
+}
+
+// s23Write runs fn in a write transaction for actor; if fn was refused by
+// scope, the refusal is audited in a transaction of its own.
+func (s *Store) s23Write(ctx context.Context, actor Actor, action string, id int64, fn func(t *tx) error) error {
+	err := s.write(ctx, fn)
+	var r *refusal
+	if errors.As(err, &r) {
+		s.refuse(ctx, actor, action, s23ObjectType, id, 0)
+		return r.err
+	}
+	return err
+}
+
+// s23Columns follow childColumns in every notification query: the child's
+// columns first, so scanChild reads them.
+const s23Columns = childColumns + `, n.id, n.icb_id, n.kind, n.child_id, n.provider_org_id, p.name, n.la_id, nla.name, n.la_reason,
+	n.professional, n.service, n.needs, n.reasons, n.opinion_on, n.parent_informed_on, n.discussion_offered_on,
+	n.discussion_held_on, n.consent_to_share, n.voluntary_orgs, n.la_notified_on, n.acknowledged_on, n.acknowledged_by,
+	n.parent_letter_sent_on, n.la_letter_sent_on, n.created_by_user_id, n.version, n.created_at, n.updated_at`
+
+const s23From = ` FROM s23_notifications n
+	JOIN children c ON c.id = n.child_id
+	JOIN orgs la ON la.id = c.la_id
+	JOIN orgs p ON p.id = n.provider_org_id
+	JOIN orgs nla ON nla.id = n.la_id`
+
+// s23WithExtra lets scanChild read a row that has further columns after the
+// child's, scanning those into extra.
+type s23WithExtra struct {
+	r     interface{ Scan(...any) error }
+	extra []any
+}
+
+func (w s23WithExtra) Scan(dest ...any) error { return w.r.Scan(append(dest, w.extra...)...) }
+
+func scanS23(r interface{ Scan(...any) error }, others bool) (S23Notification, error) {
+	var n S23Notification
+	var kind, needs, consent, created, updated string
+	var dates [10]string
+	extra := []any{&n.ID, &n.ICBID, &kind, &n.ChildID, &n.ProviderOrgID, &n.ProviderName, &n.LAID, &n.LAName, &n.LAReason,
+		&n.Professional, &n.Service, &needs, &n.Reasons, &dates[0], &dates[1], &dates[2], &dates[3], &consent,
+		&n.VoluntaryOrgs, &dates[4], &dates[5], &n.AcknowledgedBy, &dates[6], &dates[7], &n.CreatedBy, &n.Version,
+		&created, &updated}
+	if others {
+		extra = append(extra, &n.Others)
+	}
+	c, err := scanChild(s23WithExtra{r: r, extra: extra})
+	if err != nil {
+		return S23Notification{}, err
+	}
+	n.Child = c
+	n.Kind, n.Consent = s23.Kind(kind), s23.Consent(consent)
+	if needs != "" {
+		n.Needs = strings.Split(needs, ",")
+	}
+	ptrs := []*send.Date{&n.Steps.OpinionOn, &n.Steps.ParentInformedOn, &n.Steps.DiscussionOfferedOn, &n.Steps.DiscussionHeldOn,
+		&n.Steps.LANotifiedOn, &n.Steps.AcknowledgedOn, &n.ParentLetterSentOn, &n.LALetterSentOn}
+	for i, p := range ptrs {
+		if dates[i] == "" {
+			continue
+		}
+		if *p, err = send.ParseDate(dates[i]); err != nil {
+			return S23Notification{}, fmt.Errorf("notification %d date: %w", n.ID, err)
+		}
+	}
+	n.CreatedAt, n.UpdatedAt = parseTime(created), parseTime(updated)
+	return n, nil
+}
+
+// s23DateArg stores a date, "" when unset.
+func s23DateArg(d send.Date) string { return d.String() }
+
+// s23InScope reads one notification if actor may see it; lock holds the row
+// for an update. Otherwise it is a refusal: not_found, or forbidden for a
+// role that sees no notifications.
+func (t *tx) s23InScope(ctx context.Context, actor Actor, id int64, lock bool) (S23Notification, error) {
+	scope, args, err := s23Scope(actor, "n")
+	if err != nil {
+		return S23Notification{}, err
+	}
+	q := "SELECT " + s23Columns + s23From + " WHERE n.id = ? AND " + scope
+	if lock && t.s.engine == EnginePostgres {
+		q += " FOR UPDATE OF n"
+	}
+	n, err := scanS23(t.queryRow(ctx, q, append([]any{id}, args...)...), false)
+	if errors.Is(err, sql.ErrNoRows) {
+		return S23Notification{}, errS23NotFound()
+	}
+	if err != nil {
+		return S23Notification{}, mapErr(err, "read notification")
+	}
+	return n, nil
+}
+
+// s23Text trims a free-text field and checks its length and characters:
+// line breaks are allowed, other control characters are not.
+func s23Text(bad map[string]string, field, label string, v *string, max int, required bool) {
+	*v = strings.TrimSpace(strings.ReplaceAll(*v, "\r\n", "\n"))
+	switch {
+	case *v == "" && required:
+		bad[field] = "Enter " + label
+	case utf8.RuneCountInString(*v) > max:
+		bad[field] = fmt.Sprintf("%s must be %d characters or fewer", s23UpperFirst(label), max)
+	case strings.ContainsFunc(*v, func(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f }):
+		bad[field] = s23UpperFirst(label) + " must not contain control characters"
+	}
+}
+
+func s23UpperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+// checkS23 normalises a notification's own fields and returns what is wrong
+// with them, including the order of its steps (internal/s23). The child, the
+// organisations and whether s.23 applies need the database; the caller
+// checks those.
+func checkS23(n *S23Notification, today send.Date) map[string]string {
+	bad := map[string]string{}
+	if n.Kind == "" {
+		n.Kind = s23.KindS23
+	}
+	if !n.Kind.Valid() {
+		bad["kind"] = "Choose whether this is a Section 23 notification or another notification"
+	}
+	s23Text(bad, "professional", "the name and role of the professional", &n.Professional, 200, true)
+	s23Text(bad, "service", "the service", &n.Service, 200, false)
+	s23Text(bad, "reasons", "the reasons", &n.Reasons, 2000, false)
+	s23Text(bad, "voluntary_orgs", "the voluntary organisations", &n.VoluntaryOrgs, 1000, false)
+	s23Text(bad, "la_reason", "the reason for notifying this LA", &n.LAReason, 500, false)
+	var needs []string
+	for _, k := range n.Needs {
+		k = strings.TrimSpace(k)
+		if _, ok := s23.NeedLabel(k); !ok {
+			bad["needs"] = "Choose the areas of need from the list"
+			continue
+		}
+		if !slices.Contains(needs, k) {
+			needs = append(needs, k)
+		}
+	}
+	n.Needs = needs
+	if len(n.Needs) == 0 && n.Reasons == "" && bad["reasons"] == "" && bad["needs"] == "" {
+		bad["needs"] = "Choose at least one area of need, or enter the reasons"
+	}
+	if !n.Consent.Valid() {
+		bad["consent_to_share"] = "Choose whether the parent agreed to information being shared"
+	}
+	if n.Steps.OpinionOn.IsZero() {
+		n.Steps.OpinionOn = n.Steps.DefaultOpinionOn(today)
+	}
+	for f, msg := range n.Steps.Check(n.Kind, today) {
+		if _, ok := bad[f]; !ok {
+			bad[f] = msg
+		}
+	}
+	return bad
+}
+
+// s23Org is what a notification needs to know of an organisation.
+type s23Org struct {
+	kind   OrgKind
+	name   string
+	parent int64
+}
+
+// s23OrgOf reads an organisation, through cache when one is given; a missing
+// one has no kind.
+func (t *tx) s23OrgOf(ctx context.Context, id int64, cache map[int64]s23Org) (s23Org, error) {
+	if o, ok := cache[id]; ok {
+		return o, nil
+	}
+	var o s23Org
+	var kind string
+	err := t.queryRow(ctx, "SELECT kind, name, COALESCE(parent_id, 0) FROM orgs WHERE id = ?", id).Scan(&kind, &o.name, &o.parent)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return s23Org{}, mapErr(err, "find organisation")
+	}
+	o.kind = OrgKind(kind)
+	if cache != nil {
+		cache[id] = o
+	}
+	return o, nil
+}
+
+// placeS23 settles the child-dependent parts of a notification: s.23
+// applies, the LA notified (the child's LA of residence unless a reason is
+// given), the ICB, and the provider. It adds to bad what is wrong. cache,
+// when not nil, remembers organisations across the rows of an import.
+func (t *tx) placeS23(ctx context.Context, actor Actor, n *S23Notification, c Child, bad map[string]string, cache map[int64]s23Org) error {
+	if n.Steps.OpinionOn.Before(c.DateOfBirth) {
+		bad[s23.FieldOpinion] = "The date the opinion was formed must be on or after the child's date of birth"
+	} else if applies, csaFrom := s23.Applies(c.DateOfBirth, n.Steps.OpinionOn); !applies && n.Kind == s23.KindS23 {
+		if actor.Role == RoleDCO || isSystem(actor) {
+			bad["kind"] = s23.NotApplicableText(csaFrom) + ". Record it as an other notification if the LA should still be told."
+		} else {
+			bad["kind"] = s23.NotApplicableText(csaFrom) + ". Ask your DCO team if the LA should still be told."
+		}
+	}
+	if n.Kind == s23.KindOther && !isSystem(actor) && actor.Role != RoleDCO {
+		bad["kind"] = "Only a DCO can record an other notification"
+	}
+	if n.LAID == 0 {
+		n.LAID = c.LAID
+	}
+	if n.LAID == c.LAID {
+		n.LAReason = ""
+	} else if n.LAReason == "" && bad["la_reason"] == "" {
+		bad["la_reason"] = "Enter why this LA is notified rather than the child's LA of residence, " + c.LAName
+	}
+	la, err := t.s23OrgOf(ctx, n.LAID, cache)
+	if err != nil {
+		return err
+	}
+	switch {
+	case la.kind != OrgLA || la.parent == 0:
+		bad["la_id"] = "Choose the local authority to notify"
+	case actor.Role == RoleDCO && actor.OrgID != 0 && la.parent != actor.OrgID:
+		bad["la_id"] = "Choose one of your ICB's local authorities"
+	default:
+		n.LAName, n.ICBID = la.name, la.parent
+	}
+	if actor.Role == RoleProvider && !isSystem(actor) {
+		n.ProviderOrgID = actor.OrgID
+	}
+	p, err := t.s23OrgOf(ctx, n.ProviderOrgID, cache)
+	if err != nil {
+		return err
+	}
+	if n.ProviderOrgID == 0 || p.kind != OrgProvider {
+		bad["provider_org_id"] = "Choose the health provider making the notification"
+		return nil
+	}
+	n.ProviderName = p.name
+	return nil
+}
+
+// s23Child finds or registers the child of a new notification. With id set
+// it is a child the actor may see. Otherwise c holds the child's details: a
+// child already registered with that NHS number is used when its family
+// name and date of birth match too (a provider notifying a child it has not
+// seen in dco before), and refused otherwise without saying which detail
+// differs; a child not registered is registered, audited "child.create".
+func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at string, today send.Date, bad map[string]string) (Child, bool, error) {
+	if id != 0 {
+		c, err := t.childInScope(ctx, actor, id, false)
+		return c, false, err
+	}
+	if c == nil {
+		bad["child"] = "Choose the child, or enter their details"
+		return Child{}, false, nil
+	}
+	for k, v := range t.s.checkChild(c, today) {
+		bad[k] = v
+	}
+	if _, ok := bad["nhs_number"]; ok {
+		return Child{}, false, nil
+	}
+	found, err := scanChild(t.queryRow(ctx, "SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?", string(c.NHSNumber)))
+	switch {
+	case err == nil:
+		if nameKey(found.FamilyName) == nameKey(c.FamilyName) && found.DateOfBirth.Equal(c.DateOfBirth) {
+			return found, false, nil
+		}
+		bad["nhs_number"] = "A child with this NHS number is already registered with a different family name or date of birth. Check the NHS number, family name and date of birth."
+		return Child{}, false, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return Child{}, false, mapErr(err, "find child")
+	}
+	if err := t.placeChild(ctx, actor, c, bad); err != nil {
+		return Child{}, false, err
+	}
+	if msg, ok := bad["la_id"]; ok {
+		// The child's own LA, not the LA notified.
+		delete(bad, "la_id")
+		bad["child_la_id"] = msg
+	}
+	if len(bad) > 0 {
+		return Child{}, false, nil
+	}
+	if err := t.queryRow(ctx, insertChildSQL, childArgs(actor, c, at)...).Scan(&c.ID); err != nil {
+		if err := mapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
+			return Child{}, false, errDuplicateNHS(err)
+		} else {
+			return Child{}, false, err
+		}
+	}
+	if err := t.grantRegistrar(ctx, actor, c.ID, at); err != nil {
+		return Child{}, false, err
+	}
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, parseTime(at), parseTime(at)
+	if err := t.appendAudit(ctx, entry(actor, "child.create", "child", c.ID, c.ID, OutcomeOK, "via="+ActionS23Create)); err != nil {
+		return Child{}, false, err
+	}
+	return *c, true, nil
+}
+
+// grantNotifier gives the provider that made a notification sight of the
+// child, as GrantChildAccess would, inside the notification's transaction,
+// and returns the audit row to append for it. A grant already held is left
+// alone and not audited again (nil).
+func (t *tx) grantNotifier(ctx context.Context, actor Actor, childID, orgID int64, at string) (*AuditEntry, error) {
+	n, err := t.execN(ctx, `INSERT INTO child_access (child_id, org_id, reason, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, childID, orgID, "made a Section 23 notification", actor.UserID, at)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	return entry(actor, "child.grant", "child", childID, childID, OutcomeOK, "org_id="+itoa(orgID)+" via=s23"), nil
+}
+
+// s23JoinNeeds stores the areas of need as a comma-separated list of keys.
+func s23JoinNeeds(needs []string) string { return strings.Join(needs, ",") }
+
+const insertS23SQL = `INSERT INTO s23_notifications (icb_id, child_id, kind, provider_org_id, la_id, la_reason, professional,
+	service, needs, reasons, opinion_on, parent_informed_on, discussion_offered_on, discussion_held_on, consent_to_share,
+	voluntary_orgs, la_notified_on, acknowledged_on, acknowledged_by, parent_letter_sent_on, la_letter_sent_on,
+	created_by_user_id, version, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`
+
+func s23Args(actor Actor, n *S23Notification, at string) []any {
+	st := n.Steps
+	return []any{n.ICBID, n.ChildID, string(n.Kind), n.ProviderOrgID, n.LAID, n.LAReason, n.Professional,
+		n.Service, s23JoinNeeds(n.Needs), n.Reasons, s23DateArg(st.OpinionOn), s23DateArg(st.ParentInformedOn),
+		s23DateArg(st.DiscussionOfferedOn), s23DateArg(st.DiscussionHeldOn), string(n.Consent), n.VoluntaryOrgs,
+		s23DateArg(st.LANotifiedOn), s23DateArg(st.AcknowledgedOn), n.AcknowledgedBy, s23DateArg(n.ParentLetterSentOn),
+		s23DateArg(n.LALetterSentOn), actor.UserID, at, at}
+}
+
+// CreateS23 records a notification. The child is n.ChildID, a child the
+// actor may see, or else newChild's details: matched to a registered child
+// by NHS number, family name and date of birth, or registered. A provider
+// notifies as its own organisation and may make only Section 23
+// notifications; a DCO names the provider and may record an "other"
+// notification for a child s.23 does not cover. The steps must be in the
+// statute's order (s23.Steps.Check): the LA is never told before the parent.
+// The provider's organisation is granted sight of the child. Sets n.ID,
+// n.Version (1) and the names. Audited "s23.create" against the child.
+func (s *Store) CreateS23(ctx context.Context, actor Actor, n *S23Notification, newChild *Child) error {
+	return s.createS23(ctx, actor, n, newChild, false)
+}
+
+// CheckS23 makes every check CreateS23 makes, against the database too, and
+// writes nothing: for the "check your answers" page before a notification
+// leaves the ICB. On success n holds what would be stored (names, the LA,
+// the child as matched or as it would be registered, with ChildID 0 for a
+// child not yet registered).
+func (s *Store) CheckS23(ctx context.Context, actor Actor, n *S23Notification, newChild *Child) error {
+	return s.createS23(ctx, actor, n, newChild, true)
+}
+
+func (s *Store) createS23(ctx context.Context, actor Actor, n *S23Notification, newChild *Child, dry bool) error {
+	if !mayNotify(actor) {
+		s.refuse(ctx, actor, ActionS23Create, s23ObjectType, 0, n.ChildID)
+		return errs.E(errs.Forbidden, "Your role cannot make notifications")
+	}
+	now := s.now()
+	at := fmtTime(now)
+	today := send.Today(now)
+	n.AcknowledgedBy, n.Steps.AcknowledgedOn = 0, send.Date{}
+	var registered bool
+	err := s.childWrite(ctx, actor, ActionS23Create, n.ChildID, func(t *tx) error {
+		bad := checkS23(n, today)
+		c, created, err := t.s23Child(ctx, actor, n.ChildID, newChild, at, today, bad)
+		if err != nil {
+			return err
+		}
+		registered = created
+		if c.ID != 0 {
+			if err := t.placeS23(ctx, actor, n, c, bad, nil); err != nil {
+				return err
+			}
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		n.ChildID, n.Child = c.ID, c
+		if dry {
+			return errS23DryRun
+		}
+		id, err := s23ScanID(t.queryRow(ctx, insertS23SQL, s23Args(actor, n, at)...))
+		if err != nil {
+			return err
+		}
+		n.ID, n.Version, n.CreatedBy = id, 1, actor.UserID
+		n.CreatedAt, n.UpdatedAt = parseTime(at), parseTime(at)
+		grant, err := t.grantNotifier(ctx, actor, c.ID, n.ProviderOrgID, at)
+		if err != nil {
+			return err
+		}
+		audit := []*AuditEntry{entry(actor, ActionS23Create, s23ObjectType, id, c.ID, OutcomeOK, "kind="+string(n.Kind))}
+		if grant != nil {
+			audit = append(audit, grant)
+		}
+		return t.appendAudit(ctx, audit...)
+	})
+	if dry && errors.Is(err, errS23DryRun) {
+		if registered {
+			n.ChildID, n.Child.ID = 0, 0
+		}
+		return nil
+	}
+	return err
+}
+
+func s23ScanID(r *sql.Row) (int64, error) {
+	var id int64
+	if err := r.Scan(&id); err != nil {
+		return 0, mapErr(err, "insert")
+	}
+	return id, nil
+}
+
+// GetS23 returns a notification the actor may see. Audited "s23.view"
+// against the child; one out of scope is not_found and audited as refused.
+func (s *Store) GetS23(ctx context.Context, actor Actor, id int64) (S23Notification, error) {
+	return s.getS23(ctx, actor, id, ActionS23View, "")
+}
+
+// GetS23Letter returns a notification for printing one of its letters
+// (S23LetterParent or S23LetterLA). Audited "s23.letter_view".
+func (s *Store) GetS23Letter(ctx context.Context, actor Actor, id int64, letter string) (S23Notification, error) {
+	if letter != S23LetterParent && letter != S23LetterLA {
+		return S23Notification{}, errs.E(errs.NotFound, "No such letter")
+	}
+	return s.getS23(ctx, actor, id, ActionS23LetterView, "letter="+letter)
+}
+
+func (s *Store) getS23(ctx context.Context, actor Actor, id int64, action, detail string) (S23Notification, error) {
+	var n S23Notification
+	err := s.s23Write(ctx, actor, action, id, func(t *tx) error {
+		var err error
+		if n, err = t.s23InScope(ctx, actor, id, false); err != nil {
+			return err
+		}
+		if n.Others, err = t.s23Others(ctx, actor, n); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, action, s23ObjectType, id, n.ChildID, OutcomeOK, detail))
+	})
+	if err != nil {
+		return S23Notification{}, err
+	}
+	return n, nil
+}
+
+// s23Others counts the other notifications of n's child that actor may see.
+func (t *tx) s23Others(ctx context.Context, actor Actor, n S23Notification) (int, error) {
+	scope, args, err := s23Scope(actor, "d")
+	if err != nil {
+		return 0, err
+	}
+	var others int
+	err = t.queryRow(ctx, "SELECT count(*) FROM s23_notifications d WHERE d.child_id = ? AND d.id <> ? AND "+scope,
+		append([]any{n.ChildID, n.ID}, args...)...).Scan(&others)
+	return others, mapErr(err, "count notifications")
+}
+
+// s23Where turns a filter into SQL conditions on notifications aliased n.
+func s23Where(actor Actor, f S23Filter) (string, []any, error) {
+	scope, args, err := s23Scope(actor, "n")
+	if err != nil {
+		return "", nil, err
+	}
+	where := []string{scope}
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if f.LAID != 0 {
+		add("n.la_id = ?", f.LAID)
+	}
+	if f.ProviderOrgID != 0 {
+		add("n.provider_org_id = ?", f.ProviderOrgID)
+	}
+	if f.ChildID != 0 {
+		add("n.child_id = ?", f.ChildID)
+	}
+	if f.Kind != "" {
+		add("n.kind = ?", string(f.Kind))
+	}
+	if !f.NotifiedFrom.IsZero() {
+		add("n.la_notified_on >= ?", f.NotifiedFrom.String())
+	}
+	if !f.NotifiedTo.IsZero() {
+		add("n.la_notified_on <> '' AND n.la_notified_on <= ?", f.NotifiedTo.String())
+	}
+	switch f.Status {
+	case "":
+	case S23StatusNotInformed:
+		add("n.parent_informed_on = ''")
+	case S23StatusAwaitingLA:
+		add("n.parent_informed_on <> '' AND n.la_notified_on = ''")
+	case S23StatusOverdue:
+		today := f.Today
+		if today.IsZero() {
+			return "", nil, errs.E(errs.Internal, "an overdue filter needs today's date")
+		}
+		// Overdue when today is after parent informed + standard days, that
+		// is parent informed before today - standard days (s23.Steps.NotifyDue).
+		add("n.kind = 's23' AND n.parent_informed_on <> '' AND n.la_notified_on = '' AND n.parent_informed_on < ?",
+			today.AddDays(-f.StandardDays).String())
+	case S23StatusUnacknowledged:
+		add("n.la_notified_on <> '' AND n.acknowledged_on = ''")
+	case S23StatusAcknowledged:
+		add("n.acknowledged_on <> ''")
+	case S23StatusDuplicate:
+		dscope, dargs, _ := s23Scope(actor, "d")
+		add("EXISTS (SELECT 1 FROM s23_notifications d WHERE d.child_id = n.child_id AND d.id <> n.id AND "+dscope+")", dargs...)
+	default:
+		return "", nil, errs.InvalidFields(map[string]string{"status": "Choose a status from the list"})
+	}
+	return strings.Join(where, " AND "), args, nil
+}
+
+// s23Order is the listing order. An LA reads its inbox: unacknowledged
+// first, oldest first, then the rest newest first. Everyone else reads
+// work by due date: those awaiting the LA by the day the parent was
+// informed (so by due date under the local standard), then those whose
+// parent is still to be told, then those sent, newest first.
+func s23Order(actor Actor) string {
+	if actor.Role == RoleLA {
+		return ` ORDER BY CASE WHEN n.acknowledged_on = '' THEN 0 ELSE 1 END,
+			CASE WHEN n.acknowledged_on = '' THEN n.la_notified_on ELSE '' END, n.la_notified_on DESC, n.id DESC`
+	}
+	return ` ORDER BY CASE WHEN n.la_notified_on = '' AND n.parent_informed_on <> '' THEN 0 WHEN n.la_notified_on = '' THEN 1 ELSE 2 END,
+		n.parent_informed_on, n.la_notified_on DESC, n.id DESC`
+}
+
+// ListS23 returns a page of the notifications the actor may see that match
+// the filter, and how many match in all, each with Others set. Audited
+// "s23.list" with the count only, as a search of children is.
+func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Notification, int, error) {
+	var out []S23Notification
+	var total int
+	err := s.s23Write(ctx, actor, ActionS23List, 0, func(t *tx) error {
+		where, args, err := s23Where(actor, f)
+		if err != nil {
+			return err
+		}
+		if err := t.queryRow(ctx, "SELECT count(*) FROM s23_notifications n WHERE "+where, args...).Scan(&total); err != nil {
+			return mapErr(err, "count notifications")
+		}
+		limit, offset := pageOf(f.Limit, f.Offset)
+		if total > offset {
+			dscope, dargs, _ := s23Scope(actor, "d")
+			others := ", (SELECT count(*) FROM s23_notifications d WHERE d.child_id = n.child_id AND d.id <> n.id AND " + dscope + ")"
+			q := "SELECT " + s23Columns + others + s23From + " WHERE " + where + s23Order(actor) + " LIMIT ? OFFSET ?"
+			rows, err := t.query(ctx, q, slices.Concat(dargs, args, []any{limit, offset})...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				n, err := scanS23(rows, true)
+				if err != nil {
+					return mapErr(err, "scan notification")
+				}
+				out = append(out, n)
+			}
+			if err := rows.Err(); err != nil {
+				return mapErr(err, "list notifications")
+			}
+		}
+		return t.appendAudit(ctx, entry(actor, ActionS23List, s23ObjectType, 0, f.ChildID, OutcomeOK, fmt.Sprintf("results=%d", total)))
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// s23Changed names the fields that differ, for the audit detail: names of
+// fields, never their values.
+func s23Changed(a, b S23Notification) string {
+	var f []string
+	add := func(changed bool, name string) {
+		if changed {
+			f = append(f, name)
+		}
+	}
+	add(a.Kind != b.Kind, "kind")
+	add(a.LAID != b.LAID, "la_id")
+	add(a.LAReason != b.LAReason, "la_reason")
+	add(a.Professional != b.Professional, "professional")
+	add(a.Service != b.Service, "service")
+	add(s23JoinNeeds(a.Needs) != s23JoinNeeds(b.Needs), "needs")
+	add(a.Reasons != b.Reasons, "reasons")
+	add(!a.Steps.OpinionOn.Equal(b.Steps.OpinionOn), s23.FieldOpinion)
+	add(!a.Steps.ParentInformedOn.Equal(b.Steps.ParentInformedOn), s23.FieldParentInformed)
+	add(!a.Steps.DiscussionOfferedOn.Equal(b.Steps.DiscussionOfferedOn), s23.FieldDiscussionOffered)
+	add(!a.Steps.DiscussionHeldOn.Equal(b.Steps.DiscussionHeldOn), s23.FieldDiscussionHeld)
+	add(!a.Steps.LANotifiedOn.Equal(b.Steps.LANotifiedOn), s23.FieldLANotified)
+	add(!a.Steps.AcknowledgedOn.Equal(b.Steps.AcknowledgedOn), s23.FieldAcknowledged)
+	add(a.Consent != b.Consent, "consent_to_share")
+	add(a.VoluntaryOrgs != b.VoluntaryOrgs, "voluntary_orgs")
+	add(!a.ParentLetterSentOn.Equal(b.ParentLetterSentOn), "parent_letter_sent_on")
+	add(!a.LALetterSentOn.Equal(b.LALetterSentOn), "la_letter_sent_on")
+	return "fields=" + strings.Join(f, ",")
+}
+
+// saveS23 writes every changeable column of n, at version n.Version, and
+// moves n to the next version.
+func (t *tx) saveS23(ctx context.Context, n *S23Notification, at string) error {
+	st := n.Steps
+	c, err := t.execN(ctx, `UPDATE s23_notifications SET kind = ?, la_id = ?, icb_id = ?, la_reason = ?, professional = ?,
+		service = ?, needs = ?, reasons = ?, opinion_on = ?, parent_informed_on = ?, discussion_offered_on = ?,
+		discussion_held_on = ?, consent_to_share = ?, voluntary_orgs = ?, la_notified_on = ?, acknowledged_on = ?,
+		acknowledged_by = ?, parent_letter_sent_on = ?, la_letter_sent_on = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		string(n.Kind), n.LAID, n.ICBID, n.LAReason, n.Professional, n.Service, s23JoinNeeds(n.Needs), n.Reasons,
+		s23DateArg(st.OpinionOn), s23DateArg(st.ParentInformedOn), s23DateArg(st.DiscussionOfferedOn), s23DateArg(st.DiscussionHeldOn),
+		string(n.Consent), n.VoluntaryOrgs, s23DateArg(st.LANotifiedOn), s23DateArg(st.AcknowledgedOn), n.AcknowledgedBy,
+		s23DateArg(n.ParentLetterSentOn), s23DateArg(n.LALetterSentOn), at, n.ID, n.Version)
+	if err != nil {
+		return err
+	}
+	if c != 1 {
+		return errStale()
+	}
+	n.Version++
+	n.UpdatedAt = parseTime(at)
+	return nil
+}
+
+// UpdateS23 saves the health side of a notification: its kind (a DCO's
+// choice), the LA (only until the LA is told), who made it, the needs and
+// reasons, the steps up to the LA being told, consent and the voluntary
+// organisations. The child, the provider, the acknowledgement and the
+// letters keep their recorded values. n.Version must be the version read: a
+// stale one is a conflict and nothing is written. The steps must stay in
+// the statute's order. Audited "s23.update" with the names of the fields
+// changed.
+func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) error {
+	if !mayNotify(actor) {
+		s.refuse(ctx, actor, ActionS23Update, s23ObjectType, n.ID, 0)
+		return errs.E(errs.Forbidden, "Your role cannot change notifications")
+	}
+	now := s.now()
+	at := fmtTime(now)
+	today := send.Today(now)
+	return s.s23Write(ctx, actor, ActionS23Update, n.ID, func(t *tx) error {
+		cur, err := t.s23InScope(ctx, actor, n.ID, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != n.Version {
+			return errStale()
+		}
+		n.ChildID, n.Child, n.ProviderOrgID, n.ICBID = cur.ChildID, cur.Child, cur.ProviderOrgID, cur.ICBID
+		n.Steps.AcknowledgedOn, n.AcknowledgedBy = cur.Steps.AcknowledgedOn, cur.AcknowledgedBy
+		n.ParentLetterSentOn, n.LALetterSentOn = cur.ParentLetterSentOn, cur.LALetterSentOn
+		n.CreatedBy, n.CreatedAt = cur.CreatedBy, cur.CreatedAt
+		if n.Kind == "" {
+			n.Kind = cur.Kind
+		}
+		bad := checkS23(n, today)
+		if n.Kind != cur.Kind && actor.Role != RoleDCO && !isSystem(actor) {
+			bad["kind"] = "Only a DCO can change the kind of a notification"
+		}
+		if n.LAID == 0 {
+			n.LAID = cur.LAID
+		}
+		if n.LAID != cur.LAID && !cur.Steps.LANotifiedOn.IsZero() {
+			bad["la_id"] = "The LA has already been notified, so the notification cannot move to another LA"
+		}
+		if err := t.placeS23(ctx, actor, n, cur.Child, bad, nil); err != nil {
+			return err
+		}
+		if n.Kind == cur.Kind && cur.Kind == s23.KindOther {
+			delete(bad, "kind") // a provider may keep working on a DCO's "other" notification
+		}
+		if len(bad) > 0 {
+			return errs.InvalidFields(bad)
+		}
+		if err := t.saveS23(ctx, n, at); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, ActionS23Update, s23ObjectType, n.ID, n.ChildID, OutcomeOK, s23Changed(cur, *n)))
+	})
+}
+
+// AcknowledgeS23 records that the LA acknowledged a notification on the
+// date given (today when zero). An LA acknowledges what it was sent; a DCO
+// may record an acknowledgement the LA gave another way. version must be
+// the version read. Acknowledging twice is a conflict. Audited
+// "s23.acknowledge" against the child. On success it returns the
+// notification as saved.
+func (s *Store) AcknowledgeS23(ctx context.Context, actor Actor, id, version int64, on send.Date) (S23Notification, error) {
+	if !isSystem(actor) && actor.Role != RoleLA && actor.Role != RoleDCO {
+		s.refuse(ctx, actor, ActionS23Acknowledge, s23ObjectType, id, 0)
+		return S23Notification{}, errs.E(errs.Forbidden, "Only the local authority notified can acknowledge a notification")
+	}
+	now := s.now()
+	at := fmtTime(now)
+	today := send.Today(now)
+	if on.IsZero() {
+		on = today
+	}
+	var n S23Notification
+	err := s.s23Write(ctx, actor, ActionS23Acknowledge, id, func(t *tx) error {
+		var err error
+		if n, err = t.s23InScope(ctx, actor, id, true); err != nil {
+			return err
+		}
+		if n.Version != version {
+			return errStale()
+		}
+		if !n.Steps.AcknowledgedOn.IsZero() {
+			return errs.E(errs.Conflict, "This notification was already acknowledged on %s", n.Steps.AcknowledgedOn.Long())
+		}
+		if n.Steps.LANotifiedOn.IsZero() {
+			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: "A notification cannot be acknowledged before the LA is notified"})
+		}
+		cur := n
+		n.Steps.AcknowledgedOn, n.AcknowledgedBy = on, actor.UserID
+		if msg, ok := n.Steps.Check(n.Kind, today)[s23.FieldAcknowledged]; ok {
+			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: msg})
+		}
+		if err := t.saveS23(ctx, &n, at); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, ActionS23Acknowledge, s23ObjectType, id, n.ChildID, OutcomeOK, s23Changed(cur, n)))
+	})
+	if err != nil {
+		return S23Notification{}, err
+	}
+	return n, nil
+}
+
+// MarkS23LetterSent records that a letter was sent on the date given (today
+// when zero). Sending the parent letter informs the parent, so when no
+// parent-informed date is recorded it becomes that date; sending the LA
+// notification tells the LA, so when no LA-notified date is recorded it
+// becomes that date, which the order of the steps must allow: the LA
+// notification cannot be marked sent before the parent is informed. version
+// must be the version read. Audited "s23.letter_sent" against the child. On
+// success it returns the notification as saved.
+func (s *Store) MarkS23LetterSent(ctx context.Context, actor Actor, id, version int64, letter string, on send.Date) (S23Notification, error) {
+	if !mayNotify(actor) {
+		s.refuse(ctx, actor, ActionS23LetterSent, s23ObjectType, id, 0)
+		return S23Notification{}, errs.E(errs.Forbidden, "Your role cannot send notification letters")
+	}
+	if letter != S23LetterParent && letter != S23LetterLA {
+		return S23Notification{}, errs.E(errs.NotFound, "No such letter")
+	}
+	now := s.now()
+	at := fmtTime(now)
+	today := send.Today(now)
+	if on.IsZero() {
+		on = today
+	}
+	var n S23Notification
+	err := s.s23Write(ctx, actor, ActionS23LetterSent, id, func(t *tx) error {
+		var err error
+		if n, err = t.s23InScope(ctx, actor, id, true); err != nil {
+			return err
+		}
+		if n.Version != version {
+			return errStale()
+		}
+		cur := n
+		field := "sent_on"
+		if letter == S23LetterParent {
+			n.ParentLetterSentOn = on
+			if n.Steps.ParentInformedOn.IsZero() {
+				n.Steps.ParentInformedOn = on
+			}
+		} else {
+			n.LALetterSentOn = on
+			if n.Steps.LANotifiedOn.IsZero() {
+				n.Steps.LANotifiedOn = on
+			}
+		}
+		bad := n.Steps.Check(n.Kind, today)
+		if on.After(today) {
+			bad[field] = "The date the letter was sent must be today or in the past"
+		}
+		if len(bad) > 0 {
+			// The person chose one date; name it as the field at fault.
+			msgs := make([]string, 0, len(bad))
+			for _, k := range slices.Sorted(maps.Keys(bad)) {
+				msgs = append(msgs, bad[k])
+			}
+			return errs.InvalidFields(map[string]string{field: strings.Join(msgs, ". ")})
+		}
+		if err := t.saveS23(ctx, &n, at); err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, entry(actor, ActionS23LetterSent, s23ObjectType, id, n.ChildID, OutcomeOK,
+			"letter="+letter+" "+s23Changed(cur, n)))
+	})
+	if err != nil {
+		return S23Notification{}, err
+	}
+	return n, nil
+}
+
+// S23Compliance works out each provider's compliance for the days first to
+// last under a local standard of standardDays (s23.ComplianceFor): the one
+// definition the oversight page, its downloads and the API share. A DCO
+// sees their ICB's providers, a provider its own figures, an LA the
+// notifications made to it. It reads no child's details, so it is not
+// audited.
+func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send.Date, standardDays int) ([]s23.Compliance, s23.Compliance, error) {
+	scope, args, err := s23Scope(actor, "n")
+	if err != nil {
+		var r *refusal
+		if errors.As(err, &r) {
+			return nil, s23.Compliance{}, r.err
+		}
+		return nil, s23.Compliance{}, err
+	}
+	f, l := first.String(), last.String()
+	rows, err := s.query(ctx, `SELECT n.provider_org_id, p.name, n.kind, n.parent_informed_on, n.discussion_offered_on, n.la_notified_on
+		FROM s23_notifications n JOIN orgs p ON p.id = n.provider_org_id
+		WHERE `+scope+` AND n.kind = 's23' AND ((n.la_notified_on >= ? AND n.la_notified_on <= ?)
+			OR (n.parent_informed_on <> '' AND n.parent_informed_on <= ? AND (n.la_notified_on = '' OR n.la_notified_on > ?)))`,
+		append(args, f, l, l, l)...)
+	if err != nil {
+		return nil, s23.Compliance{}, err
+	}
+	defer rows.Close()
+	var rs []s23.Record
+	for rows.Next() {
+		var r s23.Record
+		var kind, parent, offered, notified string
+		if err := rows.Scan(&r.ProviderID, &r.ProviderName, &kind, &parent, &offered, &notified); err != nil {
+			return nil, s23.Compliance{}, mapErr(err, "scan compliance")
+		}
+		r.Kind = s23.Kind(kind)
+		for _, x := range []struct {
+			v string
+			d *send.Date
+		}{{parent, &r.Steps.ParentInformedOn}, {offered, &r.Steps.DiscussionOfferedOn}, {notified, &r.Steps.LANotifiedOn}} {
+			if x.v != "" {
+				if *x.d, err = send.ParseDate(x.v); err != nil {
+					return nil, s23.Compliance{}, fmt.Errorf("compliance date: %w", err)
+				}
+			}
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s23.Compliance{}, mapErr(err, "read compliance")
+	}
+	by, total := s23.ComplianceFor(rs, first, last, standardDays)
+	return by, total, nil
+}
+
+// S23Config is the ICB's Section 23 configuration, from settings, with the
+// defaults filled in for anything unset or unreadable.
+type S23Config struct {
+	StandardDays    int
+	AckStandardDays int
+	ParentLetter    string
+	LANotification  string
+}
+
+// S23Settings reads the Section 23 settings.
+func (s *Store) S23Settings(ctx context.Context) (S23Config, error) {
+	c := S23Config{
+		StandardDays:    s23.DefaultStandardDays,
+		AckStandardDays: s23.DefaultAckStandardDays,
+		ParentLetter:    s23.DefaultParentLetter,
+		LANotification:  s23.DefaultLANotification,
+	}
+	get := func(key string) (string, bool, error) {
+		v, _, err := s.Setting(ctx, key)
+		if errs.Is(err, errs.NotFound) {
+			return "", false, nil
+		}
+		return v, err == nil, err
+	}
+	for _, x := range []struct {
+		key string
+		set func(string)
+	}{
+		{s23.SettingStandardDays, func(v string) { c.StandardDays, _ = s23.ParseStandard(v, c.StandardDays) }},
+		{s23.SettingAckStandardDays, func(v string) { c.AckStandardDays, _ = s23.ParseStandard(v, c.AckStandardDays) }},
+		{s23.SettingParentLetter, func(v string) {
+			if strings.TrimSpace(v) != "" {
+				c.ParentLetter = v
+			}
+		}},
+		{s23.SettingLANotification, func(v string) {
+			if strings.TrimSpace(v) != "" {
+				c.LANotification = v
+			}
+		}},
+	} {
+		v, ok, err := get(x.key)
+		if err != nil {
+			return S23Config{}, err
+		}
+		if ok {
+			x.set(v)
+		}
+	}
+	return c, nil
+}
+
+// S23ImportRow is one row of a notifications file: the child as the file
+// gives them (Child.LAID is their LA of residence) and the notification.
+type S23ImportRow struct {
+	Line         int // the file line, for problems
+	Child        Child
+	Notification S23Notification
+}
+
+// S23ImportProblem is what is wrong with one row.
+type S23ImportProblem struct {
+	Line    int
+	Field   string
+	Message string
+}
+
+// S23ImportResult says what an import did, or would do in a dry run.
+type S23ImportResult struct {
+	Notifications   int // notifications stored
+	ChildrenMatched int // rows whose child was already registered
+	ChildrenCreated int // children registered by the import
+	// Problems are the rows' problems, by line; when there are any, nothing
+	// was stored.
+	Problems []S23ImportProblem
+}
+
+// errS23DryRun rolls back a dry run's transaction.
+var errS23DryRun = errors.New("dry run")
+
+// ImportS23 stores many notifications in one transaction: all or none. Each
+// row's child is matched by NHS number (the date of birth must agree) or
+// registered; each notification passes the same checks CreateS23 makes,
+// the order of the steps included. Every problem in every row is reported
+// by line, and any problem stores nothing (the result's Problems, with an
+// invalid error). A dry run makes every check and stores nothing. Only a
+// DCO or dco itself may import. Each notification is audited "s23.import",
+// each child registered "child.import", each grant "child.grant".
+func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow, dryRun bool) (S23ImportResult, error) {
+	if !isSystem(actor) && actor.Role != RoleDCO {
+		s.refuse(ctx, actor, ActionS23Import, s23ObjectType, 0, 0)
+		return S23ImportResult{}, errs.E(errs.Forbidden, "Only a DCO can import notifications")
+	}
+	now := s.now()
+	at, today := fmtTime(now), send.Today(now)
+	var res S23ImportResult
+	err := s.write(ctx, func(t *tx) error {
+		res = S23ImportResult{}
+		orgs := map[int64]s23Org{}
+		children := map[send.NHSNumber]Child{}
+		problem := func(line int, bad map[string]string) {
+			for _, f := range slices.Sorted(maps.Keys(bad)) {
+				res.Problems = append(res.Problems, S23ImportProblem{Line: line, Field: f, Message: bad[f]})
+			}
+		}
+		insChild, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
+		if err != nil {
+			return mapErr(err, "prepare child insert")
+		}
+		defer insChild.Close()
+		insS23, err := t.tx.PrepareContext(ctx, s.rebind(insertS23SQL))
+		if err != nil {
+			return mapErr(err, "prepare notification insert")
+		}
+		defer insS23.Close()
+		var audit []*AuditEntry
+		for i := range rows {
+			r := &rows[i]
+			c, n := r.Child, &r.Notification
+			bad := s.checkChild(&c, today)
+			delete(bad, "postcode") // a notifications file carries no postcode
+			if len(bad) > 0 {
+				problem(r.Line, bad)
+				continue
+			}
+			known, seen := children[c.NHSNumber]
+			if !seen {
+				known, err = scanChild(t.queryRow(ctx, "SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?", string(c.NHSNumber)))
+				switch {
+				case err == nil:
+					res.ChildrenMatched++
+				case errors.Is(err, sql.ErrNoRows):
+					la, err := t.s23OrgOf(ctx, c.LAID, orgs)
+					if err != nil {
+						return err
+					}
+					if la.kind != OrgLA || la.parent == 0 {
+						problem(r.Line, map[string]string{"la_id": "Choose the child's local authority"})
+						continue
+					}
+					c.LAName, c.ICBID = la.name, la.parent
+					if err := insChild.QueryRowContext(ctx, childArgs(actor, &c, at)...).Scan(&c.ID); err != nil {
+						return fmt.Errorf("line %d: %w", r.Line, mapErr(err, "insert child"))
+					}
+					c.Version, c.CreatedAt, c.UpdatedAt = 1, parseTime(at), parseTime(at)
+					audit = append(audit, entry(actor, "child.import", "child", c.ID, c.ID, OutcomeOK, "via="+ActionS23Import))
+					res.ChildrenCreated++
+					known = c
+				default:
+					return mapErr(err, "find child")
+				}
+				children[c.NHSNumber] = known
+			} else {
+				res.ChildrenMatched++
+			}
+			if !known.DateOfBirth.Equal(c.DateOfBirth) {
+				problem(r.Line, map[string]string{"date_of_birth": "The date of birth does not match the child registered with this NHS number"})
+				continue
+			}
+			bad = checkS23(n, today)
+			if err := t.placeS23(ctx, actor, n, known, bad, orgs); err != nil {
+				return err
+			}
+			if len(bad) > 0 {
+				problem(r.Line, bad)
+				continue
+			}
+			n.ChildID, n.Child = known.ID, known
+			if err := insS23.QueryRowContext(ctx, s23Args(actor, n, at)...).Scan(&n.ID); err != nil {
+				return fmt.Errorf("line %d: %w", r.Line, mapErr(err, "insert notification"))
+			}
+			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, parseTime(at), parseTime(at)
+			audit = append(audit, entry(actor, ActionS23Import, s23ObjectType, n.ID, known.ID, OutcomeOK, "kind="+string(n.Kind)))
+			grant, err := t.grantNotifier(ctx, actor, known.ID, n.ProviderOrgID, at)
+			if err != nil {
+				return err
+			}
+			if grant != nil {
+				audit = append(audit, grant)
+			}
+			res.Notifications++
+		}
+		if len(res.Problems) > 0 {
+			return errs.E(errs.Invalid, "%d problem(s) in the file: nothing was imported", len(res.Problems))
+		}
+		if err := t.appendAudit(ctx, audit...); err != nil {
+			return err
+		}
+		if dryRun {
+			return errS23DryRun
+		}
+		return nil
+	})
+	if errors.Is(err, errS23DryRun) {
+		return res, nil
+	}
+	if err != nil {
+		if len(res.Problems) > 0 {
+			res.Notifications, res.ChildrenCreated, res.ChildrenMatched = 0, 0, 0
+			return res, err
+		}
+		return S23ImportResult{}, err
+	}
+	return res, nil
+}

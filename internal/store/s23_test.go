@@ -1,0 +1,642 @@
+package store
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"dco/internal/errs"
+	"dco/internal/s23"
+	"dco/internal/send"
+)
+
+func sd(t testing.TB, s string) send.Date {
+	t.Helper()
+	if s == "" {
+		return send.Date{}
+	}
+	d, err := send.ParseDate(s)
+	if err != nil {
+		t.Fatalf("date %q: %v", s, err)
+	}
+	return d
+}
+
+// youngChild is child i of an LA, born in 2022 so that s.23 applies at
+// testNow.
+func youngChild(t testing.TB, i int, laID int64) Child {
+	c := child(t, i, laID)
+	c.DateOfBirth = send.NewDate(2022, time.May, 1+i%28)
+	return c
+}
+
+// notification is a valid notification of a child, the parent informed on
+// parent and the LA on notified ("" for not yet).
+func notification(t testing.TB, childID int64, parent, notified string) S23Notification {
+	return S23Notification{
+		ChildID:      childID,
+		Professional: "Test Health Visitor",
+		Service:      "Health visiting",
+		Needs:        []string{"communication"},
+		Reasons:      "Speech and language delay",
+		Steps: s23.Steps{
+			OpinionOn:           sd(t, parent),
+			ParentInformedOn:    sd(t, parent),
+			DiscussionOfferedOn: sd(t, parent),
+			LANotifiedOn:        sd(t, notified),
+		},
+		Consent: s23.ConsentYes,
+	}
+}
+
+func mustNotify(t *testing.T, s *Store, actor Actor, n S23Notification) S23Notification {
+	t.Helper()
+	if err := s.CreateS23(context.Background(), actor, &n, nil); err != nil {
+		t.Fatalf("create notification: %v (%v)", err, errs.FieldsOf(err))
+	}
+	return n
+}
+
+// notifyAbout makes a notification of c as actor, giving the child's
+// details rather than its id, as a provider that has not seen the child in
+// dco does.
+func notifyAbout(t *testing.T, s *Store, actor Actor, n S23Notification, c Child) S23Notification {
+	t.Helper()
+	n.ChildID = 0
+	details := Child{NHSNumber: c.NHSNumber, GivenName: c.GivenName, FamilyName: c.FamilyName, DateOfBirth: c.DateOfBirth, LAID: c.LAID}
+	if err := s.CreateS23(context.Background(), actor, &n, &details); err != nil {
+		t.Fatalf("create notification: %v (%v)", err, errs.FieldsOf(err))
+	}
+	return n
+}
+
+// wantField fails unless err is invalid with a message for field.
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	wantCode(t, err, errs.Invalid)
+	if _, ok := errs.FieldsOf(err)[field]; !ok {
+		t.Fatalf("fields: got %v, want one for %s", errs.FieldsOf(err), field)
+	}
+}
+
+func TestS23Ordering(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := mustCreate(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
+		tests := []struct {
+			name             string
+			parent, notified string
+			wantField        string
+		}{
+			{"same day parent and LA allowed", "2025-05-06", "2025-05-06", ""},
+			{"LA after parent allowed", "2025-05-06", "2025-05-16", ""},
+			{"parent only", "2025-05-06", "", ""},
+			{"LA before parent refused", "2025-05-06", "2025-05-05", s23.FieldLANotified},
+			{"LA without parent date refused", "", "2025-05-05", s23.FieldLANotified},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				n := notification(t, c.ID, tt.parent, tt.notified)
+				n.Steps.OpinionOn = sd(t, "2025-05-01")
+				if tt.parent == "" {
+					n.Steps.DiscussionOfferedOn = send.Date{}
+				}
+				before := countAudit(t, s, ActionS23Create, c.ID)
+				err := s.CreateS23(ctx, f.Provider1User, &n, nil)
+				if tt.wantField == "" {
+					if err != nil {
+						t.Fatalf("got %v (%v), want it stored", err, errs.FieldsOf(err))
+					}
+					return
+				}
+				wantField(t, err, tt.wantField)
+				if n.ID != 0 || countAudit(t, s, ActionS23Create, c.ID) != before {
+					t.Errorf("a refused notification was stored or audited")
+				}
+			})
+		}
+
+		// The database refuses the wrong order too, whatever writes it.
+		n := mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-06", ""))
+		err := s.write(ctx, func(tx *tx) error {
+			_, err := tx.exec(ctx, "UPDATE s23_notifications SET la_notified_on = '2025-05-05' WHERE id = ?", n.ID)
+			return err
+		})
+		wantCode(t, err, errs.Invalid)
+		err = s.write(ctx, func(tx *tx) error {
+			_, err := tx.exec(ctx, "UPDATE s23_notifications SET parent_informed_on = '', la_notified_on = '2025-05-07' WHERE id = ?", n.ID)
+			return err
+		})
+		wantCode(t, err, errs.Invalid)
+
+		// Updating and marking the LA letter sent keep the order too.
+		n.Steps.LANotifiedOn = sd(t, "2025-05-01")
+		wantField(t, s.UpdateS23(ctx, f.Provider1User, &n), s23.FieldLANotified)
+		n = mustNotify(t, s, f.Provider1User, S23Notification{ChildID: c.ID, Professional: "HV", Needs: []string{"cognition"},
+			Steps: s23.Steps{OpinionOn: sd(t, "2025-05-01")}})
+		_, err = s.MarkS23LetterSent(ctx, f.Provider1User, n.ID, n.Version, S23LetterLA, sd(t, "2025-05-20"))
+		wantField(t, err, "sent_on")
+		got, err := s.MarkS23LetterSent(ctx, f.Provider1User, n.ID, n.Version, S23LetterParent, sd(t, "2025-05-20"))
+		if err != nil || !got.Steps.ParentInformedOn.Equal(sd(t, "2025-05-20")) || !got.ParentLetterSentOn.Equal(sd(t, "2025-05-20")) {
+			t.Fatalf("parent letter sent: got %+v, %v; want the parent informed on 20 May", got.Steps, err)
+		}
+		// Under s.23 the discussion must be offered before the LA is told.
+		_, err = s.MarkS23LetterSent(ctx, f.Provider1User, n.ID, got.Version, S23LetterLA, sd(t, "2025-05-21"))
+		wantField(t, err, "sent_on")
+		got.Steps.DiscussionOfferedOn = sd(t, "2025-05-20")
+		if err := s.UpdateS23(ctx, f.Provider1User, &got); err != nil {
+			t.Fatalf("offer discussion: %v", err)
+		}
+		got, err = s.MarkS23LetterSent(ctx, f.Provider1User, n.ID, got.Version, S23LetterLA, sd(t, "2025-05-21"))
+		if err != nil || !got.Steps.LANotifiedOn.Equal(sd(t, "2025-05-21")) {
+			t.Fatalf("LA letter sent: got %+v, %v", got.Steps, err)
+		}
+	})
+}
+
+// TestS23CompulsorySchoolAge: s.23 covers children under compulsory school
+// age. A child born 1 January 2020 is of compulsory school age from
+// 31 March 2025.
+func TestS23CompulsorySchoolAge(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := child(t, 2, f.LA1.ID)
+		c.DateOfBirth = sd(t, "2020-01-01")
+		c = mustCreate(t, s, f.DCO, c)
+		mk := func(opinion string, kind s23.Kind) S23Notification {
+			n := notification(t, c.ID, opinion, "")
+			n.Kind, n.ProviderOrgID = kind, f.Provider1.ID
+			return n
+		}
+		// The day before compulsory school age: s.23 applies.
+		notifyAbout(t, s, f.Provider1User, mk("2025-03-30", s23.KindS23), c)
+		// The first day: it does not; the provider is told why.
+		n := mk("2025-03-31", s23.KindS23)
+		err := s.CreateS23(ctx, f.Provider1User, &n, nil)
+		wantField(t, err, "kind")
+		if msg := errs.FieldsOf(err)["kind"]; !strings.Contains(msg, "31 March 2025") || !strings.Contains(msg, "Section 23 does not apply") {
+			t.Errorf("warning: got %q", msg)
+		}
+		// A provider cannot record it as "other"; a DCO can.
+		n = mk("2025-03-31", s23.KindOther)
+		wantField(t, s.CreateS23(ctx, f.Provider1User, &n, nil), "kind")
+		n = mk("2025-03-31", s23.KindS23)
+		wantField(t, s.CreateS23(ctx, f.DCO, &n, nil), "kind")
+		other := mustNotify(t, s, f.DCO, mk("2025-03-31", s23.KindOther))
+		if other.Kind != s23.KindOther || other.ProviderName != f.Provider1.Name {
+			t.Errorf("other: got kind %s provider %q", other.Kind, other.ProviderName)
+		}
+		// The provider may then carry on with the DCO's "other" notification.
+		got, err := s.GetS23(ctx, f.Provider1User, other.ID)
+		if err != nil {
+			t.Fatalf("provider reads the DCO's notification: %v", err)
+		}
+		got.Steps.LANotifiedOn = sd(t, "2025-04-02")
+		if err := s.UpdateS23(ctx, f.Provider1User, &got); err != nil {
+			t.Fatalf("provider updates an other notification: %v (%v)", err, errs.FieldsOf(err))
+		}
+	})
+}
+
+func TestS23LAScoping(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c1 := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
+		c2 := mustCreate(t, s, f.DCO, youngChild(t, 2, f.LA2.ID))
+		toLA1 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-02"), c1)
+		draftLA1 := mustNotify(t, s, f.Provider1User, notification(t, c1.ID, "2025-05-03", ""))
+		toLA2 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-05"), c2)
+
+		list := func(a Actor) []int64 {
+			t.Helper()
+			ns, total, err := s.ListS23(ctx, a, S23Filter{})
+			if err != nil {
+				t.Fatalf("list as %s: %v", a.Email, err)
+			}
+			if total != len(ns) {
+				t.Errorf("total %d, listed %d", total, len(ns))
+			}
+			var ids []int64
+			for _, n := range ns {
+				ids = append(ids, n.ID)
+			}
+			return ids
+		}
+		if got := list(f.LA1User); len(got) != 1 || got[0] != toLA1.ID {
+			t.Errorf("LA1 lists %v, want only %d (not the one not yet sent, not LA2's)", got, toLA1.ID)
+		}
+		if got := list(f.LA2User); len(got) != 1 || got[0] != toLA2.ID {
+			t.Errorf("LA2 lists %v, want only %d", got, toLA2.ID)
+		}
+		if got := list(f.DCO); len(got) != 3 {
+			t.Errorf("DCO lists %v, want all 3", got)
+		}
+		for _, id := range []int64{toLA2.ID, draftLA1.ID, 999999} {
+			before := countAudit(t, s, ActionAccessRefused, 0)
+			_, err := s.GetS23(ctx, f.LA1User, id)
+			wantCode(t, err, errs.NotFound)
+			if countAudit(t, s, ActionAccessRefused, 0) != before+1 {
+				t.Errorf("refused read of %d not audited", id)
+			}
+			_, err = s.AcknowledgeS23(ctx, f.LA1User, id, 1, send.Date{})
+			wantCode(t, err, errs.NotFound)
+		}
+		// A filter cannot widen the scope.
+		if ns, _, err := s.ListS23(ctx, f.LA1User, S23Filter{LAID: f.LA2.ID}); err != nil || len(ns) != 0 {
+			t.Errorf("LA1 filtering on LA2: got %d, %v, want none", len(ns), err)
+		}
+		got, err := s.GetS23(ctx, f.LA1User, toLA1.ID)
+		if err != nil || got.Child.NHSNumber != c1.NHSNumber || got.LAName != f.LA1.Name {
+			t.Fatalf("LA1 reads its own: got %+v, %v", got, err)
+		}
+		if got.Others != 0 {
+			t.Errorf("LA1 sees %d others, want 0: the one not yet sent is not theirs to know of", got.Others)
+		}
+		if n := countAudit(t, s, ActionS23View, c1.ID); n != 1 {
+			t.Errorf("view audit rows with the child: got %d, want 1", n)
+		}
+
+		// Acknowledging.
+		ack, err := s.AcknowledgeS23(ctx, f.LA1User, toLA1.ID, got.Version, sd(t, "2025-05-04"))
+		if err != nil || !ack.Steps.AcknowledgedOn.Equal(sd(t, "2025-05-04")) || ack.AcknowledgedBy != f.LA1User.UserID {
+			t.Fatalf("acknowledge: got %+v, %v", ack.Steps, err)
+		}
+		_, err = s.AcknowledgeS23(ctx, f.LA1User, toLA1.ID, ack.Version, send.Date{})
+		wantCode(t, err, errs.Conflict)
+		_, err = s.AcknowledgeS23(ctx, f.LA2User, toLA2.ID, toLA2.Version, sd(t, "2025-05-04"))
+		wantField(t, err, s23.FieldAcknowledged) // before it was notified on 5 May
+		_, err = s.AcknowledgeS23(ctx, f.Provider1User, toLA2.ID, toLA2.Version, send.Date{})
+		wantCode(t, err, errs.Forbidden)
+		if n := countAudit(t, s, ActionS23Acknowledge, c1.ID); n != 1 {
+			t.Errorf("acknowledge audit rows: got %d, want 1", n)
+		}
+		// An LA cannot change the health side.
+		wantCode(t, s.UpdateS23(ctx, f.LA1User, &got), errs.Forbidden)
+	})
+}
+
+func TestS23ProviderScoping(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		// The LA registered the child; provider 1 has never seen it.
+		c := mustCreate(t, s, f.LA1User, youngChild(t, 3, f.LA1.ID))
+		_, err := s.GetChild(ctx, f.Provider1User, c.ID)
+		wantCode(t, err, errs.NotFound)
+		// Found by its details, it is matched, and provider 1 is given
+		// sight of it in the same transaction.
+		details := youngChild(t, 3, f.LA1.ID)
+		details.GivenName = "different given name is fine"
+		n := notification(t, 0, "2025-05-01", "")
+		if err := s.CreateS23(ctx, f.Provider1User, &n, &details); err != nil {
+			t.Fatalf("notify by details: %v (%v)", err, errs.FieldsOf(err))
+		}
+		if n.ChildID != c.ID || n.ProviderOrgID != f.Provider1.ID {
+			t.Fatalf("matched child %d provider %d, want %d, %d", n.ChildID, n.ProviderOrgID, c.ID, f.Provider1.ID)
+		}
+		if _, err := s.GetChild(ctx, f.Provider1User, c.ID); err != nil {
+			t.Fatalf("provider 1 after notifying: %v", err)
+		}
+		if countAudit(t, s, "child.grant", c.ID) != 1 {
+			t.Errorf("grant not audited")
+		}
+		// A mismatched date of birth is refused without saying which detail differs.
+		wrong := youngChild(t, 3, f.LA1.ID)
+		wrong.DateOfBirth = wrong.DateOfBirth.AddDays(1)
+		n2 := notification(t, 0, "2025-05-01", "")
+		err = s.CreateS23(ctx, f.Provider2User, &n2, &wrong)
+		wantField(t, err, "nhs_number")
+		if _, err := s.GetChild(ctx, f.Provider2User, c.ID); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("provider 2 gained sight of the child: %v", err)
+		}
+		// A new child is registered by the notification.
+		fresh := youngChild(t, 4, f.LA2.ID)
+		n3 := notification(t, 0, "2025-05-01", "2025-05-02")
+		if err := s.CreateS23(ctx, f.Provider2User, &n3, &fresh); err != nil {
+			t.Fatalf("notify a new child: %v (%v)", err, errs.FieldsOf(err))
+		}
+		if countAudit(t, s, "child.create", n3.ChildID) != 1 || n3.LAID != f.LA2.ID {
+			t.Errorf("new child: audit or LA wrong (LA %d)", n3.LAID)
+		}
+
+		// Each provider sees only what it sent.
+		for _, tc := range []struct {
+			actor Actor
+			want  int64
+		}{{f.Provider1User, n.ID}, {f.Provider2User, n3.ID}} {
+			ns, total, err := s.ListS23(ctx, tc.actor, S23Filter{})
+			if err != nil || total != 1 || len(ns) != 1 || ns[0].ID != tc.want {
+				t.Errorf("%s lists %d (%v), want only %d", tc.actor.Email, total, err, tc.want)
+			}
+		}
+		_, err = s.GetS23(ctx, f.Provider2User, n.ID)
+		wantCode(t, err, errs.NotFound)
+		other := n
+		wantCode(t, s.UpdateS23(ctx, f.Provider2User, &other), errs.NotFound)
+		_, err = s.MarkS23LetterSent(ctx, f.Provider2User, n.ID, n.Version, S23LetterParent, send.Date{})
+		wantCode(t, err, errs.NotFound)
+		// A provider always notifies as itself.
+		n4 := notification(t, c.ID, "2025-05-01", "")
+		n4.ProviderOrgID = f.Provider2.ID
+		mustNotify(t, s, f.Provider1User, n4)
+		if ns, _, _ := s.ListS23(ctx, f.Provider2User, S23Filter{}); len(ns) != 1 {
+			t.Errorf("provider 1 made a notification in provider 2's name")
+		}
+
+		// Roles without notifications are refused.
+		for _, a := range []Actor{f.Viewer, f.Admin, f.Clinician} {
+			_, _, err := s.ListS23(ctx, a, S23Filter{})
+			wantCode(t, err, errs.Forbidden)
+			_, err = s.GetS23(ctx, a, n.ID)
+			wantCode(t, err, errs.Forbidden)
+			x := notification(t, c.ID, "2025-05-01", "")
+			wantCode(t, s.CreateS23(ctx, a, &x, nil), errs.Forbidden)
+		}
+	})
+}
+
+func TestS23UpdateAndDuplicates(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := mustCreate(t, s, f.DCO, youngChild(t, 5, f.LA1.ID))
+		a := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
+		b := notifyAbout(t, s, f.Provider2User, notification(t, 0, "2025-05-02", ""), c)
+
+		// Stale versions are conflicts.
+		first, second := a, a
+		first.Service = "Speech and language therapy"
+		if err := s.UpdateS23(ctx, f.Provider1User, &first); err != nil {
+			t.Fatalf("update: %v", err)
+		}
+		second.Service = "Something else"
+		wantCode(t, s.UpdateS23(ctx, f.Provider1User, &second), errs.Conflict)
+		got, _ := s.GetS23(ctx, f.Provider1User, a.ID)
+		if got.Service != "Speech and language therapy" || got.Version != 2 {
+			t.Errorf("after a conflict: got %q v%d", got.Service, got.Version)
+		}
+		if n := countAudit(t, s, ActionS23Update, c.ID); n != 1 {
+			t.Errorf("update audit rows: got %d, want 1", n)
+		}
+
+		// Another LA needs a reason, and only until the LA is told.
+		got.LAID = f.LA2.ID
+		wantField(t, s.UpdateS23(ctx, f.Provider1User, &got), "la_reason")
+		got.LAReason = "The family moved to Swindon last week"
+		if err := s.UpdateS23(ctx, f.Provider1User, &got); err != nil {
+			t.Fatalf("move LA with a reason: %v", err)
+		}
+		got.Steps.LANotifiedOn = sd(t, "2025-05-03")
+		if err := s.UpdateS23(ctx, f.Provider1User, &got); err != nil {
+			t.Fatalf("notify: %v", err)
+		}
+		got.LAID, got.LAReason = f.LA1.ID, ""
+		wantField(t, s.UpdateS23(ctx, f.Provider1User, &got), "la_id")
+
+		// The DCO sees both as possible duplicates; each provider sees none.
+		ns, total, err := s.ListS23(ctx, f.DCO, S23Filter{Status: S23StatusDuplicate})
+		if err != nil || total != 2 || ns[0].Others != 1 || ns[1].Others != 1 {
+			t.Fatalf("duplicates: got %d, %v", total, err)
+		}
+		if ns, _, _ := s.ListS23(ctx, f.Provider2User, S23Filter{Status: S23StatusDuplicate}); len(ns) != 0 {
+			t.Errorf("provider 2 learns of provider 1's notification")
+		}
+		if n, _ := s.GetS23(ctx, f.Provider2User, b.ID); n.Others != 0 {
+			t.Errorf("provider 2 sees %d others", n.Others)
+		}
+
+		// Status and month filters.
+		for _, tc := range []struct {
+			f    S23Filter
+			want int
+		}{
+			{S23Filter{Status: S23StatusAwaitingLA}, 1},
+			{S23Filter{Status: S23StatusUnacknowledged}, 1},
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-06-02"), StandardDays: 10}, 1},
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-05-12"), StandardDays: 10}, 0},
+			{S23Filter{NotifiedFrom: sd(t, "2025-05-01"), NotifiedTo: sd(t, "2025-05-31")}, 1},
+			{S23Filter{NotifiedFrom: sd(t, "2025-04-01"), NotifiedTo: sd(t, "2025-04-30")}, 0},
+			{S23Filter{ProviderOrgID: f.Provider2.ID}, 1},
+			{S23Filter{LAID: f.LA2.ID}, 1},
+			{S23Filter{ChildID: c.ID}, 2},
+		} {
+			if _, total, err := s.ListS23(ctx, f.DCO, tc.f); err != nil || total != tc.want {
+				t.Errorf("filter %+v: got %d, %v, want %d", tc.f, total, err, tc.want)
+			}
+		}
+		_, _, err = s.ListS23(ctx, f.DCO, S23Filter{Status: "bogus"})
+		wantCode(t, err, errs.Invalid)
+	})
+}
+
+// TestS23Compliance works May 2025 by hand under a standard of 10 days.
+func TestS23Compliance(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := mustCreate(t, s, f.DCO, youngChild(t, 6, f.LA1.ID))
+		notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-01"), c) // 0 days
+		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-15"))  // 14 days, late
+		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-10", ""))            // open, overdue at 31 May
+		notifyAbout(t, s, f.Provider2User, notification(t, 0, "2025-04-20", "2025-05-02"), c) // 12 days, late
+		mustNotify(t, s, f.Provider2User, notification(t, c.ID, "2025-04-01", "2025-04-03"))  // April
+
+		by, total, err := s.S23Compliance(ctx, f.DCO, sd(t, "2025-05-01"), sd(t, "2025-05-31"), 10)
+		if err != nil || len(by) != 2 {
+			t.Fatalf("compliance: got %+v, %v", by, err)
+		}
+		p1, p2 := by[0], by[1] // HCRG Care Group, Oxford Health
+		if p1.ProviderID != f.Provider1.ID || p1.Notified != 2 || p1.ParentFirst != 2 || p1.WithinStandard != 1 ||
+			p1.OpenOverdue != 1 || p1.Median() != "7" || p1.MaxDays != 14 {
+			t.Errorf("provider 1: got %+v", p1)
+		}
+		if p2.ProviderID != f.Provider2.ID || p2.Notified != 1 || p2.WithinStandard != 0 || p2.Median() != "12" {
+			t.Errorf("provider 2: got %+v", p2)
+		}
+		if total.Notified != 3 || total.WithinStandard != 1 || total.PercentWithinStandard() != "33%" {
+			t.Errorf("total: got %+v", total)
+		}
+		// A provider sees its own figures only.
+		by, _, err = s.S23Compliance(ctx, f.Provider2User, sd(t, "2025-05-01"), sd(t, "2025-05-31"), 10)
+		if err != nil || len(by) != 1 || by[0].ProviderID != f.Provider2.ID {
+			t.Errorf("provider 2's compliance: got %+v, %v", by, err)
+		}
+		_, _, err = s.S23Compliance(ctx, f.Viewer, sd(t, "2025-05-01"), sd(t, "2025-05-31"), 10)
+		wantCode(t, err, errs.Forbidden)
+	})
+}
+
+func TestS23Import(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		known := mustCreate(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
+		row := func(line int, c Child, provider int64, parent, notified string) S23ImportRow {
+			n := notification(t, 0, parent, notified)
+			n.ProviderOrgID, n.Consent, n.Steps.OpinionOn = provider, s23.ConsentNotRecorded, send.Date{}
+			return S23ImportRow{Line: line, Child: c, Notification: n}
+		}
+		good := []S23ImportRow{
+			row(2, youngChild(t, 7, f.LA1.ID), f.Provider1.ID, "2025-05-01", "2025-05-02"),
+			row(3, youngChild(t, 8, f.LA2.ID), f.Provider2.ID, "2025-05-01", ""),
+			row(4, youngChild(t, 8, f.LA2.ID), f.Provider1.ID, "2025-05-03", "2025-05-03"),
+		}
+		res, err := s.ImportS23(ctx, System, good, true)
+		if err != nil || res.Notifications != 3 || res.ChildrenCreated != 1 || res.ChildrenMatched != 2 {
+			t.Fatalf("dry run: got %+v, %v", res, err)
+		}
+		if _, total, _ := s.ListS23(ctx, f.DCO, S23Filter{}); total != 0 {
+			t.Fatalf("a dry run stored %d notifications", total)
+		}
+
+		bad := []S23ImportRow{
+			good[0],
+			row(5, youngChild(t, 9, f.LA1.ID), f.Provider1.ID, "2025-05-06", "2025-05-05"),
+			row(6, youngChild(t, 10, f.LA1.ID), 0, "2025-05-06", ""),
+		}
+		wrongDOB := youngChild(t, 7, f.LA1.ID)
+		wrongDOB.DateOfBirth = wrongDOB.DateOfBirth.AddDays(-1)
+		bad = append(bad, row(7, wrongDOB, f.Provider1.ID, "2025-05-06", ""))
+		res, err = s.ImportS23(ctx, System, bad, false)
+		wantCode(t, err, errs.Invalid)
+		want := []S23ImportProblem{
+			{Line: 5, Field: s23.FieldLANotified},
+			{Line: 6, Field: "provider_org_id"},
+			{Line: 7, Field: "date_of_birth"},
+		}
+		if len(res.Problems) != len(want) {
+			t.Fatalf("problems: got %+v, want %d", res.Problems, len(want))
+		}
+		for i, p := range res.Problems {
+			if p.Line != want[i].Line || p.Field != want[i].Field || p.Message == "" {
+				t.Errorf("problem %d: got %+v, want line %d field %s", i, p, want[i].Line, want[i].Field)
+			}
+		}
+		if _, total, _ := s.ListS23(ctx, f.DCO, S23Filter{}); total != 0 {
+			t.Fatalf("a failed import stored %d notifications", total)
+		}
+
+		res, err = s.ImportS23(ctx, System, good, false)
+		if err != nil || res.Notifications != 3 {
+			t.Fatalf("import: got %+v, %v", res, err)
+		}
+		if got := countAudit(t, s, ActionS23Import, known.ID); got != 1 {
+			t.Errorf("import audit rows for the known child: got %d, want 1", got)
+		}
+		ns, _, _ := s.ListS23(ctx, f.Provider1User, S23Filter{})
+		if len(ns) != 2 {
+			t.Errorf("provider 1 sees %d imported notifications, want 2", len(ns))
+		}
+		if _, err := s.GetChild(ctx, f.Provider1User, known.ID); err != nil {
+			t.Errorf("import did not grant provider 1 sight of the child: %v", err)
+		}
+		_, err = s.ImportS23(ctx, f.Provider1User, good, true)
+		wantCode(t, err, errs.Forbidden)
+	})
+}
+
+func TestS23Settings(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		c, err := s.S23Settings(ctx)
+		if err != nil || c.StandardDays != 10 || c.AckStandardDays != 10 || c.ParentLetter != s23.DefaultParentLetter {
+			t.Fatalf("defaults: got %+v, %v", c, err)
+		}
+		if err := s.SetSetting(ctx, System, s23.SettingStandardDays, "15", 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSetting(ctx, System, s23.SettingLANotification, "Dear {{la_name}}", 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSetting(ctx, System, s23.SettingAckStandardDays, "nonsense", 0); err != nil {
+			t.Fatal(err)
+		}
+		c, err = s.S23Settings(ctx)
+		if err != nil || c.StandardDays != 15 || c.AckStandardDays != 10 || c.LANotification != "Dear {{la_name}}" {
+			t.Fatalf("set: got %+v, %v", c, err)
+		}
+	})
+}
+
+// BenchmarkS23 imports 20,000 notifications (new children, three LAs' worth
+// of two years) and then times the reads the pages make: an LA's inbox,
+// the DCO's first page of everything overdue, and a month's compliance.
+// Each listing is audited, as in service.
+func BenchmarkS23(b *testing.B) {
+	engines := []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			if e.name == EnginePostgres && os.Getenv(TestPostgresEnv) == "" {
+				b.Skip(TestPostgresEnv + " is not set")
+			}
+			s := e.open(b)
+			s.Now = func() time.Time { return testNow }
+			f := SeedFixture(b, s)
+			ctx := context.Background()
+			today := send.Today(testNow)
+			const n = 20000
+			rows := make([]S23ImportRow, n)
+			for i := range rows {
+				la := f.LA1.ID
+				if i%2 == 1 {
+					la = f.LA2.ID
+				}
+				prov := f.Provider1.ID
+				if i%3 == 0 {
+					prov = f.Provider2.ID
+				}
+				parent := today.AddDays(-(i % 700))
+				var notified send.Date
+				if i%10 != 0 {
+					notified = parent.AddDays(i % 15)
+					if notified.After(today) {
+						notified = send.Date{}
+					}
+				}
+				c := youngChild(b, i, la)
+				c.NHSNumber = nhsNumber(b, 100000+i)
+				c.DateOfBirth = parent.AddDays(-400 - i%900)
+				rows[i] = S23ImportRow{Line: i + 2, Child: c, Notification: S23Notification{
+					ProviderOrgID: prov, LAID: la, Professional: "Health visitor", Reasons: "Delay",
+					Steps: s23.Steps{ParentInformedOn: parent, DiscussionOfferedOn: parent, LANotifiedOn: notified},
+				}}
+			}
+			start := time.Now()
+			res, err := s.ImportS23(ctx, System, rows, false)
+			if err != nil || res.Notifications != n {
+				b.Fatalf("import: %+v %v", res.Problems[:min(3, len(res.Problems))], err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "import-rows/s")
+			for name, run := range map[string]func() error{
+				"la-inbox": func() error {
+					_, _, err := s.ListS23(ctx, f.LA1User, S23Filter{Limit: 25})
+					return err
+				},
+				"dco-overdue": func() error {
+					_, _, err := s.ListS23(ctx, f.DCO, S23Filter{Status: S23StatusOverdue, Today: today, StandardDays: 10, Limit: 25})
+					return err
+				},
+				"compliance-month": func() error {
+					_, _, err := s.S23Compliance(ctx, f.DCO, send.NewDate(2025, 5, 1), send.NewDate(2025, 5, 31), 10)
+					return err
+				},
+			} {
+				b.Run(name, func(b *testing.B) {
+					for b.Loop() {
+						if err := run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}

@@ -1,0 +1,493 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"dco/internal/advice"
+	"dco/internal/errs"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+// adviceJSON is an advice request as the API returns it. due_on, status,
+// due_text and on_time are derived on the day of the request, from the
+// statutory clock; none is stored by hand.
+type adviceJSON struct {
+	ID                    int64              `json:"id"`
+	Child                 adviceChildJSON    `json:"child"`
+	LACode                string             `json:"la_code"`
+	LAName                string             `json:"la_name"`
+	LAReference           string             `json:"la_reference"`
+	ReceivedOn            send.Date          `json:"received_on"`
+	DueOn                 send.Date          `json:"due_on"`
+	DueText               string             `json:"due_text,omitempty"`
+	AssessmentRequestedOn send.Date          `json:"assessment_requested_on"`
+	FinalPlanDueOn        send.Date          `json:"final_plan_due_on"`
+	ServicesRequested     []string           `json:"services_requested"`
+	State                 advice.State       `json:"state"`
+	Status                advice.Status      `json:"status"`
+	StatusLabel           string             `json:"status_label"`
+	Triage                advice.Triage      `json:"triage"`
+	KnownServices         []string           `json:"known_services"`
+	ReturnedOn            send.Date          `json:"returned_on"`
+	Outcome               advice.Outcome     `json:"outcome"`
+	OnTime                *bool              `json:"on_time"`
+	CountedInMeasure      *bool              `json:"counted_in_measure"`
+	Exception             *exceptionJSON     `json:"exception"`
+	Imported              bool               `json:"imported"`
+	Contributions         []contributionJSON `json:"contributions"`
+	ContributionsHidden   bool               `json:"contributions_hidden,omitempty"`
+	Version               int64              `json:"version"`
+}
+
+// adviceChildJSON names the child a request is about.
+type adviceChildJSON struct {
+	ID          int64     `json:"id"`
+	NHSNumber   string    `json:"nhs_number"`
+	GivenName   string    `json:"given_name"`
+	FamilyName  string    `json:"family_name"`
+	DateOfBirth send.Date `json:"date_of_birth"`
+}
+
+// exceptionJSON is a recorded reg 8(2) exception.
+type exceptionJSON struct {
+	Kind   send.Exception `json:"kind"`
+	Reason string         `json:"reason"`
+	On     send.Date      `json:"on"`
+}
+
+func exceptionOf(e advice.Exception) *exceptionJSON {
+	if e.Kind == "" {
+		return nil
+	}
+	return &exceptionJSON{Kind: e.Kind, Reason: e.Reason, On: e.On}
+}
+
+// contributionJSON is one part of the advice.
+type contributionJSON struct {
+	ID         int64          `json:"id"`
+	Service    string         `json:"service"`
+	Assignee   string         `json:"assignee"`
+	Kind       advice.Kind    `json:"kind"`
+	ReturnedOn send.Date      `json:"returned_on"`
+	Advice     *advice.Advice `json:"advice,omitempty"`
+	Checks     *advice.Checks `json:"checks,omitempty"`
+	Reuse      *reuseJSON     `json:"reuse,omitempty"`
+	Document   *documentJSON  `json:"document,omitempty"`
+	Exception  *exceptionJSON `json:"exception"`
+	Version    int64          `json:"version"`
+}
+
+type reuseJSON struct {
+	Source string    `json:"source"`
+	Dated  send.Date `json:"dated"`
+}
+
+type documentJSON struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Href        string `json:"href"`
+}
+
+func orEmpty(v []string) []string {
+	if v == nil {
+		return []string{}
+	}
+	return v
+}
+
+func (s *Server) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *send.Calendar) adviceJSON {
+	st := clock.Status(rq.Facts())
+	out := adviceJSON{
+		ID: rq.ID, Child: adviceChildJSON{ID: rq.ChildID, NHSNumber: string(rq.NHSNumber), GivenName: rq.GivenName,
+			FamilyName: rq.FamilyName, DateOfBirth: rq.DateOfBirth},
+		LACode: rq.LACode, LAName: rq.LAName, LAReference: rq.LAReference, ReceivedOn: rq.ReceivedOn, DueOn: rq.DueOn,
+		DueText: clock.DueText(rq.Facts()), AssessmentRequestedOn: rq.AssessmentRequestedOn,
+		FinalPlanDueOn:    advice.FinalPlanDue(cal, rq.AssessmentRequestedOn),
+		ServicesRequested: orEmpty(advice.SplitServices(rq.ServicesRequested)), State: rq.State, Status: st,
+		StatusLabel: st.Label(), Triage: rq.Triage, KnownServices: orEmpty(advice.SplitServices(rq.KnownServices)),
+		ReturnedOn: rq.ReturnedOn, Outcome: rq.Outcome, Exception: exceptionOf(rq.Exception), Imported: rq.Imported,
+		Contributions: []contributionJSON{}, ContributionsHidden: rq.ContributionsHidden, Version: rq.Version,
+	}
+	if rq.State == advice.StateReturned {
+		onTime, counted := rq.OnTime()
+		out.OnTime, out.CountedInMeasure = &onTime, &counted
+	}
+	for _, c := range rq.Contributions {
+		cj := contributionJSON{ID: c.ID, Service: c.Service, Assignee: c.AssigneeName, Kind: c.Kind, ReturnedOn: c.ReturnedOn,
+			Exception: exceptionOf(c.Exception), Version: c.Version}
+		switch c.Kind {
+		case advice.KindAdvice:
+			a := c.Advice
+			cj.Advice = &a
+		case advice.KindNotKnown:
+			ch := c.Checks
+			cj.Checks = &ch
+		case advice.KindReuse:
+			cj.Reuse = &reuseJSON{Source: c.Reuse.Source, Dated: c.Reuse.Dated}
+		}
+		if c.Document != nil {
+			cj.Document = &documentJSON{Filename: c.Document.Filename, ContentType: c.Document.ContentType, Size: c.Document.Size,
+				SHA256: c.Document.SHA256, Href: fmt.Sprintf("/advice-documents/%d", c.Document.ID)}
+		}
+		out.Contributions = append(out.Contributions, cj)
+	}
+	return out
+}
+
+// adviceListJSON is a page of requests.
+type adviceListJSON struct {
+	Items []adviceJSON `json:"items"`
+	Total int          `json:"total"`
+}
+
+func (s *Server) apiAdviceList(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	clock, err := s.adviceClock(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cal, err := s.adviceCalendar(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := r.URL.Query()
+	_, f, bad, err := s.readAdviceQuery(ctx, v)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f.Limit = 50
+	if x := v.Get("limit"); x != "" {
+		n, err := strconv.Atoi(x)
+		if err != nil || n < 1 || n > 200 {
+			bad["limit"] = "Limit must be a whole number from 1 to 200"
+		}
+		f.Limit = n
+	}
+	if x := v.Get("offset"); x != "" {
+		n, err := strconv.Atoi(x)
+		if err != nil || n < 0 {
+			bad["offset"] = "Offset must be a whole number, 0 or more"
+		}
+		f.Offset = n
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, errs.InvalidFields(bad))
+		return
+	}
+	list, total, err := s.store.ListAdviceRequests(ctx, actor, clock, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := adviceListJSON{Items: []adviceJSON{}, Total: total}
+	for _, rq := range list {
+		out.Items = append(out.Items, s.adviceToJSON(rq, clock, cal))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiAdviceGet(w http.ResponseWriter, r *http.Request) {
+	rq, clock, ok := s.loadAdvice(w, r)
+	if !ok {
+		return
+	}
+	s.writeAdvice(w, r, http.StatusOK, rq, clock)
+}
+
+func (s *Server) writeAdvice(w http.ResponseWriter, r *http.Request, status int, rq store.AdviceRequest, clock advice.Clock) {
+	cal, err := s.adviceCalendar(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, s.adviceToJSON(rq, clock, cal))
+}
+
+// adviceRequestJSON is the body of POST and PATCH. Every field is optional
+// in the decoding; each handler says which it needs.
+type adviceRequestJSON struct {
+	NHSNumber             *string        `json:"nhs_number"`
+	GivenName             *string        `json:"given_name"`
+	FamilyName            *string        `json:"family_name"`
+	DateOfBirth           *string        `json:"date_of_birth"`
+	LACode                *string        `json:"la_code"`
+	LAReference           *string        `json:"la_reference"`
+	ReceivedOn            *string        `json:"received_on"`
+	AssessmentRequestedOn *string        `json:"assessment_requested_on"`
+	ServicesRequested     *[]string      `json:"services_requested"`
+	RequestNote           *string        `json:"request_note"`
+	Status                *string        `json:"status"`
+	ReturnedOn            *string        `json:"returned_on"`
+	WithdrawnOn           *string        `json:"withdrawn_on"`
+	ResponseNote          *string        `json:"response_note"`
+	Exception             *exceptionBody `json:"exception"`
+	ClearException        bool           `json:"clear_exception"`
+	Version               *int64         `json:"version"`
+}
+
+// exceptionBody is an exception as a client sends it.
+type exceptionBody struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+	On     string `json:"on"`
+}
+
+// decodeAdviceJSON reads a request body, naming any field it does not know
+// rather than ignoring it.
+func decodeAdviceJSON(r *http.Request, known map[string]bool) (adviceRequestJSON, error) {
+	var req adviceRequestJSON
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return req, malformed("The request body must be 1 MiB or smaller", nil)
+		}
+		return req, malformed("The request body could not be read", nil)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return req, malformed("The request body must be a JSON object", nil)
+	}
+	bad := map[string]string{}
+	for k := range raw {
+		if !known[k] {
+			bad[k] = "Unknown field: remove it"
+		}
+	}
+	if len(bad) > 0 {
+		return req, malformed("The request has fields this API does not know, or that cannot be sent here", bad)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return req, malformed("A field has the wrong type", map[string]string{te.Field: "Must be a JSON " + jsonKind(te.Type.Kind().String())})
+		}
+		return req, malformed("The request body is not valid JSON", nil)
+	}
+	return req, nil
+}
+
+// apiDate reads an optional YYYY-MM-DD field.
+func apiDate(bad map[string]string, field string, v *string) send.Date {
+	if v == nil || strings.TrimSpace(*v) == "" {
+		return send.Date{}
+	}
+	d, err := send.ParseDate(strings.TrimSpace(*v))
+	if err != nil {
+		bad[field] = "Must be a real date, written YYYY-MM-DD"
+	}
+	return d
+}
+
+func str(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return *v
+}
+
+var advicePostFields = map[string]bool{"nhs_number": true, "given_name": true, "family_name": true, "date_of_birth": true,
+	"la_code": true, "la_reference": true, "received_on": true, "assessment_requested_on": true, "services_requested": true,
+	"request_note": true}
+
+func (s *Server) apiAdviceCreate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	req, err := decodeAdviceJSON(r, advicePostFields)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	bad := map[string]string{}
+	received := apiDate(bad, "received_on", req.ReceivedOn)
+	if req.ReceivedOn == nil || strings.TrimSpace(*req.ReceivedOn) == "" {
+		bad["received_on"] = "Enter the date health received the request, YYYY-MM-DD"
+	}
+	assessment := apiDate(bad, "assessment_requested_on", req.AssessmentRequestedOn)
+	dob := apiDate(bad, "date_of_birth", req.DateOfBirth)
+	in := adviceInput{NHSNumber: str(req.NHSNumber), GivenName: str(req.GivenName), FamilyName: str(req.FamilyName),
+		LACode: str(req.LACode), LAReference: str(req.LAReference), Note: str(req.RequestNote)}
+	if req.ServicesRequested != nil {
+		in.Services = *req.ServicesRequested
+	}
+	rq, reg, err := s.requestFrom(ctx, actor, in, dob, received, assessment, bad)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, errs.InvalidFields(bad))
+		return
+	}
+	cal, err := s.adviceCalendar(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.store.CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
+		s.fail(w, r, storeFields(err))
+		return
+	}
+	got, err := s.store.GetAdviceRequest(ctx, actor, rq.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	clock, err := s.adviceClock(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/advice-requests/%d", rq.ID))
+	s.writeAdvice(w, r, http.StatusCreated, got, clock)
+}
+
+var advicePatchFields = map[string]bool{"la_reference": true, "received_on": true, "assessment_requested_on": true,
+	"services_requested": true, "request_note": true, "status": true, "returned_on": true, "withdrawn_on": true,
+	"response_note": true, "exception": true, "clear_exception": true, "version": true}
+
+// apiAdvicePatch changes a request: its details; "status": "withdrawn"
+// (with withdrawn_on) to withdraw it; "status": "returned" (with
+// returned_on) to send the combined response, the DCO only; an exception
+// recorded or cleared, the DCO only. version is the version last read:
+// a stale one is a conflict, so two clients returning the same request
+// cannot both succeed.
+func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	// The request first: one the caller may not see is "not found",
+	// whatever the body says.
+	rq, clock, ok := s.loadAdvice(w, r)
+	if !ok {
+		return
+	}
+	req, err := decodeAdviceJSON(r, advicePatchFields)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.Version == nil {
+		s.fail(w, r, errs.InvalidFields(map[string]string{"version": "Send the version of the record you last read"}))
+		return
+	}
+	cal, err := s.adviceCalendar(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version := *req.Version
+	bad := map[string]string{}
+	details := req.LAReference != nil || req.ReceivedOn != nil || req.AssessmentRequestedOn != nil ||
+		req.ServicesRequested != nil || req.RequestNote != nil
+	status := strings.TrimSpace(str(req.Status))
+	if status != "" && status != string(advice.StateReturned) && status != string(advice.StateWithdrawn) {
+		bad["status"] = "Status can be set to returned or withdrawn"
+	}
+	if (req.Exception != nil || req.ClearException) && status != "" {
+		bad["exception"] = "Record the exception in its own request, before the status changes"
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, errs.InvalidFields(bad))
+		return
+	}
+	if details {
+		up := rq
+		up.Version = version
+		if req.LAReference != nil {
+			up.LAReference = *req.LAReference
+		}
+		if req.ReceivedOn != nil {
+			up.ReceivedOn = apiDate(bad, "received_on", req.ReceivedOn)
+		}
+		if req.AssessmentRequestedOn != nil {
+			up.AssessmentRequestedOn = apiDate(bad, "assessment_requested_on", req.AssessmentRequestedOn)
+		}
+		if req.ServicesRequested != nil {
+			codes, unknown := advice.JoinServices(*req.ServicesRequested)
+			if len(unknown) > 0 {
+				bad["services_requested"] = "Use service codes from the API description"
+			}
+			up.ServicesRequested = codes
+		}
+		if req.RequestNote != nil {
+			up.RequestNote = *req.RequestNote
+		}
+		if len(bad) > 0 {
+			s.fail(w, r, errs.InvalidFields(bad))
+			return
+		}
+		if err := s.store.UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		version = up.Version
+	}
+	switch {
+	case req.Exception != nil || req.ClearException:
+		var e advice.Exception
+		if !req.ClearException {
+			e = advice.Exception{Kind: send.Exception(req.Exception.Kind), Reason: req.Exception.Reason}
+			on := req.Exception.On
+			e.On = apiDate(bad, "exception_on", &on)
+		}
+		if len(bad) > 0 {
+			s.fail(w, r, errs.InvalidFields(bad))
+			return
+		}
+		if _, err := s.store.RecordAdviceException(ctx, actor, rq.ID, version, e); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	case status == string(advice.StateReturned):
+		on := apiDate(bad, "returned_on", req.ReturnedOn)
+		if on.IsZero() && bad["returned_on"] == "" {
+			bad["returned_on"] = "Send the date the response was returned, YYYY-MM-DD"
+		}
+		if len(bad) > 0 {
+			s.fail(w, r, errs.InvalidFields(bad))
+			return
+		}
+		if _, err := s.store.ReturnAdviceRequest(ctx, actor, rq.ID, version, on, str(req.ResponseNote)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	case status == string(advice.StateWithdrawn):
+		on := apiDate(bad, "withdrawn_on", req.WithdrawnOn)
+		if on.IsZero() && bad["withdrawn_on"] == "" {
+			bad["withdrawn_on"] = "Send the date the request was withdrawn, YYYY-MM-DD"
+		}
+		if len(bad) > 0 {
+			s.fail(w, r, errs.InvalidFields(bad))
+			return
+		}
+		if err := s.store.WithdrawAdviceRequest(ctx, actor, rq.ID, version, on); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	case !details:
+		s.fail(w, r, errs.InvalidFields(map[string]string{"": "Send at least one field to change"}))
+		return
+	}
+	got, err := s.store.GetAdviceRequest(ctx, actor, rq.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeAdvice(w, r, http.StatusOK, got, clock)
+}

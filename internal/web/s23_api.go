@@ -1,0 +1,590 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"dco/internal/errs"
+	"dco/internal/s23"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+// The JSON API and the CSV downloads for Section 23 notifications. The API
+// shares the form's request type (s23Input) and validation (s23Validate)
+// and the store's rules; only decoding and encoding differ.
+
+// s23JSON is a notification as the API returns it.
+type s23JSON struct {
+	ID                     int64         `json:"id"`
+	Kind                   s23.Kind      `json:"kind"`
+	Child                  s23ChildJSON  `json:"child"`
+	ProviderCode           string        `json:"provider_code"`
+	ProviderName           string        `json:"provider_name"`
+	LACode                 string        `json:"la_code"`
+	LAName                 string        `json:"la_name"`
+	LAReason               string        `json:"la_reason"`
+	Professional           string        `json:"professional"`
+	Service                string        `json:"service"`
+	Needs                  []string      `json:"needs"`
+	Reasons                string        `json:"reasons"`
+	OpinionOn              send.Date     `json:"opinion_on"`
+	ParentInformedOn       send.Date     `json:"parent_informed_on"`
+	DiscussionOfferedOn    send.Date     `json:"discussion_offered_on"`
+	DiscussionHeldOn       send.Date     `json:"discussion_held_on"`
+	LANotifiedOn           send.Date     `json:"la_notified_on"`
+	AcknowledgedOn         send.Date     `json:"acknowledged_on"`
+	ConsentToShare         s23.Consent   `json:"consent_to_share"`
+	VoluntaryOrganisations string        `json:"voluntary_organisations"`
+	ParentLetterSentOn     send.Date     `json:"parent_letter_sent_on"`
+	LALetterSentOn         send.Date     `json:"la_letter_sent_on"`
+	Status                 s23StatusJSON `json:"status"`
+	OtherNotifications     int           `json:"other_notifications"`
+	Version                int64         `json:"version"`
+}
+
+// s23ChildJSON is the child as a notification shows it.
+type s23ChildJSON struct {
+	ID          int64     `json:"id"`
+	NHSNumber   string    `json:"nhs_number"`
+	GivenName   string    `json:"given_name"`
+	FamilyName  string    `json:"family_name"`
+	DateOfBirth send.Date `json:"date_of_birth"`
+	LACode      string    `json:"la_code"`
+}
+
+// s23StatusJSON is the status tag as words and a colour (DESIGN §8).
+type s23StatusJSON struct {
+	Colour s23.Colour `json:"colour"`
+	Label  string     `json:"label"`
+	Detail string     `json:"detail"`
+}
+
+// s23Codes maps organisation ids to codes, for JSON.
+func (s *Server) s23OrgCodes(ctx context.Context) (map[int64]string, error) {
+	orgs, err := s.store.ListOrgs(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]string, len(orgs))
+	for _, o := range orgs {
+		m[o.ID] = o.Code
+	}
+	return m, nil
+}
+
+func s23ToJSON(n store.S23Notification, codes map[int64]string, tag s23.Tag) s23JSON {
+	needs := n.Needs
+	if needs == nil {
+		needs = []string{}
+	}
+	return s23JSON{
+		ID: n.ID, Kind: n.Kind,
+		Child: s23ChildJSON{ID: n.ChildID, NHSNumber: string(n.Child.NHSNumber), GivenName: n.Child.GivenName,
+			FamilyName: n.Child.FamilyName, DateOfBirth: n.Child.DateOfBirth, LACode: codes[n.Child.LAID]},
+		ProviderCode: codes[n.ProviderOrgID], ProviderName: n.ProviderName, LACode: codes[n.LAID], LAName: n.LAName,
+		LAReason: n.LAReason, Professional: n.Professional, Service: n.Service, Needs: needs, Reasons: n.Reasons,
+		OpinionOn: n.Steps.OpinionOn, ParentInformedOn: n.Steps.ParentInformedOn, DiscussionOfferedOn: n.Steps.DiscussionOfferedOn,
+		DiscussionHeldOn: n.Steps.DiscussionHeldOn, LANotifiedOn: n.Steps.LANotifiedOn, AcknowledgedOn: n.Steps.AcknowledgedOn,
+		ConsentToShare: n.Consent, VoluntaryOrganisations: n.VoluntaryOrgs,
+		ParentLetterSentOn: n.ParentLetterSentOn, LALetterSentOn: n.LALetterSentOn,
+		Status:             s23StatusJSON{Colour: tag.Colour, Label: tag.Label, Detail: tag.Detail},
+		OtherNotifications: n.Others, Version: n.Version,
+	}
+}
+
+// writeS23 answers with one notification.
+func (s *Server) writeS23(w http.ResponseWriter, r *http.Request, status int, actor store.Actor, n store.S23Notification) {
+	ctx := r.Context()
+	codes, err := s.s23OrgCodes(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cfg, err := s.store.S23Settings(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cal, err := s.s23Cal(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, status, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, s.s23Today())))
+}
+
+// s23Request is the JSON body of POST and PATCH. A POST names the child by
+// child_id or gives its details in child; a PATCH sends version and the
+// fields it changes. An LA sends only acknowledged_on.
+type s23Request struct {
+	ChildID                *int64          `json:"child_id"`
+	Child                  *s23ChildDetail `json:"child"`
+	Kind                   *string         `json:"kind"`
+	ProviderCode           *string         `json:"provider_code"`
+	LACode                 *string         `json:"la_code"`
+	LAReason               *string         `json:"la_reason"`
+	Professional           *string         `json:"professional"`
+	Service                *string         `json:"service"`
+	Needs                  *[]string       `json:"needs"`
+	Reasons                *string         `json:"reasons"`
+	OpinionOn              *string         `json:"opinion_on"`
+	ParentInformedOn       *string         `json:"parent_informed_on"`
+	DiscussionOfferedOn    *string         `json:"discussion_offered_on"`
+	DiscussionHeldOn       *string         `json:"discussion_held_on"`
+	LANotifiedOn           *string         `json:"la_notified_on"`
+	AcknowledgedOn         *string         `json:"acknowledged_on"`
+	ConsentToShare         *string         `json:"consent_to_share"`
+	VoluntaryOrganisations *string         `json:"voluntary_organisations"`
+	Version                *int64          `json:"version"`
+}
+
+// s23ChildDetail is a child given by its details.
+type s23ChildDetail struct {
+	NHSNumber   string `json:"nhs_number"`
+	GivenName   string `json:"given_name"`
+	FamilyName  string `json:"family_name"`
+	DateOfBirth string `json:"date_of_birth"`
+	LACode      string `json:"la_code"`
+	Postcode    string `json:"postcode"`
+}
+
+// s23Known are the properties a request may carry, at the top level and in child.
+var (
+	s23Known = map[string]bool{"child_id": true, "child": true, "kind": true, "provider_code": true, "la_code": true,
+		"la_reason": true, "professional": true, "service": true, "needs": true, "reasons": true, "opinion_on": true,
+		"parent_informed_on": true, "discussion_offered_on": true, "discussion_held_on": true, "la_notified_on": true,
+		"acknowledged_on": true, "consent_to_share": true, "voluntary_organisations": true, "version": true}
+	s23ChildKnown = map[string]bool{"nhs_number": true, "given_name": true, "family_name": true, "date_of_birth": true,
+		"la_code": true, "postcode": true}
+)
+
+// decodeS23JSON reads a request, naming any property it does not know
+// rather than ignoring it, so a client's typo does not look like a saved value.
+func decodeS23JSON(r *http.Request) (s23Request, error) {
+	var req s23Request
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return req, malformed("The request body must be 1 MiB or smaller", nil)
+		}
+		return req, malformed("The request body could not be read", nil)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return req, malformed("The request body must be a JSON object", nil)
+	}
+	bad := map[string]string{}
+	for k := range raw {
+		if !s23Known[k] {
+			bad[k] = "Unknown field: remove it"
+		}
+	}
+	if c, ok := raw["child"]; ok {
+		var rc map[string]json.RawMessage
+		if json.Unmarshal(c, &rc) == nil {
+			for k := range rc {
+				if !s23ChildKnown[k] {
+					bad["child."+k] = "Unknown field: remove it"
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return req, malformed("The request has fields this API does not know", bad)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return req, malformed("A field has the wrong type", map[string]string{te.Field: "Must be a JSON " + jsonKind(te.Type.Kind().String())})
+		}
+		return req, malformed("The request body is not valid JSON", nil)
+	}
+	return req, nil
+}
+
+// apply lays the request over in (empty for POST, the stored notification
+// for PATCH).
+func (req s23Request) apply(in s23Input) s23Input {
+	in.FromForm = false
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if req.ChildID != nil {
+		in.ChildID = *req.ChildID
+	}
+	if c := req.Child; c != nil {
+		in.NHSNumber, in.GivenName, in.FamilyName = c.NHSNumber, c.GivenName, c.FamilyName
+		in.DOB, in.ChildLACode, in.Postcode = s23DateIn{Text: c.DateOfBirth}, c.LACode, c.Postcode
+	}
+	set(&in.Kind, req.Kind)
+	set(&in.ProviderCode, req.ProviderCode)
+	set(&in.LACode, req.LACode)
+	set(&in.LAReason, req.LAReason)
+	set(&in.Professional, req.Professional)
+	set(&in.Service, req.Service)
+	if req.Needs != nil {
+		in.Needs = *req.Needs
+	}
+	set(&in.Reasons, req.Reasons)
+	set(&in.Consent, req.ConsentToShare)
+	set(&in.VoluntaryOrgs, req.VoluntaryOrganisations)
+	if in.Dates == nil {
+		in.Dates = map[string]s23DateIn{}
+	}
+	for f, v := range map[string]*string{s23.FieldOpinion: req.OpinionOn, s23.FieldParentInformed: req.ParentInformedOn,
+		s23.FieldDiscussionOffered: req.DiscussionOfferedOn, s23.FieldDiscussionHeld: req.DiscussionHeldOn, s23.FieldLANotified: req.LANotifiedOn} {
+		if v != nil {
+			in.Dates[f] = s23DateIn{Text: *v}
+		}
+	}
+	if req.Version != nil {
+		in.Version = *req.Version
+	}
+	return in
+}
+
+// apiS23Fields renames the store's field names to the API's.
+func apiS23Fields(err error) error {
+	err = s23FormFieldsOf(err)
+	e, ok := err.(*errs.Error)
+	if !ok || e.Fields == nil {
+		return err
+	}
+	rename := map[string]string{"voluntary_orgs": "voluntary_organisations", "child_la_code": "child.la_code",
+		"nhs_number": "child.nhs_number", "given_name": "child.given_name", "family_name": "child.family_name",
+		"date_of_birth": "child.date_of_birth", "postcode": "child.postcode"}
+	fields := map[string]string{}
+	for k, v := range e.Fields {
+		if to, ok := rename[k]; ok {
+			k = to
+		}
+		fields[k] = v
+	}
+	c := *e
+	c.Fields = fields
+	return &c
+}
+
+func (s *Server) apiS23List(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	cfg, err := s.store.S23Settings(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	bad := map[string]string{}
+	fl, err := s.readS23Filters(ctx, actor, q, cfg, bad)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fl.f.Limit = 50
+	if v := q.Get("child_id"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			bad["child_id"] = "child_id must be a whole number"
+		}
+		fl.f.ChildID = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			bad["limit"] = "Limit must be a whole number from 1 to 200"
+		}
+		fl.f.Limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			bad["offset"] = "Offset must be a whole number, 0 or more"
+		}
+		fl.f.Offset = n
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, errs.InvalidFields(bad))
+		return
+	}
+	ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	codes, err := s.s23OrgCodes(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cal, err := s.s23Cal(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	today := s.s23Today()
+	out := struct {
+		Items []s23JSON `json:"items"`
+		Total int       `json:"total"`
+	}{Items: []s23JSON{}, Total: total}
+	for _, n := range ns {
+		out.Items = append(out.Items, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, today)))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiS23Get(w http.ResponseWriter, r *http.Request) {
+	actor := state(r).actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := s.store.GetS23(r.Context(), actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeS23(w, r, http.StatusOK, actor, n)
+}
+
+func (s *Server) apiS23Create(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	req, err := decodeS23JSON(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.AcknowledgedOn != nil || req.Version != nil {
+		s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "A new notification has no acknowledgement or version: leave them out"}))
+		return
+	}
+	if req.ChildID == nil && req.Child == nil {
+		s.fail(w, r, errs.InvalidFields(map[string]string{"child": "Send child_id, or the child's details in child"}))
+		return
+	}
+	n, child, err := s.s23Validate(ctx, actor, req.apply(s23Input{}), false)
+	if err != nil {
+		s.fail(w, r, apiS23Fields(err))
+		return
+	}
+	if err := s.store.CreateS23(ctx, actor, &n, child); err != nil {
+		s.fail(w, r, apiS23Fields(err))
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/s23-notifications/%d", n.ID))
+	s.writeS23(w, r, http.StatusCreated, actor, n)
+}
+
+// apiS23Patch changes a notification. version is required and a stale one
+// is 409. An LA (or a DCO recording it for one) acknowledges by sending
+// acknowledged_on alone; a provider or DCO sends the fields it changes.
+func (s *Server) apiS23Patch(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Read it first: one out of scope is "not found" whatever was sent.
+	cur, err := s.store.GetS23(ctx, actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	req, err := decodeS23JSON(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.Version == nil {
+		s.fail(w, r, errs.InvalidFields(map[string]string{"version": "Send the version of the notification you last read"}))
+		return
+	}
+	if req.ChildID != nil || req.Child != nil || req.ProviderCode != nil {
+		s.fail(w, r, errs.InvalidFields(map[string]string{"child": "The child and the provider of a notification cannot be changed"}))
+		return
+	}
+	if req.AcknowledgedOn != nil {
+		others := req
+		others.AcknowledgedOn, others.Version = nil, nil
+		if others != (s23Request{}) {
+			s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "Acknowledge in a request of its own: send only version and acknowledged_on"}))
+			return
+		}
+		on, err := send.ParseDate(strings.TrimSpace(*req.AcknowledgedOn))
+		if err != nil {
+			s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "acknowledged_on must be a real date, written YYYY-MM-DD"}))
+			return
+		}
+		n, err := s.store.AcknowledgeS23(ctx, actor, id, *req.Version, on)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.writeS23(w, r, http.StatusOK, actor, n)
+		return
+	}
+	if actor.Role == store.RoleLA {
+		s.fail(w, r, errs.E(errs.Forbidden, "A local authority can only acknowledge a notification: send version and acknowledged_on"))
+		return
+	}
+	la, prov, err := s.s23Codes(ctx, cur)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := req.apply(s23InputFrom(cur, la, prov))
+	n, _, err := s.s23Validate(ctx, actor, in, true)
+	if err != nil {
+		s.fail(w, r, apiS23Fields(err))
+		return
+	}
+	n.ID = id
+	if err := s.store.UpdateS23(ctx, actor, &n); err != nil {
+		s.fail(w, r, apiS23Fields(err))
+		return
+	}
+	got, err := s.store.GetS23(ctx, actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeS23(w, r, http.StatusOK, actor, got)
+}
+
+// --- CSV downloads ---
+
+// s23CSVCell neutralises a cell a spreadsheet would run as a formula
+// (QUALITY 15): one starting = + - @, tab or carriage return gets a
+// leading apostrophe.
+func s23CSVCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// s23CSVMax bounds one download; a wider one is narrowed by filters.
+const s23CSVMax = 50_000
+
+// s23ListCSV downloads exactly what the list shows with the same filters,
+// every page of it.
+func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	cfg, err := s.store.S23Settings(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	bad := map[string]string{}
+	fl, err := s.readS23Filters(ctx, actor, r.URL.Query(), cfg, bad)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(bad) > 0 {
+		s.fail(w, r, errs.InvalidFields(bad))
+		return
+	}
+	cal, err := s.s23Cal(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	today := s.s23Today()
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	_ = cw.Write([]string{"id", "kind", "nhs_number", "given_name", "family_name", "date_of_birth", "provider", "local_authority",
+		"professional", "opinion_on", "parent_informed_on", "discussion_offered_on", "discussion_held_on", "la_notified_on",
+		"acknowledged_on", "days_parent_to_la", "status", "other_notifications"})
+	fl.f.Limit = 1000
+	for fl.f.Offset = 0; fl.f.Offset < s23CSVMax; fl.f.Offset += fl.f.Limit {
+		ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, n := range ns {
+			days := ""
+			if d, ok := n.Steps.DaysToNotify(); ok {
+				days = strconv.Itoa(d)
+			}
+			tag := s23Tag(actor.Role, n, cfg, cal, today)
+			row := []string{strconv.FormatInt(n.ID, 10), string(n.Kind), string(n.Child.NHSNumber), n.Child.GivenName,
+				n.Child.FamilyName, n.Child.DateOfBirth.String(), n.ProviderName, n.LAName, n.Professional,
+				n.Steps.OpinionOn.String(), n.Steps.ParentInformedOn.String(), n.Steps.DiscussionOfferedOn.String(),
+				n.Steps.DiscussionHeldOn.String(), n.Steps.LANotifiedOn.String(), n.Steps.AcknowledgedOn.String(), days,
+				tag.Label, strconv.Itoa(n.Others)}
+			for i := range row {
+				row[i] = s23CSVCell(row[i])
+			}
+			_ = cw.Write(row)
+		}
+		if fl.f.Offset+len(ns) >= total || len(ns) == 0 {
+			break
+		}
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="s23-notifications.csv"`)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// s23ComplianceCSV downloads the compliance table of a month.
+func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	cfg, err := s.store.S23Settings(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	bad := map[string]string{}
+	key, first, last := s.s23Month(r.URL.Query(), bad)
+	if len(bad) > 0 {
+		s.fail(w, r, errs.InvalidFields(bad))
+		return
+	}
+	rows, total, err := s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	_ = cw.Write([]string{"month", "provider", "notified", "parent_informed_first", "within_standard", "standard_days",
+		"percent_within_standard", "median_days", "longest_days", "awaiting_la_past_standard_at_month_end"})
+	for _, c := range append(rows, total) {
+		longest := ""
+		if c.Notified > 0 {
+			longest = strconv.Itoa(c.MaxDays)
+		}
+		row := []string{key, c.ProviderName, strconv.Itoa(c.Notified), strconv.Itoa(c.ParentFirst), strconv.Itoa(c.WithinStandard),
+			strconv.Itoa(c.StandardDays), c.PercentWithinStandard(), c.Median(), longest, strconv.Itoa(c.OpenOverdue)}
+		for i := range row {
+			row[i] = s23CSVCell(row[i])
+		}
+		_ = cw.Write(row)
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="s23-compliance-`+key+`.csv"`)
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,0 +1,743 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"dco/internal/errs"
+	"dco/internal/s23"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+// s23Input is the one request type for making or changing a notification,
+// from the HTML form or JSON. Dates come as the NHS.UK date input's three
+// boxes from a form and as YYYY-MM-DD from JSON; s23Validate reads either.
+type s23Input struct {
+	ChildID int64
+	// A child not chosen by id is given by its details.
+	NHSNumber, GivenName, FamilyName string
+	DOB                              s23DateIn
+	ChildLACode, Postcode            string
+
+	Kind          string
+	ProviderCode  string
+	LACode        string // the LA to notify; "" for the child's
+	LAReason      string
+	Professional  string
+	Service       string
+	Needs         []string
+	Reasons       string
+	Dates         map[string]s23DateIn // by s23.Field… name
+	Consent       string
+	VoluntaryOrgs string
+	Version       int64
+	FromForm      bool
+}
+
+// s23DateIn is a date as it arrived: three boxes from a form, text from JSON.
+type s23DateIn struct {
+	Parts dateParts
+	Text  string
+}
+
+// s23DateFields are the step dates a form asks for, in its order.
+var s23DateFields = []string{s23.FieldOpinion, s23.FieldParentInformed, s23.FieldDiscussionOffered,
+	s23.FieldDiscussionHeld, s23.FieldLANotified}
+
+// s23DateLabels are the step dates' questions.
+var s23DateLabels = map[string]string{
+	s23.FieldOpinion:           "Date you formed the opinion",
+	s23.FieldParentInformed:    "Date the parent was informed",
+	s23.FieldDiscussionOffered: "Date the parent was offered a discussion",
+	s23.FieldDiscussionHeld:    "Date the discussion was held",
+	s23.FieldLANotified:        "Date the local authority was notified",
+}
+
+// s23FormFields is the order of the form's fields, for the error summary.
+var s23FormFields = []string{"child", "nhs_number", "given_name", "family_name", "date_of_birth", "child_la_code", "postcode",
+	"kind", "provider_code", "professional", "service", "needs", "reasons",
+	s23.FieldOpinion, s23.FieldParentInformed, s23.FieldDiscussionOffered, s23.FieldDiscussionHeld,
+	"consent_to_share", "voluntary_orgs", "la_code", "la_reason", s23.FieldLANotified, "version"}
+
+// s23Anchors sends the error summary's links to the right input.
+var s23Anchors = map[string]string{
+	"date_of_birth": "date_of_birth-day", s23.FieldOpinion: s23.FieldOpinion + "-day",
+	s23.FieldParentInformed: s23.FieldParentInformed + "-day", s23.FieldDiscussionOffered: s23.FieldDiscussionOffered + "-day",
+	s23.FieldDiscussionHeld: s23.FieldDiscussionHeld + "-day", s23.FieldLANotified: s23.FieldLANotified + "-day",
+	"needs": "needs-" + s23.Needs[0].Key, "consent_to_share": "consent_to_share-yes", "kind": "kind-s23",
+}
+
+func s23FormDate(r *http.Request, name string) s23DateIn {
+	return s23DateIn{Parts: dateParts{
+		Day:   strings.TrimSpace(r.PostFormValue(name + "-day")),
+		Month: strings.TrimSpace(r.PostFormValue(name + "-month")),
+		Year:  strings.TrimSpace(r.PostFormValue(name + "-year")),
+	}}
+}
+
+// decodeS23Form reads the notification form (and the hidden copy of it on
+// the check page).
+func decodeS23Form(r *http.Request) s23Input {
+	in := s23Input{
+		NHSNumber: r.PostFormValue("nhs_number"), GivenName: r.PostFormValue("given_name"), FamilyName: r.PostFormValue("family_name"),
+		DOB: s23FormDate(r, "date_of_birth"), ChildLACode: r.PostFormValue("child_la_code"), Postcode: r.PostFormValue("postcode"),
+		Kind: r.PostFormValue("kind"), ProviderCode: r.PostFormValue("provider_code"), LACode: r.PostFormValue("la_code"),
+		LAReason: r.PostFormValue("la_reason"), Professional: r.PostFormValue("professional"), Service: r.PostFormValue("service"),
+		Needs: r.PostForm["needs"], Reasons: r.PostFormValue("reasons"), Consent: r.PostFormValue("consent_to_share"),
+		VoluntaryOrgs: r.PostFormValue("voluntary_orgs"), Dates: map[string]s23DateIn{}, FromForm: true,
+	}
+	in.ChildID, _ = strconv.ParseInt(r.PostFormValue("child_id"), 10, 64)
+	in.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	for _, f := range s23DateFields {
+		in.Dates[f] = s23FormDate(r, f)
+	}
+	return in
+}
+
+// s23InputFrom fills the form from a stored notification, for editing.
+func s23InputFrom(n store.S23Notification, laCode, providerCode string) s23Input {
+	in := s23Input{
+		ChildID: n.ChildID, Kind: string(n.Kind), ProviderCode: providerCode, LACode: laCode, LAReason: n.LAReason,
+		Professional: n.Professional, Service: n.Service, Needs: n.Needs, Reasons: n.Reasons, Consent: string(n.Consent),
+		VoluntaryOrgs: n.VoluntaryOrgs, Version: n.Version, Dates: map[string]s23DateIn{}, FromForm: true,
+	}
+	st := n.Steps
+	for f, d := range map[string]send.Date{s23.FieldOpinion: st.OpinionOn, s23.FieldParentInformed: st.ParentInformedOn,
+		s23.FieldDiscussionOffered: st.DiscussionOfferedOn, s23.FieldDiscussionHeld: st.DiscussionHeldOn, s23.FieldLANotified: st.LANotifiedOn} {
+		in.Dates[f] = s23DateIn{Parts: datePartsOf(d), Text: d.String()}
+	}
+	return in
+}
+
+// hidden returns the input as the hidden fields of the check page, so that
+// confirming sends exactly what was checked and nothing is retyped.
+func (in s23Input) hidden() []s23Hidden {
+	var out []s23Hidden
+	add := func(k, v string) {
+		if v != "" {
+			out = append(out, s23Hidden{k, v})
+		}
+	}
+	if in.ChildID != 0 {
+		add("child_id", strconv.FormatInt(in.ChildID, 10))
+	}
+	add("nhs_number", in.NHSNumber)
+	add("given_name", in.GivenName)
+	add("family_name", in.FamilyName)
+	add("child_la_code", in.ChildLACode)
+	add("postcode", in.Postcode)
+	add("kind", in.Kind)
+	add("provider_code", in.ProviderCode)
+	add("la_code", in.LACode)
+	add("la_reason", in.LAReason)
+	add("professional", in.Professional)
+	add("service", in.Service)
+	for _, n := range in.Needs {
+		add("needs", n)
+	}
+	add("reasons", in.Reasons)
+	add("consent_to_share", in.Consent)
+	add("voluntary_orgs", in.VoluntaryOrgs)
+	if in.Version != 0 {
+		add("version", strconv.FormatInt(in.Version, 10))
+	}
+	dates := map[string]s23DateIn{"date_of_birth": in.DOB}
+	for k, v := range in.Dates {
+		dates[k] = v
+	}
+	for _, k := range append([]string{"date_of_birth"}, s23DateFields...) {
+		d := dates[k]
+		add(k+"-day", d.Parts.Day)
+		add(k+"-month", d.Parts.Month)
+		add(k+"-year", d.Parts.Year)
+	}
+	return out
+}
+
+// s23Hidden is one hidden input.
+type s23Hidden struct{ Name, Value string }
+
+// s23ReadDate reads one date of the input, recording what is wrong in bad.
+func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromForm, required bool) send.Date {
+	if fromForm {
+		if d.Parts == (dateParts{}) {
+			if required {
+				bad[field] = "Enter the " + strings.ToLower(label[:1]) + label[1:]
+			}
+			return send.Date{}
+		}
+		return checkDateParts(bad, field, label, d.Parts)
+	}
+	v := strings.TrimSpace(d.Text)
+	if v == "" {
+		if required {
+			bad[field] = "Enter the " + strings.ToLower(label[:1]) + label[1:]
+		}
+		return send.Date{}
+	}
+	t, err := send.ParseDate(v)
+	if err != nil {
+		bad[field] = label + " must be a real date, written YYYY-MM-DD"
+	}
+	return t
+}
+
+// s23Validate turns the input into a notification and, when no child id
+// is given, the details of the child: the checks that need no database
+// beyond finding organisations by code. The store makes the rest (the
+// order of the steps, whether s.23 applies, the scope).
+func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input, editing bool) (store.S23Notification, *store.Child, error) {
+	bad := map[string]string{}
+	n := store.S23Notification{
+		ChildID: in.ChildID, Kind: s23.Kind(strings.TrimSpace(in.Kind)), LAReason: in.LAReason, Professional: in.Professional,
+		Service: in.Service, Needs: in.Needs, Reasons: in.Reasons, Consent: s23.Consent(strings.TrimSpace(in.Consent)),
+		VoluntaryOrgs: in.VoluntaryOrgs, Version: in.Version,
+	}
+	if n.Kind == "" {
+		n.Kind = s23.KindS23
+	}
+	if !n.Kind.Valid() {
+		bad["kind"] = "Choose whether this is a Section 23 notification or another notification"
+	}
+	var child *store.Child
+	if !editing && in.ChildID == 0 {
+		c := store.Child{GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
+		if strings.TrimSpace(in.NHSNumber) == "" {
+			bad["nhs_number"] = "Enter the child's NHS number"
+		} else if v, err := send.ParseNHSNumber(in.NHSNumber); err != nil {
+			bad["nhs_number"] = sentence(err.Error())
+		} else {
+			c.NHSNumber = v
+		}
+		c.GivenName = checkName(bad, "given_name", "given name", in.GivenName)
+		c.FamilyName = checkName(bad, "family_name", "family name", in.FamilyName)
+		c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm, true)
+		if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
+			bad["child_la_code"] = "Choose the local authority the child lives in"
+		} else if code != "" {
+			org, err := s.store.FindLA(ctx, code)
+			switch {
+			case errs.Is(err, errs.NotFound):
+				bad["child_la_code"] = "Choose the local authority the child lives in from the list"
+			case err != nil:
+				return n, nil, err
+			default:
+				c.LAID, c.LAName = org.ID, org.Name
+			}
+		}
+		child = &c
+	}
+	if code := strings.TrimSpace(in.LACode); code != "" {
+		org, err := s.store.FindLA(ctx, code)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			bad["la_code"] = "Choose the local authority to notify from the list"
+		case err != nil:
+			return n, nil, err
+		default:
+			n.LAID = org.ID
+		}
+	} else if child != nil {
+		n.LAID = child.LAID
+	}
+	if actor.Role == store.RoleDCO && !editing {
+		code := strings.TrimSpace(in.ProviderCode)
+		if code == "" {
+			bad["provider_code"] = "Choose the health provider making the notification"
+		} else {
+			org, err := s.store.FindOrgByCode(ctx, store.OrgProvider, code)
+			switch {
+			case errs.Is(err, errs.NotFound):
+				bad["provider_code"] = "Choose the health provider from the list"
+			case err != nil:
+				return n, nil, err
+			default:
+				n.ProviderOrgID = org.ID
+			}
+		}
+	}
+	dates := map[string]send.Date{}
+	for _, f := range s23DateFields {
+		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm, false)
+	}
+	n.Steps = s23.Steps{
+		OpinionOn: dates[s23.FieldOpinion], ParentInformedOn: dates[s23.FieldParentInformed],
+		DiscussionOfferedOn: dates[s23.FieldDiscussionOffered], DiscussionHeldOn: dates[s23.FieldDiscussionHeld],
+		LANotifiedOn: dates[s23.FieldLANotified],
+	}
+	if in.FromForm && !editing && n.Consent == "" {
+		bad["consent_to_share"] = "Choose whether the parent agreed to information being shared with the local authority"
+	}
+	if len(bad) > 0 {
+		return n, child, errs.InvalidFields(bad)
+	}
+	return n, child, nil
+}
+
+// s23FormFieldsOf renames the store's field names to the form's: the store
+// speaks of organisations by id, people choose them by code.
+func s23FormFieldsOf(err error) error {
+	e, ok := err.(*errs.Error)
+	if !ok || e.Fields == nil {
+		return err
+	}
+	rename := map[string]string{"la_id": "la_code", "child_la_id": "child_la_code", "provider_org_id": "provider_code"}
+	fields := map[string]string{}
+	for k, v := range e.Fields {
+		if to, ok := rename[k]; ok {
+			k = to
+		}
+		fields[k] = v
+	}
+	c := *e
+	c.Fields = fields
+	return &c
+}
+
+// --- The form ---
+
+// s23FormPage is the form to make or change a notification.
+type s23FormPage struct {
+	page
+	Editing      bool
+	ID           int64
+	Action       string
+	In           s23Input
+	Child        *store.Child
+	ChildLAs     []s23Option
+	LAs          []s23Option
+	Providers    []s23Option
+	ShowProvider bool
+	ShowKind     bool
+	Needs        []flagChoice
+	Warning      string
+	Dates        map[string]dateParts
+	Sent         bool // the LA has been told: its date and LA cannot change here
+}
+
+// Date returns the boxes of one step's date input.
+func (p *s23FormPage) Date(field string) dateParts { return p.Dates[field] }
+
+// DateField builds one step's date input for the template.
+func (p *s23FormPage) DateField(field, hint string) dateField {
+	return newDateField(p, field, s23DateLabels[field], p.Dates[field], hint)
+}
+
+func (s *Server) s23FormPage(ctx context.Context, actor store.Actor, in s23Input, child *store.Child) (*s23FormPage, error) {
+	p := &s23FormPage{In: in, Child: child, Dates: map[string]dateParts{},
+		ShowProvider: actor.Role == store.RoleDCO, ShowKind: actor.Role == store.RoleDCO}
+	for _, f := range s23DateFields {
+		p.Dates[f] = in.Dates[f].Parts
+	}
+	for _, n := range s23.Needs {
+		p.Needs = append(p.Needs, flagChoice{Name: n.Key, Label: n.Label, Checked: slices.Contains(in.Needs, n.Key)})
+	}
+	las, err := s.localAuthorities(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	p.ChildLAs = s23OrgOptions(las, in.ChildLACode, "")
+	p.LAs = s23OrgOptions(las, in.LACode, "The child's local authority")
+	if p.ShowProvider {
+		provs, err := s.s23Providers(ctx, actor)
+		if err != nil {
+			return nil, err
+		}
+		p.Providers = s23OrgOptions(provs, in.ProviderCode, "")
+	}
+	if child != nil {
+		today := s.s23Today()
+		if applies, from := s23.Applies(child.DateOfBirth, today); !applies {
+			p.Warning = s23.NotApplicableText(from) + "."
+			if actor.Role == store.RoleDCO {
+				p.Warning += " You can still record it as an other notification if the LA should be told."
+			} else {
+				p.Warning += " Ask your DCO team if the local authority should still be told."
+			}
+		}
+	}
+	return p, nil
+}
+
+// s23New shows the form: for the child named by ?child= (one the user can
+// see), or with questions about the child.
+func (s *Server) s23New(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	in := s23Input{Dates: map[string]s23DateIn{}, FromForm: true}
+	var child *store.Child
+	if v := r.URL.Query().Get("child"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			s.fail(w, r, errs.E(errs.NotFound, "Page not found"))
+			return
+		}
+		c, err := s.store.GetChild(ctx, actor, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		child, in.ChildID = &c, c.ID
+	}
+	p, err := s.s23FormPage(ctx, actor, in, child)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.newS23Page(p)
+	s.render(w, r, http.StatusOK, "s23_form.html", p)
+}
+
+func (s *Server) newS23Page(p *s23FormPage) {
+	p.Title, p.Action = "New Section 23 notification", "/s23-notifications/check"
+	p.Back, p.BackText = "/s23-notifications", "Notifications"
+	if p.Child != nil {
+		p.Back, p.BackText = childPath(p.Child.ID), "Back to the child's record"
+	}
+}
+
+// s23Reshow re-shows the new-notification form with the person's answers
+// and, when fields is not nil, the errors.
+func (s *Server) s23Reshow(w http.ResponseWriter, r *http.Request, actor store.Actor, in s23Input, status int, fields map[string]string) {
+	ctx := r.Context()
+	var child *store.Child
+	if in.ChildID != 0 {
+		c, err := s.store.GetChild(ctx, actor, in.ChildID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		child = &c
+	}
+	p, err := s.s23FormPage(ctx, actor, in, child)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.newS23Page(p)
+	if fields != nil {
+		p.setErrors(fields, s23FormFields, s23Anchors)
+	}
+	s.render(w, r, status, "s23_form.html", p)
+}
+
+// s23CheckPage is "check your answers" before a notification is recorded,
+// and so, once the LA-notified date is given, before it leaves the ICB.
+type s23CheckPage struct {
+	page
+	N          store.S23Notification
+	Child      store.Child
+	NewChild   bool
+	Needs      []string
+	Consent    string
+	Hidden     []s23Hidden
+	Action     string
+	ChangeHref string
+	SendsToLA  bool
+	Editing    bool
+}
+
+// s23Check validates the form against everything the store checks and,
+// if it passes, shows the answers to confirm.
+func (s *Server) s23Check(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	in := decodeS23Form(r)
+	reshow := func(status int, fields map[string]string) { s.s23Reshow(w, r, actor, in, status, fields) }
+	n, child, err := s.s23Validate(ctx, actor, in, false)
+	if err != nil {
+		s.failForm(w, r, err, reshow)
+		return
+	}
+	if err := s.store.CheckS23(ctx, actor, &n, child); err != nil {
+		s.failForm(w, r, s23FormFieldsOf(err), reshow)
+		return
+	}
+	p := s.s23CheckData(n, in, "/s23-notifications", false)
+	p.NewChild = n.ChildID == 0
+	s.render(w, r, http.StatusOK, "s23_check.html", p)
+}
+
+func (s *Server) s23CheckData(n store.S23Notification, in s23Input, action string, editing bool) *s23CheckPage {
+	p := &s23CheckPage{N: n, Child: n.Child, Consent: n.Consent.Label(), Hidden: in.hidden(), Action: action,
+		SendsToLA: !n.Steps.LANotifiedOn.IsZero(), Editing: editing}
+	for _, k := range n.Needs {
+		if l, ok := s23.NeedLabel(k); ok {
+			p.Needs = append(p.Needs, l)
+		}
+	}
+	p.Title = "Check your answers before recording the notification"
+	if p.SendsToLA {
+		p.Title = "Check your answers before sending the notification to " + n.LAName
+	}
+	p.Back, p.BackText = "", ""
+	return p
+}
+
+// s23Create records a checked notification, or, asked to change the
+// answers, shows the form again with them.
+func (s *Server) s23Create(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	in := decodeS23Form(r)
+	if r.PostFormValue("change") != "" {
+		s.s23Reshow(w, r, actor, in, http.StatusOK, nil)
+		return
+	}
+	reshow := func(status int, fields map[string]string) { s.s23Reshow(w, r, actor, in, status, fields) }
+	n, child, err := s.s23Validate(ctx, actor, in, false)
+	if err != nil {
+		s.failForm(w, r, err, reshow)
+		return
+	}
+	if err := s.store.CreateS23(ctx, actor, &n, child); err != nil {
+		s.failForm(w, r, s23FormFieldsOf(err), reshow)
+		return
+	}
+	if n.Steps.LANotifiedOn.IsZero() {
+		s.setFlash(w, r, flashS23Created)
+	} else {
+		s.setFlash(w, r, flashS23Sent)
+	}
+	http.Redirect(w, r, s23Path(n.ID), http.StatusSeeOther)
+}
+
+// --- Changing a notification ---
+
+// s23Codes returns the DfE code of the LA notified and the provider's ODS
+// code, for the edit form.
+func (s *Server) s23Codes(ctx context.Context, n store.S23Notification) (la, provider string, err error) {
+	if la, err = s.laCode(ctx, n.LAID); err != nil {
+		return "", "", err
+	}
+	o, err := s.store.GetOrg(ctx, n.ProviderOrgID)
+	if err != nil {
+		return "", "", err
+	}
+	return la, o.Code, nil
+}
+
+func (s *Server) s23EditPage(ctx context.Context, actor store.Actor, n store.S23Notification, in s23Input) (*s23FormPage, error) {
+	c := n.Child
+	p, err := s.s23FormPage(ctx, actor, in, &c)
+	if err != nil {
+		return nil, err
+	}
+	p.Editing, p.ID, p.ShowProvider = true, n.ID, false
+	p.Sent = !n.Steps.LANotifiedOn.IsZero()
+	p.Warning = ""
+	if applies, from := s23.Applies(c.DateOfBirth, n.Steps.OpinionOn); !applies && n.Kind == s23.KindS23 {
+		p.Warning = s23.NotApplicableText(from) + "."
+	}
+	p.Title, p.Action = "Change the notification", s23Path(n.ID)
+	p.Back, p.BackText = s23Path(n.ID), "Back to the notification"
+	return p, nil
+}
+
+func (s *Server) s23Edit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := s.store.GetS23(ctx, actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	la, prov, err := s.s23Codes(ctx, n)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.s23EditPage(ctx, actor, n, s23InputFrom(n, la, prov))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "s23_form.html", p)
+}
+
+// s23Update saves a changed notification. When the change is the one that
+// tells the LA (its date recorded for the first time), the answers are
+// shown to check first, as for a new notification.
+func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// Read it first: a notification out of scope is "not found" whatever
+	// was posted, and the form is re-shown around the record.
+	cur, err := s.store.GetS23(ctx, actor, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := decodeS23Form(r)
+	in.ChildID = cur.ChildID
+	if strings.TrimSpace(in.Kind) == "" {
+		in.Kind = string(cur.Kind) // only a DCO is asked the kind
+	}
+	if !cur.Steps.LANotifiedOn.IsZero() {
+		// Once the LA is told, its date and the LA stay as recorded here.
+		in.Dates[s23.FieldLANotified] = s23DateIn{Parts: datePartsOf(cur.Steps.LANotifiedOn)}
+		la, _, err := s.s23Codes(ctx, cur)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		in.LACode = la
+	}
+	reshow := func(status int, fields map[string]string) {
+		p, err := s.s23EditPage(ctx, actor, cur, in)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.setErrors(fields, s23FormFields, s23Anchors)
+		s.render(w, r, status, "s23_form.html", p)
+	}
+	if r.PostFormValue("change") != "" {
+		reshow(http.StatusOK, nil)
+		return
+	}
+	n, _, err := s.s23Validate(ctx, actor, in, true)
+	if err != nil {
+		s.failForm(w, r, err, reshow)
+		return
+	}
+	n.ID = id
+	if strings.TrimSpace(in.LACode) == "" {
+		n.LAID = cur.Child.LAID // "the child's local authority"
+	}
+	if cur.Steps.LANotifiedOn.IsZero() && !n.Steps.LANotifiedOn.IsZero() && r.PostFormValue("confirm") != "1" {
+		// Check first: this is what sends it to the LA. Validate the
+		// order now, so the check page never shows what cannot be saved.
+		if bad := n.Steps.Check(cur.Kind, s.s23Today()); len(bad) > 0 {
+			reshow(http.StatusUnprocessableEntity, bad)
+			return
+		}
+		check := n
+		check.Child, check.ProviderName, check.LAName = cur.Child, cur.ProviderName, cur.LAName
+		if n.LAID != 0 && n.LAID != cur.LAID {
+			if o, err := s.store.GetOrg(ctx, n.LAID); err == nil {
+				check.LAName = o.Name
+			}
+		}
+		p := s.s23CheckData(check, in, s23Path(id), true)
+		p.Hidden = append(p.Hidden, s23Hidden{"confirm", "1"})
+		s.render(w, r, http.StatusOK, "s23_check.html", p)
+		return
+	}
+	if err := s.store.UpdateS23(ctx, actor, &n); err != nil {
+		s.failForm(w, r, staleToMessage(s23FormFieldsOf(err)), reshow)
+		return
+	}
+	if cur.Steps.LANotifiedOn.IsZero() && !n.Steps.LANotifiedOn.IsZero() {
+		s.setFlash(w, r, flashS23Sent)
+	} else {
+		s.setFlash(w, r, flashS23Saved)
+	}
+	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
+}
+
+// --- The LA acknowledges; letters are marked sent ---
+
+// s23Acknowledge records the LA's acknowledgement on the date given.
+func (s *Server) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	bad := map[string]string{}
+	parts := s23FormDate(r, s23.FieldAcknowledged).Parts
+	on := checkDateParts(bad, s23.FieldAcknowledged, "Date of acknowledgement", parts)
+	reshow := func(status int, fields map[string]string) {
+		n, err := s.store.GetS23(ctx, actor, id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p, err := s.s23ViewData(ctx, actor, n)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Ack = parts
+		p.setErrors(fields, []string{s23.FieldAcknowledged}, map[string]string{s23.FieldAcknowledged: s23.FieldAcknowledged + "-day"})
+		s.render(w, r, status, "s23_view.html", p)
+	}
+	if len(bad) > 0 {
+		reshow(http.StatusUnprocessableEntity, bad)
+		return
+	}
+	if _, err := s.store.AcknowledgeS23(ctx, actor, id, version, on); err != nil {
+		s.failForm(w, r, staleToMessage(err), reshow)
+		return
+	}
+	s.setFlash(w, r, flashS23Acknowledged)
+	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
+}
+
+func (s *Server) s23ParentLetterSent(w http.ResponseWriter, r *http.Request) {
+	s.s23LetterSent(w, r, store.S23LetterParent)
+}
+
+func (s *Server) s23LALetterSent(w http.ResponseWriter, r *http.Request) {
+	s.s23LetterSent(w, r, store.S23LetterLA)
+}
+
+// s23LetterSent records that a letter went on the date given. Marking the
+// LA notification sent is what tells the LA when no date was recorded, and
+// the store refuses it before the parent was informed.
+func (s *Server) s23LetterSent(w http.ResponseWriter, r *http.Request, letter string) {
+	ctx := r.Context()
+	actor := state(r).actor(r)
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	bad := map[string]string{}
+	parts := s23FormDate(r, "sent_on").Parts
+	on := checkDateParts(bad, "sent_on", "Date the letter was sent", parts)
+	reshow := func(status int, fields map[string]string) {
+		n, err := s.store.GetS23Letter(ctx, actor, id, letter)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p, err := s.s23LetterData(ctx, actor, n, letter)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Sent = parts
+		p.setErrors(fields, []string{"sent_on"}, map[string]string{"sent_on": "sent_on-day"})
+		s.render(w, r, status, "s23_letter.html", p)
+	}
+	if len(bad) > 0 {
+		reshow(http.StatusUnprocessableEntity, bad)
+		return
+	}
+	if _, err := s.store.MarkS23LetterSent(ctx, actor, id, version, letter, on); err != nil {
+		s.failForm(w, r, staleToMessage(err), reshow)
+		return
+	}
+	s.setFlash(w, r, flashS23LetterSent)
+	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
+}

@@ -90,8 +90,7 @@ func adviceJourney(ctx context.Context, s *store.Store, today send.Date, r store
 	if p.service == advice.ServiceHAS {
 		triage, known = advice.TriageNotKnown, nil
 	}
-	var err error
-	if version, err = s.TriageAdviceRequest(ctx, sys, r.ID, version, triage, known, ""); err != nil {
+	if _, err := s.TriageAdviceRequest(ctx, sys, r.ID, version, triage, known, ""); err != nil {
 		return err
 	}
 	assignee := int64(0)

@@ -55,16 +55,16 @@ func isField(name string) bool {
 	return false
 }
 
-// placeholder is one {{name}} found in a template: where it starts and
+// fieldMark is one {{name}} found in a template: where it starts and
 // ends, and the name with spaces trimmed.
-type placeholder struct {
+type fieldMark struct {
 	start, end int
 	name       string
 }
 
-// placeholders finds every {{...}} in t, left to right, without nesting.
-func placeholders(t string) []placeholder {
-	var out []placeholder
+// fieldMarks finds every {{...}} in t, left to right, without nesting.
+func fieldMarks(t string) []fieldMark {
+	var out []fieldMark
 	for i := 0; i < len(t); {
 		open := strings.Index(t[i:], "{{")
 		if open < 0 {
@@ -76,18 +76,18 @@ func placeholders(t string) []placeholder {
 			break
 		}
 		end += open + 2
-		out = append(out, placeholder{start: open, end: end + 2, name: strings.TrimSpace(t[open+2 : end])})
+		out = append(out, fieldMark{start: open, end: end + 2, name: strings.TrimSpace(t[open+2 : end])})
 		i = end + 2
 	}
 	return out
 }
 
 // Fill returns the template with each {{field}} replaced by its value.
-// Placeholders naming no field in values are left as written.
+// Marks naming no field in values are left as written.
 func Fill(template string, values map[string]string) string {
 	var b strings.Builder
 	last := 0
-	for _, p := range placeholders(template) {
+	for _, p := range fieldMarks(template) {
 		v, ok := values[p.name]
 		if !ok {
 			continue
@@ -105,7 +105,7 @@ func Fill(template string, values map[string]string) string {
 func UnknownFields(template string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, p := range placeholders(template) {
+	for _, p := range fieldMarks(template) {
 		if !isField(p.name) && !seen[p.name] {
 			seen[p.name] = true
 			out = append(out, p.name)
@@ -120,7 +120,7 @@ func UnknownFields(template string) []string {
 func BlankFields(template string, values map[string]string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, p := range placeholders(template) {
+	for _, p := range fieldMarks(template) {
 		if v, ok := values[p.name]; ok && strings.TrimSpace(v) == "" && !seen[p.name] {
 			seen[p.name] = true
 			out = append(out, p.name)

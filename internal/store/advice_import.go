@@ -47,6 +47,7 @@ type LineError struct {
 // ImportError lists every line of a file that could not be imported.
 type ImportError struct{ Lines []LineError }
 
+// Error lists the lines: "line 3: …; line 7: …".
 func (e *ImportError) Error() string {
 	parts := make([]string, len(e.Lines))
 	for i, l := range e.Lines {

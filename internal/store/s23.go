@@ -455,12 +455,21 @@ func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at s
 // and returns the audit row to append for it. A grant already held is left
 // alone and not audited again (nil).
 func (t *tx) grantNotifier(ctx context.Context, actor Actor, childID, orgID int64, at string) (*AuditEntry, error) {
-	n, err := t.execN(ctx, `INSERT INTO child_access (child_id, org_id, reason, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, childID, orgID, "made a Section 23 notification", actor.UserID, at)
+	n, err := t.execN(ctx, grantNotifierSQL, childID, orgID, s23GrantReason, actor.UserID, at)
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	return entry(actor, "child.grant", "child", childID, childID, OutcomeOK, "org_id="+itoa(orgID)+" via=s23"), nil
+	return s23GrantEntry(actor, childID, orgID), nil
+}
+
+const grantNotifierSQL = `INSERT INTO child_access (child_id, org_id, reason, created_by, created_at)
+	VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+
+const s23GrantReason = "made a Section 23 notification"
+
+// s23GrantEntry is the audit row of a grant to a notifying provider.
+func s23GrantEntry(actor Actor, childID, orgID int64) *AuditEntry {
+	return entry(actor, "child.grant", "child", childID, childID, OutcomeOK, "org_id="+itoa(orgID)+" via=s23")
 }
 
 // s23JoinNeeds stores the areas of need as a comma-separated list of keys.
@@ -667,18 +676,29 @@ func s23Where(actor Actor, f S23Filter) (string, []any, error) {
 	return strings.Join(where, " AND "), args, nil
 }
 
-// s23Order is the listing order. An LA reads its inbox: unacknowledged
-// first, oldest first, then the rest newest first. Everyone else reads
-// work by due date: those awaiting the LA by the day the parent was
-// informed (so by due date under the local standard), then those whose
-// parent is still to be told, then those sent, newest first.
-func s23Order(actor Actor) string {
+// s23Segment is one run of a listing: the rows meeting cond, in order.
+type s23Segment struct{ cond, order string }
+
+// s23Segments are the listing order, as runs that follow one another. An
+// LA reads its inbox: unacknowledged first, oldest first, then the rest
+// newest first. Everyone else reads work by due date: those awaiting the
+// LA by the day the parent was informed (so by due date under the local
+// standard), then those whose parent is still to be told, then those sent,
+// newest first. Each run's order is plain columns that the indexes of
+// 0002_s23.sql serve, so a page reads a page's worth of index, not every
+// notification in scope.
+func s23Segments(actor Actor) []s23Segment {
 	if actor.Role == RoleLA {
-		return ` ORDER BY CASE WHEN n.acknowledged_on = '' THEN 0 ELSE 1 END,
-			CASE WHEN n.acknowledged_on = '' THEN n.la_notified_on ELSE '' END, n.la_notified_on DESC, n.id DESC`
+		return []s23Segment{
+			{"n.acknowledged_on = ''", "n.la_notified_on, n.id"},
+			{"n.acknowledged_on <> ''", "n.la_notified_on DESC, n.id DESC"},
+		}
 	}
-	return ` ORDER BY CASE WHEN n.la_notified_on = '' AND n.parent_informed_on <> '' THEN 0 WHEN n.la_notified_on = '' THEN 1 ELSE 2 END,
-		n.parent_informed_on, n.la_notified_on DESC, n.id DESC`
+	return []s23Segment{
+		{"n.la_notified_on = '' AND n.parent_informed_on <> ''", "n.parent_informed_on, n.id"},
+		{"n.la_notified_on = '' AND n.parent_informed_on = ''", "n.id DESC"},
+		{"n.la_notified_on <> ''", "n.la_notified_on DESC, n.id DESC"},
+	}
 }
 
 // ListS23 returns a page of the notifications the actor may see that match
@@ -692,25 +712,53 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 		if err != nil {
 			return err
 		}
-		if err := t.queryRow(ctx, "SELECT count(*) FROM s23_notifications n WHERE "+where, args...).Scan(&total); err != nil {
-			return mapErr(err, "count notifications")
-		}
+		// The page's ids, run by run; then those rows with their child and
+		// organisations. Sorting the narrow rows before joining, and each
+		// run by an index, keeps a large LA's inbox quick.
 		limit, offset := pageOf(f.Limit, f.Offset)
-		if total > offset {
+		var ids []int64
+		for _, seg := range s23Segments(actor) {
+			cond := where + " AND " + seg.cond
+			var n int
+			if err := t.queryRow(ctx, "SELECT count(*) FROM s23_notifications n WHERE "+cond, args...).Scan(&n); err != nil {
+				return mapErr(err, "count notifications")
+			}
+			total += n
+			if offset >= n {
+				offset -= n
+				continue
+			}
+			if want := limit - len(ids); want > 0 {
+				got, err := t.s23PageIDs(ctx, "SELECT n.id FROM s23_notifications n WHERE "+cond+" ORDER BY "+seg.order+" LIMIT ? OFFSET ?",
+					append(slices.Clone(args), want, offset)...)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, got...)
+			}
+			offset = 0
+		}
+		if len(ids) > 0 {
 			dscope, dargs, _ := s23Scope(actor, "d")
 			others := ", (SELECT count(*) FROM s23_notifications d WHERE d.child_id = n.child_id AND d.id <> n.id AND " + dscope + ")"
-			q := "SELECT " + s23Columns + others + s23From + " WHERE " + where + s23Order(actor) + " LIMIT ? OFFSET ?"
-			rows, err := t.query(ctx, q, slices.Concat(dargs, args, []any{limit, offset})...)
+			in := strings.Repeat("?, ", len(ids)-1) + "?"
+			idArgs := make([]any, len(ids))
+			pos := make(map[int64]int, len(ids))
+			for i, id := range ids {
+				idArgs[i], pos[id] = id, i
+			}
+			rows, err := t.query(ctx, "SELECT "+s23Columns+others+s23From+" WHERE n.id IN ("+in+")", append(dargs, idArgs...)...)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
+			out = make([]S23Notification, len(ids))
 			for rows.Next() {
 				n, err := scanS23(rows, true)
 				if err != nil {
 					return mapErr(err, "scan notification")
 				}
-				out = append(out, n)
+				out[pos[n.ID]] = n
 			}
 			if err := rows.Err(); err != nil {
 				return mapErr(err, "list notifications")
@@ -722,6 +770,24 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// s23PageIDs runs a query of ids.
+func (t *tx) s23PageIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapErr(err, "scan id")
+		}
+		ids = append(ids, id)
+	}
+	return ids, mapErr(rows.Err(), "list ids")
 }
 
 // s23Changed names the fields that differ, for the audit detail: names of
@@ -965,12 +1031,16 @@ func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send
 		}
 		return nil, s23.Compliance{}, err
 	}
+	// Three disjoint parts, each served by an index on (scope, la_notified_on,
+	// parent_informed_on): told in the period; informed by its end and not
+	// told; informed by its end and told after it.
 	f, l := first.String(), last.String()
-	rows, err := s.query(ctx, `SELECT n.provider_org_id, p.name, n.kind, n.parent_informed_on, n.discussion_offered_on, n.la_notified_on
-		FROM s23_notifications n JOIN orgs p ON p.id = n.provider_org_id
-		WHERE `+scope+` AND n.kind = 's23' AND ((n.la_notified_on >= ? AND n.la_notified_on <= ?)
-			OR (n.parent_informed_on <> '' AND n.parent_informed_on <= ? AND (n.la_notified_on = '' OR n.la_notified_on > ?)))`,
-		append(args, f, l, l, l)...)
+	part := `SELECT n.provider_org_id, p.name, n.kind, n.parent_informed_on, n.discussion_offered_on, n.la_notified_on
+		FROM s23_notifications n JOIN orgs p ON p.id = n.provider_org_id WHERE ` + scope + ` AND n.kind = 's23' AND `
+	rows, err := s.query(ctx, part+`n.la_notified_on >= ? AND n.la_notified_on <= ?
+		UNION ALL `+part+`n.la_notified_on = '' AND n.parent_informed_on <> '' AND n.parent_informed_on <= ?
+		UNION ALL `+part+`n.la_notified_on > ? AND n.parent_informed_on <> '' AND n.parent_informed_on <= ?`,
+		slices.Concat(args, []any{f, l}, args, []any{l}, args, []any{l, l})...)
 	if err != nil {
 		return nil, s23.Compliance{}, err
 	}
@@ -1117,6 +1187,16 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			return mapErr(err, "prepare notification insert")
 		}
 		defer insS23.Close()
+		findChild, err := t.tx.PrepareContext(ctx, s.rebind("SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?"))
+		if err != nil {
+			return mapErr(err, "prepare child look-up")
+		}
+		defer findChild.Close()
+		grant, err := t.tx.PrepareContext(ctx, s.rebind(grantNotifierSQL))
+		if err != nil {
+			return mapErr(err, "prepare grant")
+		}
+		defer grant.Close()
 		var audit []*AuditEntry
 		for i := range rows {
 			r := &rows[i]
@@ -1129,7 +1209,7 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			}
 			known, seen := children[c.NHSNumber]
 			if !seen {
-				known, err = scanChild(t.queryRow(ctx, "SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?", string(c.NHSNumber)))
+				known, err = scanChild(findChild.QueryRowContext(ctx, string(c.NHSNumber)))
 				switch {
 				case err == nil:
 					res.ChildrenMatched++
@@ -1175,12 +1255,12 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			}
 			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, parseTime(at), parseTime(at)
 			audit = append(audit, entry(actor, ActionS23Import, s23ObjectType, n.ID, known.ID, OutcomeOK, "kind="+string(n.Kind)))
-			grant, err := t.grantNotifier(ctx, actor, known.ID, n.ProviderOrgID, at)
+			g, err := grant.ExecContext(ctx, known.ID, n.ProviderOrgID, s23GrantReason, actor.UserID, at)
 			if err != nil {
-				return err
+				return mapErr(err, "grant")
 			}
-			if grant != nil {
-				audit = append(audit, grant)
+			if k, _ := g.RowsAffected(); k > 0 {
+				audit = append(audit, s23GrantEntry(actor, known.ID, n.ProviderOrgID))
 			}
 			res.Notifications++
 		}

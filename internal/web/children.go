@@ -554,6 +554,9 @@ func actionLabel(a string) string {
 	case store.ActionAccessRefused:
 		return "Tried to open the record"
 	}
+	if l, ok := s23ActionLabels[a]; ok { // Section 23 notifications (s23.go)
+		return l
+	}
 	return a
 }
 

@@ -884,3 +884,16 @@ func s23ChildActions(actor store.Actor, c store.Child) []navItem {
 	}
 	return []navItem{{Href: "/s23-notifications/new?child=" + strconv.FormatInt(c.ID, 10), Text: "Make a Section 23 notification"}}
 }
+
+// s23ActionLabels word the notification audit actions for "who has
+// accessed this record".
+var s23ActionLabels = map[string]string{
+	store.ActionS23Create:      "Made a Section 23 notification",
+	store.ActionS23View:        "Viewed a notification",
+	store.ActionS23LetterView:  "Viewed a notification letter",
+	store.ActionS23List:        "Listed notifications",
+	store.ActionS23Update:      "Changed a notification",
+	store.ActionS23Acknowledge: "Acknowledged a notification",
+	store.ActionS23LetterSent:  "Recorded a notification letter as sent",
+	store.ActionS23Import:      "Imported a notification",
+}

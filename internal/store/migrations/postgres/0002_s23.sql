@@ -38,7 +38,12 @@ CREATE TABLE s23_notifications (
     CHECK (la_notified_on = '' OR (parent_informed_on <> '' AND parent_informed_on <= la_notified_on)),
     CHECK (acknowledged_on = '' OR (la_notified_on <> '' AND la_notified_on <= acknowledged_on))
 );
-CREATE INDEX s23_la ON s23_notifications (la_id, la_notified_on);
-CREATE INDEX s23_provider ON s23_notifications (provider_org_id, la_notified_on);
-CREATE INDEX s23_icb ON s23_notifications (icb_id, la_notified_on);
+-- The indexes serve the listings run by run (store.s23Segments) and the
+-- month's compliance: an LA's inbox by acknowledgement then date; a
+-- provider's and an ICB's work by whether and when the LA was told, then
+-- when the parent was.
+CREATE INDEX s23_la_inbox ON s23_notifications (la_id, acknowledged_on, la_notified_on);
+CREATE INDEX s23_la ON s23_notifications (la_id, la_notified_on, acknowledged_on);
+CREATE INDEX s23_provider ON s23_notifications (provider_org_id, la_notified_on, parent_informed_on);
+CREATE INDEX s23_icb ON s23_notifications (icb_id, la_notified_on, parent_informed_on);
 CREATE INDEX s23_child ON s23_notifications (child_id);

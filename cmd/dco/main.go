@@ -44,7 +44,7 @@ func init() {
 		"user":       {cmdUser, "add, list, disable users; issue API tokens"},
 		"org":        {cmdOrg, "add and list organisations (ICB, LAs, providers)"},
 		"demo":       {cmdDemo, "seed a synthetic ICB with demo users and children"},
-		"import":     {cmdImport, "import children or bank holidays from files"},
+		"import":     {cmdImport, "import children, notifications, advice requests or bank holidays"},
 		"backup":     {cmdBackup, "take an online, consistent copy of the database"},
 		"audit":      {cmdAudit, "verify the hash-chained audit trail"},
 		"clock":      {cmdClock, "compute a statutory deadline: dco clock RULE DATE"},

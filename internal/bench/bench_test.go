@@ -383,11 +383,12 @@ func BenchmarkImport(b *testing.B) {
 }
 
 // BenchmarkChildListPageHTTP serves the children list over loopback HTTP
-// to parallel clients (GOMAXPROCS × -cpu goroutines).
+// to GOMAXPROCS parallel clients.
 func BenchmarkChildListPageHTTP(b *testing.B) {
 	m := setup(b, benchChildren)
 	srv := httptest.NewServer(m.h)
 	defer srv.Close()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		client := srv.Client()
 		for pb.Next() {

@@ -32,6 +32,7 @@ func TestSQLitePragmas(t *testing.T) {
 		check(pool, "PRAGMA foreign_keys", "1")
 		check(pool, "PRAGMA synchronous", "2")
 		check(pool, "PRAGMA busy_timeout", "10000")
+		check(pool, "PRAGMA temp_store", "2")
 	}
 	check("read", "PRAGMA query_only", "1")
 	check("write", "PRAGMA query_only", "0")

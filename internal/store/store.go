@@ -53,7 +53,7 @@ type Store struct {
 }
 
 // sqlitePragmas are applied to every pooled SQLite connection through the DSN.
-const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
 // selects PostgreSQL; anything else is a SQLite file path ("" means dco.db).

@@ -1,11 +1,7 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -250,37 +246,8 @@ type exceptionBody struct {
 // rather than ignoring it.
 func decodeAdviceJSON(r *http.Request, known map[string]bool) (adviceRequestJSON, error) {
 	var req adviceRequestJSON
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return req, malformed("The request body must be 1 MiB or smaller", nil)
-		}
-		return req, malformed("The request body could not be read", nil)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return req, malformed("The request body must be a JSON object", nil)
-	}
-	bad := map[string]string{}
-	for k := range raw {
-		if !known[k] {
-			bad[k] = "Unknown field: remove it"
-		}
-	}
-	if len(bad) > 0 {
-		return req, malformed("The request has fields this API does not know, or that cannot be sent here", bad)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return req, malformed("A field has the wrong type", map[string]string{te.Field: "Must be a JSON " + jsonKind(te.Type.Kind().String())})
-		}
-		return req, malformed("The request body is not valid JSON", nil)
-	}
-	return req, nil
+	err := decodeStrict(r, &req, known, nil, "The request has fields this API does not know, or that cannot be sent here")
+	return req, err
 }
 
 // apiDate reads an optional YYYY-MM-DD field.

@@ -107,43 +107,17 @@ type flagsPatch map[string]bool
 // client's typo does not look like a saved value.
 func decodeChildJSON(r *http.Request) (childRequest, error) {
 	var req childRequest
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return req, malformed("The request body must be 1 MiB or smaller", nil)
-		}
-		return req, malformed("The request body could not be read", nil)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return req, malformed("The request body must be a JSON object", nil)
-	}
 	known := map[string]bool{"nhs_number": true, "given_name": true, "family_name": true, "date_of_birth": true,
 		"postcode": true, "la_code": true, "setting": true, "flags": true, "version": true, "confirm_duplicate": true}
-	bad := map[string]string{}
-	for k := range raw {
-		if !known[k] {
-			bad[k] = "Unknown field: remove it"
-		}
-	}
-	if len(bad) > 0 {
-		return req, malformed("The request has fields this API does not know", bad)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return req, malformed("A field has the wrong type", map[string]string{te.Field: "Must be a JSON " + jsonKind(te.Type.Kind().String())})
-		}
-		return req, malformed("The request body is not valid JSON", nil)
+	if err := decodeStrict(r, &req, known, nil, "The request has fields this API does not know"); err != nil {
+		return req, err
 	}
 	if req.Flags != nil {
 		valid := map[string]bool{}
 		for _, fl := range flagList {
 			valid[fl.Name] = true
 		}
+		bad := map[string]string{}
 		for k := range *req.Flags {
 			if !valid[k] {
 				bad["flags."+k] = "Unknown flag: remove it"
@@ -154,6 +128,56 @@ func decodeChildJSON(r *http.Request) (childRequest, error) {
 		}
 	}
 	return req, nil
+}
+
+// decodeStrict reads a JSON object from the request body into dst. Every
+// API decodes through it, so all of them refuse the same way: a body over
+// the size limit, a body that is not an object, and any property not in
+// known (or, for an object-valued property p, not in nested[p]) are named in
+// a 400 rather than ignored, and a value of the wrong type names its field.
+func decodeStrict(r *http.Request, dst any, known map[string]bool, nested map[string]map[string]bool, unknownMessage string) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return malformed("The request body must be 1 MiB or smaller", nil)
+		}
+		return malformed("The request body could not be read", nil)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return malformed("The request body must be a JSON object", nil)
+	}
+	bad := map[string]string{}
+	for k, v := range raw {
+		if !known[k] {
+			bad[k] = "Unknown field: remove it"
+			continue
+		}
+		if sub, ok := nested[k]; ok {
+			var inner map[string]json.RawMessage
+			if json.Unmarshal(v, &inner) == nil {
+				for ik := range inner {
+					if !sub[ik] {
+						bad[k+"."+ik] = "Unknown field: remove it"
+					}
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return malformed(unknownMessage, bad)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return malformed("A field has the wrong type", map[string]string{te.Field: "Must be a JSON " + jsonKind(te.Type.Kind().String())})
+		}
+		return malformed("The request body is not valid JSON", nil)
+	}
+	return nil
 }
 
 func jsonKind(k string) string {

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -171,47 +168,8 @@ var (
 // rather than ignoring it, so a client's typo does not look like a saved value.
 func decodeS23JSON(r *http.Request) (s23Request, error) {
 	var req s23Request
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return req, malformed("The request body must be 1 MiB or smaller", nil)
-		}
-		return req, malformed("The request body could not be read", nil)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return req, malformed("The request body must be a JSON object", nil)
-	}
-	bad := map[string]string{}
-	for k := range raw {
-		if !s23Known[k] {
-			bad[k] = "Unknown field: remove it"
-		}
-	}
-	if c, ok := raw["child"]; ok {
-		var rc map[string]json.RawMessage
-		if json.Unmarshal(c, &rc) == nil {
-			for k := range rc {
-				if !s23ChildKnown[k] {
-					bad["child."+k] = "Unknown field: remove it"
-				}
-			}
-		}
-	}
-	if len(bad) > 0 {
-		return req, malformed("The request has fields this API does not know", bad)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return req, malformed("A field has the wrong type", map[string]string{te.Field: "Must be a JSON " + jsonKind(te.Type.Kind().String())})
-		}
-		return req, malformed("The request body is not valid JSON", nil)
-	}
-	return req, nil
+	err := decodeStrict(r, &req, s23Known, map[string]map[string]bool{"child": s23ChildKnown}, "The request has fields this API does not know")
+	return req, err
 }
 
 // apply lays the request over in (empty for POST, the stored notification

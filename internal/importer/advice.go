@@ -1,19 +1,12 @@
 package importer
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"dco/internal/advice"
-	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -83,14 +76,7 @@ func (r *AdviceResult) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 
 // the valid rows and every row problem; the error is for a file that
 // cannot be read at all.
 func ReadAdvice(r io.Reader, opt AdviceOptions) (*AdviceResult, error) {
-	lim := opt.Limits
-	if lim == (Limits{}) {
-		lim = DefaultLimits
-	}
-	today := opt.Today
-	if today.IsZero() {
-		today = send.Today(time.Now())
-	}
+	s := newSheet(opt.Limits, opt.Today)
 	cal := opt.Calendar
 	if cal == nil {
 		cal = send.DefaultCalendar()
@@ -99,12 +85,16 @@ func ReadAdvice(r io.Reader, opt AdviceOptions) (*AdviceResult, error) {
 		return nil, errors.New("importer: no LA look-up given")
 	}
 	p := &adviceParser{
-		lim: lim, today: today, cal: cal, la: opt.LA,
-		oldest: send.NewDate(today.Year()-26, today.Month(), today.Day()),
-		laMemo: map[string]laAnswer{}, refs: map[string]int{}, people: map[send.NHSNumber]person{},
+		sheet: s, cal: cal, la: newLALookup(opt.LA),
+		oldest: send.NewDate(s.today.Year()-26, s.today.Month(), s.today.Day()),
+		refs:   map[string]int{}, people: map[send.NHSNumber]person{},
 		res: &AdviceResult{},
 	}
-	return p.run(r)
+	if err := s.run(r, columns{required: AdviceColumns, file: "an advice requests file"}, p.row); err != nil {
+		return nil, err
+	}
+	p.res.Errors, p.res.MoreErrors, p.res.Read, p.res.Notes = s.errors, s.moreErrors, s.read, s.notes
+	return p.res, nil
 }
 
 // person is the first row an NHS number was met on, to catch the same
@@ -116,240 +106,33 @@ type person struct {
 }
 
 type adviceParser struct {
-	lim    Limits
-	today  send.Date
+	*sheet
 	oldest send.Date
 	cal    *send.Calendar
-	la     LAFunc
-	laMemo map[string]laAnswer
+	la     *orgLookup
 	refs   map[string]int // LA id/reference → first line
 	people map[send.NHSNumber]person
 	res    *AdviceResult
-	idx    map[string]int
-	width  int
-	line   int
-}
-
-func (p *adviceParser) fail(line int, column, format string, args ...any) {
-	if len(p.res.Errors) >= p.lim.MaxErrors {
-		p.res.MoreErrors++
-		return
-	}
-	p.res.Errors = append(p.res.Errors, RowError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
-}
-
-func (p *adviceParser) problems() int { return len(p.res.Errors) + p.res.MoreErrors }
-
-func (p *adviceParser) run(r io.Reader) (*AdviceResult, error) {
-	br := bufio.NewReaderSize(&limitedReader{r: r, n: p.lim.MaxBytes}, 64<<10)
-	if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
-	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	tooLarge := func() error {
-		return fmt.Errorf("%w: it is larger than %d MB; split it into smaller files", ErrTooLarge, p.lim.MaxBytes>>20)
-	}
-	header, err := cr.Read()
-	if err != nil {
-		var pe *csv.ParseError
-		switch {
-		case errors.Is(err, ErrTooLarge):
-			return nil, tooLarge()
-		case errors.Is(err, io.EOF):
-			return nil, fmt.Errorf("the file is empty: its first line must be the header %s", strings.Join(AdviceColumns, ","))
-		case errors.As(err, &pe):
-			p.fail(1, "", "the header is not valid CSV: %v", pe.Err)
-			return p.res, nil
-		}
-		return nil, fmt.Errorf("read header: %w", err)
-	}
-	if !p.readHeader(header) {
-		return p.res, nil
-	}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.Is(err, ErrTooLarge) {
-				return nil, tooLarge()
-			}
-			if errors.As(err, &pe) {
-				p.res.Read++
-				p.fail(pe.StartLine, "", "is not valid CSV: %v%s", pe.Err, quoteHint(pe.Err))
-				continue
-			}
-			return nil, fmt.Errorf("read: %w", err)
-		}
-		p.line, _ = cr.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		p.res.Read++
-		if p.res.Read > p.lim.MaxRows {
-			return nil, fmt.Errorf("%w: it has more than %d rows; split it into smaller files", ErrTooLarge, p.lim.MaxRows)
-		}
-		if err := p.row(rec); err != nil {
-			return nil, err
-		}
-	}
-	return p.res, nil
-}
-
-func (p *adviceParser) readHeader(header []string) bool {
-	p.idx = make(map[string]int, len(header))
-	p.width = len(header)
-	ok := true
-	var unknown []string
-	for i, h := range header {
-		name := strings.ToLower(strings.TrimSpace(h))
-		if utf8.RuneCountInString(name) > 100 {
-			p.fail(1, "", "column %d of the header is %d characters long; a column name is at most 100", i+1, utf8.RuneCountInString(name))
-			ok = false
-			continue
-		}
-		if _, dup := p.idx[name]; dup && name != "" {
-			p.fail(1, name, "column %q appears twice in the header", name)
-			ok = false
-			continue
-		}
-		if !slices.Contains(AdviceColumns, name) {
-			if name == "" {
-				name = fmt.Sprintf("(column %d, no name)", i+1)
-			}
-			unknown = append(unknown, name)
-			continue
-		}
-		p.idx[name] = i
-	}
-	var missing []string
-	for _, c := range AdviceColumns {
-		if _, has := p.idx[c]; !has {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		p.fail(1, missing[0], "the header has no %s column (an advice requests file needs %s)",
-			strings.Join(missing, ", "), strings.Join(AdviceColumns, ", "))
-		ok = false
-	}
-	if len(unknown) > 0 {
-		p.res.Notes = append(p.res.Notes, fmt.Sprintf("ignored column(s) dco does not know: %s (it reads %s)",
-			strings.Join(unknown, ", "), strings.Join(AdviceColumns, ", ")))
-	}
-	return ok
-}
-
-func (p *adviceParser) cell(rec []string, col string) string {
-	return strings.TrimSpace(rec[p.idx[col]])
-}
-
-// text checks a free-text cell: no control characters, at most max
-// characters, present when required.
-func (p *adviceParser) text(rec []string, col string, max int, required bool) string {
-	v := p.cell(rec, col)
-	switch {
-	case v == "" && required:
-		p.fail(p.line, col, "%s is empty", col)
-		return ""
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }):
-		p.fail(p.line, col, "%s contains a control character or invalid UTF-8", col)
-		return ""
-	}
-	if n := utf8.RuneCountInString(v); n > max {
-		p.fail(p.line, col, "%s is %d characters long; it is at most %d", col, n, max)
-		return ""
-	}
-	return v
-}
-
-// date reads a YYYY-MM-DD cell. ok is false when it was given and wrong.
-func (p *adviceParser) date(rec []string, col string, required bool) (send.Date, bool) {
-	v := p.cell(rec, col)
-	if v == "" {
-		if required {
-			p.fail(p.line, col, "%s is empty", col)
-			return send.Date{}, false
-		}
-		return send.Date{}, true
-	}
-	d, err := send.ParseDate(v)
-	if err != nil {
-		switch {
-		case len(v) != 10 || v[4] != '-' || v[7] != '-' || !digits(v[:4]) || !digits(v[5:7]) || !digits(v[8:]):
-			p.fail(p.line, col, "%s %q is not in the form YYYY-MM-DD", col, v)
-		case v[:4] < "1900" || v[:4] > "2200":
-			p.fail(p.line, col, "%s %q is outside the years 1900 to 2200", col, v)
-		default:
-			p.fail(p.line, col, "%s %q is not a real date", col, v)
-		}
-		return send.Date{}, false
-	}
-	return d, true
-}
-
-func (p *adviceParser) localAuthority(rec []string) (store.Org, error) {
-	v := p.cell(rec, advColLA)
-	if v == "" {
-		p.fail(p.line, advColLA, "la_code is empty")
-		return store.Org{}, nil
-	}
-	key := strings.ToUpper(v)
-	a, done := p.laMemo[key]
-	if !done {
-		org, err := p.la(v)
-		switch {
-		case err == nil:
-			a = laAnswer{org: org, found: true}
-		case errs.Is(err, errs.NotFound):
-		default:
-			return store.Org{}, fmt.Errorf("line %d: look up la_code %q: %w", p.line, v, err)
-		}
-		p.laMemo[key] = a
-	}
-	if !a.found {
-		p.fail(p.line, advColLA, "la_code %q is not a local authority in dco (give its DfE number, such as 800, or its ONS code, such as E06000022)", v)
-	}
-	return a.org, nil
 }
 
 func (p *adviceParser) row(rec []string) error {
-	if len(rec) != p.width {
-		p.fail(p.line, "", "has %d fields but the header has %d", len(rec), p.width)
+	if !p.cellsFit(rec) {
 		return nil
-	}
-	for i, f := range rec {
-		if len(f) > p.lim.MaxCell {
-			if n := utf8.RuneCountInString(f); n > p.lim.MaxCell {
-				p.fail(p.line, "", "column %d is %d characters long; a cell is at most %d", i+1, n, p.lim.MaxCell)
-				return nil
-			}
-		}
 	}
 	before := p.problems()
 	row := store.AdviceImportRow{Line: p.line}
-	la, err := p.localAuthority(rec)
+	la, err := p.org(p.la, p.cell(rec, advColLA))
 	if err != nil {
 		return err
 	}
 	row.LAID = la.ID
-	row.LAReference = p.text(rec, advColReference, 50, false)
+	row.LAReference = p.text(advColReference, p.cell(rec, advColReference), 50, false)
 
 	c := &row.Child
-	if v := p.cell(rec, advColNHS); v == "" {
-		p.fail(p.line, advColNHS, "nhs_number is empty")
-	} else if n, err := send.ParseNHSNumber(v); err != nil {
-		p.fail(p.line, advColNHS, "nhs_number %q is not valid: %v", v, err)
-	} else {
-		c.NHSNumber = n
-	}
-	c.GivenName = p.text(rec, advColGiven, 100, true)
-	c.FamilyName = p.text(rec, advColFamily, 100, true)
-	if dob, ok := p.date(rec, advColDOB, true); ok {
+	c.NHSNumber = p.nhsNumber(advColNHS, p.cell(rec, advColNHS))
+	c.GivenName = p.text(advColGiven, p.cell(rec, advColGiven), 100, true)
+	c.FamilyName = p.text(advColFamily, p.cell(rec, advColFamily), 100, true)
+	if dob, ok := p.date(advColDOB, p.cell(rec, advColDOB), dateRule{required: true, years: true}); ok {
 		switch {
 		case dob.After(p.today):
 			p.fail(p.line, advColDOB, "date_of_birth %s is in the future", dob)
@@ -360,9 +143,9 @@ func (p *adviceParser) row(rec []string) error {
 		}
 	}
 
-	received, okR := p.date(rec, advColReceived, true)
-	returned, okT := p.date(rec, advColReturned, false)
-	excOn, okE := p.date(rec, advColExceptionOn, false)
+	received, okR := p.date(advColReceived, p.cell(rec, advColReceived), dateRule{required: true, years: true})
+	returned, okT := p.date(advColReturned, p.cell(rec, advColReturned), dateRule{years: true})
+	excOn, okE := p.date(advColExceptionOn, p.cell(rec, advColExceptionOn), dateRule{years: true})
 	outcome, err := advice.ParseOutcome(strings.ToLower(p.cell(rec, advColOutcome)))
 	if err != nil {
 		p.fail(p.line, advColOutcome, "outcome %q is not advice, not_known, withdrawn or blank", p.cell(rec, advColOutcome))
@@ -390,10 +173,8 @@ func (p *adviceParser) row(rec []string) error {
 
 	if row.LAReference != "" && la.ID != 0 {
 		key := fmt.Sprintf("%d/%s", la.ID, row.LAReference)
-		if first, dup := p.refs[key]; dup {
+		if first, dup := firstLine(p.refs, key, p.line); dup {
 			p.fail(p.line, advColReference, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
-		} else {
-			p.refs[key] = p.line
 		}
 	}
 	if c.NHSNumber != "" && c.GivenName != "" && c.FamilyName != "" && !c.DateOfBirth.IsZero() {

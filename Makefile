@@ -14,7 +14,7 @@ run: assets
 # Run every test, with the race detector. PostgreSQL tests run when
 # DCO_TEST_POSTGRES_URL is set; browser tests need Debian's chromium.
 test: assets
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 
 # Fetch the NHS.UK frontend (pinned in package-lock.json) and put its built
 # files where the binary embeds them.

@@ -71,8 +71,8 @@ func startServer(t *testing.T) *server {
 	select {
 	case u := <-urlc:
 		return &server{URL: u, cmd: cmd}
-	case <-time.After(90 * time.Second):
-		t.Fatal("dco serve did not say it was listening within 90 s")
+	case <-time.After(3 * time.Minute):
+		t.Fatal("dco serve did not say it was listening within 3 minutes")
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelC := context.WithTimeout(ctx, 6*time.Minute)
 	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
 	return ctx
 }

@@ -12,7 +12,7 @@ import (
 	"dco/internal/bench"
 )
 
-const benchUsage = `Usage: dco bench [--children N] [--db FILE|URL] [--requests N] [--concurrency 32] [--json]
+const benchUsage = `Usage: dco bench [--children N] [--advice N] [--db FILE|URL] [--requests N] [--concurrency 32] [--json]
 
 Measures dco against the performance targets of QUALITY.md §19 and reports
 what it finds. It fills a database with a synthetic ICB (local authorities
@@ -46,6 +46,7 @@ func cmdBench(ctx context.Context, env *Env, args []string) int {
 	fs := flag.NewFlagSet("dco "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.IntVar(&opt.Children, "children", bench.DefaultChildren, fmt.Sprintf("children in the dataset (national scale is %d)", bench.NationalChildren))
+	fs.IntVar(&opt.Advice, "advice", 0, "health-advice requests in the dataset (0: half the children; negative: none)")
 	fs.IntVar(&opt.LAs, "las", bench.DefaultLAs, "local authorities a new dataset spreads the children over")
 	fs.IntVar(&opt.Batch, "batch", bench.DefaultBatch, "rows per import call (each call is all or nothing)")
 	fs.StringVar(&dsn, "db", "", "SQLite file or postgres:// URL (default: a temporary SQLite file)")

@@ -1,12 +1,15 @@
 // Package bench measures dco against the performance targets of QUALITY.md
 // §18–19. It fills a store with a synthetic ICB (local authorities and
 // children whose NHS numbers come from the never-issued 999 range, imported
-// through the real CSV importer and store, audit rows and all), then times
-// what people do: the import itself, an LA caseworker's list of children,
-// searches, the DCO's home page and the board's dashboard, served by the
-// real web handler with a real session; the same list under 32 concurrent
-// clients over loopback HTTP against a static file; verification of the
-// audit chain; and the memory the process holds.
+// through the real CSV importer and store, audit rows and all, and five
+// years of health-advice requests for them, imported through the store's
+// bulk import), then times what people do: the imports themselves, an LA
+// caseworker's caseload page (their overdue advice requests) and list of
+// children, the DCO's page of requests at risk, searches, the DCO's home
+// page and the board's dashboard, served by the real web handler with a
+// real session; the caseload page and the children list under 32
+// concurrent clients over loopback HTTP against a static file;
+// verification of the audit chain; and the memory the process holds.
 //
 // It reports; it does not assert. Every measurement is bounded in count and
 // time, talks to nothing but the loopback interface, and stops by itself.
@@ -39,6 +42,11 @@ type Options struct {
 	// LAs is how many local authorities a new dataset spreads the children
 	// over (default 10).
 	LAs int
+	// Advice is how many health-advice requests the dataset holds (default
+	// half the children; negative for none). Each is for one of the
+	// children, in the child's LA, received in the last five years. A
+	// reused dataset with fewer is topped up.
+	Advice int
 	// Batch is how many rows each import call carries (default 5,000).
 	Batch int
 	// Requests is how many calls each one-at-a-time measurement times
@@ -78,6 +86,9 @@ func (o Options) withDefaults() Options {
 	def(&o.Batch, DefaultBatch)
 	def(&o.Requests, DefaultRequests)
 	def(&o.Concurrency, DefaultConcurrency)
+	if o.Advice == 0 {
+		o.Advice = o.Children / 2
+	}
 	if o.MaxTime == 0 {
 		o.MaxTime = DefaultMaxTime
 	}
@@ -96,6 +107,9 @@ func (o Options) Check() error {
 	}
 	if o.LAs < 1 || o.LAs > maxLAs {
 		bad = append(bad, fmt.Sprintf("local authorities must be 1 to %d", maxLAs))
+	}
+	if o.Advice > 10*o.Children {
+		bad = append(bad, "advice requests must be at most ten for each child")
 	}
 	if o.Batch < 1 || o.Batch > 1_000_000 {
 		bad = append(bad, "the batch must be 1 to 1,000,000 rows (the importer's limit)")
@@ -117,40 +131,53 @@ func (o Options) Check() error {
 
 // The metrics every report has, in the order it lists them.
 const (
-	MetricImport         = "import"
-	MetricImportParse    = "import.parse"
-	MetricImportStore    = "import.store"
-	MetricChildrenPage   = "page.children"
-	MetricChildrenHTTP   = "http.children"
-	MetricStaticHTTP     = "http.static"
-	MetricSearchNHS      = "search.nhs"
-	MetricSearchName     = "search.name"
-	MetricDCOHome        = "page.dco_home"
-	MetricViewerHome     = "page.viewer_dashboard"
-	MetricAuditVerify    = "audit.verify"
-	MetricMemory         = "memory"
+	MetricImport       = "import"
+	MetricImportParse  = "import.parse"
+	MetricImportStore  = "import.store"
+	MetricAdviceImport = "import.advice"
+	MetricCaseloadPage = "page.caseload"
+	MetricChildrenPage = "page.children"
+	MetricCaseloadHTTP = "http.caseload"
+	MetricChildrenHTTP = "http.children"
+	MetricStaticHTTP   = "http.static"
+	MetricAtRiskPage   = "page.at_risk"
+	MetricSearchNHS    = "search.nhs"
+	MetricSearchName   = "search.name"
+	MetricDCOHome      = "page.dco_home"
+	MetricViewerHome   = "page.viewer_dashboard"
+	MetricAuditVerify  = "audit.verify"
+	MetricMemory       = "memory"
+	// MetricConcurrentRate is the children list's throughput over the
+	// static file's; MetricCaseloadRate the caseload page's.
 	MetricConcurrentRate = "http.ratio"
+	MetricCaseloadRate   = "http.caseload_ratio"
 )
 
 // MetricNames lists the measurements of a report, in order.
 var MetricNames = []string{
-	MetricImport, MetricImportParse, MetricImportStore, MetricChildrenPage, MetricChildrenHTTP, MetricStaticHTTP,
+	MetricImport, MetricImportParse, MetricImportStore, MetricAdviceImport,
+	MetricCaseloadPage, MetricChildrenPage, MetricCaseloadHTTP, MetricChildrenHTTP, MetricStaticHTTP, MetricAtRiskPage,
 	MetricSearchNHS, MetricSearchName, MetricDCOHome, MetricViewerHome, MetricAuditVerify,
 }
 
 // Report is what a run found.
 type Report struct {
-	Date        time.Time `json:"date"`
-	Engine      string    `json:"engine"`
-	Where       string    `json:"database"`
-	GoVersion   string    `json:"go"`
-	OS          string    `json:"os"`
-	CPUs        int       `json:"cpus"`
-	Children    int       `json:"children"`
-	LAs         int       `json:"local_authorities"`
-	AuditRows   int64     `json:"audit_rows"`
-	Reused      bool      `json:"reused"`
-	Concurrency int       `json:"concurrency"`
+	Date      time.Time `json:"date"`
+	Engine    string    `json:"engine"`
+	Where     string    `json:"database"`
+	GoVersion string    `json:"go"`
+	OS        string    `json:"os"`
+	CPUs      int       `json:"cpus"`
+	Children  int       `json:"children"`
+	LAs       int       `json:"local_authorities"`
+	Advice    int       `json:"advice_requests"`
+	// Overdue is how many advice requests of the LA caseworker's LA are
+	// open and past their six weeks: the caseload page lists the first of
+	// them.
+	Overdue     int   `json:"caseload_overdue"`
+	AuditRows   int64 `json:"audit_rows"`
+	Reused      bool  `json:"reused"`
+	Concurrency int   `json:"concurrency"`
 	// LoadAverage is the machine's load when the run began (1, 5 and 15
 	// minutes), since other work on the machine moves every figure.
 	LoadAverage string   `json:"load_average,omitempty"`
@@ -214,6 +241,24 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 	}
 	rep.Metrics = append(rep.Metrics, importMetrics(samples)...)
 
+	opt.Advice = max(opt.Advice, 0)
+	if d.advice < opt.Advice {
+		say("importing %d advice requests in batches of %d", opt.Advice-d.advice, opt.Batch)
+	}
+	asamples, err := fillAdvice(ctx, s, d, opt.Advice, opt.Batch, func(done, want int, elapsed time.Duration) {
+		if opt.Progress != nil && (done == want || done%(10*opt.Batch) == 0) {
+			say("%d of %d advice requests (%.1f s)", done, want, elapsed.Seconds())
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Advice = d.advice
+	if d.advice > opt.Advice {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the reused dataset holds %d advice requests, more than the %d asked for; all were measured", d.advice, opt.Advice))
+	}
+	rep.Metrics = append(rep.Metrics, adviceImportMetric(asamples, d.advice))
+
 	m, err := newMeasurer(ctx, s, d, opt, say)
 	if err != nil {
 		return nil, err
@@ -250,6 +295,24 @@ func importMetrics(samples []importSample) []Metric {
 	return out
 }
 
+// adviceImportMetric summarises the advice import's batches: the store
+// call alone, since the rows are made in memory.
+func adviceImportMetric(samples []importSample, held int) Metric {
+	var ds []time.Duration
+	var rows int
+	var total time.Duration
+	for _, x := range samples {
+		ds = append(ds, x.store)
+		rows += x.rows
+		total += x.store
+	}
+	m := summarise(MetricAdviceImport, "import: store.ImportAdviceRequests, advice requests (per batch)", "rows/s", ds, rows, total)
+	if len(samples) == 0 {
+		m.Note = fmt.Sprintf("not measured: the dataset held %d advice requests already", held)
+	}
+	return m
+}
+
 // measurer runs the measurements after the import.
 type measurer struct {
 	ctx context.Context
@@ -263,6 +326,7 @@ type measurer struct {
 	laActor         store.Actor
 	nhs             []string // NHS numbers of children in the LA user's LA
 	auditRows       int64
+	overdue         int // open advice requests past six weeks in the LA user's LA
 }
 
 // sessionCookie is the cookie the web service reads the session from when
@@ -328,7 +392,7 @@ func newMeasurer(ctx context.Context, s *store.Store, d *dataset, opt Options, s
 // run takes every measurement after the import, in order.
 func (m *measurer) run(rep *Report) error {
 	steps := []func() ([]Metric, error){
-		m.childrenPage, m.concurrent, m.searchNHS, m.searchName, m.dcoHome, m.viewerHome, m.auditVerify,
+		m.caseloadPage, m.childrenPage, m.concurrent, m.atRiskPage, m.searchNHS, m.searchName, m.dcoHome, m.viewerHome, m.auditVerify,
 	}
 	for _, step := range steps {
 		if err := m.ctx.Err(); err != nil {
@@ -340,6 +404,6 @@ func (m *measurer) run(rep *Report) error {
 		}
 		rep.Metrics = append(rep.Metrics, ms...)
 	}
-	rep.AuditRows = m.auditRows
+	rep.AuditRows, rep.Overdue = m.auditRows, m.overdue
 	return nil
 }

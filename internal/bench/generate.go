@@ -38,6 +38,7 @@ type dataset struct {
 	icb      store.Org
 	las      []store.Org // in code order: child k lives in las[k % len(las)]
 	children int         // children stored
+	advice   int         // advice requests stored
 	la       store.User  // an LA caseworker of las[0]
 	dco      store.User  // the ICB's DCO
 	viewer   store.User  // a board member of the ICB
@@ -84,6 +85,9 @@ func loadDataset(ctx context.Context, s *store.Store, nLAs int) (*dataset, error
 	}
 	if d.children, err = s.CountChildren(ctx, store.System); err != nil {
 		return nil, fmt.Errorf("bench: count children: %w", err)
+	}
+	if d.advice, err = countAdvice(ctx, s); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

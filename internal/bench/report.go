@@ -107,18 +107,28 @@ func targets(r *Report) []Target {
 	if m, ok := r.Metric(MetricImport); ok {
 		add(Target{Metric: m.Name, What: "import with full validation", Value: m.Throughput, Unit: "rows/s", Limit: 50_000}, m.Count > 0)
 	}
-	if m, ok := r.Metric(MetricChildrenPage); ok {
-		add(Target{Metric: m.Name, What: "LA children list, first page: p95 server time", Value: m.P95.Ms(), Unit: "ms", Limit: 20, AtMost: true,
-			Note: "QUALITY names the caseload page (overdue advice requests); the children list stands in for it"}, m.Count > 0)
-	}
-	page, ok1 := r.Metric(MetricChildrenHTTP)
-	static, ok2 := r.Metric(MetricStaticHTTP)
-	if ok1 && ok2 {
-		t := Target{Metric: MetricConcurrentRate, What: fmt.Sprintf("children list ÷ static file throughput, %d clients", r.Concurrency), Unit: "ratio", Limit: 0.25}
-		if static.Throughput > 0 {
-			t.Value = page.Throughput / static.Throughput
+	static, hasStatic := r.Metric(MetricStaticHTTP)
+	for _, p := range []struct {
+		page, http, ratio, what, note string
+	}{
+		{MetricCaseloadPage, MetricCaseloadHTTP, MetricCaseloadRate, "LA caseload page (overdue advice requests)",
+			fmt.Sprintf("the caseload target; %s overdue in the LA", thousands(float64(r.Overdue)))},
+		{MetricChildrenPage, MetricChildrenHTTP, MetricConcurrentRate, "LA children list",
+			"the caseload target applied to the children list"},
+	} {
+		if m, ok := r.Metric(p.page); ok {
+			add(Target{Metric: m.Name, What: p.what + ", first page: p95 server time", Value: m.P95.Ms(), Unit: "ms", Limit: 20, AtMost: true,
+				Note: p.note}, m.Count > 0)
 		}
-		add(t, static.Throughput > 0 && page.Count > 0)
+		if page, ok := r.Metric(p.http); ok && hasStatic {
+			name, _, _ := strings.Cut(p.what, " (")
+			t := Target{Metric: p.ratio, What: fmt.Sprintf("%s ÷ static file throughput, %d clients", strings.TrimPrefix(name, "LA "), r.Concurrency),
+				Unit: "ratio", Limit: 0.25, Note: p.note}
+			if static.Throughput > 0 {
+				t.Value = page.Throughput / static.Throughput
+			}
+			add(t, static.Throughput > 0 && page.Count > 0)
+		}
 	}
 	for _, name := range []string{MetricDCOHome, MetricViewerHome} {
 		if m, ok := r.Metric(name); ok {
@@ -139,7 +149,8 @@ func targets(r *Report) []Target {
 func (r *Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "dco bench, %s\n", r.Date.Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(bw, "%s: %s children in %d local authorities, %s audit rows", r.Where, thousands(float64(r.Children)), r.LAs, thousands(float64(r.AuditRows)))
+	fmt.Fprintf(bw, "%s: %s children in %d local authorities, %s advice requests (%s overdue in the caseload's LA), %s audit rows",
+		r.Where, thousands(float64(r.Children)), r.LAs, thousands(float64(r.Advice)), thousands(float64(r.Overdue)), thousands(float64(r.AuditRows)))
 	if r.Reused {
 		fmt.Fprint(bw, " (reused dataset)")
 	}

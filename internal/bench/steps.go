@@ -10,8 +10,44 @@ import (
 	"strings"
 	"time"
 
+	"dco/internal/advice"
+	"dco/internal/send"
 	"dco/internal/store"
 )
+
+// caseloadPath is QUALITY §19's caseload page: an LA's overdue advice
+// requests, first page.
+const caseloadPath = "/advice-requests?queue=overdue"
+
+// caseloadPage times an LA caseworker's caseload page, first page, as the
+// server renders it, and counts what it lists.
+func (m *measurer) caseloadPage() ([]Metric, error) {
+	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
+	_, overdue, err := m.s.ListAdviceRequests(m.ctx, m.laActor, clock, store.AdviceFilter{Queue: advice.QueueOverdue, Limit: 1})
+	if err != nil {
+		return nil, fmt.Errorf("bench: count the caseload: %w", err)
+	}
+	m.overdue = overdue
+	m.say("caseload page (%d overdue advice requests), one request at a time", overdue)
+	ds, wall, err := sequential(m.ctx, m.opt.Requests, m.opt.MaxTime, pageOp(m.h, caseloadPath, m.la, `id="results"`))
+	if err != nil {
+		return nil, fmt.Errorf("bench: caseload page: %w", err)
+	}
+	metric := summarise(MetricCaseloadPage, "LA caseload: overdue advice requests, first page, HTML (server time)", "req/s", ds, len(ds), wall)
+	metric.Note = fmt.Sprintf("%s overdue in the LA", thousands(float64(overdue)))
+	return []Metric{metric}, nil
+}
+
+// atRiskPage times the DCO's page of advice requests that will miss six
+// weeks this week or already have, and who they wait on.
+func (m *measurer) atRiskPage() ([]Metric, error) {
+	m.say("DCO's advice requests at risk")
+	ds, wall, err := sequential(m.ctx, m.opt.Requests, m.opt.MaxTime, pageOp(m.h, "/advice-requests/at-risk", m.dco, `id="at-risk-total"`))
+	if err != nil {
+		return nil, fmt.Errorf("bench: advice requests at risk: %w", err)
+	}
+	return []Metric{summarise(MetricAtRiskPage, "DCO: advice requests at risk this week, HTML (server time)", "req/s", ds, len(ds), wall)}, nil
+}
 
 // childrenPage times an LA caseworker's list of children, first page, as
 // the server renders it.
@@ -26,7 +62,8 @@ func (m *measurer) childrenPage() ([]Metric, error) {
 
 // concurrent serves the handler on a loopback port and loads it from
 // opt.Concurrency clients: first a static file the same binary serves,
-// then the LA children list. Times are the clients'.
+// then the LA caseload page, then the LA children list. Times are the
+// clients'.
 func (m *measurer) concurrent() ([]Metric, error) {
 	static, err := m.staticPath()
 	if err != nil {
@@ -55,16 +92,23 @@ func (m *measurer) concurrent() ([]Metric, error) {
 	}
 	st := summarise(MetricStaticHTTP, fmt.Sprintf("static file %s, %d clients, loopback HTTP", static, n), "req/s", ds, len(ds), wall)
 
-	m.say("children page, %d clients for %s", n, m.opt.Duration)
-	ds, wall, err = load(m.ctx, base+"/children", m.la, n, m.opt.Duration)
-	if err != nil {
-		return nil, fmt.Errorf("bench: children page under load: %w", err)
+	var pages []Metric
+	for _, p := range []struct{ name, what, path string }{
+		{MetricCaseloadHTTP, "LA caseload page", caseloadPath},
+		{MetricChildrenHTTP, "LA children list", "/children"},
+	} {
+		m.say("%s, %d clients for %s", p.what, n, m.opt.Duration)
+		ds, wall, err = load(m.ctx, base+p.path, m.la, n, m.opt.Duration)
+		if err != nil {
+			return nil, fmt.Errorf("bench: %s under load: %w", p.what, err)
+		}
+		page := summarise(p.name, fmt.Sprintf("%s, %d clients, loopback HTTP", p.what, n), "req/s", ds, len(ds), wall)
+		if st.Throughput > 0 {
+			page.Note = fmt.Sprintf("%.3f of the static file's throughput", page.Throughput/st.Throughput)
+		}
+		pages = append(pages, page)
 	}
-	page := summarise(MetricChildrenHTTP, fmt.Sprintf("LA children list, %d clients, loopback HTTP", n), "req/s", ds, len(ds), wall)
-	if st.Throughput > 0 {
-		page.Note = fmt.Sprintf("%.3f of the static file's throughput", page.Throughput/st.Throughput)
-	}
-	return []Metric{page, st}, nil
+	return append(pages, st), nil
 }
 
 // staticPath returns the static file of QUALITY §19's comparison: dco's

@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// axeViolation is one rule axe-core found broken on a page.
+type axeViolation struct {
+	ID    string `json:"id"`
+	Help  string `json:"help"`
+	Nodes int    `json:"nodes"`
+}
+
+// checkAccessibility fails the test for every violation axe-core finds on
+// the page the browser shows (QUALITY §21).
+func checkAccessibility(ctx context.Context, t *testing.T, page string) {
+	t.Helper()
+	for _, v := range axeViolations(ctx, t, page) {
+		t.Errorf("%s: accessibility violation %s (%s) on %d element(s)", page, v.ID, v.Help, v.Nodes)
+	}
+}
+
+// axeViolations runs axe-core (the npm package pinned in package-lock.json)
+// on the page the browser shows, against WCAG 2.2 A and AA.
+func axeViolations(ctx context.Context, t *testing.T, page string) []axeViolation {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "node_modules", "axe-core", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("axe-core is not installed (make assets runs npm ci): %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](string(src)+";true")); err != nil {
+		t.Fatalf("load axe-core into %s: %v", page, err)
+	}
+	const run = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+		.then(r => r.violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.length})))`
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](run, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core on %s: %v", page, err)
+	}
+	return vs
+}
+
+// TestAccessibilityOfEachRolesPages signs in as each demo role and checks
+// its home page and the main list it works from with axe-core.
+func TestAccessibilityOfEachRolesPages(t *testing.T) {
+	srv := startServer(t)
+	pages := map[string][]string{
+		"dco@demo.dco.test":        {"/", "/children", "/s23-notifications", "/advice-requests", "/advice-requests/at-risk", "/s23-notifications/compliance"},
+		"la.swindon@demo.dco.test": {"/", "/children", "/advice-requests", "/s23-notifications"},
+		"clinician@demo.dco.test":  {"/", "/advice-requests"},
+		"provider@demo.dco.test":   {"/", "/s23-notifications", "/s23-notifications/new"},
+		"viewer@demo.dco.test":     {"/"},
+		"admin@demo.dco.test":      {"/", "/admin/users", "/admin/orgs", "/admin/audit", "/admin/settings"},
+	}
+	for email, paths := range pages {
+		t.Run(strings.Split(email, "@")[0], func(t *testing.T) {
+			ctx := browser(t)
+			if err := chromedp.Do(ctx, signIn(srv.URL, email)); err != nil {
+				t.Fatalf("sign in: %v", err)
+			}
+			for _, p := range paths {
+				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+					t.Fatalf("open %s: %v", p, err)
+				}
+				checkAccessibility(ctx, t, p)
+			}
+		})
+	}
+	t.Run("sign-in page", func(t *testing.T) {
+		ctx := browser(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/sign-in"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		checkAccessibility(ctx, t, "/sign-in")
+	})
+	// The check itself is checked: an image with no text alternative,
+	// added to a page, must be reported.
+	t.Run("axe reports a planted violation", func(t *testing.T) {
+		ctx := browser(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/sign-in"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("main").appendChild(document.createElement("img")) && true`)); err != nil {
+			t.Fatal(err)
+		}
+		vs := axeViolations(ctx, t, "/sign-in with a planted image")
+		found := false
+		for _, v := range vs {
+			found = found || v.ID == "image-alt"
+		}
+		if !found {
+			t.Errorf("got violations %v, want image-alt among them", vs)
+		}
+	})
+}

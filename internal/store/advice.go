@@ -211,15 +211,10 @@ func errAdviceNotFound() error {
 // limits rows to what a may see. A clinician's is driven from the
 // contributions assigned to them, through an index.
 func adviceScope(a Actor) (string, []any, error) {
-	if isSystem(a) {
-		return "1 = 1", nil, nil
+	if cond, args, ok := icbWide(a, "r"); ok {
+		return cond, args, nil
 	}
 	switch a.Role {
-	case RoleDCO:
-		if a.OrgID != 0 {
-			return "r.icb_id = ?", []any{a.OrgID}, nil
-		}
-		return "1 = 1", nil, nil
 	case RoleLA:
 		return "r.la_id = ?", []any{a.LAID}, nil
 	case RoleClinician:

@@ -50,15 +50,10 @@ func errNoCaseData() error {
 // scopeOf returns the SQL condition, on children aliased c, that limits rows
 // to what a may see.
 func scopeOf(a Actor) (string, []any, error) {
-	if isSystem(a) {
-		return "1 = 1", nil, nil
+	if cond, args, ok := icbWide(a, "c"); ok {
+		return cond, args, nil
 	}
 	switch a.Role {
-	case RoleDCO:
-		if a.OrgID != 0 {
-			return "c.icb_id = ?", []any{a.OrgID}, nil
-		}
-		return "1 = 1", nil, nil
 	case RoleLA:
 		return "c.la_id = ?", []any{a.LAID}, nil
 	case RoleClinician:
@@ -68,6 +63,23 @@ func scopeOf(a Actor) (string, []any, error) {
 			[]any{a.OrgID, a.OrgID}, nil
 	}
 	return "", nil, errNoCaseData()
+}
+
+// icbWide is the scope every kind of record shares for dco itself and for a
+// DCO: the whole ICB named by the DCO's organisation, or everything when the
+// DCO has none. ok is false for every other actor, whose scope is the
+// record kind's own.
+func icbWide(a Actor, alias string) (cond string, args []any, ok bool) {
+	if isSystem(a) {
+		return "1 = 1", nil, true
+	}
+	if a.Role != RoleDCO {
+		return "", nil, false
+	}
+	if a.OrgID != 0 {
+		return alias + ".icb_id = ?", []any{a.OrgID}, true
+	}
+	return "1 = 1", nil, true
 }
 
 // childWrite runs fn in a write transaction for actor; if fn was refused by

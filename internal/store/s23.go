@@ -125,15 +125,10 @@ const s23ObjectType = "s23_notification"
 // s23Scope returns the SQL condition, on notifications aliased alias, that
 // limits rows to what a may see.
 func s23Scope(a Actor, alias string) (string, []any, error) {
-	if isSystem(a) {
-		return "1 = 1", nil, nil
+	if cond, args, ok := icbWide(a, alias); ok {
+		return cond, args, nil
 	}
 	switch a.Role {
-	case RoleDCO:
-		if a.OrgID != 0 {
-			return alias + ".icb_id = ?", []any{a.OrgID}, nil
-		}
-		return "1 = 1", nil, nil
 	case RoleProvider:
 		return alias + ".provider_org_id = ?", []any{a.OrgID}, nil
 	case RoleLA:

@@ -42,7 +42,7 @@ func TestAdviceJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#la_reference`), "BANES/EHCNA/E2E1"),
 		adviceDateBoxes("received_on", received),
 		chromedp.Click(chromedp.CSS(`#services_requested-salt`)),
-		chromedp.Click(chromedp.CSS(`form[action="/advice-requests"] button[type="submit"]`)),
+		follow(`form[action="/advice-requests"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#advice-status`)),
 	)
 	screenshot(laCtx, t, "advice-1-la-request")
@@ -70,7 +70,7 @@ func TestAdviceJourney(t *testing.T) {
 	// The one-click answer: which requests will miss six weeks this week,
 	// and whose are they. The demo has some; the new request is not one.
 	err = chromedp.Do(dcoCtx,
-		chromedp.Click(chromedp.CSS(`a[href="/advice-requests/at-risk"]`)),
+		follow(`a[href="/advice-requests/at-risk"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#whose`)),
 	)
 	screenshot(dcoCtx, t, "advice-2-dco-at-risk")
@@ -83,14 +83,14 @@ func TestAdviceJourney(t *testing.T) {
 	err = chromedp.Do(dcoCtx,
 		chromedp.Navigate(requestURL),
 		chromedp.WaitVisible(chromedp.CSS(`#triage-link`)),
-		chromedp.Click(chromedp.CSS(`#triage-link`)),
+		follow(`#triage-link`),
 		chromedp.WaitVisible(chromedp.CSS(`#triage-known`)),
 		chromedp.Click(chromedp.CSS(`#triage-known`)),
 		// Speech and language therapy is ticked already: the LA asked for it.
 		chromedp.WaitVisible(chromedp.CSS(`#known_services-salt:checked`)),
-		chromedp.Click(chromedp.CSS(`#save-triage`)),
+		follow(`#save-triage`),
 		chromedp.WaitVisible(chromedp.CSS(`#triage-link`)),
-		chromedp.Click(chromedp.CSS(`#triage-link`)),
+		follow(`#triage-link`),
 		chromedp.WaitVisible(chromedp.CSS(`#service`)),
 		chromedp.SetValue(chromedp.CSS(`#service`), "salt"),
 	)
@@ -103,7 +103,7 @@ func TestAdviceJourney(t *testing.T) {
 		t.Fatalf("choose the demo clinician: %v %v", chosen, err)
 	}
 	err = chromedp.Do(dcoCtx,
-		chromedp.Click(chromedp.CSS(`#assign`)),
+		follow(`#assign`),
 		chromedp.WaitVisible(chromedp.CSS(`#assigned`)),
 	)
 	screenshot(dcoCtx, t, "advice-2-dco-triage")
@@ -128,7 +128,7 @@ func TestAdviceJourney(t *testing.T) {
 	err = chromedp.Do(clinCtx,
 		chromedp.Navigate(requestURL),
 		chromedp.WaitVisible(chromedp.CSS(`#contributions a`)),
-		chromedp.Click(chromedp.CSS(`#contributions a`)),
+		follow(`#contributions a`),
 		chromedp.WaitVisible(chromedp.CSS(`#needs`)),
 		chromedp.SendKeys(chromedp.CSS(`#needs`), "Speech sound disorder affecting intelligibility in class."),
 		chromedp.SendKeys(chromedp.CSS(`#provision-1-who`), "Speech and language therapist"),
@@ -136,7 +136,7 @@ func TestAdviceJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#provision-1-how_often`), "Fortnightly"),
 		chromedp.SendKeys(chromedp.CSS(`#provision-1-how_long`), "Two school terms"),
 		chromedp.SendKeys(chromedp.CSS(`#outcomes`), "Understood by unfamiliar adults by the end of the summer term."),
-		chromedp.Click(chromedp.CSS(`#save-advice`)),
+		follow(`#save-advice`),
 		chromedp.WaitVisible(chromedp.CSS(`#advice-status`)),
 	)
 	screenshot(clinCtx, t, "advice-3-clinician-advice")
@@ -151,7 +151,7 @@ func TestAdviceJourney(t *testing.T) {
 	err = chromedp.Do(dcoCtx,
 		chromedp.Navigate(requestURL),
 		chromedp.WaitVisible(chromedp.CSS(`#return-link`)),
-		chromedp.Click(chromedp.CSS(`#return-link`)),
+		follow(`#return-link`),
 		chromedp.WaitVisible(chromedp.CSS(`#send-response`)),
 	)
 	if err != nil {
@@ -161,7 +161,7 @@ func TestAdviceJourney(t *testing.T) {
 		t.Errorf("the check page does not show the advice")
 	}
 	err = chromedp.Do(dcoCtx,
-		chromedp.Click(chromedp.CSS(`#send-response`)),
+		follow(`#send-response`),
 		chromedp.WaitVisible(chromedp.CSS(`#response-returned`)),
 	)
 	screenshot(dcoCtx, t, "advice-4-dco-returned")
@@ -173,7 +173,7 @@ func TestAdviceJourney(t *testing.T) {
 	err = chromedp.Do(laCtx,
 		chromedp.Navigate(requestURL),
 		chromedp.WaitVisible(chromedp.CSS(`#view-response`)),
-		chromedp.Click(chromedp.CSS(`#view-response`)),
+		follow(`#view-response`),
 		chromedp.WaitVisible(chromedp.CSS(`#response-returned`)),
 	)
 	screenshot(laCtx, t, "advice-5-la-response")

@@ -6,6 +6,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,6 +109,25 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// follow clicks the element that sel matches and waits until the page it
+// leads to has loaded, failing on an HTTP error status. Every click that
+// navigates goes through follow: waiting instead for a selector can match the
+// old page, and the next step then acts on a node that the navigation has
+// removed ("Could not find node with given id").
+func follow(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		if err != nil {
+			return fmt.Errorf("follow %s: %w", sel, err)
+		}
+		// 422 is a form shown again with its errors, which the test reads.
+		if resp != nil && resp.Status >= 400 && resp.Status != 422 {
+			return fmt.Errorf("follow %s: %s answered %d", sel, resp.URL, resp.Status)
+		}
+		return nil
+	})
+}
+
 // signIn signs in as the demo user with the given e-mail address.
 func signIn(base, email string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
@@ -115,7 +135,7 @@ func signIn(base, email string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(chromedp.CSS(`input[name="email"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), demoPassword),
-		chromedp.Click(chromedp.CSS(`form[action="/sign-in"] button[type="submit"]`)),
+		follow(`form[action="/sign-in"] button[type="submit"]`),
 		chromedp.WaitNotPresent(chromedp.CSS(`input[name="password"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`main h1`)),
 	)

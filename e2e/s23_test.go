@@ -82,7 +82,7 @@ func TestS23Journey(t *testing.T) {
 	hv := browser(t)
 	parent := today.AddDays(-3)
 	err := chromedp.Do(hv, signIn(srv.URL, "provider@demo.dco.test"),
-		chromedp.Click(chromedp.CSS(`a.nhsuk-header__navigation-link[href="/s23-notifications/new"]`)),
+		follow(`a.nhsuk-header__navigation-link[href="/s23-notifications/new"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#nhs_number`)),
 		chromedp.SendKeys(chromedp.CSS(`#nhs_number`), "999 999 0002"),
 		chromedp.SendKeys(chromedp.CSS(`#given_name`), "Esme"),
@@ -97,7 +97,7 @@ func TestS23Journey(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#consent_to_share-yes`)),
 		chromedp.SendKeys(chromedp.CSS(`#voluntary_orgs`), "Swindon Parent Carer Forum"),
 		dateBoxes("la_notified_on", notified),
-		chromedp.Click(chromedp.CSS(`main form[action="/s23-notifications/check"] button[type="submit"]`)),
+		follow(`main form[action="/s23-notifications/check"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#s23-confirm, .nhsuk-error-summary`)),
 	)
 	screenshot(hv, t, "s23-check")
@@ -110,7 +110,7 @@ func TestS23Journey(t *testing.T) {
 	if h1 := text(hv, t, "main h1"); !strings.Contains(h1, "before sending the notification to Swindon") {
 		t.Errorf("check page h1: %q", h1)
 	}
-	if err := chromedp.Do(hv, chromedp.Click(chromedp.CSS(`#s23-confirm`)),
+	if err := chromedp.Do(hv, follow(`#s23-confirm`),
 		chromedp.WaitVisible(chromedp.CSS(`.nhsuk-notification-banner--success`))); err != nil {
 		t.Fatalf("provider sends the notification: %v", err)
 	}
@@ -130,9 +130,9 @@ func TestS23Journey(t *testing.T) {
 	// The Swindon caseworker finds it in the inbox and acknowledges it.
 	la := browser(t)
 	if err := chromedp.Do(la, signIn(srv.URL, "la.swindon@demo.dco.test"),
-		chromedp.Click(chromedp.CSS(`a.nhsuk-header__navigation-link[href="/s23-notifications"]`)),
+		follow(`a.nhsuk-header__navigation-link[href="/s23-notifications"]`),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="`+path+`"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="`+path+`"]`)),
+		follow(`a[href="`+path+`"]`),
 		chromedp.WaitVisible(chromedp.CSS(`#acknowledge`))); err != nil {
 		t.Fatalf("LA opens the notification: %v", err)
 	}
@@ -140,7 +140,7 @@ func TestS23Journey(t *testing.T) {
 	if body := text(la, t, "main"); !strings.Contains(body, "received 1 day ago") || !strings.Contains(body, "Esme Journeytest") {
 		t.Errorf("LA's view lacks the age or the child:\n%s", body)
 	}
-	if err := chromedp.Do(la, chromedp.Click(chromedp.CSS(`form[action$="/acknowledge"] button[type="submit"]`)),
+	if err := chromedp.Do(la, follow(`form[action$="/acknowledge"] button[type="submit"]`),
 		chromedp.WaitVisible(chromedp.CSS(`.nhsuk-notification-banner--success`))); err != nil {
 		t.Fatalf("LA acknowledges: %v", err)
 	}

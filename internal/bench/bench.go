@@ -183,8 +183,13 @@ type Report struct {
 	LoadAverage string   `json:"load_average,omitempty"`
 	Metrics     []Metric `json:"metrics"`
 	Memory      Memory   `json:"memory"`
-	Targets     []Target `json:"targets"`
-	Notes       []string `json:"notes,omitempty"`
+	// Writes and Commits count the store's write transactions (every audited
+	// read is one) and the commits they took: concurrent ones share a
+	// commit (group commit).
+	Writes  int64    `json:"write_transactions"`
+	Commits int64    `json:"commits"`
+	Targets []Target `json:"targets"`
+	Notes   []string `json:"notes,omitempty"`
 }
 
 // Metric returns the named metric, or false.
@@ -267,6 +272,7 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Memory = readMemory()
+	rep.Writes, rep.Commits = s.WriteStats()
 	rep.Targets = targets(rep)
 	return rep, nil
 }

@@ -182,6 +182,10 @@ func (r *Report) WriteText(w io.Writer) error {
 	if mem.Note != "" {
 		fmt.Fprintf(bw, "memory: %s\n", mem.Note)
 	}
+	if r.Commits > 0 {
+		fmt.Fprintf(bw, "writes: %s write transactions in %s commits, %.2f a commit (concurrent writers share a commit)\n",
+			thousands(float64(r.Writes)), thousands(float64(r.Commits)), float64(r.Writes)/float64(r.Commits))
+	}
 
 	fmt.Fprintln(bw, "\nTargets (QUALITY.md §19)")
 	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)

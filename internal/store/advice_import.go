@@ -87,7 +87,7 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 	now := s.now()
 	today, at := send.Today(now), fmtTime(now)
 	var res AdviceImportResult
-	err := s.write(ctx, func(t *tx) error {
+	err := s.writeAlone(ctx, func(t *tx) error {
 		res = AdviceImportResult{}
 		var bad []LineError
 		fail := func(line int, format string, args ...any) {

@@ -69,6 +69,16 @@ func auditHash(prev string, e *AuditEntry, at string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+const (
+	auditInsert = "INSERT INTO audit_log (" + auditColumns + ") VALUES "
+	auditFields = 15
+	auditChunk  = 64
+)
+
+var (
+	auditRow = placeholders(auditFields)
+)
+
 // appendAudit adds rows to the chain inside the caller's transaction, filling
 // their ID, At, PrevHash and Hash. Call it last in a transaction, after the
 // change it records, so the head row is held for as short a time as possible.
@@ -76,32 +86,34 @@ func (t *tx) appendAudit(ctx context.Context, es ...*AuditEntry) error {
 	if len(es) == 0 {
 		return nil
 	}
+	ctx = t.c(ctx)
 	var lastID int64
 	var prev string
 	if err := t.queryRow(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1"+t.s.forUpdate()).Scan(&lastID, &prev); err != nil {
 		return mapErr(err, "lock audit head")
 	}
-	stmt, err := t.tx.PrepareContext(ctx, t.s.rebind(`INSERT INTO audit_log
-		(id, at, user_id, email, role, org_id, addr, action, object_type, object_id, child_id, outcome, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`))
-	if err != nil {
-		return mapErr(err, "prepare audit insert")
-	}
-	defer stmt.Close()
 	now := t.s.now()
 	at := fmtTime(now)
-	for _, e := range es {
-		if e.Outcome == "" {
-			e.Outcome = OutcomeOK
+	// Rows go in auditChunk at a time, one statement each: an import's
+	// thousands of rows cost tens of round trips, not thousands.
+	args := make([]any, 0, auditChunk*auditFields)
+	for start := 0; start < len(es); start += auditChunk {
+		chunk := es[start:min(start+auditChunk, len(es))]
+		args = args[:0]
+		for _, e := range chunk {
+			if e.Outcome == "" {
+				e.Outcome = OutcomeOK
+			}
+			lastID++
+			e.ID, e.At, e.PrevHash = lastID, parseTime(at), prev
+			e.Hash = auditHash(prev, e, at)
+			args = append(args, e.ID, at, e.UserID, e.Email, string(e.Role), e.OrgID, e.Addr,
+				e.Action, e.ObjectType, e.ObjectID, e.ChildID, e.Outcome, e.Detail, e.PrevHash, e.Hash)
+			prev = e.Hash
 		}
-		lastID++
-		e.ID, e.At, e.PrevHash = lastID, parseTime(at), prev
-		e.Hash = auditHash(prev, e, at)
-		if _, err := stmt.ExecContext(ctx, e.ID, at, e.UserID, e.Email, string(e.Role), e.OrgID, e.Addr,
-			e.Action, e.ObjectType, e.ObjectID, e.ChildID, e.Outcome, e.Detail, e.PrevHash, e.Hash); err != nil {
-			return mapErr(err, "insert audit row")
+		if err := t.execPrepared(ctx, insertRowsSQL(auditInsert, auditRow, len(chunk), ""), args...); err != nil {
+			return err
 		}
-		prev = e.Hash
 	}
 	if _, err := t.exec(ctx, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", lastID, prev); err != nil {
 		return err

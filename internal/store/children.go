@@ -282,6 +282,64 @@ const insertChildSQL = `INSERT INTO children (nhs_number, given_name, family_nam
 	continuing_care, personal_health_budget, created_by_org_id, created_by_user_id, version, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`
 
+// childInsert and childRow make a multi-row insertChildSQL: childFields
+// arguments a row, as childArgs gives them.
+const (
+	childInsert = `INSERT INTO children (nhs_number, given_name, family_name, given_key, family_key, search_name,
+	date_of_birth, postcode, icb_id, la_id, setting, looked_after, elective_home_ed, missing_education, youth_justice,
+	continuing_care, personal_health_budget, created_by_org_id, created_by_user_id, version, created_at, updated_at) VALUES `
+	childRow    = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+	childFields = 21
+	childChunk  = 40
+)
+
+// firstDuplicateNHS returns the index of the first child in cs whose NHS
+// number is registered already or comes earlier in cs, or -1.
+func (t *tx) firstDuplicateNHS(ctx context.Context, cs []Child) (int, error) {
+	first := -1
+	seen := make(map[string]bool, len(cs))
+	for i := range cs {
+		nhs := string(cs[i].NHSNumber)
+		if seen[nhs] {
+			first = i
+			break
+		}
+		seen[nhs] = true
+	}
+	const chunk = 500
+	args := make([]any, 0, chunk)
+	for start := 0; start < len(cs) && (first < 0 || start < first); start += chunk {
+		part := cs[start:min(start+chunk, len(cs))]
+		args = args[:0]
+		for i := range part {
+			args = append(args, string(part[i].NHSNumber))
+		}
+		rows, err := t.queryPrepared(ctx, insertRowsSQL("SELECT nhs_number FROM children WHERE nhs_number IN (", "?", len(part), ")"), args...)
+		if err != nil {
+			return 0, err
+		}
+		known := map[string]bool{}
+		for rows.Next() {
+			var nhs string
+			if err := rows.Scan(&nhs); err != nil {
+				rows.Close()
+				return 0, mapErr(err, "check NHS numbers")
+			}
+			known[nhs] = true
+		}
+		if err := rows.Close(); err != nil {
+			return 0, mapErr(err, "check NHS numbers")
+		}
+		for i := range part {
+			if known[string(part[i].NHSNumber)] && (first < 0 || start+i < first) {
+				first = start + i
+				break
+			}
+		}
+	}
+	return first, nil
+}
+
 // childArgs are insertChildSQL's arguments for c, created by actor at now.
 func childArgs(actor Actor, c *Child, now string) []any {
 	var byOrg any
@@ -556,7 +614,7 @@ func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (in
 	}
 	now := s.now()
 	at, today := fmtTime(now), send.Today(now)
-	err := s.write(ctx, func(t *tx) error {
+	err := s.writeAlone(ctx, func(t *tx) error {
 		type la struct {
 			name string
 			icb  int64
@@ -592,23 +650,60 @@ func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (in
 			}
 			c.LAName, c.ICBID = l.name, l.icb
 		}
-		stmt, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
-		if err != nil {
-			return mapErr(err, "prepare child insert")
+		// An NHS number repeated in the batch or registered already: name
+		// the first row that has one, before anything is written.
+		if i, err := t.firstDuplicateNHS(ctx, cs); err != nil {
+			return err
+		} else if i >= 0 {
+			e := errDuplicateNHS(nil).(*errs.Error)
+			e.Message = fmt.Sprintf("Row %d: %s Nothing was imported.", i+1, e.Message)
+			return e
 		}
-		defer stmt.Close()
+		// The children go in childChunk at a time, one statement each.
+		args := make([]any, 0, childChunk*childFields)
+		ids := make(map[string]int64, childChunk)
+		for start := 0; start < len(cs); start += childChunk {
+			chunk := cs[start:min(start+childChunk, len(cs))]
+			args = args[:0]
+			for i := range chunk {
+				args = append(args, childArgs(actor, &chunk[i], at)...)
+			}
+			rows, err := t.queryPrepared(ctx, insertRowsSQL(childInsert, childRow, len(chunk), " RETURNING id, nhs_number"), args...)
+			if err != nil {
+				if errs.Is(err, errs.Conflict) {
+					// Registered by someone else since the check above.
+					e := errDuplicateNHS(err).(*errs.Error)
+					e.Message = fmt.Sprintf("Rows %d to %d: %s Nothing was imported.", start+1, start+len(chunk), e.Message)
+					return e
+				}
+				return fmt.Errorf("rows %d to %d: %w", start+1, start+len(chunk), err)
+			}
+			clear(ids)
+			for rows.Next() {
+				var id int64
+				var nhs string
+				if err := rows.Scan(&id, &nhs); err != nil {
+					rows.Close()
+					return mapErr(err, "insert children")
+				}
+				ids[nhs] = id
+			}
+			if err := rows.Close(); err != nil {
+				return mapErr(err, "insert children")
+			}
+			if err := rows.Err(); err != nil {
+				return mapErr(err, "insert children")
+			}
+			for i := range chunk {
+				c := &chunk[i]
+				if c.ID = ids[string(c.NHSNumber)]; c.ID == 0 {
+					return errs.E(errs.Internal, "row %d: the database returned no id", start+i+1)
+				}
+			}
+		}
 		audit := make([]*AuditEntry, 0, len(cs))
 		for i := range cs {
 			c := &cs[i]
-			if err := stmt.QueryRowContext(ctx, childArgs(actor, c, at)...).Scan(&c.ID); err != nil {
-				err = mapErr(err, "insert child")
-				if errs.Is(err, errs.Conflict) {
-					e := errDuplicateNHS(err).(*errs.Error)
-					e.Message = fmt.Sprintf("Row %d: %s Nothing was imported.", i+1, e.Message)
-					return e
-				}
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
 			if err := t.grantRegistrar(ctx, actor, c.ID, at); err != nil {
 				return err
 			}

@@ -508,6 +508,9 @@ func TestImportChildren(t *testing.T) {
 		dupBatch := []Child{child(t, 8, f.LA1.ID), child(t, 9, f.LA1.ID), child(t, 8, f.LA1.ID)}
 		_, err = s.ImportChildren(ctx, f.DCO, dupBatch)
 		wantCode(t, err, errs.Conflict)
+		if !strings.HasPrefix(errs.MessageOf(err), "Row 3:") {
+			t.Errorf("message: %q", errs.MessageOf(err))
+		}
 		if dupBatch[0].ID != 0 {
 			t.Errorf("failed import left ids set")
 		}
@@ -534,6 +537,61 @@ func TestImportChildren(t *testing.T) {
 		}
 		if _, err := s.GetChild(ctx, f.Provider2User, pb[0].ID); err != nil {
 			t.Errorf("provider import, then get: %v", err)
+		}
+	})
+}
+
+// TestImportChildrenInChunks imports more children than one multi-row
+// statement holds, and names the right row of a duplicate far into a batch.
+func TestImportChildrenInChunks(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		const n = childChunk*3 + 7
+		batch := make([]Child, n)
+		for i := range batch {
+			batch[i] = child(t, 1000+i, f.LA1.ID+int64(i%2)*(f.LA2.ID-f.LA1.ID))
+		}
+		if got, err := s.ImportChildren(ctx, f.DCO, batch); err != nil || got != n {
+			t.Fatalf("import: %d %v", got, err)
+		}
+		ids := map[int64]bool{}
+		for i, c := range batch {
+			if c.ID == 0 || ids[c.ID] {
+				t.Fatalf("row %d: id %d missing or repeated", i+1, c.ID)
+			}
+			ids[c.ID] = true
+			got, err := s.GetChild(ctx, f.DCO, c.ID)
+			if err != nil || got.NHSNumber != c.NHSNumber || got.LAID != c.LAID {
+				t.Fatalf("row %d: stored %+v, %v; imported %+v", i+1, got, err, c)
+			}
+			if rows := countAudit(t, s, "child.import", c.ID); rows != 1 {
+				t.Errorf("row %d: %d child.import rows", i+1, rows)
+			}
+		}
+		if _, broken, err := s.VerifyAudit(ctx); err != nil || broken != 0 {
+			t.Errorf("audit chain: broken at %d, %v", broken, err)
+		}
+		// Row 130 repeats a stored child and row 140 one earlier in the batch:
+		// the first is named.
+		again := make([]Child, 150)
+		for i := range again {
+			again[i] = child(t, 5000+i, f.LA1.ID)
+		}
+		again[129] = child(t, 1003, f.LA1.ID)
+		again[139] = child(t, 5001, f.LA1.ID)
+		_, err := s.ImportChildren(ctx, f.DCO, again)
+		wantCode(t, err, errs.Conflict)
+		if !strings.HasPrefix(errs.MessageOf(err), "Row 130:") {
+			t.Errorf("message: %q", errs.MessageOf(err))
+		}
+		again[129] = child(t, 6000, f.LA1.ID)
+		_, err = s.ImportChildren(ctx, f.DCO, again)
+		if !strings.HasPrefix(errs.MessageOf(err), "Row 140:") {
+			t.Errorf("message: %q", errs.MessageOf(err))
+		}
+		if total, _ := s.CountChildren(ctx, f.DCO); total != n {
+			t.Errorf("children after the refused imports: %d, want %d", total, n)
 		}
 	})
 }

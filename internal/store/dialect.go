@@ -3,6 +3,7 @@ package store
 import (
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The dialect: the few places where SQLite and PostgreSQL differ. Queries are
@@ -35,6 +36,45 @@ func (s *Store) rebind(q string) string {
 	}
 	return b.String()
 }
+
+// insertRowsSQL returns prefix (an INSERT ending in VALUES), then n copies
+// of row (one row's values, such as "(?, ?, 1)") joined by commas, then
+// suffix: a multi-row insert. Statements are built once for each shape.
+func insertRowsSQL(prefix, row string, n int, suffix string) string {
+	key := rowsKey{prefix, row, n, suffix}
+	if q, ok := rowsSQL.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(prefix) + n*(len(row)+2) + len(suffix))
+	b.WriteString(prefix)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(suffix)
+	q := b.String()
+	rowsSQL.Store(key, q)
+	return q
+}
+
+// placeholders returns "(?, ?, …)" with n markers: one row of a multi-row
+// insert.
+func placeholders(n int) string {
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+type rowsKey struct {
+	prefix, row string
+	n           int
+	suffix      string
+}
+
+// rowsSQL caches insertRowsSQL's statements. Its keys are few: a handful of
+// statements, each with its chunk size and the sizes of last chunks.
+var rowsSQL sync.Map
 
 // forUpdate is the row-lock suffix for a SELECT inside a write transaction.
 // SQLite has none and needs none: a write transaction there holds the whole

@@ -87,7 +87,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
-		err := s.write(ctx, func(t *tx) error {
+		err := s.writeAlone(ctx, func(t *tx) error {
 			if err := lock(ctx, t); err != nil {
 				return err
 			}

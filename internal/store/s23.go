@@ -1163,7 +1163,7 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 	now := s.now()
 	at, today := fmtTime(now), send.Today(now)
 	var res S23ImportResult
-	err := s.write(ctx, func(t *tx) error {
+	err := s.writeAlone(ctx, func(t *tx) error {
 		res = S23ImportResult{}
 		orgs := map[int64]s23Org{}
 		children := map[send.NHSNumber]Child{}

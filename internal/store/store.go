@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ type Store struct {
 	// back. Tests use it to prove a change and its audit row stand or fall
 	// together.
 	failAfterChange func() error
+
+	// group batches concurrent write transactions into one commit.
+	group *committer
 }
 
 // sqlitePragmas are applied to every pooled SQLite connection through the DSN.
@@ -85,7 +89,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		// lock at BEGIN (_txlock=immediate): writers queue in Go rather than
 		// failing with SQLITE_BUSY, and a read-then-write transaction can
 		// never be refused its upgrade.
-		wdb, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		wdb, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-32768)")
 		if err != nil {
 			return nil, errs.Wrap(errs.Unavailable, err, "The database could not be opened")
 		}
@@ -108,11 +112,20 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// One committer on both engines. SQLite has one writer anyway. On
+	// PostgreSQL a second committer's batch could wait for a row that a
+	// batch holding the audit head wants next: a deadlock, where one
+	// committer has none.
+	committers := 1
+	s.group = newCommitter(s, committers)
 	return s, nil
 }
 
-// Close closes the database.
+// Close closes the database, after the writes in progress have finished.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.stop()
+	}
 	err := s.db.Close()
 	if s.wdb != s.db {
 		err = errors.Join(err, s.wdb.Close())
@@ -145,10 +158,68 @@ func (s *Store) now() time.Time { return s.Now().UTC() }
 type tx struct {
 	s  *Store
 	tx *sql.Tx
+	// shared marks a transaction that carries several writers' work (group
+	// commit): their statements ignore their own context's cancellation,
+	// which would otherwise interrupt the statement and, on SQLite, abort
+	// the transaction the others share.
+	shared bool
+	// stmts are the statements prepared in this transaction, by text; the
+	// transaction's end closes them.
+	stmts map[string]*sql.Stmt
+}
+
+// prepared returns query prepared in this transaction, preparing it the first
+// time: a statement run many times is parsed once.
+func (t *tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.c(ctx), t.s.rebind(query))
+	if err != nil {
+		return nil, mapErr(err, "prepare")
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// execPrepared runs a statement through prepared.
+func (t *tx) execPrepared(ctx context.Context, query string, args ...any) error {
+	st, err := t.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	if _, err := st.ExecContext(t.c(ctx), args...); err != nil {
+		return mapErr(err, "exec")
+	}
+	return nil
+}
+
+// queryPrepared runs a query through prepared.
+func (t *tx) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(t.c(ctx), args...)
+	if err != nil {
+		return nil, mapErr(err, "query")
+	}
+	return rows, nil
+}
+
+// c is the context a statement runs with.
+func (t *tx) c(ctx context.Context) context.Context {
+	if t.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	r, err := t.tx.ExecContext(ctx, t.s.rebind(query), args...)
+	r, err := t.tx.ExecContext(t.c(ctx), t.s.rebind(query), args...)
 	if err != nil {
 		return nil, mapErr(err, "exec")
 	}
@@ -169,7 +240,7 @@ func (t *tx) execN(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.s.rebind(query), args...)
+	rows, err := t.tx.QueryContext(t.c(ctx), t.s.rebind(query), args...)
 	if err != nil {
 		return nil, mapErr(err, "query")
 	}
@@ -177,7 +248,7 @@ func (t *tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.s.rebind(query), args...)
+	return t.tx.QueryRowContext(t.c(ctx), t.s.rebind(query), args...)
 }
 
 // insertID runs an INSERT ... RETURNING id and returns the id.
@@ -190,23 +261,49 @@ func (t *tx) insertID(ctx context.Context, query string, args ...any) (int64, er
 }
 
 // write runs fn in a write transaction and commits it. Any error from fn, or
-// from the test hook failAfterChange, rolls everything back, audit rows
-// included.
+// from the test hook failAfterChange, rolls back everything fn did, audit
+// rows included. Concurrent writes are group-committed (see group.go): fn may
+// share its transaction with other writers' work, each behind a savepoint,
+// so that many changes and reads with their audit rows cost one commit.
 func (s *Store) write(ctx context.Context, fn func(t *tx) error) error {
+	if s.group == nil {
+		return s.writeAlone(ctx, fn)
+	}
+	return s.group.do(ctx, fn)
+}
+
+// runFn runs a writer's work and then the test hook failAfterChange. A panic
+// in fn is returned as an internal error: fn may run on a committer's
+// goroutine, whose panic would end the process.
+func (s *Store) runFn(t *tx, fn func(t *tx) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("panic in a write transaction", "panic", p, "stack", string(debug.Stack()))
+			err = errs.E(errs.Internal, "database error")
+		}
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if s.failAfterChange != nil {
+		if err := s.failAfterChange(); err != nil {
+			return fmt.Errorf("before commit: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeAlone runs fn in a transaction of its own. Imports and migrations
+// always do: they are long, and have their own prepared statements.
+func (s *Store) writeAlone(ctx context.Context, fn func(t *tx) error) error {
 	stx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err, "begin")
 	}
 	t := &tx{s: s, tx: stx}
-	if err := fn(t); err != nil {
+	if err := s.runFn(t, fn); err != nil {
 		_ = stx.Rollback()
 		return err
-	}
-	if s.failAfterChange != nil {
-		if err := s.failAfterChange(); err != nil {
-			_ = stx.Rollback()
-			return fmt.Errorf("before commit: %w", err)
-		}
 	}
 	if err := stx.Commit(); err != nil {
 		return mapErr(err, "commit")

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,16 +29,45 @@ type server struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-// startServer builds dco, starts `dco serve --demo` on a free port with a
+// The dco binary is built once for the package, in buildDir.
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// dcoBinary builds cmd/dco the first time a test asks, and returns its path.
+func dcoBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "dco-e2e-"); buildErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(buildDir, "dco"), "../cmd/dco").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return filepath.Join(buildDir, "dco")
+}
+
+// startServer builds dco (once), starts `dco serve --demo` on a free port with a
 // fresh SQLite file, and stops it when the test ends.
 func startServer(t *testing.T) *server {
 	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "dco")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/dco")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := dcoBinary(t)
 	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "e2e.db"))
 	cmd.Env = append(os.Environ(), "DCO_DEMO_PASSWORD="+demoPassword)
 	stdout, err := cmd.StdoutPipe()

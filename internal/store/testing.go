@@ -37,6 +37,24 @@ func OpenTestSQLite(tb testing.TB) *Store {
 // it skips the test when the variable is unset.
 func OpenTestPostgres(tb testing.TB) *Store {
 	tb.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, TestPostgresSchema(tb), slog.New(slog.DiscardHandler))
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	tb.Cleanup(func() { s.Close() }) // runs before the schema is dropped
+	if err := s.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate postgres: %v", err)
+	}
+	return s
+}
+
+// TestPostgresSchema makes a fresh, empty schema in the database named by
+// DCO_TEST_POSTGRES_URL and returns that URL with search_path set to it. The
+// schema is dropped when the test ends; the test is skipped when the
+// variable is unset.
+func TestPostgresSchema(tb testing.TB) string {
+	tb.Helper()
 	base := os.Getenv(TestPostgresEnv)
 	if base == "" {
 		tb.Skip(TestPostgresEnv + " is not set")
@@ -73,15 +91,7 @@ func OpenTestPostgres(tb testing.TB) *Store {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s, err := Open(ctx, u.String(), slog.New(slog.DiscardHandler))
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
-	}
-	tb.Cleanup(func() { s.Close() }) // runs before the schema is dropped
-	if err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate postgres: %v", err)
-	}
-	return s
+	return u.String()
 }
 
 // Fixture is a small ICB for tests: two LAs, two providers and a signed-in

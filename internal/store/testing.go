@@ -139,3 +139,30 @@ func SeedFixture(tb testing.TB, s *Store) *Fixture {
 	f.Admin = user("admin@example.nhs.uk", RoleAdmin, 0, 0)
 	return f
 }
+
+// LimitSQLiteSize makes the SQLite database behave as if its disk held only
+// extraPages more pages: PRAGMA max_page_count on the writer connection, so
+// that writes fail as on a full disk (SQLITE_FULL). The function it returns
+// lifts the limit, as freeing disk space would, without a restart. For the
+// disk-full tests of QUALITY §5.
+func LimitSQLiteSize(tb testing.TB, s *Store, extraPages int) (lift func()) {
+	tb.Helper()
+	if s.engine != EngineSQLite {
+		tb.Fatalf("LimitSQLiteSize: the store is %s", s.engine)
+	}
+	ctx := context.Background()
+	var pages int64
+	if err := s.wdb.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		tb.Fatalf("page_count: %v", err)
+	}
+	var set int64
+	if err := s.wdb.QueryRowContext(ctx, "PRAGMA max_page_count = "+itoa(pages+int64(extraPages))).Scan(&set); err != nil {
+		tb.Fatalf("max_page_count: %v", err)
+	}
+	return func() {
+		tb.Helper()
+		if err := s.wdb.QueryRowContext(ctx, "PRAGMA max_page_count = 4294967294").Scan(&set); err != nil {
+			tb.Fatalf("lift max_page_count: %v", err)
+		}
+	}
+}

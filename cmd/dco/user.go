@@ -324,18 +324,22 @@ func userDisable(ctx context.Context, env *Env, args []string) int {
 	})
 }
 
-const userTokenUsage = `Usage: dco user token --email EMAIL
+const userTokenUsage = `Usage: dco user token --email EMAIL [--days N]
 
 Issues a new API bearer token for a user and prints it, alone on one line,
 on standard output. It is shown this once: dco keeps only its SHA-256.
 Clients send it as "Authorization: Bearer TOKEN" and act as that user, with
-that user's role and scope. Disabling the user ends all their tokens.`
+that user's role and scope. The token expires after --days days (90 unless
+given; at most 365); issue a new one before then. Disabling the user ends
+all their tokens.`
 
 func userToken(ctx context.Context, env *Env, args []string) int {
 	const name = "user token"
 	var email string
+	var days int
 	cfg, fs, code, ok := loadConfig(env, name, userTokenUsage, args, func(_ *Config, fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the user's email address (required)")
+		fs.IntVar(&days, "days", 90, "days until the token expires (1 to 365)")
 	})
 	if !ok {
 		return code
@@ -345,6 +349,8 @@ func userToken(ctx context.Context, env *Env, args []string) int {
 		return usagef(env, name, "unexpected argument %q", fs.Arg(0))
 	case strings.TrimSpace(email) == "":
 		return usagef(env, name, "--email is required")
+	case days < 1 || days > 365:
+		return usagef(env, name, "--days must be from 1 to 365, not %d", days)
 	}
 	return withStore(ctx, env, cfg, name, func(s *store.Store) int {
 		u, err := s.GetUserByEmail(ctx, email)
@@ -361,10 +367,12 @@ func userToken(ctx context.Context, env *Env, args []string) int {
 		if err != nil {
 			return failf(env, name, "%v", err)
 		}
-		if err := s.CreateToken(ctx, store.System, u.ID, hash); err != nil {
+		expires := s.Now().UTC().Add(time.Duration(days) * 24 * time.Hour)
+		if err := s.CreateTokenUntil(ctx, store.System, u.ID, hash, expires); err != nil {
 			return failf(env, name, "%s", describe(err))
 		}
-		fmt.Fprintf(env.Stderr, "API token for %s (role %s). It is shown this once and stored only as a hash: keep it secret.\n", u.Email, u.Role)
+		fmt.Fprintf(env.Stderr, "API token for %s (role %s), valid until %s UTC. It is shown this once and stored only as a hash: keep it secret.\n",
+			u.Email, u.Role, expires.Format("2 January 2006 15:04"))
 		fmt.Fprintln(env.Stdout, secret)
 		return 0
 	})

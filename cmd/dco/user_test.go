@@ -64,6 +64,7 @@ func (c *cli) store() *store.Store {
 		c.t.Fatal(err)
 	}
 	c.t.Cleanup(func() { s.Close() })
+	s.Now = func() time.Time { return cliNow } // the commands' clock
 	return s
 }
 
@@ -173,9 +174,14 @@ jo@swindon.gov.uk  la        Swindon (866)            no
 		t.Errorf("list:\ngot\n%s\nwant\n%s", out, want)
 	}
 
-	code, token, errOut := c.run("", "user", "token", "--email", "JO@swindon.gov.uk")
-	if code != 0 || !strings.Contains(errOut, "shown this once") {
-		t.Fatalf("token: exit %d, stderr %q; want 0 and a warning that it is shown once", code, errOut)
+	for _, days := range []string{"0", "366", "x"} {
+		if code, _, errOut := c.run("", "user", "token", "--email", "JO@swindon.gov.uk", "--days", days); code != 2 || !strings.Contains(errOut, "days") {
+			t.Errorf("token --days %s: exit %d, stderr %q; want 2 and a word on --days", days, code, errOut)
+		}
+	}
+	code, token, errOut := c.run("", "user", "token", "--email", "JO@swindon.gov.uk", "--days", "30")
+	if code != 0 || !strings.Contains(errOut, "shown this once") || !strings.Contains(errOut, "valid until "+cliNow.AddDate(0, 0, 30).Format("2 January 2006 15:04")) {
+		t.Fatalf("token: exit %d, stderr %q; want 0, the expiry in 30 days and a warning that it is shown once", code, errOut)
 	}
 	if strings.Count(token, "\n") != 1 || len(strings.TrimSpace(token)) < 40 {
 		t.Fatalf("token: got %q, want one line of at least 40 characters", token)

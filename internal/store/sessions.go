@@ -93,27 +93,52 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, createdBe
 
 // CreateToken stores the SHA-256 (hex) of a new API token for a user.
 func (s *Store) CreateToken(ctx context.Context, actor Actor, userID int64, tokenHash string) error {
+	return s.CreateTokenUntil(ctx, actor, userID, tokenHash, s.now().Add(TokenLifetime))
+}
+
+// API tokens live TokenLifetime unless issued for less; never more than
+// MaxTokenLifetime.
+const (
+	TokenLifetime    = 90 * 24 * time.Hour
+	MaxTokenLifetime = 365 * 24 * time.Hour
+)
+
+// CreateTokenUntil stores an API token (its SHA-256 hex) for a user, valid
+// until expires, which must be in the future and within MaxTokenLifetime.
+// Audited "token.create" with the user and the expiry.
+func (s *Store) CreateTokenUntil(ctx context.Context, actor Actor, userID int64, tokenHash string, expires time.Time) error {
 	if tokenHash == "" {
 		return errs.E(errs.Invalid, "a token needs a hash")
 	}
+	now := s.now()
+	switch {
+	case !expires.After(now):
+		return errs.InvalidFields(map[string]string{"expires": "A token must expire in the future"})
+	case expires.After(now.Add(MaxTokenLifetime)):
+		return errs.InvalidFields(map[string]string{"expires": "A token can last 365 days at most"})
+	}
 	return s.write(ctx, func(t *tx) error {
-		id, err := t.insertID(ctx, "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)",
-			tokenHash, userID, fmtTime(s.now()))
+		id, err := t.insertID(ctx, "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+			tokenHash, userID, fmtTime(now), fmtTime(expires))
 		if err != nil {
 			if errs.Is(err, errs.Invalid) {
 				return errs.E(errs.NotFound, "No such user")
 			}
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, "token.create", "api_token", id, 0, OutcomeOK, "user_id="+itoa(userID)))
+		return t.appendAudit(ctx, entry(actor, "token.create", "api_token", id, 0, OutcomeOK,
+			"user_id="+itoa(userID)+" expires="+fmtTime(expires)))
 	})
 }
 
 // UserByToken returns the user an API token (by its SHA-256 hex) belongs to.
-// An unknown token, or one whose user is disabled, is not_found.
+// An unknown or expired token, or one whose user is disabled, is not_found.
 func (s *Store) UserByToken(ctx context.Context, tokenHash string) (User, error) {
+	now := s.now()
 	u, err := scanUser(s.queryRow(ctx, "SELECT "+userColumns+` FROM api_tokens k JOIN users u ON u.id = k.user_id
-		WHERE k.token_hash = ? AND NOT u.disabled`, tokenHash))
+		WHERE k.token_hash = ? AND NOT u.disabled
+		AND (k.expires_at > ? OR (k.expires_at = '' AND k.created_at > ?))`,
+		tokenHash, fmtTime(now), fmtTime(now.Add(-TokenLifetime))))
 	if err != nil {
 		return User{}, scanErr(err, "No such token")
 	}

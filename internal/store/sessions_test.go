@@ -127,3 +127,51 @@ func TestTokensAndDisableUser(t *testing.T) {
 		wantCode(t, s.DisableUser(ctx, f.Admin, "nobody@example.org"), errs.NotFound)
 	})
 }
+
+// TestTokenExpiry: a token works until its expiry and not from then on; the
+// default life is 90 days and none may be longer than 365; a token issued
+// before expiry was recorded lives 90 days from its issue.
+func TestTokenExpiry(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		now := testNow
+		s.Now = func() time.Time { return now }
+		if err := s.CreateToken(ctx, f.Admin, f.LA1User.UserID, "default"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateTokenUntil(ctx, f.Admin, f.LA1User.UserID, "week", now.Add(7*24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.CreateTokenUntil(ctx, f.Admin, f.LA1User.UserID, "past", now), errs.Invalid)
+		wantCode(t, s.CreateTokenUntil(ctx, f.Admin, f.LA1User.UserID, "long", now.Add(MaxTokenLifetime+time.Second)), errs.Invalid)
+		if err := s.CreateTokenUntil(ctx, f.Admin, f.LA1User.UserID, "year", now.Add(MaxTokenLifetime)); err != nil {
+			t.Errorf("a token of exactly 365 days: %v", err)
+		}
+		// A token from before expiry was recorded: expires_at ''.
+		if _, err := s.wdb.ExecContext(ctx, s.rebind("INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?, ?, ?)"),
+			"legacy", f.LA1User.UserID, fmtTime(now)); err != nil {
+			t.Fatal(err)
+		}
+		works := func(when time.Duration, tok string, want bool) {
+			t.Helper()
+			now = testNow.Add(when)
+			_, err := s.UserByToken(ctx, tok)
+			switch {
+			case want && err != nil:
+				t.Errorf("%s at +%v: %v, want it to work", tok, when, err)
+			case !want && !errs.Is(err, errs.NotFound):
+				t.Errorf("%s at +%v: got %v, want not_found", tok, when, err)
+			}
+		}
+		day := 24 * time.Hour
+		works(7*day-time.Microsecond, "week", true)
+		works(7*day, "week", false)
+		works(90*day-time.Microsecond, "default", true)
+		works(90*day, "default", false)
+		works(90*day-time.Microsecond, "legacy", true)
+		works(90*day, "legacy", false)
+		works(365*day-time.Microsecond, "year", true)
+		works(365*day, "year", false)
+	})
+}

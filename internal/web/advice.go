@@ -23,7 +23,8 @@ import (
 
 func init() {
 	pageFiles = append(pageFiles, "advice_list.html", "advice_at_risk.html", "advice_new.html", "advice_view.html",
-		"advice_triage.html", "advice_contribution.html", "advice_return.html", "advice_response.html", "advice_withdraw.html")
+		"advice_triage.html", "advice_contribution.html", "advice_return.html", "advice_response.html", "advice_withdraw.html",
+		"advice_edit.html")
 	for code, f := range adviceFlashes {
 		flashes[code] = f
 	}
@@ -35,6 +36,7 @@ func init() {
 // The banners after each change to an advice request.
 const (
 	flashAdviceCreated   = "advice-created"
+	flashAdviceUpdated   = "advice-updated"
 	flashAdviceTriaged   = "advice-triaged"
 	flashAdviceAssigned  = "advice-assigned"
 	flashAdviceRemoved   = "advice-removed"
@@ -48,6 +50,7 @@ const (
 
 var adviceFlashes = map[string]flash{
 	flashAdviceCreated:   {Success: true, Text: "Advice request recorded"},
+	flashAdviceUpdated:   {Success: true, Text: "Advice request details updated"},
 	flashAdviceTriaged:   {Success: true, Text: "Triage saved"},
 	flashAdviceAssigned:  {Success: true, Text: "Advice assigned"},
 	flashAdviceRemoved:   {Success: true, Text: "Contribution removed"},
@@ -946,6 +949,7 @@ type adviceViewPage struct {
 	IsDCO          bool
 	IsLA           bool
 	Open           bool
+	CanEdit        bool // may change the request's details (advice_edit.go)
 	CanReturn      bool
 	OpenParts      int
 	Clinicians     []option
@@ -1060,6 +1064,7 @@ func (s *Server) adviceViewPageFor(ctx context.Context, actor store.Actor, rq st
 		}
 	}
 	p.CanReturn = p.IsDCO && p.Open && len(rq.Contributions) > 0 && p.OpenParts == 0
+	p.CanEdit = p.Open && mayEditAdvice(actor.Role)
 	if p.IsDCO && p.Open {
 		users, err := s.clinicians(ctx)
 		if err != nil {

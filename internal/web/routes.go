@@ -61,6 +61,8 @@ var routeTable = []route{
 	{"POST /advice-requests", allow(dco, la), (*Server).adviceCreate},
 	{"GET /advice-requests/{id}", allow(dco, la, clinician), (*Server).adviceView},
 	{"GET /advice-requests/{id}/response", allow(dco, la, clinician), (*Server).adviceResponse},
+	{"GET /advice-requests/{id}/edit", allow(dco, la), (*Server).adviceEdit},
+	{"POST /advice-requests/{id}/edit", allow(dco, la), (*Server).adviceEditSave},
 	{"GET /advice-requests/{id}/triage", allow(dco), (*Server).adviceTriage},
 	{"POST /advice-requests/{id}/triage", allow(dco), (*Server).adviceTriageSave},
 	{"POST /advice-requests/{id}/contributions", allow(dco), (*Server).adviceAssign},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,6 +22,7 @@ type axeViolation struct {
 // the page the browser shows (QUALITY §21).
 func checkAccessibility(ctx context.Context, t *testing.T, page string) {
 	t.Helper()
+	screenshot(ctx, t, "axe"+strings.NewReplacer("/", "_", " ", "_", "→", "", "#", "", "@", "").Replace(page))
 	for _, v := range axeViolations(ctx, t, page) {
 		t.Errorf("%s: accessibility violation %s (%s) on %d element(s)", page, v.ID, v.Help, v.Nodes)
 	}
@@ -58,17 +60,74 @@ func TestAccessibilityOfEachRolesPages(t *testing.T) {
 		"viewer@demo.dco.test":     {"/"},
 		"admin@demo.dco.test":      {"/", "/admin/users", "/admin/orgs", "/admin/audit", "/admin/settings"},
 	}
+	// Record pages and forms, reached from a list: the first link on the
+	// list whose path matches, then that path with each suffix.
+	type detail struct {
+		list, path string // path: a regular expression for the link
+		suffixes   []string
+		then       string // a link to follow from the record page, and check
+	}
+	details := map[string][]detail{
+		"dco@demo.dco.test": {
+			{"/children", `^/children/\d+$`, []string{"", "/edit", "/access"}, ""},
+			{"/advice-requests/at-risk", `^/advice-requests/\d+$`, []string{"", "/edit", "/triage", "/return", "/withdraw"}, "#contributions a"},
+			{"/s23-notifications", `^/s23-notifications/\d+$`, []string{"", "/edit", "/parent-letter", "/la-letter"}, ""},
+		},
+		"la.swindon@demo.dco.test": {
+			{"/advice-requests", `^/advice-requests/\d+$`, []string{"", "/edit"}, ""},
+			{"/s23-notifications", `^/s23-notifications/\d+$`, []string{""}, ""},
+		},
+		"clinician@demo.dco.test": {
+			{"/", `^/advice-requests/\d+$`, []string{""}, "#contributions a"},
+		},
+	}
+	// Forms sent empty: the error summary and the fields' errors.
+	emptyForms := map[string][]string{
+		"dco@demo.dco.test":        {"/children/new"},
+		"la.swindon@demo.dco.test": {"/advice-requests/new"},
+		"provider@demo.dco.test":   {"/s23-notifications/new"},
+	}
 	for email, paths := range pages {
 		t.Run(strings.Split(email, "@")[0], func(t *testing.T) {
 			ctx := browser(t)
 			if err := chromedp.Do(ctx, signIn(srv.URL, email)); err != nil {
 				t.Fatalf("sign in: %v", err)
 			}
-			for _, p := range paths {
+			open := func(p string) {
+				t.Helper()
 				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 					t.Fatalf("open %s: %v", p, err)
 				}
+			}
+			for _, p := range paths {
+				open(p)
 				checkAccessibility(ctx, t, p)
+			}
+			for _, d := range details[email] {
+				open(d.list)
+				href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("main a")].map(a => a.getAttribute("href")).find(h => new RegExp(`+strconv.Quote(d.path)+`).test(h || "")) || ""`))
+				if err != nil || href == "" {
+					t.Fatalf("%s has no link matching %s: %v", d.list, d.path, err)
+				}
+				for _, suffix := range d.suffixes {
+					open(href + suffix)
+					checkAccessibility(ctx, t, href+suffix)
+				}
+				if d.then != "" {
+					open(href)
+					if err := chromedp.Do(ctx, follow(d.then), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+						t.Fatalf("%s: follow %s: %v", href, d.then, err)
+					}
+					checkAccessibility(ctx, t, href+" → "+d.then)
+				}
+			}
+			for _, form := range emptyForms[email] {
+				open(form)
+				if err := chromedp.Do(ctx, follow(`main form button[type="submit"]`),
+					chromedp.WaitVisible(chromedp.CSS(".nhsuk-error-summary"))); err != nil {
+					t.Fatalf("send %s empty: %v", form, err)
+				}
+				checkAccessibility(ctx, t, form+" sent empty")
 			}
 		})
 	}

@@ -34,7 +34,8 @@ func TestGroupCommit(t *testing.T) {
 			})
 		}()
 		// The writers of the next batch: good ones, one whose work fails
-		// after it has written, one that panics, one whose request has gone.
+		// after it has written, one that panics, one whose request has gone,
+		// one whose statement fails in the database.
 		gone, cancel := context.WithCancel(ctx)
 		cancel()
 		type writer struct {
@@ -60,6 +61,15 @@ func TestGroupCommit(t *testing.T) {
 				panic("boom")
 			}, errs.E(errs.Internal, "database error")},
 			{"gone", gone, audit("group.gone"), context.Canceled},
+			// A statement that fails in the database: on PostgreSQL this
+			// aborts the transaction until the savepoint is rolled back to.
+			{"sql-error", ctx, func(t *tx) error {
+				if err := audit("group.sql_error")(t); err != nil {
+					return err
+				}
+				_, err := t.exec(ctx, "SELECT no_such_column FROM audit_head")
+				return err
+			}, errs.E(errs.Internal, "database error")},
 			{"good-3", ctx, audit("group.good"), nil},
 		}
 		<-started // the first writer holds the committer
@@ -91,7 +101,7 @@ func TestGroupCommit(t *testing.T) {
 				t.Errorf("%s: got %v, want %v", w.name, got[i], w.want)
 			}
 		}
-		for action, want := range map[string]int{"group.first": 1, "group.good": 3, "group.failed": 0, "group.panicked": 0, "group.gone": 0} {
+		for action, want := range map[string]int{"group.first": 1, "group.good": 3, "group.failed": 0, "group.panicked": 0, "group.gone": 0, "group.sql_error": 0} {
 			if n := countAudit(t, s, action, 0); n != want {
 				t.Errorf("%s rows: got %d, want %d", action, n, want)
 			}
@@ -101,9 +111,9 @@ func TestGroupCommit(t *testing.T) {
 		}
 		writes, commits := s.WriteStats()
 		// The first writer is counted already; the gone one is refused before
-		// it queues; the other five share one commit.
-		if dw, dc := writes-writes0, commits-commits0; dc != 1 || dw != 5 {
-			t.Errorf("writes %d in %d commits; want 5 in 1", dw, dc)
+		// it queues; the other six share one commit.
+		if dw, dc := writes-writes0, commits-commits0; dc != 1 || dw != 6 {
+			t.Errorf("writes %d in %d commits; want 6 in 1", dw, dc)
 		}
 	})
 }

@@ -74,7 +74,8 @@ func TestBenchLeavesTheConfiguredDatabaseAlone(t *testing.T) {
 func TestBenchUsage(t *testing.T) {
 	c := newCLI(t)
 	code, out, _ := c.run("", "bench", "--help")
-	if code != 0 || !strings.Contains(out, "Usage: dco bench") || !strings.Contains(out, "-concurrency") {
+	if code != 0 || !strings.Contains(out, "Usage: dco bench") || !strings.Contains(out, "-concurrency") ||
+		!strings.Contains(out, "dco bench --soak DURATION [--users 50]") || !strings.Contains(out, "-users int") {
 		t.Errorf("--help: got exit %d\n%s", code, out)
 	}
 	for _, args := range [][]string{
@@ -83,11 +84,52 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--concurrency", "0"},
 		{"bench", "--duration", "0s"},
 		{"bench", "--las", "500"},
+		{"bench", "--soak", "0s"},
+		{"bench", "--soak", "-5m"},
+		{"bench", "--soak", "25h"},
+		{"bench", "--soak", "thirty minutes"},
+		{"bench", "--soak", "1m", "--users", "0"},
+		{"bench", "--soak", "1m", "--users", "1001"},
+		{"bench", "--users", "10"},
 		{"bench", "extra"},
 		{"bench", "--no-such-flag"},
 	} {
 		if code, _, errOut := c.run("", args...); code != 2 || errOut == "" {
 			t.Errorf("dco %s: got exit %d, stderr %q; want 2 and a message", strings.Join(args, " "), code, errOut)
 		}
+	}
+}
+
+// TestBenchSoak runs a one-second soak end to end: the report has the soak
+// section, as a table and as JSON, and none of the measurements it
+// replaces. It says nothing about speed.
+func TestBenchSoak(t *testing.T) {
+	c := newCLI(t)
+	db := filepath.Join(t.TempDir(), "bench.db")
+	args := []string{"bench", "--children", "300", "--soak", "1s", "--users", "3", "--db", db}
+	code, out, errOut := c.run("", args...)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	for _, want := range []string{"Load and soak (QUALITY.md §20)", "3 virtual users (1 LA caseworker, 1 as the DCO, 1 as the board member)",
+		"Targets (QUALITY.md §20)", "duration (QUALITY: 30 minutes on SQLite)", "verdict: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table does not contain %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, bench.MetricCaseloadPage) || !strings.Contains(errOut, "bench: load and soak: 3 virtual users") {
+		t.Errorf("a soak ran the measurements too, or said nothing of itself:\nstdout: %s\nstderr: %s", out, errOut)
+	}
+
+	code, out, errOut = c.run("", append(args, "--json")...)
+	if code != 0 {
+		t.Fatalf("--json: exit %d\nstderr: %s", code, errOut)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, out)
+	}
+	if rep.Soak == nil || rep.Soak.Users != 3 || rep.Soak.Requests == 0 || len(rep.Soak.Samples) == 0 || rep.Soak.Verdict == "" || len(rep.Soak.Targets) == 0 {
+		t.Errorf("--json: got soak %+v", rep.Soak)
 	}
 }

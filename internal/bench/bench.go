@@ -11,6 +11,11 @@
 // concurrent clients over loopback HTTP against a static file;
 // verification of the audit chain; and the memory the process holds.
 //
+// With Options.Soak it runs QUALITY §20's load and soak test instead of
+// those measurements (soak.go): virtual users of each role work through
+// the same handler over loopback HTTP for the duration while memory,
+// goroutines and each interval's throughput and p95 are sampled.
+//
 // It reports; it does not assert. Every measurement is bounded in count and
 // time, talks to nothing but the loopback interface, and stops by itself.
 package bench
@@ -59,6 +64,18 @@ type Options struct {
 	// Concurrency is how many clients the concurrent measurements run
 	// (default 32).
 	Concurrency int
+	// Soak, when positive, makes the run QUALITY §20's load and soak test
+	// in place of the measurements: once the dataset is filled, Users
+	// virtual users work through the real web handler over loopback HTTP
+	// for this long (at most MaxSoak), and the report's Soak says how it
+	// went.
+	Soak time.Duration
+	// Users is how many virtual users a soak runs (default 50, at most
+	// MaxUsers).
+	Users int
+	// SoakSample is how often a soak samples the process and the interval's
+	// requests (default 10 s).
+	SoakSample time.Duration
 	// Progress, when not nil, is told what the run is doing.
 	Progress io.Writer
 }
@@ -86,6 +103,7 @@ func (o Options) withDefaults() Options {
 	def(&o.Batch, DefaultBatch)
 	def(&o.Requests, DefaultRequests)
 	def(&o.Concurrency, DefaultConcurrency)
+	def(&o.Users, DefaultUsers)
 	if o.Advice == 0 {
 		o.Advice = o.Children / 2
 	}
@@ -94,6 +112,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Duration == 0 {
 		o.Duration = DefaultDuration
+	}
+	if o.SoakSample == 0 {
+		o.SoakSample = DefaultSoakSample
 	}
 	return o
 }
@@ -120,8 +141,14 @@ func (o Options) Check() error {
 	if o.Concurrency < 1 || o.Concurrency > 1024 {
 		bad = append(bad, "concurrency must be 1 to 1024")
 	}
-	if o.MaxTime < 0 || o.Duration < 0 {
+	if o.MaxTime < 0 || o.Duration < 0 || o.SoakSample < 0 {
 		bad = append(bad, "durations must be positive")
+	}
+	if o.Soak < 0 || o.Soak > MaxSoak {
+		bad = append(bad, fmt.Sprintf("a soak must last at most %d hours", int(MaxSoak.Hours())))
+	}
+	if o.Users < 1 || o.Users > MaxUsers {
+		bad = append(bad, fmt.Sprintf("virtual users must be 1 to %d", MaxUsers))
 	}
 	if len(bad) > 0 {
 		return errors.New(strings.Join(bad, "; "))
@@ -189,7 +216,10 @@ type Report struct {
 	Writes  int64    `json:"write_transactions"`
 	Commits int64    `json:"commits"`
 	Targets []Target `json:"targets"`
-	Notes   []string `json:"notes,omitempty"`
+	// Soak is QUALITY §20's load and soak test, when the run was one
+	// (Options.Soak): then Metrics hold the import alone.
+	Soak  *Soak    `json:"soak,omitempty"`
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Metric returns the named metric, or false.
@@ -267,6 +297,23 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 	m, err := newMeasurer(ctx, s, d, opt, say)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Soak > 0 {
+		if err := m.caseloadOverdue(); err != nil {
+			return nil, err
+		}
+		if rep.Soak, err = m.soak(); err != nil {
+			return nil, err
+		}
+		if err := m.verifyAfterSoak(rep.Soak); err != nil {
+			return nil, err
+		}
+		rep.Concurrency = opt.Users
+		rep.AuditRows, rep.Overdue = m.auditRows, m.overdue
+		rep.Memory = readMemory()
+		rep.Writes, rep.Commits = s.WriteStats()
+		rep.Targets = targets(rep)
+		return rep, nil
 	}
 	if err := m.run(rep); err != nil {
 		return nil, err
@@ -368,9 +415,16 @@ var staticRE = regexp.MustCompile(`/static/[0-9a-f]+/app\.css`)
 // dataset's users.
 func newMeasurer(ctx context.Context, s *store.Store, d *dataset, opt Options, say func(string, ...any)) (*measurer, error) {
 	m := &measurer{ctx: ctx, s: s, d: d, opt: opt, say: say}
+	// A soak runs long enough for a rare failure to matter: the server's
+	// own account of a 500 (the log line with its cause) goes with the
+	// progress. The measurements keep the handler quiet.
+	log := slog.New(slog.DiscardHandler)
+	if opt.Soak > 0 && opt.Progress != nil {
+		log = slog.New(slog.NewTextHandler(opt.Progress, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 	h, err := web.NewServer(web.Options{
 		Store: s,
-		Log:   slog.New(slog.DiscardHandler),
+		Log:   log,
 		Calendar: func(context.Context) (*send.Calendar, error) {
 			return send.DefaultCalendar(), nil
 		},

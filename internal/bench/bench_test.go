@@ -472,3 +472,200 @@ func BenchmarkChildListPageHTTP(b *testing.B) {
 		}
 	})
 }
+
+// TestSoak runs QUALITY §20's load and soak for two seconds with four
+// virtual users (two LA caseworkers, the DCO, the board member) over a
+// small dataset: every kind of request answers as it should, the samples
+// come, and the targets are judged. It says nothing about speed.
+func TestSoak(t *testing.T) {
+	s := store.OpenTestSQLite(t)
+	ctx := context.Background()
+	opt := Options{Children: 300, Soak: 2 * time.Second, Users: 4, SoakSample: 250 * time.Millisecond}
+	rep, err := Run(ctx, s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk := rep.Soak
+	if sk == nil {
+		t.Fatal("the report has no soak")
+	}
+	if sk.Users != 4 || sk.LAUsers != 2 || sk.DCOUsers != 1 || sk.ViewerUsers != 1 {
+		t.Errorf("users: got %d (%d LA, %d DCO, %d viewer), want 4 (2, 1, 1)", sk.Users, sk.LAUsers, sk.DCOUsers, sk.ViewerUsers)
+	}
+	if sk.Requests == 0 || sk.Errors != 0 || sk.ErrorRate != 0 || len(sk.ErrorsSeen) != 0 {
+		t.Errorf("got %d requests, %d errors (%v %%): %v; want some and no errors", sk.Requests, sk.Errors, sk.ErrorRate, sk.ErrorsSeen)
+	}
+	if sk.P50 <= 0 || sk.P95 < sk.P50 || sk.P99 < sk.P95 || sk.Max < sk.P99 || sk.Throughput <= 0 || sk.Elapsed < 2 {
+		t.Errorf("got p50 %v, p95 %v, p99 %v, max %v, %v req/s over %v s", sk.P50, sk.P95, sk.P99, sk.Max, sk.Throughput, sk.Elapsed)
+	}
+	var perOp int64
+	known := map[string]bool{}
+	for _, o := range soakOps {
+		known[o.name] = true
+	}
+	for _, o := range sk.Operations {
+		perOp += o.Count
+		if !known[o.Name] || o.Count == 0 || o.Errors != 0 || o.Title == "" {
+			t.Errorf("operation %+v", o)
+		}
+	}
+	if perOp != sk.Requests {
+		t.Errorf("the operations count %d requests, the soak %d", perOp, sk.Requests)
+	}
+	// Samples every 250 ms for 2 s, and one at the end.
+	if len(sk.Samples) < 5 {
+		t.Fatalf("got %d samples, want at least 5", len(sk.Samples))
+	}
+	var sampled int64
+	for i, x := range sk.Samples {
+		sampled += x.Requests
+		if x.Goroutines < 4 || (runtime.GOOS == "linux" && x.RSSMB <= 0) || x.HeapMB <= 0 || (i > 0 && x.Elapsed <= sk.Samples[i-1].Elapsed) {
+			t.Errorf("sample %d: %+v", i, x)
+		}
+	}
+	if last := sk.Samples[len(sk.Samples)-1]; sampled != sk.Requests || last.Elapsed < sk.Elapsed {
+		t.Errorf("the samples count %d requests up to %v s, the soak %d over %v s", sampled, last.Elapsed, sk.Requests, sk.Elapsed)
+	}
+	results := map[string]string{}
+	for _, tg := range sk.Targets {
+		results[tg.Metric] = tg.Result
+	}
+	for _, name := range []string{MetricSoakP95, MetricSoakErrors, MetricSoakRSS, MetricSoakGoroutines} {
+		if r := results[name]; r != Pass && r != Fail && !(name == MetricSoakRSS && runtime.GOOS != "linux") {
+			t.Errorf("target %s: got %q, want it judged", name, r)
+		}
+	}
+	if results[MetricSoakErrors] != Pass || results[MetricSoakDuration] != Fail || sk.Verdict != Fail {
+		t.Errorf("got errors %s, duration %s, verdict %s; want pass, fail (2 s is not 30 min), fail", results[MetricSoakErrors], results[MetricSoakDuration], sk.Verdict)
+	}
+	// The soak replaces the measurements: the import's metrics alone.
+	if len(rep.Metrics) != 4 || rep.Overdue == 0 || rep.AuditRows < 300+150+sk.Requests/2 {
+		t.Errorf("got %d metrics, %d overdue, %d audit rows", len(rep.Metrics), rep.Overdue, rep.AuditRows)
+	}
+
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Load and soak (QUALITY.md §20)", "4 virtual users (2 LA caseworkers, 1 as the DCO, 1 as the board member)",
+		"Samples, every 0:00", "VmRSS", "goroutines", "< 0.100 %", "≤ 300.00 ms", "≤ 1.200 ratio", "verdict: fail; failed: duration", "audit chain verified"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the text report does not contain %q:\n%s", want, text.String())
+		}
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Soak == nil || back.Soak.Requests != sk.Requests || len(back.Soak.Samples) != len(sk.Samples) || back.Soak.Verdict != sk.Verdict {
+		t.Errorf("JSON: got %s", b)
+	}
+
+	// Again on the same dataset, with more users than LAs: the LA
+	// caseworkers the first soak added are found, not made twice, and the
+	// dataset is still the bench's.
+	again := Options{Children: 300, Soak: 300 * time.Millisecond, Users: 30, SoakSample: 100 * time.Millisecond}
+	rep, err = Run(ctx, s, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Soak.LAUsers != 24 || rep.Soak.Errors != 0 || !rep.Reused {
+		t.Errorf("second soak: got %d LA users, %d errors %v, reused %v", rep.Soak.LAUsers, rep.Soak.Errors, rep.Soak.ErrorsSeen, rep.Reused)
+	}
+	users, err := s.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 3+DefaultLAs-1 {
+		t.Errorf("got %d users, want the 3 of the dataset and %d soak caseworkers", len(users), DefaultLAs-1)
+	}
+}
+
+func TestSoakOptions(t *testing.T) {
+	for _, o := range []Options{{Soak: -time.Second}, {Soak: MaxSoak + time.Second}, {Users: -1}, {Users: MaxUsers + 1}, {SoakSample: -time.Second}} {
+		if err := o.Check(); err == nil {
+			t.Errorf("%+v: got no error", o)
+		}
+	}
+	for _, o := range []Options{{Soak: MaxSoak, Users: MaxUsers}, {Soak: time.Second, Users: 1}} {
+		if err := o.Check(); err != nil {
+			t.Errorf("%+v: %v", o, err)
+		}
+	}
+	if o := (Options{}).withDefaults(); o.Users != DefaultUsers || o.SoakSample != DefaultSoakSample || o.Soak != 0 {
+		t.Errorf("defaults: got %d users, sample %s, soak %s", o.Users, o.SoakSample, o.Soak)
+	}
+}
+
+func TestFlatAndVerdict(t *testing.T) {
+	// Forty seconds sampled every ten: one sample in each quarter.
+	samples := []SoakSample{{Elapsed: 10, RSSMB: 90}, {Elapsed: 20, RSSMB: 100}, {Elapsed: 30, RSSMB: 110}, {Elapsed: 40, RSSMB: 119}}
+	ratio, second, last, ok := flat(samples, 40, func(x SoakSample) float64 { return x.RSSMB })
+	if !ok || second != 100 || last != 119 || ratio != 1.19 {
+		t.Errorf("got %v (%v, %v, %v), want 1.19 (100, 119)", ratio, second, last, ok)
+	}
+	if _, _, _, ok := flat(samples[:1], 40, func(x SoakSample) float64 { return x.RSSMB }); ok {
+		t.Error("one sample: got a ratio, want none")
+	}
+
+	s := &Soak{Requests: 10_000, Errors: 10, ErrorRate: 0.1, P95: Millis(300 * time.Millisecond), Elapsed: 1800, Throughput: 149, Samples: samples}
+	s.Samples = []SoakSample{{Elapsed: 450, RSSMB: 50, Goroutines: 60}, {Elapsed: 900, RSSMB: 50, Goroutines: 60},
+		{Elapsed: 1350, RSSMB: 55, Goroutines: 61}, {Elapsed: 1800, RSSMB: 61, Goroutines: 80}}
+	got := map[string]string{}
+	ts := soakTargets(s, store.EnginePostgres)
+	for _, tg := range ts {
+		got[tg.Metric] = tg.Result
+	}
+	want := map[string]string{
+		MetricSoakP95: Pass, MetricSoakErrors: Fail, // 0.1 % is not below 0.1 %
+		MetricSoakRSS: Fail, MetricSoakGoroutines: Fail, // 61 ÷ 50 and 80 ÷ 60 are over 1.2
+		MetricSoakDuration: Fail, MetricSoakRate: Fail, // an hour and 150 req/s on PostgreSQL
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %q, want %q", k, got[k], v)
+		}
+	}
+	if v := soakVerdict(ts); v != Fail {
+		t.Errorf("verdict: got %s", v)
+	}
+	s.ErrorRate, s.Samples[3].RSSMB, s.Samples[3].Goroutines = 0.09, 60, 72
+	ts = soakTargets(s, store.EngineSQLite)
+	if len(ts) != 5 || soakVerdict(ts) != Pass {
+		t.Errorf("on SQLite, 30 minutes, nothing grown by more than 20 %%: got %+v", ts)
+	}
+	ts[2].Result = NotMeasured
+	if v := soakVerdict(ts); v != NotMeasured {
+		t.Errorf("verdict with a target not measured: got %s", v)
+	}
+}
+
+func TestHistogram(t *testing.T) {
+	var h hist
+	var ds []time.Duration
+	for i := 1; i <= 10_000; i++ {
+		d := time.Duration(i*i) * time.Microsecond / 10 // 0.1 µs to 10 s, skewed
+		h.add(d)
+		ds = append(ds, d)
+	}
+	for _, q := range []float64{0.5, 0.95, 0.99, 1} {
+		want, got := rank(ds, q), h.quantile(q)
+		if got < want || float64(got) > float64(want)*histGrowth {
+			t.Errorf("quantile %v: got %v, want %v to within 2 %%", q, got, want)
+		}
+	}
+	if h.max != ds[len(ds)-1] || h.quantile(1) != h.max {
+		t.Errorf("max: got %v and %v, want %v", h.max, h.quantile(1), ds[len(ds)-1])
+	}
+	h.reset()
+	if h.quantile(0.95) != 0 || h.n != 0 {
+		t.Error("reset: the histogram still counts")
+	}
+	if histBucket(0) != 0 || histBucket(time.Microsecond) != 0 || histBucket(time.Microsecond+1) != 1 || histBucket(1000*time.Hour) != histBuckets-1 {
+		t.Error("buckets at the edges")
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"dco/internal/store"
 )
 
 // Memory is what the process holds, read from /proc/self/status after the
@@ -78,8 +80,9 @@ type Target struct {
 	Value  float64 `json:"value"`
 	Unit   string  `json:"unit"`
 	Limit  float64 `json:"limit"`
-	AtMost bool    `json:"at_most"` // the value must be ≤ Limit; otherwise ≥
-	Result string  `json:"result"`  // pass, fail, or not measured
+	AtMost bool    `json:"at_most"`          // the value must be ≤ Limit; otherwise ≥
+	Strict bool    `json:"strict,omitempty"` // with AtMost: the value must be < Limit
+	Result string  `json:"result"`           // pass, fail, or not measured
 	Note   string  `json:"note,omitempty"`
 }
 
@@ -188,11 +191,30 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 
 	fmt.Fprintln(bw, "\nTargets (QUALITY.md §19)")
-	tw = tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+	if err := writeTargets(bw, r.Targets); err != nil {
+		return err
+	}
+	if r.Soak != nil {
+		if err := r.Soak.writeText(bw, r.Engine); err != nil {
+			return err
+		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(bw, "note: %s\n", n)
+	}
+	return bw.Flush()
+}
+
+// writeTargets writes targets as a table.
+func writeTargets(w io.Writer, ts []Target) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "target\tvalue\trequired\tresult\t")
-	for _, t := range r.Targets {
+	for _, t := range ts {
 		op := "≥"
-		if t.AtMost {
+		switch {
+		case t.AtMost && t.Strict:
+			op = "<"
+		case t.AtMost:
 			op = "≤"
 		}
 		line := fmt.Sprintf("%s\t%s %s\t%s %s %s\t%s\t", t.What, figure(t.Value, t.Unit), t.Unit, op, figure(t.Limit, t.Unit), t.Unit, t.Result)
@@ -201,13 +223,95 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintln(tw, line)
 	}
+	return tw.Flush()
+}
+
+// writeText writes the soak: what ran, each kind of request, the samples,
+// the targets of QUALITY §20 and the verdict.
+func (s *Soak) writeText(w io.Writer, engine string) error {
+	fmt.Fprintf(w, "\nLoad and soak (QUALITY.md §20)\n")
+	fmt.Fprintf(w, "%s (%s, %d as the DCO, %d as the board member), each thinking 0–%s between requests, for %s (asked %s) on %s\n",
+		plural(s.Users, "virtual user"), plural(s.LAUsers, "LA caseworker"), s.DCOUsers, s.ViewerUsers, ms(s.ThinkMax), hms(s.Elapsed), hms(s.Duration), engineName(engine))
+	fmt.Fprintf(w, "requests: %s, %s req/s; errors: %s (%.3f %%); p50 %s, p95 %s, p99 %s, max %s (client time, to within 2 %%)\n\n",
+		thousands(float64(s.Requests)), thousands(s.Throughput), thousands(float64(s.Errors)), s.ErrorRate, ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "operation\tcount\terrors\tp50\tp95\tp99\tmax\t")
+	for _, o := range s.Operations {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t  %s\n", o.Name, thousands(float64(o.Count)), thousands(float64(o.Errors)),
+			ms(o.P50), ms(o.P95), ms(o.P99), ms(o.Max), o.Title)
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(bw, "note: %s\n", n)
+
+	fmt.Fprintf(w, "\nSamples, every %s and at the end (requests, rate, p95 and errors since the sample before)\n", hms(s.SampleEvery))
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "time\trequests\treq/s\tp95\terrors\tVmRSS\tGo heap\tgoroutines\t")
+	for _, x := range s.Samples {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.0f MB\t%.0f MB\t%d\t\n", hms(x.Elapsed), thousands(float64(x.Requests)), thousands(x.Rate),
+			ms(x.P95), x.Errors, x.RSSMB, x.HeapMB, x.Goroutines)
 	}
-	return bw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(s.ErrorsSeen) > 0 {
+		fmt.Fprintln(w, "\nErrors")
+		for _, e := range s.ErrorsSeen {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+
+	fmt.Fprintln(w, "\nTargets (QUALITY.md §20)")
+	if err := writeTargets(w, s.Targets); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "flat: the mean of the samples in the last quarter of the run is at most %.1f × the mean of those in the second quarter (the first quarter is warm-up)\n", soakFlatLimit)
+	var failed, passed, unmeasured []string
+	for _, t := range s.Targets {
+		name := strings.TrimPrefix(t.Metric, "soak.")
+		switch t.Result {
+		case Pass:
+			passed = append(passed, name)
+		case Fail:
+			failed = append(failed, name)
+		default:
+			unmeasured = append(unmeasured, name)
+		}
+	}
+	fmt.Fprintf(w, "verdict: %s", s.Verdict)
+	for _, part := range []struct {
+		what  string
+		names []string
+	}{{"failed", failed}, {"passed", passed}, {"not measured", unmeasured}} {
+		if len(part.names) > 0 {
+			fmt.Fprintf(w, "; %s: %s", part.what, strings.Join(part.names, ", "))
+		}
+	}
+	fmt.Fprintln(w)
+	for _, n := range s.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	return nil
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// engineName is the database engine's proper name.
+func engineName(engine string) string {
+	switch engine {
+	case store.EngineSQLite:
+		return "SQLite"
+	case store.EnginePostgres:
+		return "PostgreSQL"
+	}
+	return engine
 }
 
 // ms writes a duration in milliseconds.
@@ -226,10 +330,12 @@ func ms(m Millis) string {
 // two, counts whole with thousands separators.
 func figure(v float64, unit string) string {
 	switch unit {
-	case "ratio":
+	case "ratio", "%":
 		return fmt.Sprintf("%.3f", v)
 	case "ms":
 		return fmt.Sprintf("%.2f", v)
+	case "min":
+		return fmt.Sprintf("%.1f", v)
 	}
 	return thousands(v)
 }

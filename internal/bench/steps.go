@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"dco/internal/advice"
-	"dco/internal/send"
 	"dco/internal/store"
 )
 
@@ -22,12 +20,10 @@ const caseloadPath = "/advice-requests?queue=overdue"
 // caseloadPage times an LA caseworker's caseload page, first page, as the
 // server renders it, and counts what it lists.
 func (m *measurer) caseloadPage() ([]Metric, error) {
-	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
-	_, overdue, err := m.s.ListAdviceRequests(m.ctx, m.laActor, clock, store.AdviceFilter{Queue: advice.QueueOverdue, Limit: 1})
-	if err != nil {
-		return nil, fmt.Errorf("bench: count the caseload: %w", err)
+	if err := m.caseloadOverdue(); err != nil {
+		return nil, err
 	}
-	m.overdue = overdue
+	overdue := m.overdue
 	m.say("caseload page (%d overdue advice requests), one request at a time", overdue)
 	ds, wall, err := sequential(m.ctx, m.opt.Requests, m.opt.MaxTime, pageOp(m.h, caseloadPath, m.la, `id="results"`))
 	if err != nil {
@@ -69,20 +65,11 @@ func (m *measurer) concurrent() ([]Metric, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := serveLoopback(m.h)
 	if err != nil {
-		return nil, fmt.Errorf("bench: listen on loopback: %w", err)
+		return nil, err
 	}
-	srv := &http.Server{Handler: m.h, ReadHeaderTimeout: 10 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-		<-served
-	}()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	n := m.opt.Concurrency
 
 	m.say("static file %s, %d clients for %s", static, n, m.opt.Duration)
@@ -109,6 +96,24 @@ func (m *measurer) concurrent() ([]Metric, error) {
 		pages = append(pages, page)
 	}
 	return append(pages, st), nil
+}
+
+// serveLoopback serves h over HTTP on a free loopback port until stop is
+// called, and returns the base URL.
+func serveLoopback(h http.Handler) (base string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("bench: listen on loopback: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-served
+	}, nil
 }
 
 // staticPath returns the static file of QUALITY §19's comparison: dco's

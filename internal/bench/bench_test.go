@@ -548,10 +548,15 @@ func TestSoak(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Load and soak (QUALITY.md §20)", "4 virtual users (2 LA caseworkers, 1 as the DCO, 1 as the board member)",
-		"Samples, every 0:00", "VmRSS", "goroutines", "< 0.100 %", "≤ 300.00 ms", "≤ 1.200 ratio", "verdict: fail; failed: duration", "audit chain verified"} {
+		"Samples, every 0:00", "VmRSS", "goroutines", "< 0.100 %", "≤ 300.00 ms", "≤ 1.200 ratio", "verdict: fail; failed: ", "audit chain verified"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("the text report does not contain %q:\n%s", want, text.String())
 		}
+	}
+	// The duration always fails here; p95 may too on a loaded machine, so
+	// only the duration is required among the failures.
+	if i := strings.Index(text.String(), "verdict: fail; failed: "); i < 0 || !strings.Contains(strings.SplitN(text.String()[i:], "\n", 2)[0], "duration") {
+		t.Errorf("the verdict line does not name the duration among the failures:\n%s", text.String())
 	}
 	b, err := json.Marshal(rep)
 	if err != nil {

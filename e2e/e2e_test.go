@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -144,9 +145,26 @@ func browser(t *testing.T) context.Context {
 // navigates goes through follow: waiting instead for a selector can match the
 // old page, and the next step then acts on a node that the navigation has
 // removed ("Could not find node with given id").
+//
+// A node can also be replaced between being found and being clicked: the
+// NHS.UK header script rebuilds the navigation once the page has loaded, to
+// fit it to the width. The click then fails before anything is sent, so
+// follow finds the element again and retries, a few times.
 func follow(sel string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+		var resp *network.Response
+		var err error
+		for attempt := 1; ; attempt++ {
+			resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
+			if err == nil || attempt == 5 || !staleNode(err) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("follow %s: %w", sel, err)
 		}
@@ -156,6 +174,14 @@ func follow(sel string) chromedp.Action[chromedp.Void] {
 		}
 		return nil
 	})
+}
+
+// staleNode reports whether a click failed because the node it found was
+// replaced before it could be clicked.
+func staleNode(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") || strings.Contains(msg, "Node is detached") ||
+		strings.Contains(msg, "does not belong to the document") || strings.Contains(msg, "Cannot find context with specified id")
 }
 
 // signIn signs in as the demo user with the given e-mail address.

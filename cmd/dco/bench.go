@@ -12,7 +12,7 @@ import (
 	"dco/internal/bench"
 )
 
-const benchUsage = `Usage: dco bench [--children N] [--advice N] [--db FILE|URL] [--requests N] [--concurrency 32] [--json]
+const benchUsage = `Usage: dco bench [--children N] [--advice N] [--las N] [--icbs N] [--db FILE|URL] [--requests N] [--concurrency 32] [--json]
        dco bench --soak DURATION [--users 50] [--children N] [--db FILE|URL] [--json]
 
 Measures dco against the performance targets of QUALITY.md §19 and reports
@@ -42,6 +42,14 @@ quarter's), and the duration QUALITY asks for (30 minutes on SQLite, an
 hour and 150 requests/s on PostgreSQL). The other measurements are skipped;
 the audit chain is verified afterwards.
 
+With --icbs N (1 to 42; default 1) the dataset has N synthetic ICBs, codes
+BENCH and BENCH02 to BENCH42, and the --las local authorities go to them
+round-robin (LA i to ICB (i-1) mod N + 1); children and advice requests
+follow their LA. The DCO and the board member measured are ICB 1's and the
+LA caseworker is its first LA's, so "one ICB's dashboard" is measured at
+one ICB's share: --children 650000 --las 153 --icbs 42 is QUALITY §18's
+nation. A kept dataset is reused only with the --icbs it was made with.
+
 Without --db the data go in a temporary SQLite file, removed afterwards.
 --db FILE keeps them in that SQLite file and reuses (and tops up) a bench
 dataset already there; --db postgres://… makes a new schema in that
@@ -68,6 +76,7 @@ func cmdBench(ctx context.Context, env *Env, args []string) int {
 	fs.IntVar(&opt.Children, "children", bench.DefaultChildren, fmt.Sprintf("children in the dataset (national scale is %d)", bench.NationalChildren))
 	fs.IntVar(&opt.Advice, "advice", 0, "health-advice requests in the dataset (0: half the children; negative: none)")
 	fs.IntVar(&opt.LAs, "las", bench.DefaultLAs, "local authorities a new dataset spreads the children over")
+	fs.IntVar(&opt.ICBs, "icbs", 1, fmt.Sprintf("ICBs a new dataset spreads the local authorities over, round-robin (1 to %d); the DCO measured is ICB 1's", bench.MaxICBs))
 	fs.IntVar(&opt.Batch, "batch", bench.DefaultBatch, "rows per import call (each call is all or nothing)")
 	fs.StringVar(&dsn, "db", "", "SQLite file or postgres:// URL (default: a temporary SQLite file)")
 	fs.BoolVar(&keep, "keep", false, "keep a temporary file or a new PostgreSQL schema, and say how to reuse it")
@@ -93,7 +102,7 @@ func cmdBench(ctx context.Context, env *Env, args []string) int {
 	for _, f := range []struct {
 		flag string
 		v    int
-	}{{"children", opt.Children}, {"las", opt.LAs}, {"batch", opt.Batch}, {"requests", opt.Requests}, {"concurrency", opt.Concurrency}} {
+	}{{"children", opt.Children}, {"las", opt.LAs}, {"icbs", opt.ICBs}, {"batch", opt.Batch}, {"requests", opt.Requests}, {"concurrency", opt.Concurrency}} {
 		if f.v < 1 {
 			return usagef(env, name, "--%s must be at least 1", f.flag)
 		}

@@ -75,7 +75,8 @@ func TestBenchUsage(t *testing.T) {
 	c := newCLI(t)
 	code, out, _ := c.run("", "bench", "--help")
 	if code != 0 || !strings.Contains(out, "Usage: dco bench") || !strings.Contains(out, "-concurrency") ||
-		!strings.Contains(out, "dco bench --soak DURATION [--users 50]") || !strings.Contains(out, "-users int") {
+		!strings.Contains(out, "dco bench --soak DURATION [--users 50]") || !strings.Contains(out, "-users int") ||
+		!strings.Contains(out, "-icbs int") || !strings.Contains(out, "round-robin") {
 		t.Errorf("--help: got exit %d\n%s", code, out)
 	}
 	for _, args := range [][]string{
@@ -84,6 +85,12 @@ func TestBenchUsage(t *testing.T) {
 		{"bench", "--concurrency", "0"},
 		{"bench", "--duration", "0s"},
 		{"bench", "--las", "500"},
+		{"bench", "--icbs", "0"},
+		{"bench", "--icbs", "-1"},
+		{"bench", "--icbs", "43"},
+		{"bench", "--icbs", "11"},              // more ICBs than the 10 LAs
+		{"bench", "--las", "3", "--icbs", "4"}, // likewise
+		{"bench", "--icbs", "many"},
 		{"bench", "--soak", "0s"},
 		{"bench", "--soak", "-5m"},
 		{"bench", "--soak", "25h"},
@@ -131,5 +138,32 @@ func TestBenchSoak(t *testing.T) {
 	}
 	if rep.Soak == nil || rep.Soak.Users != 3 || rep.Soak.Requests == 0 || len(rep.Soak.Samples) == 0 || rep.Soak.Verdict == "" || len(rep.Soak.Targets) == 0 {
 		t.Errorf("--json: got soak %+v", rep.Soak)
+	}
+}
+
+// TestBenchICBs runs the bench over three ICBs: the report gives ICB 1's
+// share, and the kept dataset is reused only with the same --icbs.
+func TestBenchICBs(t *testing.T) {
+	c := newCLI(t)
+	db := filepath.Join(t.TempDir(), "bench.db")
+	args := append(quickBench, "--las", "6", "--icbs", "3", "--db", db)
+	code, out, errOut := c.run("", args...)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	for _, want := range []string{"300 children in 6 local authorities", "ICB 1 of 3: 100 children in 2 LAs",
+		"the ICB dashboard target, measured at ICB 1 of 3: 100 children in 2 LAs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table does not contain %q:\n%s", want, out)
+		}
+	}
+	code, out, errOut = c.run("", append(quickBench, "--las", "6", "--db", db)...)
+	if code != 1 || out != "" || !strings.Contains(errOut, "another number of ICBs") || !strings.Contains(errOut, "--icbs 3") {
+		t.Errorf("reuse with the default --icbs: got exit %d, stdout %q, stderr %q; want a refusal naming --icbs 3", code, out, errOut)
+	}
+	code, out, errOut = c.run("", append(args, "--json")...)
+	var rep bench.Report
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || !rep.Reused || rep.ICBs != 3 || rep.ICBChildren != 100 || rep.ICBLAs != 2 {
+		t.Errorf("reuse with --icbs 3: exit %d, report %+v\nstderr: %s", code, rep, errOut)
 	}
 }

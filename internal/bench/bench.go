@@ -1,5 +1,6 @@
 // Package bench measures dco against the performance targets of QUALITY.md
-// §18–19. It fills a store with a synthetic ICB (local authorities and
+// §18–19. It fills a store with a synthetic ICB, or with Options.ICBs of
+// them sharing the local authorities round-robin (local authorities and
 // children whose NHS numbers come from the never-issued 999 range, imported
 // through the real CSV importer and store, audit rows and all, and five
 // years of health-advice requests for them, imported through the store's
@@ -7,7 +8,8 @@
 // caseworker's caseload page (their overdue advice requests) and list of
 // children, the DCO's page of requests at risk, searches, the DCO's home
 // page and the board's dashboard, served by the real web handler with a
-// real session; the caseload page and the children list under 32
+// real session (the DCO and board member of ICB 1, a caseworker of its
+// first LA); the caseload page and the children list under 32
 // concurrent clients over loopback HTTP against a static file;
 // verification of the audit chain; and the memory the process holds.
 //
@@ -47,6 +49,12 @@ type Options struct {
 	// LAs is how many local authorities a new dataset spreads the children
 	// over (default 10).
 	LAs int
+	// ICBs is how many ICBs a new dataset has (default 1, at most MaxICBs,
+	// at most LAs). The LAs go to them round-robin and the children follow
+	// their LA; the measured DCO and board member belong to ICB 1 and the
+	// measured LA caseworker to its first LA. A reused dataset must have
+	// been made with the same number (ErrOtherICBs otherwise).
+	ICBs int
 	// Advice is how many health-advice requests the dataset holds (default
 	// half the children; negative for none). Each is for one of the
 	// children, in the child's LA, received in the last five years. A
@@ -100,6 +108,7 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.Children, DefaultChildren)
 	def(&o.LAs, DefaultLAs)
+	def(&o.ICBs, 1)
 	def(&o.Batch, DefaultBatch)
 	def(&o.Requests, DefaultRequests)
 	def(&o.Concurrency, DefaultConcurrency)
@@ -128,6 +137,12 @@ func (o Options) Check() error {
 	}
 	if o.LAs < 1 || o.LAs > maxLAs {
 		bad = append(bad, fmt.Sprintf("local authorities must be 1 to %d", maxLAs))
+	}
+	switch {
+	case o.ICBs < 1 || o.ICBs > MaxICBs:
+		bad = append(bad, fmt.Sprintf("ICBs must be 1 to %d", MaxICBs))
+	case o.ICBs > o.LAs:
+		bad = append(bad, "ICBs must be at most the local authorities, so that each has one")
 	}
 	if o.Advice > 10*o.Children {
 		bad = append(bad, "advice requests must be at most ten for each child")
@@ -197,7 +212,12 @@ type Report struct {
 	CPUs      int       `json:"cpus"`
 	Children  int       `json:"children"`
 	LAs       int       `json:"local_authorities"`
-	Advice    int       `json:"advice_requests"`
+	// ICBs is how many ICBs the dataset has; ICBChildren and ICBLAs are
+	// ICB 1's share, the one the DCO home and the board's dashboard count.
+	ICBs        int `json:"icbs"`
+	ICBChildren int `json:"icb_children"`
+	ICBLAs      int `json:"icb_local_authorities"`
+	Advice      int `json:"advice_requests"`
 	// Overdue is how many advice requests of the LA caseworker's LA are
 	// open and past their six weeks: the caseload page lists the first of
 	// them.
@@ -251,13 +271,13 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 		LoadAverage: loadAverage(),
 	}
 
-	d, err := loadDataset(ctx, s, opt.LAs)
+	d, err := loadDataset(ctx, s, opt.LAs, opt.ICBs)
 	if err != nil {
 		return nil, err
 	}
 	rep.Reused = d.reused
 	if d.reused {
-		say("reusing a dataset of %d children in %d local authorities", d.children, len(d.las))
+		say("reusing a dataset of %d children in %d local authorities and %d ICBs", d.children, len(d.las), len(d.icbs))
 	}
 	if d.children < opt.Children {
 		say("importing %d children in batches of %d", opt.Children-d.children, opt.Batch)
@@ -270,7 +290,10 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.Children, rep.LAs = d.children, len(d.las)
+	rep.Children, rep.LAs, rep.ICBs, rep.ICBLAs = d.children, len(d.las), len(d.icbs), len(d.icbLAs())
+	if rep.ICBChildren, err = icbChildren(ctx, s, d); err != nil {
+		return nil, err
+	}
 	if d.children > opt.Children {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("the reused dataset holds %d children, more than the %d asked for; all were measured", d.children, opt.Children))
 	}
@@ -322,6 +345,16 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 	rep.Writes, rep.Commits = s.WriteStats()
 	rep.Targets = targets(rep)
 	return rep, nil
+}
+
+// icbChildren counts the children of ICB 1, as its DCO may (a count reads
+// no record and is not audited).
+func icbChildren(ctx context.Context, s *store.Store, d *dataset) (int, error) {
+	n, err := s.CountChildren(ctx, store.Actor{UserID: d.dco.ID, Email: d.dco.Email, Role: store.RoleDCO, OrgID: d.icb.ID, Addr: "127.0.0.1"})
+	if err != nil {
+		return 0, fmt.Errorf("bench: count ICB 1's children: %w", err)
+	}
+	return n, nil
 }
 
 // importMetrics summarises the import batches three ways: whole, parsing

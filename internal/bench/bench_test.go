@@ -215,7 +215,8 @@ func TestPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	schema := strings.TrimPrefix(db.Where, "PostgreSQL schema ")
-	small := Options{Children: 200, Requests: 5, Duration: 50 * time.Millisecond, Concurrency: 4}
+	// Two ICBs, so that the counts by ICB are exercised on PostgreSQL too.
+	small := Options{Children: 200, LAs: 4, ICBs: 2, Requests: 5, Duration: 50 * time.Millisecond, Concurrency: 4}
 	rep, err := Run(ctx, db.Store, small)
 	if cerr := db.Close(); cerr != nil {
 		t.Errorf("close: %v", cerr)
@@ -223,8 +224,9 @@ func TestPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Engine != store.EnginePostgres || rep.Children != 200 {
-		t.Errorf("got engine %s, %d children", rep.Engine, rep.Children)
+	if rep.Engine != store.EnginePostgres || rep.Children != 200 || rep.ICBs != 2 || rep.ICBLAs != 2 || rep.ICBChildren != 100 {
+		t.Errorf("got engine %s, %d children, ICB 1 of %d with %d LAs and %d children; want postgres, 200, ICB 1 of 2 with 2 and 100",
+			rep.Engine, rep.Children, rep.ICBs, rep.ICBLAs, rep.ICBChildren)
 	}
 	admin, err := sql.Open("pgx", url)
 	if err != nil {
@@ -354,7 +356,7 @@ func setup(b *testing.B, n int) *measurer {
 	b.Helper()
 	ctx := context.Background()
 	s := store.OpenTestSQLite(b)
-	d, err := loadDataset(ctx, s, DefaultLAs)
+	d, err := loadDataset(ctx, s, DefaultLAs, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,39 +17,77 @@ import (
 	"dco/internal/store"
 )
 
-// The bench's organisations and users. The ICB code and the e-mail domain
-// mark a bench database: Open refuses to write into any other. LA codes
-// run from 001, below every real DfE number (201 to 938), so no bench LA
-// can be mistaken for a real one.
+// The bench's organisations and users. The ICB codes and the e-mail domain
+// mark a bench database: Open refuses to write into any other. The first
+// ICB's ODS-style code is BENCH (as it always was, so that a dataset kept
+// before --icbs existed is still the bench's); the others are BENCH02 to
+// BENCH42. Real ICB codes are three characters starting with Q (the demo's
+// is QOX), so none can collide. Bench organisations carry no ONS code at
+// all rather than invented ones, which could be mistaken for real ones
+// (real ICBs are E54…, real LAs E06–E10…). LA codes run from 001, below
+// every real DfE number (201 to 938), so no bench LA can be mistaken for
+// a real one.
 const (
 	ICBCode     = "BENCH"
 	icbName     = "Bench Integrated Care Board (synthetic)"
+	icbPrefix   = "Bench Integrated Care Board"
 	laPrefix    = "Bench Local Authority "
 	EmailDomain = "bench.dco.test" // RFC 2606 reserves .test: no mail can reach anyone
 	maxLAs      = 199
+	// MaxICBs is how many ICBs a dataset may have: England's 42.
+	MaxICBs = 42
 )
+
+// icbCodeRE matches the codes of the bench's ICBs after the first.
+var icbCodeRE = regexp.MustCompile(`^BENCH[0-9]{2}$`)
+
+// icbOrg is the bench's i-th ICB (1-based). The first keeps the code and
+// name the bench has always used.
+func icbOrg(i int) store.Org {
+	if i == 1 {
+		return store.Org{Kind: store.OrgICB, Name: icbName, Code: ICBCode}
+	}
+	return store.Org{Kind: store.OrgICB, Name: fmt.Sprintf("%s %02d (synthetic)", icbPrefix, i), Code: fmt.Sprintf("%s%02d", ICBCode, i)}
+}
 
 // ErrNotBench is returned for a database that holds anything other than a
 // bench dataset: the bench writes synthetic children and must never do so
 // beside real records.
 var ErrNotBench = errors.New("bench: the database holds organisations or users that are not the bench's; name a new file, or leave out --db")
 
-// dataset is the synthetic ICB a run measures.
+// ErrOtherICBs is returned for a kept dataset made with another number of
+// ICBs than the run asks for: topping it up would measure neither.
+var ErrOtherICBs = errors.New("bench: the kept dataset was made with another number of ICBs")
+
+// dataset is the synthetic nation, or ICB, a run measures.
 type dataset struct {
-	icb      store.Org
+	icb      store.Org   // ICB 1: the measured DCO's and board member's
+	icbs     []store.Org // every ICB, ICB 1 first, then in code order
 	las      []store.Org // in code order: child k lives in las[k % len(las)]
 	children int         // children stored
 	advice   int         // advice requests stored
-	la       store.User  // an LA caseworker of las[0]
-	dco      store.User  // the ICB's DCO
-	viewer   store.User  // a board member of the ICB
+	la       store.User  // an LA caseworker of las[0], which is in ICB 1
+	dco      store.User  // ICB 1's DCO
+	viewer   store.User  // a board member of ICB 1
 	reused   bool        // the dataset was in the database before this run
+}
+
+// icbLAs returns the LAs of ICB 1, in code order.
+func (d *dataset) icbLAs() []store.Org {
+	var out []store.Org
+	for _, o := range d.las {
+		if o.ParentID == d.icb.ID {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // loadDataset returns the bench dataset already in s, or a new empty one
 // (its organisations and users created) when s holds nothing. Anything
-// else is ErrNotBench.
-func loadDataset(ctx context.Context, s *store.Store, nLAs int) (*dataset, error) {
+// else is ErrNotBench; a bench dataset with other than nICBs ICBs is
+// ErrOtherICBs.
+func loadDataset(ctx context.Context, s *store.Store, nLAs, nICBs int) (*dataset, error) {
 	orgs, err := s.ListOrgs(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("%w (%v)", ErrNotBench, err)
@@ -58,7 +97,7 @@ func loadDataset(ctx context.Context, s *store.Store, nLAs int) (*dataset, error
 		return nil, fmt.Errorf("%w (%v)", ErrNotBench, err)
 	}
 	if len(orgs) == 0 && len(users) == 0 {
-		return createDataset(ctx, s, nLAs)
+		return createDataset(ctx, s, nLAs, nICBs)
 	}
 	if err := checkBench(orgs, users); err != nil {
 		return nil, err
@@ -67,14 +106,25 @@ func loadDataset(ctx context.Context, s *store.Store, nLAs int) (*dataset, error
 	for _, o := range orgs {
 		switch o.Kind {
 		case store.OrgICB:
-			d.icb = o
+			d.icbs = append(d.icbs, o)
+			if o.Code == ICBCode {
+				d.icb = o
+			}
 		case store.OrgLA:
 			d.las = append(d.las, o)
 		}
 	}
+	if len(d.icbs) != nICBs {
+		return nil, fmt.Errorf("%w: it has %d and this run asks for %d; run with --icbs %d to reuse it, or name a new file",
+			ErrOtherICBs, len(d.icbs), nICBs, len(d.icbs))
+	}
+	sort.Slice(d.icbs, func(i, j int) bool { return d.icbs[i].Code < d.icbs[j].Code }) // BENCH before BENCH02
 	sort.Slice(d.las, func(i, j int) bool { return d.las[i].Code < d.las[j].Code })
 	if len(d.las) == 0 {
 		return nil, fmt.Errorf("%w (the bench ICB has no local authorities)", ErrNotBench)
+	}
+	if d.las[0].ParentID != d.icb.ID {
+		return nil, fmt.Errorf("%w (its first local authority is not in ICB 1)", ErrNotBench)
 	}
 	for _, bu := range benchUsers(d) {
 		found, err := s.GetUserByEmail(ctx, bu.user.Email)
@@ -92,21 +142,28 @@ func loadDataset(ctx context.Context, s *store.Store, nLAs int) (*dataset, error
 	return d, nil
 }
 
-// checkBench returns ErrNotBench unless every organisation is the bench ICB
-// or one of its LAs and every user has a bench address.
+// checkBench returns ErrNotBench unless every organisation is a bench ICB
+// (ICB 1, code BENCH, among them) or an LA of one, and every user has a
+// bench address.
 func checkBench(orgs []store.Org, users []store.User) error {
-	var icb int64
+	icbs := map[int64]bool{}
+	first := false
 	for _, o := range orgs {
-		if o.Kind == store.OrgICB && o.Code == ICBCode {
-			icb = o.ID
+		if o.Kind != store.OrgICB {
+			continue
 		}
+		if !strings.HasPrefix(o.Name, icbPrefix) || (o.Code != ICBCode && !icbCodeRE.MatchString(o.Code)) {
+			return ErrNotBench
+		}
+		icbs[o.ID] = true
+		first = first || o.Code == ICBCode
 	}
-	if icb == 0 {
+	if !first {
 		return ErrNotBench
 	}
 	for _, o := range orgs {
-		bench := (o.Kind == store.OrgICB && o.ID == icb) ||
-			(o.Kind == store.OrgLA && o.ParentID == icb && strings.HasPrefix(o.Name, laPrefix))
+		bench := (o.Kind == store.OrgICB) ||
+			(o.Kind == store.OrgLA && icbs[o.ParentID] && strings.HasPrefix(o.Name, laPrefix))
 		if !bench {
 			return ErrNotBench
 		}
@@ -136,14 +193,24 @@ func benchUsers(d *dataset) []benchUser {
 	}
 }
 
-// createDataset makes the bench ICB, nLAs local authorities and the users.
-func createDataset(ctx context.Context, s *store.Store, nLAs int) (*dataset, error) {
-	d := &dataset{icb: store.Org{Kind: store.OrgICB, Name: icbName, Code: ICBCode}}
-	if err := s.CreateOrg(ctx, store.System, &d.icb); err != nil {
-		return nil, fmt.Errorf("bench: create ICB: %w", err)
+// createDataset makes nICBs bench ICBs, nLAs local authorities and the
+// users. The LAs go to the ICBs round-robin: LA i (DfE number i, from 1)
+// belongs to ICB (i-1) mod nICBs + 1, so ICB 1 holds LAs 001, nICBs+1,
+// 2·nICBs+1, …, and with 153 LAs and 42 ICBs the first 27 ICBs have four
+// LAs and the rest three. Children follow their LA (child k lives in LA
+// k mod nLAs + 1), so each ICB holds its LAs' share of them.
+func createDataset(ctx context.Context, s *store.Store, nLAs, nICBs int) (*dataset, error) {
+	d := &dataset{}
+	for i := 1; i <= nICBs; i++ {
+		o := icbOrg(i)
+		if err := s.CreateOrg(ctx, store.System, &o); err != nil {
+			return nil, fmt.Errorf("bench: create ICB %s: %w", o.Code, err)
+		}
+		d.icbs = append(d.icbs, o)
 	}
+	d.icb = d.icbs[0]
 	for i := 1; i <= nLAs; i++ {
-		o := store.Org{Kind: store.OrgLA, Name: fmt.Sprintf("%s%03d", laPrefix, i), Code: fmt.Sprintf("%03d", i), ParentID: d.icb.ID}
+		o := store.Org{Kind: store.OrgLA, Name: fmt.Sprintf("%s%03d", laPrefix, i), Code: fmt.Sprintf("%03d", i), ParentID: d.icbs[(i-1)%nICBs].ID}
 		if err := s.CreateOrg(ctx, store.System, &o); err != nil {
 			return nil, fmt.Errorf("bench: create LA %s: %w", o.Code, err)
 		}

@@ -136,7 +136,7 @@ func targets(r *Report) []Target {
 	for _, name := range []string{MetricDCOHome, MetricViewerHome} {
 		if m, ok := r.Metric(name); ok {
 			add(Target{Metric: m.Name, What: strings.SplitN(m.Title, ":", 2)[0] + ": p95 server time", Value: m.P95.Ms(), Unit: "ms", Limit: 50, AtMost: true,
-				Note: "the ICB dashboard target"}, m.Count > 0)
+				Note: "the ICB dashboard target, measured at " + r.icbScale()}, m.Count > 0)
 		}
 	}
 	t := Target{Metric: MetricMemory, What: "resident memory while serving (VmRSS)", Value: r.Memory.RSSMB, Unit: "MB", Limit: 300, AtMost: true}
@@ -145,6 +145,22 @@ func targets(r *Report) []Target {
 	}
 	add(t, r.Memory.RSSMB > 0)
 	return out
+}
+
+// icbShare says how many ICBs the dataset has and ICB 1's share of it:
+// "ICB 1 of 42: 15,476 children in 4 LAs".
+func (r *Report) icbShare() string {
+	return fmt.Sprintf("ICB 1 of %d: %s children in %s", r.ICBs, thousands(float64(r.ICBChildren)), plural(r.ICBLAs, "LA"))
+}
+
+// icbScale says at what scale the ICB dashboards were measured, and warns
+// when one ICB holds a whole national dataset, which no real ICB does.
+func (r *Report) icbScale() string {
+	s := r.icbShare()
+	if r.ICBs <= 1 && r.Children > NationalChildren/MaxICBs*2 {
+		s += fmt.Sprintf(" (one ICB holds the whole dataset; a real one holds about a 42nd of the nation: --icbs %d)", MaxICBs)
+	}
+	return s
 }
 
 // WriteText writes the report as two tables, measurements and targets, for
@@ -156,6 +172,9 @@ func (r *Report) WriteText(w io.Writer) error {
 		r.Where, thousands(float64(r.Children)), r.LAs, thousands(float64(r.Advice)), thousands(float64(r.Overdue)), thousands(float64(r.AuditRows)))
 	if r.Reused {
 		fmt.Fprint(bw, " (reused dataset)")
+	}
+	if r.ICBs > 0 {
+		fmt.Fprintf(bw, "\n%s; the DCO and the board member are ICB 1's, the LA caseworker its first LA's", r.icbShare())
 	}
 	fmt.Fprintf(bw, "\n%s, %s, %d CPUs", r.GoVersion, r.OS, r.CPUs)
 	if r.LoadAverage != "" {

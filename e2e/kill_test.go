@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"dco/internal/send"
 	"dco/internal/store"
 )
 
@@ -105,19 +106,9 @@ func (p *proc) kill9() {
 // never-issued range, above the demo's children.
 func killNHS(i int) string {
 	for n := 9995000000/10 + i*3; ; n++ {
-		s := strconv.Itoa(n)
-		sum := 0
-		for k := range 9 {
-			sum += int(s[k]-'0') * (10 - k)
+		if v, ok := send.CompleteNHSNumber(strconv.Itoa(n)); ok {
+			return string(v)
 		}
-		check := 11 - sum%11
-		if check == 11 {
-			check = 0
-		}
-		if check == 10 {
-			continue
-		}
-		return s + strconv.Itoa(check)
 	}
 }
 

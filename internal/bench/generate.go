@@ -238,20 +238,9 @@ func (q *nhsSeq) next() (string, bool) {
 	for q.body < 1_000_000 {
 		b := 999_000_000 + q.body
 		q.body++
-		sum, x := 0, b
-		for w := 2; w <= 10; w++ {
-			sum += (x % 10) * w
-			x /= 10
+		if n, ok := send.CompleteNHSNumber(strconv.Itoa(b)); ok {
+			return string(n), true
 		}
-		check := (11 - sum%11) % 11
-		if check == 10 {
-			continue
-		}
-		n := strconv.Itoa(b*10 + check)
-		if n == "9999999999" {
-			continue
-		}
-		return n, true
 	}
 	return "", false
 }

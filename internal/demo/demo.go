@@ -296,17 +296,8 @@ func Children(today send.Date, orgs map[string]store.Org) []store.Child {
 // passes the modulus 11 check.
 func nhsNumber(rng *rand.Rand, seen map[send.NHSNumber]bool) send.NHSNumber {
 	for {
-		body := fmt.Sprintf("999%06d", rng.IntN(1_000_000))
-		sum := 0
-		for i := 0; i < 9; i++ {
-			sum += int(body[i]-'0') * (10 - i)
-		}
-		check := (11 - sum%11) % 11
-		if check == 10 {
-			continue
-		}
-		n, err := send.ParseNHSNumber(fmt.Sprintf("%s%d", body, check))
-		if err != nil || seen[n] {
+		n, ok := send.CompleteNHSNumber(fmt.Sprintf("999%06d", rng.IntN(1_000_000)))
+		if !ok || seen[n] {
 			continue
 		}
 		seen[n] = true

@@ -39,18 +39,44 @@ func ParseNHSNumber(s string) (NHSNumber, error) {
 	if strings.Count(n, n[:1]) == 10 {
 		return "", ErrNHSNumberRepeated
 	}
-	sum := 0
-	for i := 0; i < 9; i++ {
-		sum += int(n[i]-'0') * (10 - i)
-	}
-	check := 11 - sum%11
-	if check == 11 {
-		check = 0
-	}
-	if check == 10 || check != int(n[9]-'0') {
+	if check, ok := checkDigit(n[:9]); !ok || check != n[9] {
 		return "", ErrNHSNumberCheck
 	}
 	return NHSNumber(n), nil
+}
+
+// checkDigit is the modulus 11 check digit of nine digits: weights 10 down to
+// 2, 11 − (sum mod 11), where 11 means 0. It is false when the result is 10:
+// no NHS number starts with those nine digits.
+func checkDigit(nine string) (byte, bool) {
+	sum := 0
+	for i := 0; i < 9; i++ {
+		sum += int(nine[i]-'0') * (10 - i)
+	}
+	check := (11 - sum%11) % 11
+	if check == 10 {
+		return 0, false
+	}
+	return byte('0' + check), true
+}
+
+// CompleteNHSNumber returns the valid NHS number that begins with the nine
+// digits given, or false when there is none (the check digit would be 10, or
+// the number is one digit repeated). Tests, the demo and the bench make
+// synthetic numbers with it.
+func CompleteNHSNumber(nine string) (NHSNumber, bool) {
+	if len(nine) != 9 || strings.Trim(nine, "0123456789") != "" {
+		return "", false
+	}
+	check, ok := checkDigit(nine)
+	if !ok {
+		return "", false
+	}
+	n := nine + string(check)
+	if strings.Count(n, n[:1]) == 10 {
+		return "", false
+	}
+	return NHSNumber(n), true
 }
 
 // String displays the number as 999 123 4567.

@@ -2,6 +2,7 @@ package send
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -75,4 +76,29 @@ func FuzzParseNHSNumber(f *testing.F) {
 			t.Fatalf("%q: %q displayed as %q parses as %q, %v", s, n, n.String(), again, err)
 		}
 	})
+}
+
+// TestCompleteNHSNumber: the number it completes is the one valid number with
+// those nine digits, and it refuses exactly when there is none.
+func TestCompleteNHSNumber(t *testing.T) {
+	if n, ok := CompleteNHSNumber("943476591"); !ok || n != "9434765919" {
+		t.Errorf("943476591: got %q %v, want 9434765919", n, ok)
+	}
+	for _, bad := range []string{"", "12345678", "1234567890", "99900000x", "000000000"} {
+		if n, ok := CompleteNHSNumber(bad); ok {
+			t.Errorf("%q: got %q, want none", bad, n)
+		}
+	}
+	for body := 999000000; body < 999002000; body++ {
+		nine := strconv.Itoa(body)
+		valid := ""
+		for d := '0'; d <= '9'; d++ {
+			if n, err := ParseNHSNumber(nine + string(d)); err == nil {
+				valid = string(n)
+			}
+		}
+		if n, ok := CompleteNHSNumber(nine); string(n) != valid || ok != (valid != "") {
+			t.Errorf("%s: got %q %v, want %q", nine, n, ok, valid)
+		}
+	}
 }

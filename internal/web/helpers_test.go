@@ -152,23 +152,9 @@ func newNHSNumber() send.NHSNumber {
 	defer nhsMu.Unlock()
 	for {
 		nhsSeq++
-		s := fmt.Sprintf("999%06d", nhsSeq)
-		sum := 0
-		for i := 0; i < 9; i++ {
-			sum += int(s[i]-'0') * (10 - i)
+		if n, ok := send.CompleteNHSNumber(fmt.Sprintf("999%06d", nhsSeq)); ok {
+			return n
 		}
-		check := 11 - sum%11
-		if check == 11 {
-			check = 0
-		}
-		if check == 10 {
-			continue
-		}
-		n, err := send.ParseNHSNumber(s + fmt.Sprint(check))
-		if err != nil {
-			panic(err)
-		}
-		return n
 	}
 }
 

@@ -7,12 +7,14 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,8 +26,9 @@ const demoPassword = "e2e-demo-password-2026"
 
 // server is a running dco binary.
 type server struct {
-	URL string
-	cmd *exec.Cmd
+	URL  string
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has ended
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -67,10 +70,24 @@ func dcoBinary(t *testing.T) string {
 // fresh SQLite file, and stops it when the test ends.
 func startServer(t *testing.T) *server {
 	t.Helper()
-	dir := t.TempDir()
-	bin := dcoBinary(t)
-	cmd := exec.Command(bin, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "e2e.db"))
-	cmd.Env = append(os.Environ(), "DCO_DEMO_PASSWORD="+demoPassword)
+	return launch(t, filepath.Join(t.TempDir(), "e2e.db"), true)
+}
+
+// launch starts `dco serve` on a free port over db (a SQLite file or a
+// postgres:// URL, migrated with --migrate), with --demo if demo, and waits
+// until it says it is listening. The server is stopped when the test ends,
+// unless it has been killed already. extraEnv is added to its environment.
+func launch(t *testing.T, db string, demo bool, extraEnv ...string) *server {
+	t.Helper()
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db}
+	if demo {
+		args = append(args, "--demo")
+	}
+	if strings.HasPrefix(db, "postgres") {
+		args = append(args, "--migrate")
+	}
+	cmd := exec.Command(dcoBinary(t), args...)
+	cmd.Env = append(append(os.Environ(), "DCO_DEMO_PASSWORD="+demoPassword), extraEnv...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -79,34 +96,44 @@ func startServer(t *testing.T) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	srv := &server{cmd: cmd, done: done}
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
+			<-done
 		}
 	})
 	urlc := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
-		sent := false
 		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !sent {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
 				urlc <- m[1]
-				sent = true
+				break
 			}
 		}
+		_, _ = io.Copy(io.Discard, stdout)
 	}()
 	select {
-	case u := <-urlc:
-		return &server{URL: u, cmd: cmd}
+	case srv.URL = <-urlc:
+		return srv
+	case <-done:
+		t.Fatal("dco serve ended before it was listening")
 	case <-time.After(3 * time.Minute):
 		t.Fatal("dco serve did not say it was listening within 3 minutes")
 	}
 	return nil
+}
+
+// kill9 sends SIGKILL and waits for the process to end.
+func (s *server) kill9() {
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	<-s.done
 }
 
 // browser returns a chromedp context on Debian's chromium, started with the

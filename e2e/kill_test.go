@@ -1,22 +1,17 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,9 +28,6 @@ import (
 // PRAGMA integrity_check must say ok. Writes are group-committed (several
 // requests share one commit), which is exactly what this must not break.
 func TestKillNineUnderLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kill -9 cycles take a minute or two; not in -short")
-	}
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
 		killCycles(t, filepath.Join(t.TempDir(), "kill.db"), 50)
@@ -45,61 +37,6 @@ func TestKillNineUnderLoad(t *testing.T) {
 		t.Parallel()
 		killCycles(t, url, 20)
 	})
-}
-
-// proc is one run of `dco serve`.
-type proc struct {
-	url string
-	cmd *exec.Cmd
-}
-
-// launch starts `dco serve` on db, with --demo if demo, and waits until it
-// listens.
-func launch(t *testing.T, bin, db string, demo bool) *proc {
-	t.Helper()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db}
-	if demo {
-		args = append(args, "--demo")
-	}
-	if strings.HasPrefix(db, "postgres") {
-		args = append(args, "--migrate")
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "DCO_DEMO_PASSWORD="+demoPassword, "DCO_LOG_LEVEL=warn")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-				urlc <- m[1]
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case u := <-urlc:
-		return &proc{url: u, cmd: cmd}
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("dco serve did not listen within 2 minutes; stderr:\n%s", stderr.String())
-	}
-	return nil
-}
-
-// kill9 sends SIGKILL and waits for the process to go.
-func (p *proc) kill9() {
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	_ = p.cmd.Wait()
 }
 
 // killNHS returns the i-th valid NHS number from 999 500 0000 up: the
@@ -115,7 +52,7 @@ func killNHS(i int) string {
 func killCycles(t *testing.T, db string, cycles int) {
 	bin := dcoBinary(t)
 	// The first start seeds the demo ICB; then a token for the demo DCO.
-	first := launch(t, bin, db, true)
+	first := launch(t, db, true, "DCO_LOG_LEVEL=warn")
 	first.kill9()
 	out, err := exec.Command(bin, "user", "token", "--email", "dco@demo.dco.test", "--db", db).Output()
 	if err != nil {
@@ -141,7 +78,7 @@ func killCycles(t *testing.T, db string, cycles int) {
 	const workers = 8
 	for cycle := range cycles {
 		start := time.Now()
-		p := launch(t, bin, db, false)
+		p := launch(t, db, false, "DCO_LOG_LEVEL=warn")
 		startup += time.Since(start)
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
@@ -154,7 +91,7 @@ func killCycles(t *testing.T, db string, cycles int) {
 					nhs := killNHS(i)
 					body := fmt.Sprintf(`{"nhs_number":%q,"given_name":"Kill","family_name":"Test%d","date_of_birth":"2016-03-%02d","postcode":"SN1 1AA","la_code":"866"}`,
 						nhs, i, 1+i%28)
-					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"/api/v1/children", strings.NewReader(body))
+					req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+"/api/v1/children", strings.NewReader(body))
 					req.Header.Set("Authorization", "Bearer "+token)
 					req.Header.Set("Content-Type", "application/json")
 					mu.Lock()

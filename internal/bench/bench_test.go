@@ -205,10 +205,7 @@ func TestOpenTemporaryIsRemoved(t *testing.T) {
 // TestPostgres runs the bench in a schema of its own and checks the schema
 // is gone afterwards. It needs DCO_TEST_POSTGRES_URL.
 func TestPostgres(t *testing.T) {
-	url := os.Getenv(store.TestPostgresEnv)
-	if url == "" {
-		t.Skip(store.TestPostgresEnv + " is not set")
-	}
+	url := store.TestPostgresURL(t)
 	ctx := context.Background()
 	db, err := Open(ctx, url, false, nil)
 	if err != nil {

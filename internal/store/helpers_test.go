@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -21,9 +20,7 @@ func forEachEngine(t *testing.T, fn func(t *testing.T, s *Store)) {
 		fn(t, OpenTestSQLite(t))
 	})
 	t.Run(EnginePostgres, func(t *testing.T) {
-		if os.Getenv(TestPostgresEnv) == "" {
-			t.Skip(TestPostgresEnv + " is not set")
-		}
+		TestPostgresURL(t)
 		t.Parallel()
 		fn(t, OpenTestPostgres(t))
 	})

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -79,9 +78,7 @@ func schemaOf(t *testing.T, s *Store) []string {
 }
 
 func TestSchemasMatchAcrossEngines(t *testing.T) {
-	if os.Getenv(TestPostgresEnv) == "" {
-		t.Skip(TestPostgresEnv + " is not set")
-	}
+	TestPostgresURL(t)
 	lite := schemaOf(t, OpenTestSQLite(t))
 	pg := schemaOf(t, OpenTestPostgres(t))
 	if !reflect.DeepEqual(lite, pg) {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -574,10 +573,7 @@ func BenchmarkS23(b *testing.B) {
 	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
-			if e.name == EnginePostgres && os.Getenv(TestPostgresEnv) == "" {
-				b.Skip(TestPostgresEnv + " is not set")
-			}
-			s := e.open(b)
+			s := e.open(b) // OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
 			s.Now = func() time.Time { return testNow }
 			f := SeedFixture(b, s)
 			ctx := context.Background()

@@ -32,6 +32,21 @@ func OpenTestSQLite(tb testing.TB) *Store {
 	return s
 }
 
+// TestPostgresURL returns DCO_TEST_POSTGRES_URL. When it is unset the test
+// is skipped on a developer's machine, and fails in CI (CI set), which must
+// provide PostgreSQL: a skipped test there would prove nothing.
+func TestPostgresURL(tb testing.TB) string {
+	tb.Helper()
+	u := os.Getenv(TestPostgresEnv)
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal(TestPostgresEnv + " is not set: CI must provide PostgreSQL (.ci/run starts it)")
+		}
+		tb.Skip(TestPostgresEnv + " is not set")
+	}
+	return u
+}
+
 // OpenTestPostgres opens a migrated PostgreSQL store in a fresh schema of
 // the database named by DCO_TEST_POSTGRES_URL, dropped when the test ends;
 // it skips the test when the variable is unset.
@@ -55,10 +70,7 @@ func OpenTestPostgres(tb testing.TB) *Store {
 // variable is unset.
 func TestPostgresSchema(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv(TestPostgresEnv)
-	if base == "" {
-		tb.Skip(TestPostgresEnv + " is not set")
-	}
+	base := TestPostgresURL(tb)
 	ctx := context.Background()
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {

@@ -377,20 +377,9 @@ func (t *tx) loadContributions(ctx context.Context, rs []AdviceRequest, full boo
 		return err
 	}
 	byID := map[int64]*AdviceContribution{}
-	var all []AdviceContribution
-	for rows.Next() {
-		c, err := scanContribution(rows)
-		if err != nil {
-			rows.Close()
-			return mapErr(err, "scan contribution")
-		}
-		all = append(all, c)
-	}
-	if err := rows.Close(); err != nil {
-		return mapErr(err, "read contributions")
-	}
-	if err := rows.Err(); err != nil {
-		return mapErr(err, "read contributions")
+	all, err := scanAll(rows, "contributions", scanContribution)
+	if err != nil {
+		return err
 	}
 	if full && len(all) > 0 {
 		for i := range all {
@@ -641,19 +630,8 @@ func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advic
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				r, err := scanAdvice(rows)
-				if err != nil {
-					rows.Close()
-					return mapErr(err, "scan advice request")
-				}
-				out = append(out, r)
-			}
-			if err := rows.Close(); err != nil {
-				return mapErr(err, "read advice requests")
-			}
-			if err := rows.Err(); err != nil {
-				return mapErr(err, "read advice requests")
+			if out, err = scanAll(rows, "advice requests", scanAdvice); err != nil {
+				return err
 			}
 			if err := t.loadContributions(ctx, out, false); err != nil {
 				return err
@@ -1245,16 +1223,7 @@ func (t *tx) reuseCandidates(ctx context.Context, r AdviceRequest, months int) (
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []AdviceContribution
-	for rows.Next() {
-		c, err := scanContribution(rows)
-		if err != nil {
-			return nil, mapErr(err, "scan contribution")
-		}
-		out = append(out, c)
-	}
-	return out, mapErr(rows.Err(), "read contributions")
+	return scanAll(rows, "contributions", scanContribution)
 }
 
 // AnswerAdviceContribution records how a contribution was answered: written

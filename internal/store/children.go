@@ -118,19 +118,32 @@ func scanChild(r interface{ Scan(...any) error }) (Child, error) {
 }
 
 func scanChildren(rows *sql.Rows) ([]Child, error) {
+	return scanAll(rows, "children", scanChild)
+}
+
+// scanAll reads every row with scan and closes rows; what names the rows in
+// an error.
+func scanAll[T any](rows *sql.Rows, what string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	defer rows.Close()
-	var out []Child
+	var out []T
 	for rows.Next() {
-		c, err := scanChild(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, mapErr(err, "scan child")
+			return nil, mapErr(err, "scan "+what)
 		}
-		out = append(out, c)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(err, "read children")
+		return nil, mapErr(err, "read "+what)
 	}
 	return out, nil
+}
+
+// scanString reads a row of one text column.
+func scanString(rows interface{ Scan(...any) error }) (string, error) {
+	var s string
+	err := rows.Scan(&s)
+	return s, err
 }
 
 // childInScope reads one child if actor may see it; lock holds the row for
@@ -318,17 +331,13 @@ func (t *tx) firstDuplicateNHS(ctx context.Context, cs []Child) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		known := map[string]bool{}
-		for rows.Next() {
-			var nhs string
-			if err := rows.Scan(&nhs); err != nil {
-				rows.Close()
-				return 0, mapErr(err, "check NHS numbers")
-			}
-			known[nhs] = true
+		registered, err := scanAll(rows, "NHS numbers", scanString)
+		if err != nil {
+			return 0, err
 		}
-		if err := rows.Close(); err != nil {
-			return 0, mapErr(err, "check NHS numbers")
+		known := map[string]bool{}
+		for _, nhs := range registered {
+			known[nhs] = true
 		}
 		for i := range part {
 			if known[string(part[i].NHSNumber)] && (first < 0 || start+i < first) {

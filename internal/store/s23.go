@@ -773,16 +773,11 @@ func (t *tx) s23PageIDs(ctx context.Context, q string, args ...any) ([]int64, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
+	return scanAll(rows, "ids", func(rows interface{ Scan(...any) error }) (int64, error) {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapErr(err, "scan id")
-		}
-		ids = append(ids, id)
-	}
-	return ids, mapErr(rows.Err(), "list ids")
+		err := rows.Scan(&id)
+		return id, err
+	})
 }
 
 // s23Changed names the fields that differ, for the audit detail: names of

@@ -86,3 +86,53 @@ func (t *Throttle) prune(now time.Time) {
 		}
 	}
 }
+
+// SignInThrottle is the sign-in policy built from three throttles, so that
+// guessing is slowed wherever it comes from while the real user is never
+// kept out for long (OWASP ASVS 5.0 V6.3.1, QUALITY.md §13):
+//
+//   - Pair, one account from one address: the guesser's own lane. It grows
+//     to 15 minutes, and it is the only wait that long, so an attacker who
+//     keeps trying slows only their own address.
+//   - Account, one account from anywhere: guessing spread over many
+//     addresses. Capped at one minute, because the real user shares it.
+//   - Addr, one address across accounts: password spraying. Capped at one
+//     minute and allowing 20 failures, because an NHS or LA network may put
+//     many people behind one address.
+//
+// A successful sign-in clears the pair and the account, never the address,
+// so an attacker cannot reset their address by signing in to an account of
+// their own.
+type SignInThrottle struct {
+	Pair, Account, Addr *Throttle
+}
+
+// NewSignInThrottle returns dco's sign-in policy.
+func NewSignInThrottle() *SignInThrottle {
+	return &SignInThrottle{
+		Pair:    NewThrottle(),
+		Account: &Throttle{Base: time.Second, Max: time.Minute, Free: 10},
+		Addr:    &Throttle{Base: time.Second, Max: time.Minute, Free: 20},
+	}
+}
+
+// Wait returns how long a sign-in to account from addr must wait, or 0.
+func (t *SignInThrottle) Wait(account, addr string, now time.Time) time.Duration {
+	return max(t.Pair.Wait(pairKey(account, addr), now), t.Account.Wait(account, now), t.Addr.Wait(addr, now))
+}
+
+// Fail records a failed sign-in to account from addr.
+func (t *SignInThrottle) Fail(account, addr string, now time.Time) {
+	t.Pair.Fail(pairKey(account, addr), now)
+	t.Account.Fail(account, now)
+	t.Addr.Fail(addr, now)
+}
+
+// Succeed records a successful sign-in to account from addr.
+func (t *SignInThrottle) Succeed(account, addr string) {
+	t.Pair.Succeed(pairKey(account, addr))
+	t.Account.Succeed(account)
+}
+
+// pairKey joins an account and an address; the NUL cannot occur in either.
+func pairKey(account, addr string) string { return account + "\x00" + addr }

@@ -51,7 +51,7 @@ type Server struct {
 
 	pages    map[string]*template.Template
 	assets   *assetSet
-	throttle *auth.Throttle
+	throttle *auth.SignInThrottle
 	cop      *http.CrossOriginProtection
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -93,7 +93,7 @@ func newServer(opts Options) (*Server, error) {
 		now:      opts.Now,
 		calendar: opts.Calendar,
 		opts:     opts,
-		throttle: auth.NewThrottle(),
+		throttle: auth.NewSignInThrottle(),
 		cop:      http.NewCrossOriginProtection(),
 	}
 	// The __Host- prefix makes the browser refuse the cookie unless it is

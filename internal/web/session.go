@@ -130,8 +130,9 @@ func (s *Server) signInToken(w http.ResponseWriter, r *http.Request) string {
 const failedSignIn = "Enter a correct e-mail address and password"
 
 // signIn checks the e-mail address and password. Attempts are throttled per
-// account and per address; throttling delays, it never locks, so an attacker
-// cannot lock the real user out for long.
+// account and address together, per account and per address
+// (auth.SignInThrottle); throttling delays, it never locks, and the waits a
+// guesser elsewhere can impose on the real user are capped at one minute.
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
@@ -155,8 +156,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 
 	now := s.now()
 	addr := clientAddr(r)
-	accountKey, addrKey := "account:"+email, "addr:"+addr
-	if wait := max(s.throttle.Wait(accountKey, now), s.throttle.Wait(addrKey, now)); wait > 0 {
+	if wait := s.throttle.Wait(email, addr, now); wait > 0 {
 		s.auditSignIn(r, store.AuditEntry{Email: email, Action: "signin.failed", Outcome: store.OutcomeFailed, Detail: "throttled"})
 		p.setErrors(map[string]string{"email": tooManyAttempts(wait)}, signInFields, nil)
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", p)
@@ -180,15 +180,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		ok = ok && !user.Disabled
 	}
 	if !ok {
-		s.throttle.Fail(accountKey, now)
-		s.throttle.Fail(addrKey, now)
+		s.throttle.Fail(email, addr, now)
 		s.auditSignIn(r, store.AuditEntry{UserID: user.ID, Email: email, Role: user.Role, OrgID: user.OrgID,
 			Action: "signin.failed", Outcome: store.OutcomeFailed})
 		p.setErrors(map[string]string{"email": failedSignIn}, signInFields, nil)
 		s.render(w, r, http.StatusUnprocessableEntity, "signin.html", p)
 		return
 	}
-	s.throttle.Succeed(accountKey)
+	s.throttle.Succeed(email, addr)
 
 	// A new session id at every sign-in (OWASP ASVS V7.2.4), and any
 	// session the browser already had is ended, so an id planted before

@@ -160,7 +160,7 @@ func TestSignInFailures(t *testing.T) {
 
 func TestSignInThrottled(t *testing.T) {
 	e := newEnv(t)
-	free := e.srv.throttle.Free
+	free := e.srv.throttle.Pair.Free
 	for i := 0; i <= free; i++ {
 		res := e.signIn("la@example.nhs.uk", "wrong password, attempt", "")
 		if res.StatusCode != http.StatusUnprocessableEntity {
@@ -187,7 +187,7 @@ func TestSignInThrottled(t *testing.T) {
 // from one address slows that address down, and only that address.
 func TestSignInThrottledByAddress(t *testing.T) {
 	e := newEnv(t)
-	for i := 0; i <= e.srv.throttle.Free; i++ {
+	for i := 0; i <= e.srv.throttle.Addr.Free; i++ {
 		e.signIn(fmt.Sprintf("guess%d@example.nhs.uk", i), "wrong password, attempt", "")
 	}
 	res := e.signIn("dco@example.nhs.uk", testPassword, "")
@@ -202,6 +202,45 @@ func TestSignInThrottledByAddress(t *testing.T) {
 	r.AddCookie(c)
 	if res := e.serve(r); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("from another address: got %d, want 303", res.StatusCode)
+	}
+}
+
+// TestSignInGuesserElsewhere checks that someone guessing one account's
+// password from another address keeps the real user out for at most the
+// account throttle's minute, however long they keep going, while their own
+// address waits up to 15 minutes.
+func TestSignInGuesserElsewhere(t *testing.T) {
+	e := newEnv(t)
+	from := func(addr, password string) int {
+		c, tok := e.signInPage()
+		f := url.Values{"email": {"la@example.nhs.uk"}, "password": {password}, "csrf_token": {tok}}
+		r := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(f.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = addr
+		r.AddCookie(c)
+		return e.serve(r).StatusCode
+	}
+	const guesser, user = "203.0.113.9:4000", "198.51.100.7:5555"
+	// The guesser keeps going: every time their wait is over, another guess.
+	for fails := 0; fails < 20; {
+		if got := from(guesser, "wrong password, attempt"); got == http.StatusTooManyRequests {
+			e.clock.Add(e.srv.throttle.Wait("la@example.nhs.uk", "203.0.113.9", e.clock.Now()))
+		} else {
+			fails++
+		}
+	}
+	if got := e.srv.throttle.Wait("la@example.nhs.uk", "203.0.113.9", e.clock.Now()); got <= time.Minute {
+		t.Errorf("guesser's own wait: got %v, want more than a minute", got)
+	}
+	if got := e.srv.throttle.Wait("la@example.nhs.uk", "198.51.100.7", e.clock.Now()); got > time.Minute {
+		t.Errorf("real user's wait: got %v, want at most a minute", got)
+	}
+	e.clock.Add(time.Minute)
+	if got := from(user, testPassword); got != http.StatusSeeOther {
+		t.Errorf("real user from their own address a minute later: got %d, want 303", got)
+	}
+	if got := from(guesser, testPassword); got != http.StatusTooManyRequests {
+		t.Errorf("the guesser's address, even with the right password: got %d, want 429", got)
 	}
 }
 

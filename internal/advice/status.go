@@ -91,20 +91,22 @@ func (s Status) Open() bool {
 // for a page so that every row is judged by the same dates.
 type Clock struct {
 	Today send.Date
-	// Soon is the fifth working day after today: an open request due on or
-	// before it is "due soon" (orange). Working days are those of SEND
-	// Regulations 2014 reg 2(1), from the calendar.
+	// Soon is the fifth working day after today (send.Calendar.DueSoonBy):
+	// an open request due on or before it is "due soon" (orange). Working
+	// days are those of SEND Regulations 2014 reg 2(1), from the calendar.
 	Soon send.Date
-	// WeekEnd is seven days after today: an open request due on or before
-	// it is "due this week", and one due by then or overdue is at risk of
-	// missing the six weeks.
+	// WeekEnd is seven days after today (send.WeekAheadBy): an open request
+	// due on or before it is "due this week", and one due by then or
+	// overdue is at risk of missing the six weeks.
 	WeekEnd send.Date
 }
 
-// NewClock returns the clock for today.
+// NewClock returns the clock for today. The horizons come from
+// internal/send; a "due soon" horizon past the published bank holidays is
+// provisional, and a page shows it as it is.
 func NewClock(cal *send.Calendar, today send.Date) Clock {
-	soon, _ := cal.AddWorkingDays(today, 5)
-	return Clock{Today: today, Soon: soon, WeekEnd: today.AddDays(7)}
+	soon, _ := cal.DueSoonBy(today)
+	return Clock{Today: today, Soon: soon, WeekEnd: send.WeekAheadBy(today)}
 }
 
 // Facts are what a status is derived from: the stored record, never a

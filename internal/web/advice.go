@@ -146,7 +146,9 @@ func onTimeText(r store.AdviceRequest) string {
 	case onTime:
 		return "On time"
 	}
-	return fmt.Sprintf("Late, %s after the due date", plural(r.DueOn.DaysUntil(r.ReturnedOn), "day"))
+	// Judged on the day it was returned, the due date was this many days past.
+	late, _ := send.DueStatus(r.ReturnedOn, r.DueOn)
+	return fmt.Sprintf("Late, %s after the due date", plural(late, "day"))
 }
 
 // plural writes "1 day", "3 days".

@@ -285,8 +285,13 @@ func mayRegister(a Actor) bool {
 	return isSystem(a) || a.Role == RoleDCO || a.Role == RoleLA || a.Role == RoleProvider
 }
 
+// msgDuplicateNHS is the one answer to registering an NHS number that dco
+// holds already, wherever that child lives: it names neither the other
+// record nor its LA, and says what to do next.
+const msgDuplicateNHS = "A child with this NHS number is already registered. Check the NHS number; if the child has moved to your area, ask the DCO team to move their record."
+
 func errDuplicateNHS(err error) error {
-	const msg = "A child with this NHS number is already registered."
+	const msg = msgDuplicateNHS
 	return &errs.Error{Code: errs.Conflict, Message: msg, Fields: map[string]string{"nhs_number": msg}, Err: err}
 }
 
@@ -375,14 +380,31 @@ func (t *tx) grantRegistrar(ctx context.Context, actor Actor, childID int64, now
 // CreateChild registers a child, setting c.ID, c.Version (1), c.LAName and
 // c.ICBID. An LA user registers children of their own LA (c.LAID 0 means
 // theirs); a provider's organisation is granted sight of the child it
-// registers. An NHS number already registered is a conflict whose message
-// says nothing of the other record. Audited "child.create".
+// registers. Audited "child.create".
+//
+// An NHS number already registered is a conflict whose message says nothing
+// of the other record, not even whether it is in the actor's own LA. The
+// attempt is audited as refused against the record it collided with, so the
+// DCO sees it in "who has accessed this record" and can move a child who
+// has changed LA.
 func (s *Store) CreateChild(ctx context.Context, actor Actor, c *Child) error {
 	const action = "child.create"
 	if !mayRegister(actor) {
 		s.refuse(ctx, actor, action, "child", 0, 0)
 		return errs.E(errs.Forbidden, "Your role cannot register children")
 	}
+	err := s.createChild(ctx, actor, c)
+	if errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
+		var other int64
+		if e := s.db.QueryRowContext(ctx, s.rebind("SELECT id FROM children WHERE nhs_number = ?"), string(c.NHSNumber)).Scan(&other); e == nil {
+			s.refuse(ctx, actor, action, "child", other, other)
+		}
+	}
+	return err
+}
+
+func (s *Store) createChild(ctx context.Context, actor Actor, c *Child) error {
+	const action = "child.create"
 	now := s.now()
 	bad := s.checkChild(c, send.Today(now))
 	at := fmtTime(now)

@@ -43,11 +43,15 @@ func TestChildCreateAndGet(t *testing.T) {
 		d.NHSNumber = c.NHSNumber
 		err = s.CreateChild(ctx, f.LA2User, &d)
 		wantCode(t, err, errs.Conflict)
-		if msg := errs.MessageOf(err); msg != "A child with this NHS number is already registered." {
-			t.Errorf("duplicate message: %q", msg)
+		if msg := errs.MessageOf(err); msg != msgDuplicateNHS || strings.Contains(msg, f.LA1.Name) {
+			t.Errorf("duplicate message: got %q, want %q", msg, msgDuplicateNHS)
 		}
 		if d.ID != 0 {
 			t.Errorf("duplicate got an id")
+		}
+		// The attempt shows on the record it collided with, for the DCO.
+		if n := countAudit(t, s, ActionAccessRefused, c.ID); n != 1 {
+			t.Errorf("refused create audited against the existing child: got %d rows, want 1", n)
 		}
 	})
 }

@@ -32,9 +32,11 @@ const (
 	// reg 13(2).
 	RuleFinalPlan = "final-plan"
 
-	// RuleDraftComments: the family has at least 15 days from the draft plan
-	// being served to comment and ask for a school. SEND Regulations 2014
-	// reg 13(1)(a).
+	// RuleDraftComments: the family has at least 15 days to comment on the
+	// draft plan and ask for a school, "beginning with the day on which the
+	// draft plan was served" (SEND Regulations 2014 reg 13(1)(a)). The day
+	// served is day 1, so the 15th and last day is 14 days after it: a
+	// draft served on 1 March may be answered up to 15 March.
 	RuleDraftComments = "draft-comments"
 
 	// RuleAnnualReview: the LA must review an EHC plan within 12 months of
@@ -108,8 +110,15 @@ func weeks(n int) func(*Calendar, Date) (Date, bool) {
 	return func(_ *Calendar, d Date) (Date, bool) { return d.AddDays(7 * n), false }
 }
 
+// days is "within n days of D": D + n.
 func days(n int) func(*Calendar, Date) (Date, bool) {
 	return func(_ *Calendar, d Date) (Date, bool) { return d.AddDays(n), false }
+}
+
+// daysBeginningWith is "n days beginning with D": D is the first of the n
+// days, so the last is D + n − 1.
+func daysBeginningWith(n int) func(*Calendar, Date) (Date, bool) {
+	return days(n - 1)
 }
 
 func months(n int) func(*Calendar, Date) (Date, bool) {
@@ -158,10 +167,10 @@ var rules = []Rule{
 	},
 	{
 		Name: RuleDraftComments, Title: "Comments on a draft plan",
-		From:       "draft plan sent",
-		Arithmetic: "at least 15 days",
+		From:       "draft plan served",
+		Arithmetic: "15 days, counting the day served",
 		Citation:   "SEND Regulations 2014 reg 13(1)(a)",
-		Who:        "parent or young person", due: days(15),
+		Who:        "parent or young person", due: daysBeginningWith(15),
 	},
 	{
 		Name: RuleAnnualReview, Title: "Annual review of the plan",

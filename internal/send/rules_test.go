@@ -56,7 +56,14 @@ func TestDeadline(t *testing.T) {
 		{"no-plan-decision", "2025-09-01", "2025-12-22", false},
 		{"final-plan", "2025-09-01", "2026-01-19", false},
 		{"final-plan", "2028-09-01", "2029-01-19", false}, // calendar days are never provisional
-		{"draft-comments", "2025-12-20", "2026-01-04", false},
+		// reg 13(1)(a): 15 days beginning with the day served, so D + 14.
+		{"draft-comments", "2025-03-01", "2025-03-15", false}, // the day served is day 1
+		{"draft-comments", "2025-12-20", "2026-01-03", false}, // across the year end
+		{"draft-comments", "2025-01-20", "2025-02-03", false}, // across a month end
+		{"draft-comments", "2024-02-20", "2024-03-05", false}, // across the leap day
+		{"draft-comments", "2025-02-20", "2025-03-06", false}, // the same, no leap day
+		{"draft-comments", "2024-02-29", "2024-03-14", false}, // served on the leap day
+		{"draft-comments", "2028-12-25", "2029-01-08", false}, // calendar days: never provisional
 		{"annual-review", "2023-05-31", "2024-05-31", false},
 		{"annual-review", "2024-02-29", "2025-02-28", false},
 		{"annual-review", "2027-02-28", "2028-02-28", false},
@@ -98,6 +105,25 @@ func TestDeadline(t *testing.T) {
 		if !covered[r.Name] {
 			t.Errorf("rule %s has no test row", r.Name)
 		}
+	}
+}
+
+// The draft-comments period begins with the day served (reg 13(1)(a)), and
+// the rule says so wherever the rules are listed.
+func TestDraftCommentsCountsTheDayServed(t *testing.T) {
+	r, _ := LookupRule(RuleDraftComments)
+	if got, want := r.Arithmetic, "15 days, counting the day served"; got != want {
+		t.Errorf("Arithmetic: got %q, want %q", got, want)
+	}
+	if got, want := r.From, "draft plan served"; got != want {
+		t.Errorf("From: got %q, want %q", got, want)
+	}
+	from := d(t, "2025-09-01")
+	due, _ := r.Due(DefaultCalendar(), from)
+	// Counting from the day served, 1 September is day 1 and the due date
+	// is day 15.
+	if got := from.DaysUntil(due) + 1; got != 15 {
+		t.Errorf("got %d days counting the day served, want 15", got)
 	}
 }
 

@@ -157,6 +157,33 @@ func TestQueues(t *testing.T) {
 	}
 }
 
+// A request whose parts are all answered waits on the DCO team alone, to
+// send the combined response; one with no parts, or a part still open, or
+// already closed, does not.
+func TestToReturn(t *testing.T) {
+	tests := []struct {
+		name             string
+		state            State
+		parts, openParts int
+		want             bool
+	}{
+		{"every part answered", StateOpen, 2, 0, true},
+		{"one part answered", StateOpen, 1, 0, true},
+		{"one of two parts open", StateOpen, 2, 1, false},
+		{"no parts yet", StateOpen, 0, 0, false},
+		{"returned", StateReturned, 2, 0, false},
+		{"withdrawn", StateWithdrawn, 1, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := QueueFacts{Facts: Facts{State: tc.state}, Parts: tc.parts, OpenParts: tc.openParts}
+			if got := f.ToReturn(); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
 func sameQueues(a, b []Queue) bool {
 	if len(a) != len(b) {
 		return false

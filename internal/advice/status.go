@@ -209,11 +209,24 @@ func (q Queue) Label() string {
 	return string(q)
 }
 
-// QueueFacts add to Facts what the unassigned queue needs.
+// QueueFacts add to Facts what the unassigned queue and "whose are they"
+// need.
 type QueueFacts struct {
 	Facts
 	// Unassigned is true when a contribution has no clinician yet.
 	Unassigned bool
+	// Parts is how many contributions the request has, and OpenParts how
+	// many of them are not answered yet.
+	Parts, OpenParts int
+}
+
+// ToReturn reports whether an open request is waiting on the DCO team
+// alone: it has parts and every one is answered, so what remains is to send
+// the combined response to the LA (reg 8(1) is met only then). Such a
+// request is no clinician's, and "whose are they" credits it to the DCO
+// team.
+func (f QueueFacts) ToReturn() bool {
+	return f.State == StateOpen && f.Parts > 0 && f.OpenParts == 0
 }
 
 // In reports whether a request belongs in the queue on the clock's day. The

@@ -78,10 +78,14 @@ func (r AdviceRequest) Facts() advice.Facts {
 
 // QueueFacts are what the work queues are decided on.
 func (r AdviceRequest) QueueFacts() advice.QueueFacts {
-	f := advice.QueueFacts{Facts: r.Facts(), Unassigned: len(r.Contributions) == 0 && !r.ContributionsHidden}
+	f := advice.QueueFacts{Facts: r.Facts(), Unassigned: len(r.Contributions) == 0 && !r.ContributionsHidden,
+		Parts: len(r.Contributions)}
 	for _, c := range r.Contributions {
 		if c.Kind == "" && c.AssigneeID == 0 {
 			f.Unassigned = true
+		}
+		if !c.Done() {
+			f.OpenParts++
 		}
 	}
 	return f
@@ -159,8 +163,12 @@ type AdviceFilter struct {
 	AssigneeID int64  // waiting on this clinician: a contribution of theirs still open
 	Service    string // waiting on this service: a contribution from it still open
 	Unassigned bool   // in advice.QueueUnassigned: not triaged, or a part with no clinician
-	Limit      int    // page size, default 50
-	Offset     int
+	// ToReturn keeps the open requests waiting on the DCO team alone: with
+	// parts, every one answered, the combined response not yet sent to the
+	// LA (advice.QueueFacts.ToReturn).
+	ToReturn bool
+	Limit    int // page size, default 50
+	Offset   int
 }
 
 // AdviceAnswer is how a clinician answers a contribution: written advice,
@@ -552,6 +560,9 @@ func adviceWhere(f AdviceFilter, c advice.Clock) (string, []any, error) {
 	if f.Unassigned {
 		add("r.state = 'open' AND " + unassignedSQL)
 	}
+	if f.ToReturn {
+		add("r.state = 'open' AND " + toReturnSQL)
+	}
 	const open = "r.state = 'open' AND "
 	switch f.Status {
 	case "":
@@ -600,6 +611,11 @@ func adviceWhere(f AdviceFilter, c advice.Clock) (string, []any, error) {
 const unassignedSQL = `(r.triage = ''
 	OR NOT EXISTS (SELECT 1 FROM advice_contributions ku WHERE ku.request_id = r.id)
 	OR EXISTS (SELECT 1 FROM advice_contributions ku WHERE ku.request_id = r.id AND ku.kind = '' AND ku.assignee_id IS NULL))`
+
+// toReturnSQL is advice.QueueFacts.ToReturn on an open r: it has parts,
+// and none is still open.
+const toReturnSQL = `EXISTS (SELECT 1 FROM advice_contributions kr WHERE kr.request_id = r.id)
+	AND NOT EXISTS (SELECT 1 FROM advice_contributions kr WHERE kr.request_id = r.id AND kr.kind = '')`
 
 // ListAdviceRequests returns a page of the requests the actor may see that
 // match the filter on the clock's day, by due date, with who is assigned

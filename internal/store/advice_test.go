@@ -457,9 +457,41 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 				}
 			}
 		}
+		// One more, every part answered but the response not yet sent: it
+		// waits on the DCO team alone.
+		{
+			c := mustCreate(t, s, f.DCO, child(t, 30, f.LA1.ID))
+			r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-25", "")
+			k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k.ID, 1, goodAdvice()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		all, total, err := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Limit: 100})
-		if err != nil || total != len(received) {
-			t.Fatalf("all: %d %v", total, err)
+		if err != nil || total != len(received)+1 {
+			t.Fatalf("all: got %d (%v), want %d", total, err, len(received)+1)
+		}
+		// Waiting on the DCO team to return it: the SQL and the domain agree.
+		wantReturn := map[int64]bool{}
+		for _, r := range all {
+			if r.QueueFacts().ToReturn() {
+				wantReturn[r.ID] = true
+			}
+		}
+		got, n, err := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{ToReturn: true, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || len(wantReturn) != 1 {
+			t.Errorf("to return: SQL finds %d, domain %d, want 1 each", n, len(wantReturn))
+		}
+		for _, r := range got {
+			if !wantReturn[r.ID] {
+				t.Errorf("to return: SQL finds request %d the domain leaves out", r.ID)
+			}
 		}
 		for i := 1; i < len(all); i++ {
 			if all[i].DueOn.Before(all[i-1].DueOn) {
@@ -559,7 +591,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 		_, err = s.AdviceQueueCounts(ctx, f.Viewer, clock, ByLA)
 		wantCode(t, err, errs.Forbidden)
 		// Month filter.
-		_, n, _ := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Month: "2025-04"})
+		_, n, _ = s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Month: "2025-04"})
 		if n != 7 {
 			t.Errorf("received in April: got %d, want 7", n)
 		}

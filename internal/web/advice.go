@@ -108,11 +108,19 @@ type adviceRow struct {
 	TriageLabel string
 }
 
+// waitingOnDCOTeam is whose an open request is when every part is
+// answered: the DCO team's, to send the combined response to the LA.
+const waitingOnDCOTeam = "DCO team (to return to the LA)"
+
 // waitingOn names the clinicians whose parts of a request are still open,
-// or says that a part has no clinician yet.
+// or says that a part has no clinician yet, or that every part is answered
+// and the DCO team has still to return the response.
 func waitingOn(r store.AdviceRequest, clock advice.Clock) string {
 	if r.State != advice.StateOpen {
 		return ""
+	}
+	if r.QueueFacts().ToReturn() {
+		return waitingOnDCOTeam
 	}
 	var names []string
 	seen := map[int64]bool{}
@@ -184,6 +192,9 @@ type option struct {
 type adviceQuery struct {
 	LA, Status, Queue, Month, Assignee, Service string
 	Unassigned                                  bool
+	// ToReturn: waiting on the DCO team alone, every part answered
+	// (to_return=1).
+	ToReturn bool
 }
 
 // values is the query for links and the pager: only the filters set.
@@ -202,6 +213,9 @@ func (q adviceQuery) values() url.Values {
 	set("service", q.Service)
 	if q.Unassigned {
 		v.Set("unassigned", "1")
+	}
+	if q.ToReturn {
+		v.Set("to_return", "1")
 	}
 	return v
 }
@@ -222,8 +236,9 @@ func (s *Server) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery
 		LA: strings.TrimSpace(v.Get("la")), Status: strings.TrimSpace(v.Get("status")), Queue: strings.TrimSpace(v.Get("queue")),
 		Month: strings.TrimSpace(v.Get("month")), Assignee: strings.TrimSpace(v.Get("assignee")),
 		Service: strings.TrimSpace(v.Get("service")), Unassigned: v.Get("unassigned") == "1",
+		ToReturn: v.Get("to_return") == "1",
 	}
-	f := store.AdviceFilter{Month: q.Month, Service: q.Service, Unassigned: q.Unassigned}
+	f := store.AdviceFilter{Month: q.Month, Service: q.Service, Unassigned: q.Unassigned, ToReturn: q.ToReturn}
 	bad := map[string]string{}
 	if q.LA != "" {
 		org, err := s.store.FindLA(ctx, q.LA)
@@ -299,10 +314,13 @@ type adviceListPage struct {
 	Services  []option
 	Assignees []option
 	Month     string
-	ShowLA    bool
-	CanCreate bool
-	CSV       string
-	Heading   string
+	// Unassigned and ToReturn are the "waiting on" boxes ticked.
+	Unassigned bool
+	ToReturn   bool
+	ShowLA     bool
+	CanCreate  bool
+	CSV        string
+	Heading    string
 }
 
 var adviceFilterFields = []string{"la", "status", "queue", "service", "assignee", "month"}
@@ -320,7 +338,8 @@ func (s *Server) adviceList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p := &adviceListPage{Month: q.Month, ShowLA: actor.Role == store.RoleDCO, CanCreate: actor.Role == store.RoleLA || actor.Role == store.RoleDCO}
+	p := &adviceListPage{Month: q.Month, Unassigned: q.Unassigned, ToReturn: q.ToReturn, ShowLA: actor.Role == store.RoleDCO,
+		CanCreate: actor.Role == store.RoleLA || actor.Role == store.RoleDCO}
 	p.Title, p.Heading = "Advice requests", "Advice requests"
 	if actor.Role == store.RoleClinician {
 		p.Heading = "Advice requests assigned to you"
@@ -475,7 +494,9 @@ type atRiskPage struct {
 	Truncated   bool
 }
 
-// atRiskPerson is one line of "whose are they": a clinician, or no one yet.
+// atRiskPerson is one line of "whose are they": a clinician, no one yet,
+// or the DCO team when every part is answered and the response has still
+// to go to the LA.
 type atRiskPerson struct {
 	Name        string
 	Overdue     int
@@ -514,10 +535,13 @@ func (s *Server) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 	p.DueWeekLink = link(adviceQuery{Queue: string(advice.QueueDueThisWeek)})
 	p.PausedLink = link(adviceQuery{Queue: string(advice.QueueAtRisk), Status: string(advice.StatusPaused)})
 
+	// key is whose: a clinician by id, 0 for "not yet assigned", and
+	// dcoTeam for requests with every part answered.
 	type key struct {
 		id   int64
 		name string
 	}
+	const dcoTeam = -1
 	people := map[key]*atRiskPerson{}
 	var order []key
 	person := func(k key) *atRiskPerson {
@@ -525,8 +549,11 @@ func (s *Server) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 			return ap
 		}
 		base := adviceQuery{Assignee: strconv.FormatInt(k.id, 10)}
-		if k.id == 0 {
+		switch k.id {
+		case 0:
 			base = adviceQuery{Unassigned: true}
+		case dcoTeam:
+			base = adviceQuery{ToReturn: true}
 		}
 		with := func(queue advice.Queue, status advice.Status) string {
 			q := base
@@ -563,6 +590,9 @@ func (s *Server) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 		}
 		if clock.In(advice.QueueUnassigned, qf) {
 			whose = append(whose, key{0, "Not yet assigned"})
+		}
+		if qf.ToReturn() {
+			whose = append(whose, key{dcoTeam, waitingOnDCOTeam})
 		}
 		for _, k := range whose {
 			ap := person(k)

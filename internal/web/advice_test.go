@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -449,18 +452,27 @@ func TestAdviceAPI(t *testing.T) {
 }
 
 // Every figure on the "will miss six weeks" page links to a list showing
-// exactly that many requests.
+// exactly that many requests; each request is credited to whoever it waits
+// on, the DCO team included when every part is answered and the response
+// has still to go to the LA, so that here, where each request waits on one
+// party, the rows of "whose are they" add up to the totals, and each row's
+// figure links to a list of exactly that party's requests.
 func TestAdviceAtRiskFiguresAreTraceable(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(e.clock.Now())
-	mk := func(c store.Child, daysAgo int, who int64, exc bool) {
+	// mk records a request received daysAgo; who >= 0 triages it and asks
+	// salt for a part, given to who (0: no clinician yet).
+	mk := func(c store.Child, daysAgo int, who int64, exc bool) int64 {
 		t.Helper()
 		r := store.AdviceRequest{ChildID: c.ID, ReceivedOn: today.AddDays(-daysAgo)}
 		if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 			t.Fatal(err)
 		}
 		if who >= 0 {
+			if _, err := e.store.TriageAdviceRequest(ctx, store.System, r.ID, 1, advice.TriageKnown, []string{"salt"}, ""); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "salt", who); err != nil {
 				t.Fatal(err)
 			}
@@ -472,35 +484,116 @@ func TestAdviceAtRiskFiguresAreTraceable(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		return r.ID
 	}
 	clin := e.users["clinician"].ID
-	mk(e.childA, 50, clin, false) // overdue, the clinician's
-	mk(e.childB, 40, -1, false)   // due in 2 days, not triaged: unassigned
-	mk(e.childA, 36, clin, false) // due in 6 days, the clinician's
-	mk(e.childB, 60, 0, true)     // overdue but paused, HAS team with no one
+	const clinName, nobody, team = "Test clinician", "Not yet assigned", "DCO team (to return to the LA)"
+	whose := map[string][]int64{}
+	whose[clinName] = append(whose[clinName], mk(e.childA, 50, clin, false)) // overdue, the clinician's
+	whose[nobody] = append(whose[nobody], mk(e.childB, 40, -1, false))       // due in 2 days, not triaged
+	whose[clinName] = append(whose[clinName], mk(e.childA, 36, clin, false)) // due in 6 days, the clinician's
+	r4 := mk(e.childB, 60, -1, true)                                         // overdue but paused, HAS team with no one
+	if _, err := e.store.AddAdviceContribution(ctx, store.System, r4, advice.ServiceHAS, 0); err != nil {
+		t.Fatal(err)
+	}
+	whose[nobody] = append(whose[nobody], r4)
 	mk(e.childA, 20, clin, false) // due in 22 days: not at risk
-	page := e.as("dco").get("/advice-requests/at-risk")
+	// Due in 4 days, its one part answered: waiting on the DCO team.
+	done := mk(e.childA, 38, clin, false)
+	got, err := e.store.GetAdviceRequest(ctx, store.System, done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := got.Contributions[0]
+	if _, err := e.store.AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, store.AdviceAnswer{Kind: advice.KindNotKnown,
+		Checks: advice.Checks{RecordsReviewed: true}, ReturnedOn: today}); err != nil {
+		t.Fatal(err)
+	}
+	whose[team] = append(whose[team], done)
+
+	dco := e.as("dco")
+	page := dco.get("/advice-requests/at-risk")
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("at-risk page: %d", page.StatusCode)
 	}
-	mustContain(t, "at-risk page", page.Body, "Test clinician", "Not yet assigned")
+	mustContain(t, "at-risk page", page.Body, clinName, nobody, team)
 	links := regexp.MustCompile(`<a href="(/advice-requests\?[^"]+)"[^>]*>(\d+)`).FindAllStringSubmatch(page.Body, -1)
 	if len(links) < 8 {
 		t.Fatalf("found %d figures", len(links))
 	}
-	for _, l := range links {
-		href := strings.ReplaceAll(l[1], "&amp;", "&")
-		u, _ := url.Parse(href)
-		api := e.as("dco").api(http.MethodGet, "/api/v1/advice-requests?"+u.RawQuery+"&limit=200", "")
+	listIDs := func(href string) []int64 {
+		t.Helper()
+		u, _ := url.Parse(strings.ReplaceAll(href, "&amp;", "&"))
+		api := dco.api(http.MethodGet, "/api/v1/advice-requests?"+u.RawQuery+"&limit=200", "")
 		var list adviceListJSON
 		if err := json.Unmarshal([]byte(api.Body), &list); err != nil {
-			t.Fatalf("%s: %v", href, err)
+			t.Fatalf("%s: %v: %s", href, err, api.Body)
 		}
-		if fmt.Sprint(list.Total) != l[2] {
-			t.Errorf("figure %s links to %s, which lists %d", l[2], href, list.Total)
+		var ids []int64
+		for _, it := range list.Items {
+			ids = append(ids, it.ID)
+		}
+		if list.Total != len(ids) {
+			t.Fatalf("%s: total %d, items %d", href, list.Total, len(ids))
+		}
+		return ids
+	}
+	for _, l := range links {
+		if n := len(listIDs(l[1])); fmt.Sprint(n) != l[2] {
+			t.Errorf("figure %s links to %s, which lists %d", l[2], l[1], n)
 		}
 	}
-	mustContain(t, "at-risk total", page.Body, `id="at-risk-total">4<`)
+	mustContain(t, "at-risk total", page.Body, `id="at-risk-total">5<`)
+
+	// The rows of "whose are they" add up to the totals, column by column.
+	table := page.Body[strings.Index(page.Body, `id="whose"`):]
+	table = table[:strings.Index(table, "</table>")]
+	rowRE := regexp.MustCompile(`(?s)<th class="nhsuk-table__header" scope="row">([^<]+)</th>(.*?)</tr>`)
+	cellRE := regexp.MustCompile(`<a href="([^"]+)">(\d+)<`)
+	var sums [4]int
+	seen := map[string]bool{}
+	for _, row := range rowRE.FindAllStringSubmatch(table, -1) {
+		name := html.UnescapeString(row[1])
+		cells := cellRE.FindAllStringSubmatch(row[2], -1)
+		if len(cells) != 4 {
+			t.Fatalf("row %q: %d figures, want 4", name, len(cells))
+		}
+		for i, c := range cells {
+			n, _ := strconv.Atoi(c[2])
+			sums[i] += n
+		}
+		seen[name] = true
+		// The row's "All" figure lists exactly the requests waiting on it.
+		want := whose[name]
+		gotIDs := listIDs(html.UnescapeString(cells[3][1]))
+		if fmt.Sprint(sortedIDs(gotIDs)) != fmt.Sprint(sortedIDs(want)) {
+			t.Errorf("row %q links to requests %v, want %v", name, sortedIDs(gotIDs), sortedIDs(want))
+		}
+	}
+	for name := range whose {
+		if !seen[name] {
+			t.Errorf("no row for %q", name)
+		}
+	}
+	// Overdue 1 (the clinician's), due this week 3 (one each), exception 1, all 5.
+	if want := [4]int{1, 3, 1, 5}; sums != want {
+		t.Errorf("rows add up to %v (overdue, due this week, exception, all), want the totals %v", sums, want)
+	}
+	// The request's "Waiting on" column says whose it is.
+	rowOf := regexp.MustCompile(`(?s)href="/advice-requests/` + strconv.FormatInt(done, 10) + `">.*?</tr>`).FindString(page.Body)
+	if !strings.Contains(rowOf, team) {
+		t.Errorf("waiting on for the answered request: got %q, want it to say %q", rowOf, team)
+	}
+	// The list filter the DCO team's row uses is on the list page too.
+	list := dco.get("/advice-requests?to_return=1")
+	mustContain(t, "list filtered to the DCO team", list.Body, `id="to_return" name="to_return" type="checkbox" value="1" aria-describedby="to_return-hint" checked`,
+		`id="results">1 request<`, team)
+}
+
+// sortedIDs sorts ids in place and returns them.
+func sortedIDs(ids []int64) []int64 {
+	slices.Sort(ids)
+	return ids
 }
 
 // A clinician uploads their advice as a file; the wrong kind of file is

@@ -104,7 +104,7 @@ func ComplianceFor(rs []Record, first, last send.Date, standardDays int) (byProv
 				if days >= 0 {
 					a.c.ParentFirst++
 				}
-				if days <= standardDays {
+				if within, _ := st.NotifiedWithin(standardDays); within {
 					a.c.WithinStandard++
 				}
 				a.days = append(a.days, days)

@@ -230,14 +230,36 @@ func (st Steps) DaysToNotify() (int, bool) {
 }
 
 // NotifyDue returns the day the LA should be notified by under the local
-// standard: the parent-informed date plus standardDays. s.23 sets no
-// deadline (DESIGN §4); the standard is the ICB's own (setting
-// s23_standard_days). ok is false until the parent is informed.
+// standard: standardDays from the parent being informed, counted by
+// send.LocalStandardDue. s.23 sets no deadline (DESIGN §4); the standard is
+// the ICB's own (setting s23_standard_days). ok is false until the parent
+// is informed.
 func (st Steps) NotifyDue(standardDays int) (send.Date, bool) {
 	if st.ParentInformedOn.IsZero() {
 		return send.Date{}, false
 	}
-	return st.ParentInformedOn.AddDays(standardDays), true
+	return send.LocalStandardDue(st.ParentInformedOn, standardDays), true
+}
+
+// NotifiedWithin reports whether the LA was told within the local standard
+// of standardDays from the parent being informed (send.LocalStandardMet),
+// and whether both steps are recorded.
+func (st Steps) NotifiedWithin(standardDays int) (within, ok bool) {
+	if st.ParentInformedOn.IsZero() || st.LANotifiedOn.IsZero() {
+		return false, false
+	}
+	return send.LocalStandardMet(st.ParentInformedOn, st.LANotifiedOn, standardDays), true
+}
+
+// AckDue returns the day the LA should acknowledge a notification by under
+// the local standard: ackDays from the LA being notified, counted by
+// send.LocalStandardDue (setting s23_ack_standard_days). ok is false until
+// the LA is notified.
+func (st Steps) AckDue(ackDays int) (send.Date, bool) {
+	if st.LANotifiedOn.IsZero() {
+		return send.Date{}, false
+	}
+	return send.LocalStandardDue(st.LANotifiedOn, ackDays), true
 }
 
 // DefaultStandardDays is the local standard, in days from the parent being

@@ -179,6 +179,8 @@ func TestReceipt(t *testing.T) {
 		{"ageing", "2025-05-26", "", Orange, "Acknowledgement due", "received 7 days ago, acknowledgement due in 3 days"},
 		{"received 12 days ago", "2025-05-21", "", Red, "Acknowledgement overdue", "received 12 days ago, acknowledgement 2 days overdue"},
 		{"acknowledged in time", "2025-05-21", "2025-05-22", Green, "Acknowledged", "on 22 May 2025"},
+		{"acknowledged on the last day", "2025-05-12", "2025-05-22", Green, "Acknowledged", "on 22 May 2025"},
+		{"acknowledged the day after", "2025-05-11", "2025-05-22", Yellow, "Acknowledged late", "on 22 May 2025"},
 		{"acknowledged late", "2025-05-01", "2025-05-22", Yellow, "Acknowledged late", "on 22 May 2025"},
 	}
 	for _, tt := range tests {
@@ -187,6 +189,42 @@ func TestReceipt(t *testing.T) {
 			want := Tag{Colour: tt.colour, Label: tt.label, Detail: tt.detail}
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestLocalStandardDates: the due dates of the two local standards and the
+// on-time test, each counted by send's local-standard rule (DESIGN §4).
+func TestLocalStandardDates(t *testing.T) {
+	tests := []struct {
+		name             string
+		parent, notified string
+		days             int
+		notifyDue        string // "" when not yet due
+		ackDue           string
+		within, both     bool
+	}{
+		{name: "nothing yet", days: 10},
+		{name: "parent informed only", parent: "2025-05-01", days: 10, notifyDue: "2025-05-11"},
+		{name: "LA told on the last day", parent: "2025-05-01", notified: "2025-05-11", days: 10,
+			notifyDue: "2025-05-11", ackDue: "2025-05-21", within: true, both: true},
+		{name: "LA told a day late", parent: "2025-05-01", notified: "2025-05-12", days: 10,
+			notifyDue: "2025-05-11", ackDue: "2025-05-22", within: false, both: true},
+		{name: "a standard of 5 days", parent: "2025-05-01", notified: "2025-05-06", days: 5,
+			notifyDue: "2025-05-06", ackDue: "2025-05-11", within: true, both: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := Steps{ParentInformedOn: d(t, tt.parent), LANotifiedOn: d(t, tt.notified)}
+			if due, ok := st.NotifyDue(tt.days); due.String() != tt.notifyDue || ok != (tt.notifyDue != "") {
+				t.Errorf("NotifyDue: got %s, %v, want %q", due, ok, tt.notifyDue)
+			}
+			if due, ok := st.AckDue(tt.days); due.String() != tt.ackDue || ok != (tt.ackDue != "") {
+				t.Errorf("AckDue: got %s, %v, want %q", due, ok, tt.ackDue)
+			}
+			if within, ok := st.NotifiedWithin(tt.days); within != tt.within || ok != tt.both {
+				t.Errorf("NotifiedWithin: got %v, %v, want %v, %v", within, ok, tt.within, tt.both)
 			}
 		})
 	}

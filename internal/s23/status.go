@@ -67,7 +67,7 @@ func Progress(kind Kind, st Steps, standardDays int, cal *send.Calendar, today s
 	}
 	days, _ := st.DaysToNotify()
 	detail := plural(days, "day") + " after the parent was informed"
-	if days <= standardDays {
+	if within, _ := st.NotifiedWithin(standardDays); within {
 		return Tag{Colour: Green, Label: "LA notified on time", Detail: detail}
 	}
 	return Tag{Colour: Yellow, Label: "LA notified late", Detail: detail}
@@ -79,13 +79,13 @@ func Progress(kind Kind, st Steps, standardDays int, cal *send.Calendar, today s
 // (ackDays from notification); green or yellow once acknowledged, as it was
 // on time or late.
 func Receipt(st Steps, ackDays int, cal *send.Calendar, today send.Date) Tag {
-	if st.LANotifiedOn.IsZero() {
+	due, sent := st.AckDue(ackDays)
+	if !sent {
 		return Tag{Colour: Grey, Label: "Not yet sent to the LA"}
 	}
-	due := st.LANotifiedOn.AddDays(ackDays)
 	if !st.AcknowledgedOn.IsZero() {
 		detail := "on " + st.AcknowledgedOn.Long()
-		if st.AcknowledgedOn.After(due) {
+		if !send.LocalStandardMet(st.LANotifiedOn, st.AcknowledgedOn, ackDays) {
 			return Tag{Colour: Yellow, Label: "Acknowledged late", Detail: detail}
 		}
 		return Tag{Colour: Green, Label: "Acknowledged", Detail: detail}

@@ -654,10 +654,11 @@ func s23Where(actor Actor, f S23Filter) (string, []any, error) {
 		if today.IsZero() {
 			return "", nil, errs.E(errs.Internal, "an overdue filter needs today's date")
 		}
-		// Overdue when today is after parent informed + standard days, that
-		// is parent informed before today - standard days (s23.Steps.NotifyDue).
+		// Overdue when today is after the local standard's due date
+		// (s23.Steps.NotifyDue): the parent informed before the cut-off
+		// send works out, so the deadline is counted in one place.
 		add("n.kind = 's23' AND n.parent_informed_on <> '' AND n.la_notified_on = '' AND n.parent_informed_on < ?",
-			today.AddDays(-f.StandardDays).String())
+			send.LocalStandardOverdueBefore(today, f.StandardDays).String())
 	case S23StatusUnacknowledged:
 		add("n.la_notified_on <> '' AND n.acknowledged_on = ''")
 	case S23StatusAcknowledged:

@@ -417,7 +417,8 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 			{S23Filter{Status: S23StatusAwaitingLA}, 1},
 			{S23Filter{Status: S23StatusUnacknowledged}, 1},
 			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-06-02"), StandardDays: 10}, 1},
-			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-05-12"), StandardDays: 10}, 0},
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-05-12"), StandardDays: 10}, 0}, // due 12 May: not yet
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-05-13"), StandardDays: 10}, 1}, // the day after
 			{S23Filter{NotifiedFrom: sd(t, "2025-05-01"), NotifiedTo: sd(t, "2025-05-31")}, 1},
 			{S23Filter{NotifiedFrom: sd(t, "2025-04-01"), NotifiedTo: sd(t, "2025-04-30")}, 0},
 			{S23Filter{ProviderOrgID: f.Provider2.ID}, 1},

@@ -335,6 +335,11 @@ var advicePatchFields = map[string]bool{"la_reference": true, "received_on": tru
 // recorded or cleared, the DCO only. version is the version last read:
 // a stale one is a conflict, so two clients returning the same request
 // cannot both succeed.
+//
+// Each call makes one change, in one store transaction, so that it is
+// all or nothing: details sent together with a status or an exception are
+// refused (422, naming every field), since a status change that failed
+// after the details were saved would leave them changed.
 func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
@@ -368,6 +373,24 @@ func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 	}
 	if (req.Exception != nil || req.ClearException) && status != "" {
 		bad["exception"] = "Record the exception in its own request, before the status changes"
+	}
+	if details && (status != "" || req.Exception != nil || req.ClearException) {
+		const msg = "Change the details in a request of their own: details and a status or an exception cannot be changed together"
+		for field, sent := range map[string]bool{"la_reference": req.LAReference != nil, "received_on": req.ReceivedOn != nil,
+			"assessment_requested_on": req.AssessmentRequestedOn != nil, "services_requested": req.ServicesRequested != nil,
+			"request_note": req.RequestNote != nil} {
+			if sent {
+				bad[field] = msg
+			}
+		}
+		switch {
+		case status != "":
+			bad["status"] = "Change the status in a request of its own, with only version and its date: details cannot be changed with it"
+		case req.Exception != nil:
+			bad["exception"] = "Record the exception in a request of its own: details cannot be changed with it"
+		default:
+			bad["clear_exception"] = "Clear the exception in a request of its own: details cannot be changed with it"
+		}
 	}
 	if len(bad) > 0 {
 		s.fail(w, r, errs.InvalidFields(bad))

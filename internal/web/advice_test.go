@@ -678,3 +678,83 @@ func TestOnTimeText(t *testing.T) {
 		})
 	}
 }
+
+// A PATCH is all or nothing: details sent with a status change or an
+// exception are refused, naming the fields, and nothing changes, even when
+// the status change would itself have failed.
+func TestAdvicePatchIsAllOrNothing(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	today := send.Today(e.clock.Now())
+	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-50), LAReference: "P-1", RequestNote: "first"}
+	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/api/v1/advice-requests/%d", r.ID)
+	dco := e.as("dco")
+	tests := []struct {
+		name   string
+		body   string
+		fields []string
+	}{
+		{"details with a return that would fail (no advice yet)",
+			fmt.Sprintf(`{"version":1,"la_reference":"P-2","status":"returned","returned_on":%q}`, today),
+			[]string{"la_reference", "status"}},
+		{"details with a withdrawal",
+			fmt.Sprintf(`{"version":1,"request_note":"second","services_requested":["ot"],"status":"withdrawn","withdrawn_on":%q}`, today),
+			[]string{"request_note", "services_requested", "status"}},
+		{"details with an exception",
+			fmt.Sprintf(`{"version":1,"received_on":%q,"exception":{"kind":"absent_from_area","reason":"Abroad","on":%q}}`, today.AddDays(-40), today),
+			[]string{"received_on", "exception"}},
+		{"details with an exception cleared", `{"version":1,"assessment_requested_on":"2025-01-06","clear_exception":true}`,
+			[]string{"assessment_requested_on", "clear_exception"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := dco.api(http.MethodPatch, path, tc.body)
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("got %d, want 422: %s", res.StatusCode, res.Body)
+			}
+			var body struct {
+				Error struct {
+					Fields map[string]string `json:"fields"`
+				} `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(res.Body), &body); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range tc.fields {
+				if body.Error.Fields[f] == "" {
+					t.Errorf("field %s not named: got %v", f, body.Error.Fields)
+				}
+			}
+			got, err := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Version != 1 || got.LAReference != "P-1" || got.RequestNote != "first" || got.ServicesRequested != "" ||
+				!got.ReceivedOn.Equal(r.ReceivedOn) || !got.AssessmentRequestedOn.IsZero() || got.State != advice.StateOpen ||
+				got.Exception.Kind != "" {
+				t.Errorf("after a refused PATCH: got version %d, reference %q, note %q, services %q, received %s, state %s, exception %q; want it unchanged",
+					got.Version, got.LAReference, got.RequestNote, got.ServicesRequested, got.ReceivedOn, got.State, got.Exception.Kind)
+			}
+		})
+	}
+	// Sent one at a time, each succeeds; a return that fails leaves the
+	// details saved before it as they were saved, and nothing else.
+	if res := dco.api(http.MethodPatch, path, `{"version":1,"la_reference":"P-2"}`); res.StatusCode != http.StatusOK {
+		t.Fatalf("details alone: got %d, want 200: %s", res.StatusCode, res.Body)
+	}
+	ret := fmt.Sprintf(`{"version":2,"status":"returned","returned_on":%q}`, today)
+	if res := dco.api(http.MethodPatch, path, ret); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("return with no advice: got %d, want 422: %s", res.StatusCode, res.Body)
+	}
+	wd := fmt.Sprintf(`{"version":2,"status":"withdrawn","withdrawn_on":%q}`, today)
+	if res := dco.api(http.MethodPatch, path, wd); res.StatusCode != http.StatusOK {
+		t.Errorf("withdrawal alone: got %d, want 200: %s", res.StatusCode, res.Body)
+	}
+	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	if got.LAReference != "P-2" || got.State != advice.StateWithdrawn {
+		t.Errorf("after the separate calls: got reference %q, state %s; want P-2, withdrawn", got.LAReference, got.State)
+	}
+}

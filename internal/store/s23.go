@@ -810,6 +810,20 @@ func s23Changed(a, b S23Notification) string {
 	return "fields=" + strings.Join(f, ",")
 }
 
+// s23NotifiedFixed says why the date the LA was notified cannot go from
+// was to now, or "" when it may: it may be set while it is unset, and
+// once set it stays as it is. An LA that has been told cannot be untold,
+// and the day it was told is the day the compliance figures count.
+func s23NotifiedFixed(was, now send.Date) string {
+	switch {
+	case was.IsZero() || now.Equal(was):
+		return ""
+	case now.IsZero():
+		return "The LA was notified on " + was.Long() + " and already has this notification: the date the LA was notified cannot be removed"
+	}
+	return "The LA was notified on " + was.Long() + " and already has this notification: the date the LA was notified cannot be changed"
+}
+
 // saveS23 writes every changeable column of n, at version n.Version, and
 // moves n to the next version.
 func (t *tx) saveS23(ctx context.Context, n *S23Notification, at string) error {
@@ -835,13 +849,17 @@ func (t *tx) saveS23(ctx context.Context, n *S23Notification, at string) error {
 }
 
 // UpdateS23 saves the health side of a notification: its kind (a DCO's
-// choice), the LA (only until the LA is told), who made it, the needs and
-// reasons, the steps up to the LA being told, consent and the voluntary
-// organisations. The child, the provider, the acknowledgement and the
-// letters keep their recorded values. n.Version must be the version read: a
-// stale one is a conflict and nothing is written. The steps must stay in
-// the statute's order. Audited "s23.update" with the names of the fields
-// changed.
+// choice), the LA and the date it was told (only until the LA is told), who
+// made it, the needs and reasons, the other steps, consent and the
+// voluntary organisations. The child, the provider, the acknowledgement and
+// the letters keep their recorded values. Once the LA has been told, the
+// LA and the date it was told are fixed for every role, the DCO's
+// included: the LA holds the notification from that date, so clearing it
+// would take it out of the LA's inbox and changing it would move the
+// compliance figures (s23NotifiedFixed). n.Version must be the version
+// read: a stale one is a conflict and nothing is written. The steps must
+// stay in the statute's order. Audited "s23.update" with the names of the
+// fields changed.
 func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) error {
 	if !mayNotify(actor) {
 		s.refuse(ctx, actor, ActionS23Update, s23ObjectType, n.ID, 0)
@@ -877,6 +895,11 @@ func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) 
 		}
 		if err := t.placeS23(ctx, actor, n, cur.Child, bad, nil); err != nil {
 			return err
+		}
+		if msg := s23NotifiedFixed(cur.Steps.LANotifiedOn, n.Steps.LANotifiedOn); msg != "" {
+			// The cause, over any ordering message it led to.
+			bad[s23.FieldLANotified] = msg
+			delete(bad, s23.FieldAcknowledged)
 		}
 		if n.Kind == cur.Kind && cur.Kind == s23.KindOther {
 			delete(bad, "kind") // a provider may keep working on a DCO's "other" notification

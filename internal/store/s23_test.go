@@ -434,6 +434,96 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 	})
 }
 
+// TestS23NotifiedDateFixed: once the LA has been told, no role can take the
+// notification back out of the LA's inbox by clearing the date it was told,
+// nor move that date and with it the compliance figures. Other fields stay
+// changeable.
+func TestS23NotifiedDateFixed(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := mustCreate(t, s, f.DCO, youngChild(t, 11, f.LA1.ID))
+		sent := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-06"), c)
+		acked := mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-06"))
+		if _, err := s.AcknowledgeS23(ctx, f.LA1User, acked.ID, acked.Version, sd(t, "2025-05-07")); err != nil {
+			t.Fatalf("acknowledge: %v", err)
+		}
+		tests := []struct {
+			name     string
+			actor    Actor
+			id       int64
+			notified string
+			want     string // in the la_notified_on message
+		}{
+			{"provider clears it", f.Provider1User, sent.ID, "", "cannot be removed"},
+			{"provider moves it later", f.Provider1User, sent.ID, "2025-05-20", "cannot be changed"},
+			{"provider moves it earlier, still after the parent", f.Provider1User, sent.ID, "2025-05-02", "cannot be changed"},
+			{"provider moves it before the parent", f.Provider1User, sent.ID, "2025-04-30", "cannot be changed"},
+			{"DCO clears it", f.DCO, sent.ID, "", "cannot be removed"},
+			{"DCO moves it", f.DCO, sent.ID, "2025-05-08", "cannot be changed"},
+			{"dco itself moves it", System, sent.ID, "2025-05-08", "cannot be changed"},
+			{"provider clears an acknowledged one", f.Provider1User, acked.ID, "", "cannot be removed"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				n, err := s.GetS23(ctx, tt.actor, tt.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := countAudit(t, s, ActionS23Update, c.ID)
+				n.Steps.LANotifiedOn = sd(t, tt.notified)
+				err = s.UpdateS23(ctx, tt.actor, &n)
+				wantField(t, err, s23.FieldLANotified)
+				fields := errs.FieldsOf(err)
+				if msg := fields[s23.FieldLANotified]; !strings.Contains(msg, tt.want) || !strings.Contains(msg, "6 May 2025") {
+					t.Errorf("message: got %q, want it to say the LA was notified on 6 May 2025 and the date %s", msg, tt.want)
+				}
+				if _, ok := fields[s23.FieldAcknowledged]; ok {
+					t.Errorf("fields: got %v, want no acknowledged_on message for a refused LA date", fields)
+				}
+				got, err := s.GetS23(ctx, f.LA1User, tt.id)
+				if err != nil || !got.Steps.LANotifiedOn.Equal(sd(t, "2025-05-06")) {
+					t.Errorf("the LA's copy: got %v, %v; want it still in the inbox, notified on 2025-05-06", got.Steps.LANotifiedOn, err)
+				}
+				if after := countAudit(t, s, ActionS23Update, c.ID); after != before {
+					t.Errorf("update audit rows: got %d, want %d", after, before)
+				}
+			})
+		}
+		// The rest of the record stays changeable, with the date as it was.
+		n, _ := s.GetS23(ctx, f.Provider1User, sent.ID)
+		n.Service = "Community paediatrics"
+		if err := s.UpdateS23(ctx, f.Provider1User, &n); err != nil {
+			t.Fatalf("change the service of a sent notification: %v (%v)", err, errs.FieldsOf(err))
+		}
+		if got, _ := s.GetS23(ctx, f.LA1User, sent.ID); got.Service != "Community paediatrics" || !got.Steps.LANotifiedOn.Equal(sd(t, "2025-05-06")) {
+			t.Errorf("after changing the service: got %q, notified %s", got.Service, got.Steps.LANotifiedOn)
+		}
+	})
+}
+
+func TestS23NotifiedFixedRule(t *testing.T) {
+	tests := []struct {
+		name     string
+		was, now string
+		want     string // "" when allowed, else in the message
+	}{
+		{"not yet told, still not", "", "", ""},
+		{"told for the first time", "", "2025-05-06", ""},
+		{"kept", "2025-05-06", "2025-05-06", ""},
+		{"cleared", "2025-05-06", "", "cannot be removed"},
+		{"moved", "2025-05-06", "2025-05-07", "cannot be changed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := s23NotifiedFixed(sd(t, tt.was), sd(t, tt.now))
+			if (got == "") != (tt.want == "") || !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestS23Compliance works May 2025 by hand under a standard of 10 days.
 func TestS23Compliance(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {

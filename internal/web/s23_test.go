@@ -404,6 +404,71 @@ func TestS23API(t *testing.T) {
 	wantStatus(t, "create LA before parent", res, http.StatusUnprocessableEntity)
 }
 
+// TestS23APINotifiedDateFixed: a PATCH cannot take a notification back out
+// of the LA's inbox by blanking la_notified_on, nor re-date it and so move
+// the compliance figures: 422, the field named, the LA's copy untouched.
+func TestS23APINotifiedDateFixed(t *testing.T) {
+	e := newEnv(t)
+	prov, la, dco := e.as("provider"), e.as("la"), e.as("dco")
+	today := send.Today(time.Now())
+	c := e.youngChild(e.laA, "Fixed")
+	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+		Steps: s23.Steps{OpinionOn: today.AddDays(-10), ParentInformedOn: today.AddDays(-9), DiscussionOfferedOn: today.AddDays(-9),
+			LANotifiedOn: today.AddDays(-3)}}
+	if err := e.store.CreateS23(context.Background(), store.System, &n, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/s23-notifications/" + itoa(n.ID)
+	tests := []struct {
+		name   string
+		as     *client
+		body   string
+		status int
+		want   string // in the la_notified_on message; "" for success
+	}{
+		{"provider blanks it", prov, `{"version":1,"la_notified_on":""}`, http.StatusUnprocessableEntity, "cannot be removed"},
+		{"provider sends null", prov, `{"version":1,"la_notified_on":null}`, http.StatusOK, ""},
+		{"provider moves it later", prov, fmt.Sprintf(`{"version":1,"la_notified_on":%q}`, today.AddDays(-1)), http.StatusUnprocessableEntity, "cannot be changed"},
+		{"provider moves it earlier", prov, fmt.Sprintf(`{"version":1,"la_notified_on":%q}`, today.AddDays(-5)), http.StatusUnprocessableEntity, "cannot be changed"},
+		{"DCO blanks it", dco, `{"version":1,"la_notified_on":""}`, http.StatusUnprocessableEntity, "cannot be removed"},
+		{"provider sends it unchanged", prov, fmt.Sprintf(`{"version":1,"la_notified_on":%q}`, today.AddDays(-3)), http.StatusOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cur, err := e.store.GetS23(context.Background(), store.System, n.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := strings.Replace(tt.body, `"version":1`, fmt.Sprintf(`"version":%d`, cur.Version), 1)
+			res := tt.as.api(http.MethodPatch, path, body)
+			wantStatus(t, tt.name, res, tt.status)
+			if tt.want != "" {
+				var got struct {
+					Error struct {
+						Code   string            `json:"code"`
+						Fields map[string]string `json:"fields"`
+					} `json:"error"`
+				}
+				if err := json.Unmarshal([]byte(res.Body), &got); err != nil {
+					t.Fatalf("%v: %s", err, res.Body)
+				}
+				msg := got.Error.Fields[s23.FieldLANotified]
+				if !strings.Contains(msg, "the date the LA was notified "+tt.want) || !strings.Contains(msg, today.AddDays(-3).Long()) {
+					t.Errorf("la_notified_on message: got %q, want it to name the date the LA was notified (%s) and say it %s",
+						msg, today.AddDays(-3).Long(), tt.want)
+				}
+			}
+			// The LA still has it, notified on the day it was told.
+			res = la.api(http.MethodGet, path, "")
+			wantStatus(t, "LA reads it", res, http.StatusOK)
+			var got s23JSON
+			if err := json.Unmarshal([]byte(res.Body), &got); err != nil || got.LANotifiedOn.String() != today.AddDays(-3).String() {
+				t.Errorf("the LA's copy: got la_notified_on %s (%v), want %s", got.LANotifiedOn, err, today.AddDays(-3))
+			}
+		})
+	}
+}
+
 // TestS23Letters: the letters are filled from the record by the ICB's
 // template, never executed; marking the LA letter sent keeps the order.
 func TestS23Letters(t *testing.T) {

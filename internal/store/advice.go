@@ -999,21 +999,48 @@ func (s *Store) TriageAdviceRequest(ctx context.Context, actor Actor, id, versio
 	return version + 1, nil
 }
 
-// checkAssignee checks that userID (when set) is an active clinician.
-func (t *tx) checkAssignee(ctx context.Context, userID int64, bad map[string]string) error {
+// clinicianOfICB is the SQL condition, on users aliased u, for an active
+// clinician of the ICB given as its one argument: one whose organisation is
+// a provider of that ICB (orgs.parent_id), or the ICB itself. A clinician
+// with no organisation belongs to no ICB and is nobody's to assign.
+const clinicianOfICB = `u.role = 'clinician' AND NOT u.disabled
+	AND u.org_id IN (SELECT o.id FROM orgs o WHERE o.id = ? OR o.parent_id = ?)`
+
+// checkAssignee checks that userID (when set) is an active clinician of
+// the ICB icbID, the ICB of the request: assigning gives the clinician the
+// child's record, so a DCO cannot hand a child to another ICB's staff by
+// sending their id.
+func (t *tx) checkAssignee(ctx context.Context, userID, icbID int64, bad map[string]string) error {
 	if userID == 0 {
 		return nil
 	}
-	var role string
-	var disabled bool
-	err := t.queryRow(ctx, "SELECT role, disabled FROM users WHERE id = ?", userID).Scan(&role, &disabled)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM users u WHERE u.id = ? AND "+clinicianOfICB, userID, icbID, icbID).Scan(&n)
+	if err != nil {
 		return mapErr(err, "find user")
 	}
-	if Role(role) != RoleClinician || disabled {
-		bad["assignee_id"] = "Choose a clinician from the list"
+	if n == 0 {
+		bad["assignee_id"] = "Choose a clinician from the list: only active clinicians of this ICB's providers can be assigned"
 	}
 	return nil
+}
+
+// CliniciansOfICB lists the active clinicians who may be assigned advice
+// on the ICB's requests (clinicianOfICB), by name; with icbID 0, every
+// active clinician, for a DCO who belongs to no one ICB and sees every
+// request. It reads names only, as ListUsers does, and is not audited.
+func (s *Store) CliniciansOfICB(ctx context.Context, icbID int64) ([]User, error) {
+	q := "SELECT " + userColumns + " FROM users u WHERE u.role = 'clinician' AND NOT u.disabled"
+	var args []any
+	if icbID != 0 {
+		q = "SELECT " + userColumns + " FROM users u WHERE " + clinicianOfICB
+		args = []any{icbID, icbID}
+	}
+	rows, err := s.query(ctx, q+" ORDER BY u.name, u.id", args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, "clinicians", scanUser)
 }
 
 // grantClinician gives an assigned clinician sight of the child, in the
@@ -1050,7 +1077,7 @@ func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestI
 		if err != nil {
 			return err
 		}
-		if err := t.checkAssignee(ctx, assigneeID, bad); err != nil {
+		if err := t.checkAssignee(ctx, assigneeID, r.ICBID, bad); err != nil {
 			return err
 		}
 		if len(bad) > 0 {
@@ -1098,7 +1125,7 @@ func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contr
 			return err
 		}
 		bad := map[string]string{}
-		if err := t.checkAssignee(ctx, assigneeID, bad); err != nil {
+		if err := t.checkAssignee(ctx, assigneeID, r.ICBID, bad); err != nil {
 			return err
 		}
 		if len(bad) > 0 {

@@ -39,6 +39,16 @@ func mustRequest(t *testing.T, s *Store, actor Actor, childID int64, received, r
 	return r
 }
 
+// mustClinician adds an active clinician of organisation orgID (0: none).
+func mustClinician(t *testing.T, s *Store, email string, orgID int64) Actor {
+	t.Helper()
+	u := User{Email: email, Name: "Clinician " + email, Role: RoleClinician, OrgID: orgID}
+	if err := s.CreateUser(context.Background(), System, &u); err != nil {
+		t.Fatalf("create clinician %s: %v", email, err)
+	}
+	return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, Addr: "192.0.2.1"}
+}
+
 func goodAdvice() AdviceAnswer {
 	return AdviceAnswer{
 		Kind: advice.KindAdvice,
@@ -224,7 +234,8 @@ func TestAdviceJourney(t *testing.T) {
 		if !testClock().In(advice.QueueUnassigned, got.QueueFacts()) {
 			t.Errorf("request with an unallocated HAS contribution is not unassigned")
 		}
-		if err := s.AssignAdviceContribution(ctx, f.DCO, has.ID, has.Version, f.Clinician2.UserID); err != nil {
+		hasAdviser := mustClinician(t, s, "has@example.nhs.uk", f.Provider2.ID)
+		if err := s.AssignAdviceContribution(ctx, f.DCO, has.ID, has.Version, hasAdviser.UserID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -245,9 +256,9 @@ func TestAdviceJourney(t *testing.T) {
 		wantCode(t, err, errs.Invalid)
 
 		// The HAS adviser finds the child not known, after checks.
-		_, err = s.AnswerAdviceContribution(ctx, f.Clinician2, has.ID, 2, AdviceAnswer{Kind: advice.KindNotKnown, ReturnedOn: send.Today(testNow)})
+		_, err = s.AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, AdviceAnswer{Kind: advice.KindNotKnown, ReturnedOn: send.Today(testNow)})
 		wantCode(t, err, errs.Invalid)
-		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician2, has.ID, 2, AdviceAnswer{Kind: advice.KindNotKnown,
+		if _, err := s.AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, AdviceAnswer{Kind: advice.KindNotKnown,
 			Checks: advice.Checks{RecordsReviewed: true, SENCOContacted: true}, ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
 		}
@@ -280,6 +291,98 @@ func TestAdviceJourney(t *testing.T) {
 		wantCode(t, err, errs.Conflict)
 		if testClock().Status(la.Facts()) != advice.StatusOnTime {
 			t.Errorf("status: %s", testClock().Status(la.Facts()))
+		}
+	})
+}
+
+// Assigning gives a clinician the child's record, so only an active
+// clinician of the request's ICB (of one of its providers) can be offered
+// or given a part: not another ICB's, not one of no organisation, not a
+// disabled one, whatever id the DCO sends.
+func TestAdviceAssigneeOfTheICB(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		other := Org{Kind: OrgICB, Name: "Other ICB", Code: "QXX"}
+		if err := s.CreateOrg(ctx, System, &other); err != nil {
+			t.Fatal(err)
+		}
+		otherProv := Org{Kind: OrgProvider, Name: "Other Community Health", Code: "RYY", ParentID: other.ID}
+		if err := s.CreateOrg(ctx, System, &otherProv); err != nil {
+			t.Fatal(err)
+		}
+		elsewhere := mustClinician(t, s, "elsewhere@example.nhs.uk", otherProv.ID)
+		ours2 := mustClinician(t, s, "ours2@example.nhs.uk", f.Provider2.ID)
+		gone := mustClinician(t, s, "gone@example.nhs.uk", f.Provider1.ID)
+		if err := s.DisableUser(ctx, System, gone.Email); err != nil {
+			t.Fatal(err)
+		}
+		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "ICB-1")
+
+		names := func(us []User) []string {
+			var out []string
+			for _, u := range us {
+				out = append(out, u.Email)
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			name string
+			icb  int64
+			want string
+		}{
+			{"the ICB's", f.ICB.ID, "[ours2@example.nhs.uk clin@example.nhs.uk]"},
+			{"the other ICB's", other.ID, "[elsewhere@example.nhs.uk]"},
+			{"every active clinician", 0, "[elsewhere@example.nhs.uk ours2@example.nhs.uk clin@example.nhs.uk clin2@example.nhs.uk]"},
+		} {
+			got, err := s.CliniciansOfICB(ctx, tc.icb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(names(got)) != tc.want {
+				t.Errorf("clinicians, %s: got %v, want %s", tc.name, names(got), tc.want)
+			}
+		}
+
+		for _, tc := range []struct {
+			name  string
+			who   Actor
+			sight bool // an active clinician, who could open the child if granted
+		}{
+			{"a clinician of another ICB", elsewhere, true},
+			{"a clinician of no organisation", f.Clinician2, true},
+			{"a disabled clinician of the ICB", gone, false},
+			{"not a clinician", f.Provider1User, false},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", tc.who.UserID)
+				wantCode(t, err, errs.Invalid)
+				if msg := errs.FieldsOf(err)["assignee_id"]; msg == "" {
+					t.Errorf("add: got fields %v, want assignee_id named", errs.FieldsOf(err))
+				}
+				k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = s.AssignAdviceContribution(ctx, f.DCO, k.ID, k.Version, tc.who.UserID)
+				wantCode(t, err, errs.Invalid)
+				if err := s.RemoveAdviceContribution(ctx, f.DCO, k.ID, k.Version); err != nil {
+					t.Fatal(err)
+				}
+				if tc.sight {
+					if _, err := s.GetChild(ctx, tc.who, c.ID); !errs.Is(err, errs.NotFound) {
+						t.Errorf("refused assignee sees the child: got %v, want not_found", err)
+					}
+				}
+			})
+		}
+		if n := countAudit(t, s, "child.grant", c.ID); n != 0 {
+			t.Errorf("child.grant audit rows after refusals: got %d, want 0", n)
+		}
+		// A clinician of another of the ICB's providers is accepted.
+		if _, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "ot", ours2.UserID); err != nil {
+			t.Errorf("clinician of the ICB: %v", err)
 		}
 	})
 }

@@ -284,19 +284,12 @@ func (s *Server) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery
 	return q, f, bad, nil
 }
 
-// clinicians lists the active clinicians, for assignment and filters.
-func (s *Server) clinicians(ctx context.Context) ([]store.User, error) {
-	all, err := s.store.ListUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []store.User
-	for _, u := range all {
-		if u.Role == store.RoleClinician && !u.Disabled {
-			out = append(out, u)
-		}
-	}
-	return out, nil
+// clinicians lists the active clinicians of an ICB's providers, those a
+// request of that ICB may be assigned to (the store refuses any other);
+// icbID 0 lists every active clinician, for the filter of a DCO who
+// belongs to no one ICB.
+func (s *Server) clinicians(ctx context.Context, icbID int64) ([]store.User, error) {
+	return s.store.CliniciansOfICB(ctx, icbID)
 }
 
 // --- the list ---
@@ -390,7 +383,8 @@ func (s *Server) adviceFilterOptions(ctx context.Context, actor store.Actor, q a
 		for _, o := range las {
 			p.LAs = append(p.LAs, option{Value: o.Code, Label: o.Name, Selected: o.Code == q.LA})
 		}
-		users, err := s.clinicians(ctx)
+		// The DCO's ICB's clinicians: a DCO's requests are that ICB's.
+		users, err := s.clinicians(ctx, actor.OrgID)
 		if err != nil {
 			return err
 		}
@@ -1098,7 +1092,7 @@ func (s *Server) adviceViewPageFor(ctx context.Context, actor store.Actor, rq st
 	p.CanReturn = p.IsDCO && p.Open && len(rq.Contributions) > 0 && p.OpenParts == 0
 	p.CanEdit = p.Open && mayEditAdvice(actor.Role)
 	if p.IsDCO && p.Open {
-		users, err := s.clinicians(ctx)
+		users, err := s.clinicians(ctx, rq.ICBID)
 		if err != nil {
 			return nil, err
 		}

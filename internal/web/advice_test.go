@@ -758,3 +758,71 @@ func TestAdvicePatchIsAllOrNothing(t *testing.T) {
 		t.Errorf("after the separate calls: got reference %q, state %s; want P-2, withdrawn", got.LAReference, got.State)
 	}
 }
+
+// The DCO is offered, and may assign, only the clinicians of the request's
+// ICB: another ICB's clinician is in no list, and sending their id is
+// refused with the error summary, granting nothing.
+func TestAdviceAssignOnlyTheICBsClinicians(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	other := store.Org{Kind: store.OrgICB, Name: "Other ICB", Code: "QXX"}
+	if err := e.store.CreateOrg(ctx, store.System, &other); err != nil {
+		t.Fatal(err)
+	}
+	prov := store.Org{Kind: store.OrgProvider, Name: "Other Community Health", Code: "RYY", ParentID: other.ID}
+	if err := e.store.CreateOrg(ctx, store.System, &prov); err != nil {
+		t.Fatal(err)
+	}
+	stranger := store.User{Email: "stranger@example.nhs.uk", Name: "Stranger Elsewhere", Role: store.RoleClinician, OrgID: prov.ID}
+	if err := e.store.CreateUser(ctx, store.System, &stranger); err != nil {
+		t.Fatal(err)
+	}
+	r := store.AdviceRequest{ChildID: e.childB.ID, ReceivedOn: send.Today(e.clock.Now())}
+	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+		t.Fatal(err)
+	}
+	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, advice.ServiceHAS, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := len(e.audit("child.grant"))
+	dco := e.as("dco")
+	ours := fmt.Sprintf(`<option value="%d"`, e.users["clinician"].ID)
+	theirs := fmt.Sprintf(`<option value="%d"`, stranger.ID)
+	for _, page := range []string{fmt.Sprintf("/advice-requests/%d/triage", r.ID), advicePath(r.ID), "/advice-requests"} {
+		res := dco.get(page)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: got %d", page, res.StatusCode)
+		}
+		if !strings.Contains(res.Body, ours) {
+			t.Errorf("%s does not offer the ICB's clinician", page)
+		}
+		if strings.Contains(res.Body, theirs) || strings.Contains(res.Body, stranger.Name) {
+			t.Errorf("%s offers another ICB's clinician", page)
+		}
+	}
+	for _, tc := range []struct {
+		name, path string
+		form       url.Values
+	}{
+		{"a new part", fmt.Sprintf("/advice-requests/%d/contributions", r.ID),
+			url.Values{"service": {"salt"}, "assignee_id": {fmt.Sprint(stranger.ID)}}},
+		{"an existing part", fmt.Sprintf("/advice-contributions/%d/assign", k.ID),
+			url.Values{"version": {fmt.Sprint(k.Version)}, "assignee_id": {fmt.Sprint(stranger.ID)}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := dco.post(tc.path, tc.form)
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("got %d, want 422", res.StatusCode)
+			}
+			mustContain(t, tc.name, res.Body, "There is a problem", "only active clinicians of this ICB")
+		})
+	}
+	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	if len(got.Contributions) != 1 || got.Contributions[0].AssigneeID != 0 {
+		t.Errorf("after refusals: got %+v, want one part with no clinician", got.Contributions)
+	}
+	if n := len(e.audit("child.grant")); n != grants {
+		t.Errorf("child.grant audit rows: got %d, want %d, as before", n, grants)
+	}
+}

@@ -62,7 +62,7 @@ func (s *Server) adviceTriagePageFor(ctx context.Context, actor store.Actor, rq 
 	for _, sv := range advice.Services() {
 		p.Services = append(p.Services, option{Value: sv.Code, Label: sv.Label, Selected: sv.Code == service})
 	}
-	users, err := s.clinicians(ctx)
+	users, err := s.clinicians(ctx, rq.ICBID)
 	if err != nil {
 		return nil, err
 	}

@@ -1163,13 +1163,40 @@ type S23ImportResult struct {
 	Problems []S23ImportProblem
 }
 
+// s23SameChild returns what differs between the child registered with an
+// NHS number and a row's child with that number: the family name (compared
+// normalised, as nameKey does) and the date of birth, the details the
+// notification form matches on too (s23Child). A given name may differ: a
+// child is often known by another. It is empty for the same child.
+func s23SameChild(known, row Child) map[string]string {
+	bad := map[string]string{}
+	if nameKey(known.FamilyName) != nameKey(row.FamilyName) {
+		bad["family_name"] = "The family name does not match the child registered with this NHS number"
+	}
+	if !known.DateOfBirth.Equal(row.DateOfBirth) {
+		bad["date_of_birth"] = "The date of birth does not match the child registered with this NHS number"
+	}
+	return bad
+}
+
+// s23ImportOtherLA words the problem of a row whose LA is not the LA the
+// child is registered in. A row cannot carry the reason a notification to
+// another LA needs, so the LA is what to fix.
+func s23ImportOtherLA(registered, given string) string {
+	return "The child is registered in " + registered + ", not " + given + ": give " + registered +
+		" as the child's local authority, or, if the child has moved, change the local authority on their record in dco first"
+}
+
 // errS23DryRun rolls back a dry run's transaction.
 var errS23DryRun = errors.New("dry run")
 
 // ImportS23 stores many notifications in one transaction: all or none. Each
-// row's child is matched by NHS number (the date of birth must agree) or
-// registered; each notification passes the same checks CreateS23 makes,
-// the order of the steps included. Every problem in every row is reported
+// row's child is matched by NHS number (the family name, normalised, and
+// the date of birth must agree, as on the form) or registered; a matched
+// child registered in another LA than the row gives is a problem on la_id,
+// as a row cannot carry the reason for notifying another LA. Each
+// notification passes the same checks CreateS23 makes, the order of the
+// steps included. Every problem in every row is reported
 // by line, and any problem stores nothing (the result's Problems, with an
 // invalid error). A dry run makes every check and stores nothing. Only a
 // DCO or dco itself may import. Each notification is audited "s23.import",
@@ -1251,13 +1278,19 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			} else {
 				res.ChildrenMatched++
 			}
-			if !known.DateOfBirth.Equal(c.DateOfBirth) {
-				problem(r.Line, map[string]string{"date_of_birth": "The date of birth does not match the child registered with this NHS number"})
+			if bad := s23SameChild(known, c); len(bad) > 0 {
+				problem(r.Line, bad)
 				continue
 			}
 			bad = checkS23(n, today)
 			if err := t.placeS23(ctx, actor, n, known, bad, orgs); err != nil {
 				return err
+			}
+			if _, ok := bad["la_reason"]; ok && n.LAReason == "" {
+				// A file gives one LA, the child's and the one notified, and
+				// no reason: the LA is what to fix, so say where the child is.
+				delete(bad, "la_reason")
+				bad["la_id"] = s23ImportOtherLA(known.LAName, n.LAName)
 			}
 			if len(bad) > 0 {
 				problem(r.Line, bad)

@@ -571,8 +571,12 @@ func TestS23Import(t *testing.T) {
 			n.ProviderOrgID, n.Consent, n.Steps.OpinionOn = provider, s23.ConsentNotRecorded, send.Date{}
 			return S23ImportRow{Line: line, Child: c, Notification: n}
 		}
+		// The known child's family name as a spreadsheet may give it: the
+		// same once normalised.
+		shouted := youngChild(t, 7, f.LA1.ID)
+		shouted.FamilyName = "  FAMILY7 "
 		good := []S23ImportRow{
-			row(2, youngChild(t, 7, f.LA1.ID), f.Provider1.ID, "2025-05-01", "2025-05-02"),
+			row(2, shouted, f.Provider1.ID, "2025-05-01", "2025-05-02"),
 			row(3, youngChild(t, 8, f.LA2.ID), f.Provider2.ID, "2025-05-01", ""),
 			row(4, youngChild(t, 8, f.LA2.ID), f.Provider1.ID, "2025-05-03", "2025-05-03"),
 		}
@@ -592,19 +596,35 @@ func TestS23Import(t *testing.T) {
 		wrongDOB := youngChild(t, 7, f.LA1.ID)
 		wrongDOB.DateOfBirth = wrongDOB.DateOfBirth.AddDays(-1)
 		bad = append(bad, row(7, wrongDOB, f.Provider1.ID, "2025-05-06", ""))
+		wrongFamily := youngChild(t, 7, f.LA1.ID)
+		wrongFamily.FamilyName = "Otherfamily"
+		bad = append(bad, row(8, wrongFamily, f.Provider1.ID, "2025-05-06", ""))
+		movedLA := youngChild(t, 7, f.LA2.ID) // registered in LA1
+		movedLA.GivenName = "A given name may differ"
+		mlRow := row(9, movedLA, f.Provider1.ID, "2025-05-06", "")
+		mlRow.Notification.LAID = f.LA2.ID // the importer gives the file's LA as both
+		bad = append(bad, mlRow)
+		// Line 5's child is new to dco: a later row must agree with it too.
+		sameImport := youngChild(t, 9, f.LA1.ID)
+		sameImport.FamilyName = "Notfamily9"
+		bad = append(bad, row(10, sameImport, f.Provider1.ID, "2025-05-06", ""))
 		res, err = s.ImportS23(ctx, System, bad, false)
 		wantCode(t, err, errs.Invalid)
 		want := []S23ImportProblem{
 			{Line: 5, Field: s23.FieldLANotified},
 			{Line: 6, Field: "provider_org_id"},
-			{Line: 7, Field: "date_of_birth"},
+			{Line: 7, Field: "date_of_birth", Message: "The date of birth does not match the child registered with this NHS number"},
+			{Line: 8, Field: "family_name", Message: "The family name does not match the child registered with this NHS number"},
+			{Line: 9, Field: "la_id", Message: "The child is registered in " + f.LA1.Name + ", not " + f.LA2.Name + ": give " + f.LA1.Name +
+				" as the child's local authority, or, if the child has moved, change the local authority on their record in dco first"},
+			{Line: 10, Field: "family_name"},
 		}
 		if len(res.Problems) != len(want) {
 			t.Fatalf("problems: got %+v, want %d", res.Problems, len(want))
 		}
 		for i, p := range res.Problems {
-			if p.Line != want[i].Line || p.Field != want[i].Field || p.Message == "" {
-				t.Errorf("problem %d: got %+v, want line %d field %s", i, p, want[i].Line, want[i].Field)
+			if p.Line != want[i].Line || p.Field != want[i].Field || p.Message == "" || (want[i].Message != "" && p.Message != want[i].Message) {
+				t.Errorf("problem %d: got %+v, want line %d field %s %q", i, p, want[i].Line, want[i].Field, want[i].Message)
 			}
 		}
 		if _, total, _ := s.ListS23(ctx, f.DCO, S23Filter{}); total != 0 {

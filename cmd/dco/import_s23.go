@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"dco/internal/importer"
 	"dco/internal/send"
@@ -23,26 +25,56 @@ The first line is the header:
   professional,reason,parent_informed_on,discussion_offered_on,la_notified_on
 
 in any order. Dates are YYYY-MM-DD; leave a step blank if it has not
-happened. la_code is the child's LA, by DfE number (800) or ONS code
-(E06000022); provider_code is the provider's ODS code. Each child is matched
-by NHS number (the date of birth must agree) or registered.
+happened. la_code is the child's LA, and the LA notified, by DfE number
+(800) or ONS code (E06000022); provider_code is the provider's ODS code.
+Each child is matched by NHS number, as on the notification form (the
+family name, ignoring case and spacing, and the date of birth must agree;
+the given name may differ), or registered. A child registered in another LA
+than la_code is a problem: a file cannot give the reason for notifying
+another LA.
 
 The steps must be in the statute's order: the parent informed, a discussion
 offered, and only then the LA notified (the same day is allowed). A child
 already of compulsory school age is outside s.23 and is imported as an
 "other" notification, with a note.
 
-Every problem is reported with its line number (the header is line 1). If
-there is any, nothing is imported; otherwise every notification is imported
-in one transaction. --dry-run makes every check, against the database too,
-and writes nothing.`
+Every problem is reported with its line number (the header is line 1), in
+line order: problems in the file itself and those only the database finds
+(a child registered with another family name, date of birth or LA) are
+reported together, in one run. If there is any, nothing is imported;
+otherwise every notification is imported in one transaction. --dry-run
+makes every check, against the database too, and writes nothing.`
 
 // s23Columns maps the store's field names to the file's columns, so that a
 // problem only the database finds names the column to fix.
 var s23Columns = map[string]string{
 	"provider_org_id": "provider_code",
 	"la_id":           "la_code",
+	"la_reason":       "la_code", // the file's LA is the LA notified; it has no reason column
 	"kind":            "date_of_birth",
+	"reasons":         "reason",
+}
+
+// s23StoreProblems turns the problems the store found into the file's
+// terms: each names the column to fix.
+func s23StoreProblems(ps []store.S23ImportProblem) []importer.RowError {
+	out := make([]importer.RowError, 0, len(ps))
+	for _, p := range ps {
+		col := p.Field
+		if c, ok := s23Columns[col]; ok {
+			col = c
+		}
+		out = append(out, importer.RowError{Line: p.Line, Column: col, Message: col + ": " + p.Message})
+	}
+	return out
+}
+
+// s23Problems merges the file's problems and the store's into line order,
+// the file's first on a line, as one list to fix in one pass.
+func s23Problems(file, db []importer.RowError) []importer.RowError {
+	all := append(slices.Clone(file), db...)
+	slices.SortStableFunc(all, func(a, b importer.RowError) int { return cmp.Compare(a.Line, b.Line) })
+	return all
 }
 
 func importS23(ctx context.Context, env *Env, args []string) int {
@@ -69,39 +101,47 @@ func importS23(ctx context.Context, env *Env, args []string) int {
 		for _, n := range res.Notes {
 			fmt.Fprintf(env.Stderr, "note: %s\n", n)
 		}
-		for _, e := range res.Errors {
-			fmt.Fprintln(env.Stderr, e.Error())
-		}
-		problems := len(res.Errors) + res.MoreErrors
-		if res.MoreErrors > 0 {
-			fmt.Fprintf(env.Stderr, "… and %d more %s not shown\n", res.MoreErrors, plural(res.MoreErrors, "problem", "problems"))
-		}
-		if problems > 0 {
+		// refuse reports every problem, the file's and the database's,
+		// and says nothing was imported.
+		refuse := func(problems []importer.RowError, more int) int {
+			for _, e := range problems {
+				fmt.Fprintln(env.Stderr, e.Error())
+			}
+			if more > 0 {
+				fmt.Fprintf(env.Stderr, "… and %d more %s not shown\n", more, plural(more, "problem", "problems"))
+			}
+			n := len(problems) + more
 			fmt.Fprintf(env.Stderr, "%d %s in %d %s: nothing %s imported. Fix the file and run again.\n",
-				problems, plural(problems, "problem", "problems"), res.Read, plural(res.Read, "row", "rows"),
+				n, plural(n, "problem", "problems"), res.Read, plural(res.Read, "row", "rows"),
 				map[bool]string{true: "would be", false: "was"}[dryRun])
 			return 1
+		}
+		var out store.S23ImportResult
+		if !res.OK() || dryRun {
+			// Check the rows that parsed against the database too, writing
+			// nothing, so that one run reports every problem.
+			if len(res.Rows) > 0 {
+				out, err = s.ImportS23(ctx, store.System, res.Rows, true)
+				if err != nil && len(out.Problems) == 0 {
+					return failf(env, name, "%s", describe(err))
+				}
+			}
+			if problems := s23Problems(res.Errors, s23StoreProblems(out.Problems)); len(problems) > 0 || res.MoreErrors > 0 {
+				return refuse(problems, res.MoreErrors)
+			}
 		}
 		if len(res.Rows) == 0 {
 			fmt.Fprintln(env.Stdout, "The file has a header but no rows: nothing to import.")
 			return 0
 		}
-		out, err := s.ImportS23(ctx, store.System, res.Rows, dryRun)
-		if len(out.Problems) > 0 {
-			for _, p := range out.Problems {
-				col := p.Field
-				if c, ok := s23Columns[col]; ok {
-					col = c
-				}
-				fmt.Fprintf(env.Stderr, "line %d: %s: %s\n", p.Line, col, p.Message)
+		if !dryRun {
+			out, err = s.ImportS23(ctx, store.System, res.Rows, false)
+			if len(out.Problems) > 0 {
+				return refuse(s23StoreProblems(out.Problems), 0)
 			}
-			fmt.Fprintf(env.Stderr, "%d %s in %d %s: nothing %s imported. Fix the file and run again.\n",
-				len(out.Problems), plural(len(out.Problems), "problem", "problems"), res.Read, plural(res.Read, "row", "rows"),
-				map[bool]string{true: "would be", false: "was"}[dryRun])
-			return 1
-		}
-		if err != nil {
-			return failf(env, name, "%s", describe(err))
+			if err != nil {
+				return failf(env, name, "%s", describe(err))
+			}
 		}
 		verb := "Imported"
 		if dryRun {

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,6 +96,66 @@ func TestImportS23(t *testing.T) {
 	}
 	if n := countS23(t, c); n != 4 {
 		t.Errorf("after a refused import: got %d notifications, want 4", n)
+	}
+}
+
+// TestImportS23MixedProblems: a file with problems of its own and problems
+// only the database finds (a child registered with another date of birth,
+// family name or LA) reports them all in one run, in line order, with or
+// without --dry-run, and imports nothing. A family name that differs only
+// in case and spacing is the same child.
+func TestImportS23MixedProblems(t *testing.T) {
+	c := newCLI(t)
+	c.seedOrgs()
+	c.must("", "import", "s23", filepath.Join("testdata", "import-s23.csv"))
+	file := filepath.Join("testdata", "import-s23-mixed.csv")
+	want := []string{
+		"line 2: date_of_birth: The date of birth does not match the child registered with this NHS number",
+		"line 3: la_notified_on: the date the LA was notified must be on or after the date the parent was informed: the parent is told first",
+		"line 4: family_name: The family name does not match the child registered with this NHS number",
+		"line 5: la_code: The child is registered in Swindon, not Bath and North East Somerset: give Swindon as the child's local authority, or, if the child has moved, change the local authority on their record in dco first",
+		`line 6: provider_code "XXX9" is not a health provider in dco (give its ODS code)`,
+		"5 problems in 6 rows: nothing would be imported. Fix the file and run again.",
+	}
+	tests := []struct {
+		name string
+		args []string
+		last string
+	}{
+		{"dry run", []string{"--dry-run"}, "5 problems in 6 rows: nothing would be imported. Fix the file and run again."},
+		{"import", nil, "5 problems in 6 rows: nothing was imported. Fix the file and run again."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := c.run("", append([]string{"import", "s23", file}, tt.args...)...)
+			if code != 1 || out != "" {
+				t.Errorf("exit, stdout: got %d, %q; want 1, nothing", code, out)
+			}
+			var got []string
+			for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+				if !strings.HasPrefix(l, "note: ") {
+					got = append(got, l)
+				}
+			}
+			w := append(slices.Clone(want[:len(want)-1]), tt.last)
+			if !slices.Equal(got, w) {
+				t.Errorf("stderr:\ngot  %q\nwant %q", got, w)
+			}
+			if n := countS23(t, c); n != 4 {
+				t.Errorf("notifications after a refused import: got %d, want the first file's 4", n)
+			}
+		})
+	}
+	// Without the rows in error, the rest (Jack's family name in capitals)
+	// imports.
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	good := writeFile(t, "good.csv", lines[0]+"\n"+lines[6]+"\n")
+	if out := c.must("", "import", "s23", good); !strings.HasPrefix(out, "Imported 1 notification: 0 children registered, 1 row matched") {
+		t.Errorf("the good row: got %q", out)
 	}
 }
 

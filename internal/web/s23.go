@@ -142,22 +142,32 @@ func s23MonthKey(d send.Date) string { return d.String()[:7] }
 // s23MonthLabel writes the month of d as "March 2025".
 func s23MonthLabel(d send.Date) string { return d.Month().String() + " " + strconv.Itoa(d.Year()) }
 
+// s23KindOptions offers the kinds of notification to filter on.
+func s23KindOptions(selected string) []s23Option {
+	out := []s23Option{{Value: "", Text: "All kinds", Selected: selected == ""}}
+	for _, k := range []s23.Kind{s23.KindS23, s23.KindOther} {
+		out = append(out, s23Option{Value: string(k), Text: k.Label() + "s", Selected: string(k) == selected})
+	}
+	return out
+}
+
 // s23Filters is what a list's query string asks for, read and checked.
 type s23Filters struct {
 	f        store.S23Filter
 	LACode   string
 	ProvCode string
+	Kind     string
 	Status   string
 	Month    string
 	Keep     url.Values // the filters as given, for links that keep them
 }
 
-// readS23Filters reads la, provider, status and month from a query,
+// readS23Filters reads la, provider, kind, status and month from a query,
 // reporting in bad what is wrong. An LA's own filter on LA is meaningless
 // and a provider's on provider likewise: their scope already fixes them.
 func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Values, cfg store.S23Config, bad map[string]string) (s23Filters, error) {
 	fl := s23Filters{
-		LACode: strings.TrimSpace(q.Get("la")), ProvCode: strings.TrimSpace(q.Get("provider")),
+		LACode: strings.TrimSpace(q.Get("la")), ProvCode: strings.TrimSpace(q.Get("provider")), Kind: strings.TrimSpace(q.Get("kind")),
 		Status: strings.TrimSpace(q.Get("status")), Month: strings.TrimSpace(q.Get("month")), Keep: url.Values{},
 	}
 	fl.f.Today, fl.f.StandardDays = s.s23Today(), cfg.StandardDays
@@ -183,6 +193,14 @@ func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Va
 		default:
 			fl.f.ProviderOrgID = org.ID
 			fl.Keep.Set("provider", fl.ProvCode)
+		}
+	}
+	if fl.Kind != "" {
+		if k := s23.Kind(fl.Kind); !k.Valid() {
+			bad["kind"] = "Choose a kind of notification from the list"
+		} else {
+			fl.f.Kind = k
+			fl.Keep.Set("kind", fl.Kind)
 		}
 	}
 	if fl.Status != "" {
@@ -263,6 +281,7 @@ type s23ListPage struct {
 	Pager      pager
 	LAs        []s23Option
 	Providers  []s23Option
+	Kinds      []s23Option
 	Statuses   []s23Option
 	Months     []s23Option
 	ShowLA     bool
@@ -277,7 +296,7 @@ type s23ListPage struct {
 	TodayLabel string
 }
 
-var s23ListFields = []string{"la", "provider", "status", "month"}
+var s23ListFields = []string{"la", "provider", "kind", "status", "month"}
 
 func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -325,6 +344,7 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Providers = s23OrgOptions(provs, fl.ProvCode, "All providers")
 	}
+	p.Kinds = s23KindOptions(fl.Kind)
 	p.Statuses = s23StatusOptions(actor.Role, fl.Status)
 	p.Months = s23MonthOptions(s.s23Today(), fl.Month, "Any month")
 	if len(bad) > 0 {
@@ -456,13 +476,34 @@ type s23CompliancePage struct {
 	Month      string
 	MonthLabel string
 	Months     []s23Option
-	Rows       []s23.Compliance
+	Rows       []s23ComplianceRow
 	Total      s23.Compliance
 	Standard   int
 	Prev, Next string
 	CSV        string
 	IsDCO      bool
 	ListHref   string
+}
+
+// s23ComplianceRow is one provider's line of the compliance table, with
+// the address of the notifications it counts.
+type s23ComplianceRow struct {
+	s23.Compliance
+	// Href lists the provider's Section 23 notifications that reached the
+	// LA in the month: the ones its "LA notified" figure counts, so each
+	// figure can be traced to its records.
+	Href string
+}
+
+// s23CountedHref is the list of the Section 23 notifications whose LA was
+// told in month (and, when providerCode is given, made by that provider):
+// what the compliance table's "LA notified" figures count.
+func s23CountedHref(month, providerCode string) string {
+	q := url.Values{"kind": {string(s23.KindS23)}, "month": {month}}
+	if providerCode != "" {
+		q.Set("provider", providerCode)
+	}
+	return "/s23-notifications?" + q.Encode()
 }
 
 // s23Month reads the month a page asks for, this month by default.
@@ -499,17 +540,26 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "s23_compliance.html", p)
 		return
 	}
-	p.Rows, p.Total, err = s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
+	rows, total, err := s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	codes, err := s.s23OrgCodes(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, c := range rows {
+		p.Rows = append(p.Rows, s23ComplianceRow{Compliance: c, Href: s23CountedHref(key, codes[c.ProviderID])})
+	}
+	p.Total = total
 	p.Prev = "/s23-notifications/compliance?month=" + s23MonthKey(first.AddMonths(-1))
 	if next := first.AddMonths(1); !next.After(s.s23Today()) {
 		p.Next = "/s23-notifications/compliance?month=" + s23MonthKey(next)
 	}
 	p.CSV = "/s23-notifications/compliance.csv?month=" + key
-	p.ListHref = "/s23-notifications?month=" + key
+	p.ListHref = s23CountedHref(key, "")
 	s.render(w, r, http.StatusOK, "s23_compliance.html", p)
 }
 

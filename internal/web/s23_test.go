@@ -404,6 +404,75 @@ func TestS23API(t *testing.T) {
 	wantStatus(t, "create LA before parent", res, http.StatusUnprocessableEntity)
 }
 
+// TestS23ComplianceLinks: each provider's row of the compliance table links
+// to the list of the notifications its figures count (Section 23 ones, that
+// provider's, whose LA was told that month), and that list shows exactly
+// as many as the row says.
+func TestS23ComplianceLinks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	dco := e.as("dco")
+	today := send.Today(time.Now())
+	month := today.String()[:7]
+	mk := func(c store.Child, kind s23.Kind, provider int64) {
+		n := store.S23Notification{ChildID: c.ID, Kind: kind, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
+			Steps: s23.Steps{OpinionOn: today, ParentInformedOn: today, DiscussionOfferedOn: today, LANotifiedOn: today}}
+		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk(e.youngChild(e.laA, "Counted"), s23.KindS23, e.prov.ID)
+	mk(e.childA, s23.KindOther, e.prov.ID)                                  // other: not counted
+	mk(e.youngChild(e.laB, "Elsewhere"), s23.KindS23, e.otherProvider().ID) // another provider
+
+	res := dco.get("/s23-notifications/compliance?month=" + month)
+	wantStatus(t, "compliance", res, http.StatusOK)
+	tests := []struct {
+		name, provider, code string
+		in, out              []string
+	}{
+		{"the env's provider", "Test Community Health", e.prov.Code, []string{"Counted Young"}, []string{"Amelia", "Elsewhere"}},
+		{"the other provider", "Other Community Health", e.otherProvider().Code, []string{"Elsewhere Young"}, []string{"Amelia", "Counted"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row := regexpRow(res.Body, tt.provider)
+			want := "/s23-notifications?" + url.Values{"kind": {"s23"}, "month": {month}, "provider": {tt.code}}.Encode()
+			m := regexp.MustCompile(`<a href="([^"]+)">` + regexp.QuoteMeta(tt.provider)).FindStringSubmatch(row)
+			if m == nil || htmlUnescape(m[1]) != want {
+				t.Fatalf("row link: got %v, want %q in\n%s", m, want, row)
+			}
+			if !strings.Contains(row, ">1<") {
+				t.Errorf("row: got %q, want 1 notified", row)
+			}
+			list := dco.get(want)
+			wantStatus(t, "the row's list", list, http.StatusOK)
+			if !strings.Contains(list.Body, `id="results">1 notification<`) {
+				t.Errorf("the row's list: want 1 notification, as the row counts\n%s", list.Body)
+			}
+			for _, name := range tt.in {
+				if !strings.Contains(list.Body, name) {
+					t.Errorf("the row's list lacks %s", name)
+				}
+			}
+			for _, name := range tt.out {
+				if strings.Contains(list.Body, name) {
+					t.Errorf("the row's list shows %s, which the row does not count", name)
+				}
+			}
+		})
+	}
+	// The total's link lists the month's Section 23 notifications only.
+	all := "/s23-notifications?" + url.Values{"kind": {"s23"}, "month": {month}}.Encode()
+	if !strings.Contains(htmlUnescape(res.Body), `href="`+all+`"`) {
+		t.Errorf("compliance page lacks the link %q", all)
+	}
+	if body := dco.get(all).Body; !strings.Contains(body, `id="results">2 notifications<`) {
+		t.Errorf("the month's list: want 2 notifications\n%s", body)
+	}
+	wantStatus(t, "an unknown kind", dco.get("/s23-notifications?kind=bogus"), http.StatusUnprocessableEntity)
+}
+
 // TestS23APINotifiedDateFixed: a PATCH cannot take a notification back out
 // of the LA's inbox by blanking la_notified_on, nor re-date it and so move
 // the compliance figures: 422, the field named, the LA's copy untouched.

@@ -5,12 +5,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
 	"syscall"
 	"time"
 
@@ -108,10 +109,28 @@ func usage(w io.Writer) {
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
+const versionUsage = `Usage: dco version
+
+Prints the version of this build, as "dco VERSION" on one line.
+
+Exit status: 0 printed, 2 bad usage.`
+
+// cmdVersion prints the build's version; like every command it has its own
+// flag set, so -h and --help print help rather than the version.
 func cmdVersion(_ context.Context, env *Env, args []string) int {
-	if len(args) > 0 && strings.TrimLeft(args[0], "-") == "help" {
-		fmt.Fprintln(env.Stdout, "Usage: dco version\n\nPrints the version of this build.")
+	fs := flag.NewFlagSet("dco version", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintln(env.Stdout, versionUsage)
 		return 0
+	case err != nil:
+		fmt.Fprintf(env.Stderr, "dco version: %v; run dco version --help\n", err)
+		return 2
+	case fs.NArg() > 0:
+		fmt.Fprintf(env.Stderr, "dco version: takes no arguments, not %q; run dco version --help\n", fs.Arg(0))
+		return 2
 	}
 	fmt.Fprintf(env.Stdout, "dco %s\n", version)
 	return 0

@@ -320,7 +320,7 @@ func TestReuse(t *testing.T) {
 	if got := ReuseFrom(date(t, "2025-02-28"), 12); got.String() != "2024-02-28" {
 		t.Errorf("reuse from 28 Feb: got %s", got)
 	}
-	ok := Reuse{Source: "Paediatric clinic letter", Dated: date(t, "2024-03-31")}
+	ok := Reuse{Source: "Paediatric clinic letter", Dated: date(t, "2024-03-31"), AuthorAgreed: true, LAAgreed: true, FamilyAgreed: true}
 	if bad := CheckReuse(&ok, received, today, 12); len(bad) != 0 {
 		t.Errorf("reuse on the first day of the period: %v", bad)
 	}
@@ -333,6 +333,56 @@ func TestReuse(t *testing.T) {
 	}
 	if bad := CheckReuse(&Reuse{Source: "x", Dated: today.AddDays(1)}, received, today, 12); bad["reuse_dated"] == "" {
 		t.Errorf("reuse dated tomorrow: got %v", bad)
+	}
+}
+
+// Reg 6(4): advice is reused only when its author, the LA and the parent
+// or young person are all satisfied it is sufficient; each missing
+// agreement is named.
+func TestReuseAgreement(t *testing.T) {
+	received, today := date(t, "2025-03-31"), date(t, "2025-06-02")
+	tests := []struct {
+		name               string
+		author, la, family bool
+		inErr, notInErr    []string // what the error names, and what it must not
+		wantText           string
+	}{
+		{"all three agreed", true, true, true, nil, nil,
+			"Agreed to be sufficient by the person who wrote the advice, the local authority and the child's parent or the young person (reg 6(4))."},
+		{"none recorded", false, false, false, []string{PartyAuthor, PartyLA, PartyFamily}, nil,
+			"Agreement that it is sufficient not recorded for the person who wrote the advice, the local authority and the child's parent or the young person."},
+		{"the family not asked", true, true, false, []string{"confirm the agreement of the child's parent or the young person"}, []string{"agreement of the person who wrote"},
+			"Agreement that it is sufficient not recorded for the child's parent or the young person."},
+		{"the LA not asked", true, false, true, []string{"confirm the agreement of the local authority"}, nil,
+			"Agreement that it is sufficient not recorded for the local authority."},
+		{"the author not asked", false, true, true, []string{"confirm the agreement of the person who wrote the advice"}, nil,
+			"Agreement that it is sufficient not recorded for the person who wrote the advice."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Reuse{Source: "Paediatric clinic letter", Dated: date(t, "2025-01-10"), AuthorAgreed: tc.author, LAAgreed: tc.la, FamilyAgreed: tc.family}
+			bad := CheckReuse(&r, received, today, 12)
+			msg := bad["reuse_agreed"]
+			if (msg != "") != (tc.inErr != nil) {
+				t.Fatalf("reuse_agreed: got %q, want an error: %v", msg, tc.inErr != nil)
+			}
+			for _, w := range tc.inErr {
+				if !strings.Contains(msg, w) {
+					t.Errorf("got %q, want it to contain %q", msg, w)
+				}
+			}
+			for _, w := range tc.notInErr {
+				if strings.Contains(msg, w) {
+					t.Errorf("got %q, want it not to contain %q", msg, w)
+				}
+			}
+			if got := r.AgreementText(); got != tc.wantText {
+				t.Errorf("text: got %q, want %q", got, tc.wantText)
+			}
+			if r.Agreed() != (tc.inErr == nil) {
+				t.Errorf("agreed: got %v, want %v", r.Agreed(), tc.inErr == nil)
+			}
+		})
 	}
 }
 

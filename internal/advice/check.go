@@ -165,11 +165,78 @@ func CheckException(e *Exception, received, due, today send.Date) map[string]str
 }
 
 // Reuse is advice already given for another purpose, offered for this
-// assessment (SEND Regulations 2014 reg 6(4)): what it is and when it was
-// written.
+// assessment (SEND Regulations 2014 reg 6(4)): what it is, when it was
+// written, and who is satisfied that it is sufficient. Reg 6(4): the LA
+// "must not seek" fresh advice where advice has already been provided and
+// "the person providing that advice, the local authority and the child's
+// parent or the young person are satisfied that it is sufficient"; all
+// three agreements are needed to reuse it.
 type Reuse struct {
 	Source string
 	Dated  send.Date
+	// AuthorAgreed: the person who provided the advice is satisfied it is
+	// sufficient for this assessment.
+	AuthorAgreed bool
+	// LAAgreed: the local authority is.
+	LAAgreed bool
+	// FamilyAgreed: the child's parent, or the young person, is.
+	FamilyAgreed bool
+}
+
+// The parties whose agreement reg 6(4) asks for, as pages name them.
+const (
+	PartyAuthor = "the person who wrote the advice"
+	PartyLA     = "the local authority"
+	PartyFamily = "the child's parent or the young person"
+)
+
+// Missing names the parties whose agreement is not recorded, in the order
+// reg 6(4) lists them; none when the advice may be reused.
+func (r Reuse) Missing() []string {
+	var out []string
+	if !r.AuthorAgreed {
+		out = append(out, PartyAuthor)
+	}
+	if !r.LAAgreed {
+		out = append(out, PartyLA)
+	}
+	if !r.FamilyAgreed {
+		out = append(out, PartyFamily)
+	}
+	return out
+}
+
+// Agreed reports whether all three parties are recorded as satisfied that
+// the advice is sufficient.
+func (r Reuse) Agreed() bool { return len(r.Missing()) == 0 }
+
+// AgreementText words the recorded agreement for a page: who agreed, or
+// whose agreement is not recorded (advice reused before dco recorded it).
+func (r Reuse) AgreementText() string {
+	if r.Agreed() {
+		return "Agreed to be sufficient by " + PartyAuthor + ", " + PartyLA + " and " + PartyFamily + " (reg 6(4))."
+	}
+	return "Agreement that it is sufficient not recorded for " + joinAnd(r.Missing()) + "."
+}
+
+// joinAnd writes "a", "a and b", "a, b and c".
+func joinAnd(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+// CheckReuseAgreed checks that all three agreements reg 6(4) asks for are
+// recorded, adding to bad under reuse_agreed.
+func CheckReuseAgreed(bad map[string]string, r Reuse) {
+	if m := r.Missing(); len(m) > 0 {
+		bad["reuse_agreed"] = "Existing advice can be reused only if " + PartyAuthor + ", " + PartyLA + " and " + PartyFamily +
+			" are all satisfied it is sufficient (SEND Regulations 2014 reg 6(4)): confirm the agreement of " + joinAnd(m)
+	}
 }
 
 // ReuseFrom is the earliest date existing advice may carry and still be
@@ -186,9 +253,11 @@ func ReuseFrom(received send.Date, months int) send.Date {
 const DefaultReuseMonths = 12
 
 // CheckReuse checks advice offered for reuse: it must say what the advice
-// is and be dated within the reuse period and not after today.
+// is, be dated within the reuse period and not after today, and have the
+// three agreements of CheckReuseAgreed.
 func CheckReuse(r *Reuse, received, today send.Date, months int) map[string]string {
 	bad := map[string]string{}
+	CheckReuseAgreed(bad, *r)
 	text(bad, "reuse_source", "what the existing advice is, who wrote it and for what purpose", &r.Source, MaxShortText, true)
 	from := ReuseFrom(received, months)
 	switch {

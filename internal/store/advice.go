@@ -288,8 +288,8 @@ func scanAdvice(row interface{ Scan(...any) error }) (AdviceRequest, error) {
 
 const contributionColumns = `k.id, k.request_id, k.child_id, k.service, COALESCE(k.assignee_id, 0), COALESCE(u.name, ''),
 	COALESCE(u.email, ''), k.kind, k.needs, k.outcomes, k.records_reviewed, k.family_contacted, k.senco_contacted,
-	k.checks_note, COALESCE(k.reuse_of_id, 0), k.reuse_source, k.reuse_dated, k.returned_on, k.exception,
-	k.exception_reason, k.exception_on, k.version, k.created_at, k.updated_at`
+	k.checks_note, COALESCE(k.reuse_of_id, 0), k.reuse_source, k.reuse_dated, k.reuse_author_agreed, k.reuse_la_agreed,
+	k.reuse_family_agreed, k.returned_on, k.exception, k.exception_reason, k.exception_on, k.version, k.created_at, k.updated_at`
 
 const contributionFrom = ` FROM advice_contributions k LEFT JOIN users u ON u.id = k.assignee_id`
 
@@ -298,8 +298,8 @@ func scanContribution(row interface{ Scan(...any) error }) (AdviceContribution, 
 	var kind, reuseDated, returned, exc, excOn, created, updated string
 	err := row.Scan(&c.ID, &c.RequestID, &c.ChildID, &c.Service, &c.AssigneeID, &c.AssigneeName,
 		&c.AssigneeEmail, &kind, &c.Advice.Needs, &c.Advice.Outcomes, &c.Checks.RecordsReviewed, &c.Checks.FamilyContacted,
-		&c.Checks.SENCOContacted, &c.Checks.Note, &c.ReuseOfID, &c.Reuse.Source, &reuseDated, &returned, &exc,
-		&c.Exception.Reason, &excOn, &c.Version, &created, &updated)
+		&c.Checks.SENCOContacted, &c.Checks.Note, &c.ReuseOfID, &c.Reuse.Source, &reuseDated, &c.Reuse.AuthorAgreed,
+		&c.Reuse.LAAgreed, &c.Reuse.FamilyAgreed, &returned, &exc, &c.Exception.Reason, &excOn, &c.Version, &created, &updated)
 	if err != nil {
 		return AdviceContribution{}, err
 	}
@@ -1271,8 +1271,10 @@ func (t *tx) reuseCandidates(ctx context.Context, r AdviceRequest, months int) (
 
 // AnswerAdviceContribution records how a contribution was answered: written
 // advice (needs, provision, outcomes), not known to the service (with the
-// checks made), or existing advice reused (reg 6(4)), with the date it was
-// returned. The assigned clinician or the DCO team may record it, until the
+// checks made), or existing advice reused (reg 6(4): only with the
+// agreement of its author, the LA and the parent or young person that it
+// is sufficient, a.Reuse's three agreements, all required), with the date
+// it was returned. The assigned clinician or the DCO team may record it, until the
 // response goes to the LA; recording again replaces the answer. version
 // must be the contribution's version read; the new version is returned.
 // Audited "advice.answer".
@@ -1304,6 +1306,7 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 				if err := t.reuseOf(ctx, r, months, &a); err != nil {
 					return err
 				}
+				advice.CheckReuseAgreed(bad, a.Reuse)
 			} else {
 				bad = advice.CheckReuse(&a.Reuse, r.ReceivedOn, today, months)
 			}
@@ -1316,9 +1319,11 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 		}
 		n, err := t.execN(ctx, `UPDATE advice_contributions SET kind = ?, needs = ?, outcomes = ?, records_reviewed = ?,
 			family_contacted = ?, senco_contacted = ?, checks_note = ?, reuse_of_id = ?, reuse_source = ?, reuse_dated = ?,
+			reuse_author_agreed = ?, reuse_la_agreed = ?, reuse_family_agreed = ?,
 			returned_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(a.Kind), a.Advice.Needs, a.Advice.Outcomes, a.Checks.RecordsReviewed, a.Checks.FamilyContacted,
 			a.Checks.SENCOContacted, a.Checks.Note, nullID(a.ReuseOfID), a.Reuse.Source, a.Reuse.Dated.String(),
+			a.Reuse.AuthorAgreed, a.Reuse.LAAgreed, a.Reuse.FamilyAgreed,
 			a.ReturnedOn.String(), at, id, version)
 		if err != nil {
 			return err
@@ -1344,8 +1349,9 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 	return version + 1, nil
 }
 
-// reuseOf fills a.Reuse from the earlier contribution a.ReuseOfID, which
-// must be one of the request's reuse candidates.
+// reuseOf fills a.Reuse's source and date from the earlier contribution
+// a.ReuseOfID, which must be one of the request's reuse candidates; the
+// agreements recorded for this reuse are kept.
 func (t *tx) reuseOf(ctx context.Context, r AdviceRequest, months int, a *AdviceAnswer) error {
 	cands, err := t.reuseCandidates(ctx, r, months)
 	if err != nil {
@@ -1353,7 +1359,8 @@ func (t *tx) reuseOf(ctx context.Context, r AdviceRequest, months int, a *Advice
 	}
 	for _, c := range cands {
 		if c.ID == a.ReuseOfID {
-			a.Reuse = advice.Reuse{Source: fmt.Sprintf("%s advice returned on %s", advice.ServiceLabel(c.Service), c.ReturnedOn.Long()), Dated: c.ReturnedOn}
+			a.Reuse.Source = fmt.Sprintf("%s advice returned on %s", advice.ServiceLabel(c.Service), c.ReturnedOn.Long())
+			a.Reuse.Dated = c.ReturnedOn
 			return nil
 		}
 	}

@@ -821,14 +821,38 @@ func TestAdviceReuse(t *testing.T) {
 		if err != nil || len(cands) != 1 || cands[0].ID != k.ID {
 			t.Fatalf("candidates: %v %v", cands, err)
 		}
+		// Reg 6(4): not without the author, the LA and the family all
+		// satisfied it is sufficient, whichever way the advice is chosen.
+		agreed := advice.Reuse{AuthorAgreed: true, LAAgreed: true, FamilyAgreed: true}
+		for _, tc := range []struct {
+			name  string
+			reuse advice.Reuse
+			of    int64
+		}{
+			{"from dco, no agreement recorded", advice.Reuse{}, k.ID},
+			{"from dco, the family not asked", advice.Reuse{AuthorAgreed: true, LAAgreed: true}, k.ID},
+			{"described, the LA not asked", advice.Reuse{Source: "Clinic letter", Dated: adviceDate(t, "2025-05-01"), AuthorAgreed: true, FamilyAgreed: true}, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: tc.of,
+					Reuse: tc.reuse, ReturnedOn: send.Today(testNow)})
+				wantCode(t, err, errs.Invalid)
+				if errs.FieldsOf(err)["reuse_agreed"] == "" {
+					t.Errorf("got fields %v, want reuse_agreed named", errs.FieldsOf(err))
+				}
+			})
+		}
 		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: k.ID,
-			ReturnedOn: send.Today(testNow)}); err != nil {
+			Reuse: agreed, ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
 		kc := got.Contributions[0]
 		if kc.Kind != advice.KindReuse || kc.ReuseOfID != k.ID || !kc.Reuse.Dated.Equal(a.ReturnedOn) {
 			t.Errorf("reused: %+v", kc)
+		}
+		if !kc.Reuse.AuthorAgreed || !kc.Reuse.LAAgreed || !kc.Reuse.FamilyAgreed {
+			t.Errorf("agreement stored: got author %v, LA %v, family %v, want all true", kc.Reuse.AuthorAgreed, kc.Reuse.LAAgreed, kc.Reuse.FamilyAgreed)
 		}
 		// With a one-month period the old advice is too old to offer.
 		if err := s.SetSetting(ctx, f.Admin, "advice_reuse_months", "1", 0); err != nil {
@@ -837,13 +861,23 @@ func TestAdviceReuse(t *testing.T) {
 		if cands, _ := s.AdviceReuseCandidates(ctx, f.DCO, r.ID); len(cands) != 0 {
 			t.Errorf("candidates older than the period: %d", len(cands))
 		}
-		_, err = s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: k.ID, ReturnedOn: send.Today(testNow)})
+		_, err = s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: k.ID,
+			Reuse: agreed, ReturnedOn: send.Today(testNow)})
 		wantCode(t, err, errs.Invalid)
 		// Advice from outside dco, described.
 		if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, AdviceAnswer{Kind: advice.KindReuse,
-			Reuse:      advice.Reuse{Source: "Hospital clinic letter, Dr A", Dated: adviceDate(t, "2025-05-01")},
+			Reuse: advice.Reuse{Source: "Hospital clinic letter, Dr A", Dated: adviceDate(t, "2025-05-01"),
+				AuthorAgreed: true, LAAgreed: true, FamilyAgreed: true},
 			ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
+		}
+		// Written advice afterwards clears the reuse and its agreements.
+		if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 3, goodAdvice()); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		if kc := got.Contributions[0]; kc.Reuse != (advice.Reuse{}) {
+			t.Errorf("after written advice: got reuse %+v, want none", kc.Reuse)
 		}
 	})
 }

@@ -1001,6 +1001,9 @@ type contributionView struct {
 	Exception  string
 	ExcOn      string
 	ReuseDated string
+	// ReuseAgreed says who agreed reused advice is sufficient (reg 6(4)),
+	// or whose agreement is not recorded.
+	ReuseAgreed string
 }
 
 func (s *Server) contributionViews(actor store.Actor, r store.AdviceRequest, clock advice.Clock) []contributionView {
@@ -1020,6 +1023,9 @@ func (s *Server) contributionViews(actor store.Actor, r store.AdviceRequest, clo
 			Href:       fmt.Sprintf("/advice-contributions/%d", c.ID),
 			CanAnswer:  r.State == advice.StateOpen && (actor.Role == store.RoleDCO || (actor.Role == store.RoleClinician && c.AssigneeID == actor.UserID)),
 			ReuseDated: c.Reuse.Dated.Long(),
+		}
+		if c.Kind == advice.KindReuse {
+			v.ReuseAgreed = c.Reuse.AgreementText()
 		}
 		if c.Document != nil {
 			v.DocHref = fmt.Sprintf("/advice-documents/%d", c.Document.ID)

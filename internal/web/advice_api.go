@@ -81,9 +81,14 @@ type contributionJSON struct {
 	Version    int64          `json:"version"`
 }
 
+// reuseJSON is advice reused under reg 6(4), with who agreed it is
+// sufficient: the person who wrote it, the LA, the parent or young person.
 type reuseJSON struct {
-	Source string    `json:"source"`
-	Dated  send.Date `json:"dated"`
+	Source       string    `json:"source"`
+	Dated        send.Date `json:"dated"`
+	AuthorAgreed bool      `json:"author_agreed"`
+	LAAgreed     bool      `json:"la_agreed"`
+	FamilyAgreed bool      `json:"family_agreed"`
 }
 
 type documentJSON struct {
@@ -129,7 +134,8 @@ func (s *Server) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *s
 			ch := c.Checks
 			cj.Checks = &ch
 		case advice.KindReuse:
-			cj.Reuse = &reuseJSON{Source: c.Reuse.Source, Dated: c.Reuse.Dated}
+			cj.Reuse = &reuseJSON{Source: c.Reuse.Source, Dated: c.Reuse.Dated, AuthorAgreed: c.Reuse.AuthorAgreed,
+				LAAgreed: c.Reuse.LAAgreed, FamilyAgreed: c.Reuse.FamilyAgreed}
 		}
 		if c.Document != nil {
 			cj.Document = &documentJSON{Filename: c.Document.Filename, ContentType: c.Document.ContentType, Size: c.Document.Size,

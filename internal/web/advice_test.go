@@ -826,3 +826,74 @@ func TestAdviceAssignOnlyTheICBsClinicians(t *testing.T) {
 		t.Errorf("child.grant audit rows: got %d, want %d, as before", n, grants)
 	}
 }
+
+// Reusing existing advice needs the author, the LA and the parent or young
+// person all satisfied it is sufficient (reg 6(4)): the form asks for each,
+// refuses without all three, naming who is missing and keeping what was
+// ticked, and the request's page and the API show the agreement.
+func TestAdviceReuseAgreementHTTP(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	today := send.Today(e.clock.Now())
+	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-3)}
+	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+		t.Fatal(err)
+	}
+	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "paediatrics", e.users["clinician"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clin := e.as("clinician")
+	form := func(agreed ...string) url.Values {
+		f := url.Values{"version": {fmt.Sprint(k.Version)}, "reuse_of_id": {"other"},
+			"reuse_source": {"Paediatric clinic letter, Dr A, for the annual review"}, "reuse_agreed": agreed}
+		dateForm(f, "reuse_dated", today.AddDays(-30))
+		dateForm(f, "reuse_returned_on", today)
+		return f
+	}
+	path := fmt.Sprintf("/advice-contributions/%d/reuse", k.ID)
+	for _, tc := range []struct {
+		name    string
+		agreed  []string
+		missing string
+		kept    []string
+	}{
+		{"none ticked", nil, "confirm the agreement of the person who wrote the advice, the local authority and the child&#39;s parent or the young person", nil},
+		{"the family not asked", []string{"author", "la"}, "confirm the agreement of the child&#39;s parent or the young person",
+			[]string{`value="author" checked`, `value="la" checked`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := clin.post(path, form(tc.agreed...))
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("got %d, want 422", res.StatusCode)
+			}
+			mustContain(t, tc.name, res.Body, "There is a problem", `href="#reuse_agreed-author"`, "reg 6(4)", tc.missing)
+			mustContain(t, tc.name, res.Body, tc.kept...)
+			if strings.Contains(res.Body, `value="family" checked`) {
+				t.Errorf("%s: the family's box is ticked on the re-shown form", tc.name)
+			}
+		})
+	}
+	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	if got.Contributions[0].Done() {
+		t.Fatalf("reuse recorded without the three agreements")
+	}
+	if res := clin.post(path, form("author", "la", "family")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("with all three: got %d, want 303\n%s", res.StatusCode, res.Body)
+	}
+	const agreedText = "Agreed to be sufficient by the person who wrote the advice, the local authority and the child&#39;s parent or the young person (reg 6(4))."
+	mustContain(t, "request page", e.as("dco").get(advicePath(r.ID)).Body, "Existing advice reused", agreedText)
+	mustContain(t, "combined response", e.as("dco").get(advicePath(r.ID)+"/response").Body,
+		"Existing advice is offered for this assessment", agreedText)
+	res := e.as("dco").api(http.MethodGet, fmt.Sprintf("/api/v1/advice-requests/%d", r.ID), "")
+	var rj adviceJSON
+	if err := json.Unmarshal([]byte(res.Body), &rj); err != nil {
+		t.Fatal(err)
+	}
+	if len(rj.Contributions) != 1 || rj.Contributions[0].Reuse == nil {
+		t.Fatalf("API: got %s, want one reused contribution", res.Body)
+	}
+	if ru := rj.Contributions[0].Reuse; !ru.AuthorAgreed || !ru.LAAgreed || !ru.FamilyAgreed {
+		t.Errorf("API agreement: got %+v, want all three true", *ru)
+	}
+}

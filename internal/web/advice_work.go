@@ -275,13 +275,13 @@ type provisionLine struct {
 }
 
 var contributionFields = []string{"", "kind", "needs", "provision", "outcomes", "returned_on", "document", "doc_returned_on",
-	"checks", "checks_note", "nk_returned_on", "reuse_of_id", "reuse_source", "reuse_dated", "reuse_returned_on",
+	"checks", "checks_note", "nk_returned_on", "reuse_of_id", "reuse_source", "reuse_dated", "reuse_agreed", "reuse_returned_on",
 	"exception", "exception_reason", "exception_on"}
 
 var contributionAnchors = map[string]string{"returned_on": "returned_on-day", "nk_returned_on": "nk_returned_on-day",
 	"doc_returned_on": "doc_returned_on-day", "reuse_returned_on": "reuse_returned_on-day", "reuse_dated": "reuse_dated-day",
 	"exception_on": "exception_on-day", "checks": "checks-records_reviewed", "provision": "provision-1-who",
-	"reuse_of_id": "reuse_of_id-other"}
+	"reuse_of_id": "reuse_of_id-other", "reuse_agreed": "reuse_agreed-author"}
 
 func (s *Server) contributionPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, c store.AdviceContribution, clock advice.Clock) (*adviceContributionPage, error) {
 	var part contributionView
@@ -453,6 +453,11 @@ func (s *Server) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 		returned, dated = formDate(r, "reuse_returned_on"), formDate(r, "reuse_dated")
 		on := checkDateParts(bad, "returned_on", "Date returned", returned)
 		a := store.AdviceAnswer{Kind: advice.KindReuse, ReturnedOn: on}
+		agreed := map[string]bool{}
+		for _, v := range r.PostForm["reuse_agreed"] {
+			agreed[v] = true
+		}
+		ru = advice.Reuse{AuthorAgreed: agreed["author"], LAAgreed: agreed["la"], FamilyAgreed: agreed["family"]}
 		if v := r.PostFormValue("reuse_of_id"); v != "" && v != "other" {
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {
@@ -460,11 +465,12 @@ func (s *Server) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 			}
 			a.ReuseOfID = id
 		} else {
-			ru = advice.Reuse{Source: r.PostFormValue("reuse_source")}
+			ru.Source = r.PostFormValue("reuse_source")
 			ru.Dated = checkDateParts(bad, "reuse_dated", "Date the existing advice was written", dated)
-			a.Reuse = ru
 		}
+		a.Reuse = ru
 		if len(bad) > 0 {
+			advice.CheckReuseAgreed(bad, ru)
 			return nil
 		}
 		_, err := s.store.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), a)

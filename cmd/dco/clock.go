@@ -6,13 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"dco/internal/send"
 )
 
-const clockUsage = `Usage: dco clock RULE DATE
+const clockUsage = `Usage: dco clock RULE DATE [--db FILE|URL]
        dco clock --list
 
 Prints the statutory deadline for RULE when its clock starts on DATE
@@ -20,11 +21,15 @@ Prints the statutory deadline for RULE when its clock starts on DATE
 
 "Within N weeks" of a date is that date plus 7N days, whatever the weekday;
 months are calendar months (one month from 31 January is the last day of
-February). Working days skip Saturdays, Sundays, Christmas Day, Good Friday
-and bank holidays in England (SEND Regulations 2014 reg 2), from the gov.uk
-list built into dco and any later years imported into the database named by
-DCO_DATABASE. A working-day deadline that reaches past the last known year is
-provisional, and a note on standard error says so.
+February); "15 days beginning with" a date counts that date as day 1.
+Working days skip Saturdays, Sundays, Christmas Day, Good Friday and bank
+holidays in England (SEND Regulations 2014 reg 2), from the gov.uk list
+built into dco and any years imported into the database (dco import
+bank-holidays). The database is --db, else DCO_DATABASE, else dco.db; it is
+only read, never created. When neither names one and dco.db is absent, the
+built-in list is used alone. A working-day deadline that counts days in a
+year dco does not know in full is provisional, and a note on standard error
+says so.
 
 For phase-transfer and phase-transfer-post16, DATE is the date of the move.
 
@@ -33,12 +38,22 @@ Examples:
   dco clock mediation-certificate 2025-12-23   prints 2025-12-30
   dco clock --list                             the rules, with their sources
 
-Exit status: 0 printed, 1 the bank holidays could not be read, 2 bad input.`
+Exit status: 0 printed; 1 a working-day rule and the database named by
+--db or DCO_DATABASE (or an existing dco.db) could not be opened or read;
+2 bad input.`
 
 // cmdClock prints one statutory deadline, or the list of rules.
+// Its configuration follows every command's: defaults, then DCO_*, then
+// flags; only the database matters to it.
 func cmdClock(ctx context.Context, env *Env, args []string) int {
+	cfg := defaultConfig()
+	if err := cfg.loadEnv(env.Getenv); err != nil {
+		fmt.Fprintf(env.Stderr, "dco clock: %v\n", err)
+		return 2
+	}
 	fs := flag.NewFlagSet("dco clock", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	cfg.dbFlag(fs)
 	list := fs.Bool("list", false, "list the rules with their deadlines and sources")
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -47,6 +62,11 @@ func cmdClock(ctx context.Context, env *Env, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dco clock: %v; run dco clock --help\n", err)
+		return 2
+	}
+	cfg.noteFlags(fs)
+	if err := cfg.validate(); err != nil {
+		fmt.Fprintf(env.Stderr, "dco clock: %v\n", err)
 		return 2
 	}
 
@@ -77,11 +97,13 @@ func cmdClock(ctx context.Context, env *Env, args []string) int {
 		return 2
 	}
 
+	// A calendar-day rule needs no bank holidays, so it never opens the
+	// database and a broken one does not stop it.
 	cal := send.DefaultCalendar()
-	if rule.WorkingDays && env.Calendar != nil {
-		c, err := env.Calendar(ctx)
+	if rule.WorkingDays {
+		c, err := clockCalendar(ctx, &cfg)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "dco clock: reading bank holidays: %v\n", err)
+			fmt.Fprintf(env.Stderr, "dco clock: bank holidays: %s\n", oneLine(err.Error()))
 			return 1
 		}
 		cal = c
@@ -93,10 +115,38 @@ func cmdClock(ctx context.Context, env *Env, args []string) int {
 	}
 	fmt.Fprintln(env.Stdout, dl.Due)
 	if dl.Provisional {
-		fmt.Fprintf(env.Stderr, "dco clock: provisional: dco knows the bank holidays of %d to %d; days outside those years follow the standing rules until the gov.uk list is imported\n", cal.FirstKnownYear(), cal.LastKnownYear())
+		fmt.Fprintf(env.Stderr, "dco clock: provisional: dco knows the bank holidays of %s; days in other years follow the standing rules until the gov.uk list of their year is imported\n", yearRanges(cal.KnownYears()))
 	}
 	return 0
 }
+
+// yearRanges words a list of ascending years as runs: "2012 to 2028 and
+// 2030", "2012 to 2020, 2022 and 2024 to 2028", or "no year" for none.
+func yearRanges(years []int) string {
+	var runs []string
+	for i := 0; i < len(years); {
+		j := i
+		for j+1 < len(years) && years[j+1] == years[j]+1 {
+			j++
+		}
+		if j == i {
+			runs = append(runs, strconv.Itoa(years[i]))
+		} else {
+			runs = append(runs, fmt.Sprintf("%d to %d", years[i], years[j]))
+		}
+		i = j + 1
+	}
+	switch len(runs) {
+	case 0:
+		return "no year"
+	case 1:
+		return runs[0]
+	}
+	return strings.Join(runs[:len(runs)-1], ", ") + " and " + runs[len(runs)-1]
+}
+
+// oneLine keeps an error message to one line of the terminal.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // writeRuleList prints the rules as an aligned checklist, in the order of
 // DESIGN §4.

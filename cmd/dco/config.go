@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 // and passed explicitly; nothing reads the environment behind its back.
 type Config struct {
 	Database        string        // SQLite file path, or a postgres:// URL
+	DatabaseNamed   bool          // Database came from DCO_DATABASE or --db, not the default
 	Addr            string        // listen address for serve
 	Demo            bool          // seed and serve demo data
 	DemoPassword    string        // demo users' password; generated when empty
@@ -55,7 +57,7 @@ var configVars = []struct{ Name, Help string }{
 // loadEnv applies DCO_* variables over the defaults.
 func (c *Config) loadEnv(getenv func(string) string) error {
 	if v := getenv("DCO_DATABASE"); v != "" {
-		c.Database = v
+		c.Database, c.DatabaseNamed = v, true
 	}
 	if v := getenv("DCO_ADDR"); v != "" {
 		c.Addr = v
@@ -85,6 +87,16 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 // dbFlag registers --db on a subcommand's flag set.
 func (c *Config) dbFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.Database, "db", c.Database, "SQLite file or postgres:// URL (env DCO_DATABASE)")
+}
+
+// noteFlags records, once fs is parsed, what the flags named: a --db given
+// on the command line names the database as DCO_DATABASE does.
+func (c *Config) noteFlags(fs *flag.FlagSet) {
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "db" {
+			c.DatabaseNamed = true
+		}
+	})
 }
 
 // validate checks the configuration as a whole.
@@ -141,6 +153,7 @@ func loadConfig(env *Env, name, usageText string, args []string, register func(*
 		}
 		return nil, nil, 2, false
 	}
+	cfg.noteFlags(fs)
 	if err := cfg.validate(); err != nil {
 		fmt.Fprintf(env.Stderr, "dco %s: %v\n", name, err)
 		return nil, nil, 2, false
@@ -183,26 +196,53 @@ func openStore(ctx context.Context, env *Env, cfg *Config) (*store.Store, error)
 	return s, nil
 }
 
-// calendarFor returns the embedded bank holidays merged with any imported
-// into the configured database. Without a usable database it falls back to
-// the embedded calendar alone, which covers the years the repo ships.
-func calendarFor(ctx context.Context, env *Env) (*send.Calendar, error) {
-	cal := send.DefaultCalendar()
-	cfg := defaultConfig()
-	if err := cfg.loadEnv(env.Getenv); err != nil {
-		return cal, nil
-	}
-	if !strings.HasPrefix(cfg.Database, "postgres") && !fileExists(cfg.Database) {
-		return cal, nil
-	}
-	s, err := store.Open(ctx, cfg.Database, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return cal, nil
-	}
-	defer s.Close()
+// isPostgresURL reports whether a database name is a PostgreSQL URL, as
+// store.Open decides it; anything else is a SQLite file path.
+func isPostgresURL(name string) bool {
+	return strings.HasPrefix(name, "postgres://") || strings.HasPrefix(name, "postgresql://")
+}
+
+// storeCalendar returns the working-day calendar of an open store: the gov.uk
+// bank holidays embedded in dco merged with those imported into the store by
+// dco import bank-holidays. Commands that have a store open use it, so that
+// the calendar always comes from the database they were given.
+func storeCalendar(ctx context.Context, s *store.Store) (*send.Calendar, error) {
 	hs, err := s.BankHolidays(ctx)
 	if err != nil {
-		return cal, nil
+		return nil, fmt.Errorf("reading the imported bank holidays: %w", err)
 	}
-	return cal.With(hs), nil
+	return send.DefaultCalendar().With(hs), nil
+}
+
+// calendarOpenTimeout bounds how long dco clock waits for a database that
+// does not answer (an unreachable PostgreSQL server) before it gives up.
+const calendarOpenTimeout = 15 * time.Second
+
+// clockCalendar returns the calendar for a working-day deadline asked for on
+// the command line: storeCalendar of the configured database, opened only
+// to read it (never created or migrated). Only the default database, dco.db,
+// may be absent, and then the embedded list is used alone. A database named
+// by --db or DCO_DATABASE that cannot be opened or read is an error, never
+// silently replaced by the embedded list: the holidays imported into it
+// might have moved the deadline.
+func clockCalendar(ctx context.Context, cfg *Config) (*send.Calendar, error) {
+	if !isPostgresURL(cfg.Database) && !fileExists(cfg.Database) {
+		// store.Open would create the file; only a missing default is fine.
+		// Anything else (a directory, a path that cannot be looked at) is
+		// left to store.Open to explain.
+		if _, err := os.Stat(cfg.Database); errors.Is(err, os.ErrNotExist) {
+			if !cfg.DatabaseNamed {
+				return send.DefaultCalendar(), nil
+			}
+			return nil, fmt.Errorf("%s: no such database file", cfg.Database)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, calendarOpenTimeout)
+	defer cancel()
+	s, err := store.Open(ctx, cfg.Database, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return storeCalendar(ctx, s)
 }

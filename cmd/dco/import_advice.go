@@ -51,7 +51,7 @@ func importAdvice(ctx context.Context, env *Env, args []string) int {
 	}
 	defer f.Close()
 	return withStore(ctx, env, cfg, name, func(s *store.Store) int {
-		cal, err := env.Calendar(ctx)
+		cal, err := storeCalendar(ctx, s)
 		if err != nil {
 			return failf(env, name, "%s", describe(err))
 		}

@@ -175,13 +175,25 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-const importBankHolidaysUsage = `Usage: dco import bank-holidays FILE.json [--dry-run]
+const importBankHolidaysUsage = `Usage: dco import bank-holidays FILE.json [--dry-run] [--db FILE|URL]
 
 Adds bank holidays from a file in the shape of gov.uk's bank-holidays.json
 (https://www.gov.uk/bank-holidays.json; FILE - reads standard input). Only
 the england-and-wales division is read. Holidays dco already knows are left
-alone. The statutory clock counts working days with them; a deadline in a
-year beyond the last one known is marked provisional until it is imported.`
+alone. The statutory clock counts working days with them, in dco clock and
+in dco serve (which re-reads them within a minute, without a restart).
+
+A year is known to dco only when it holds the whole year. England has at
+least 8 bank holidays every year (New Year's Day, Good Friday, Easter
+Monday, the early May, spring and summer bank holidays, Christmas Day and
+Boxing Day, or their substitute days), so a file that would leave any year
+it touches with fewer, together with those dco already knows, holds only
+part of that year: it is refused, naming the year, and nothing is
+imported. A deadline that counts days in a year dco does not know in full
+is marked provisional until that year is imported.
+
+Exit status: 0 imported (or checked, with --dry-run); 1 the file or the
+database could not be read; 2 bad usage or a year only partly in the file.`
 
 // maxBankHolidaysBytes bounds a bank-holidays file: gov.uk's is about 20 KB.
 const maxBankHolidaysBytes = 5 << 20
@@ -225,10 +237,15 @@ func importBankHolidays(ctx context.Context, env *Env, args []string) int {
 				fresh = append(fresh, h)
 			}
 		}
-		after := known.With(fresh).LastKnownYear()
+		after := known.With(fresh)
+		if part := partYears(hs, after); len(part) > 0 {
+			fmt.Fprintf(env.Stderr, "dco %s: %s: %s; every year has at least %d (New Year's Day, Good Friday, Easter Monday, the early May, spring and summer bank holidays, Christmas Day and Boxing Day, or their substitutes), so the file holds only part of %s. Nothing was imported; import the whole of gov.uk's bank-holidays.json.\n",
+				name, file, strings.Join(part, "; "), send.MinBankHolidays, plural(len(part), "that year", "those years"))
+			return 2
+		}
 		if dryRun {
-			fmt.Fprintf(env.Stdout, "Dry run: %d of %d bank %s would be new; dco would then know bank holidays to the end of %d. Nothing was written.\n",
-				len(fresh), len(hs), plural(len(hs), "holiday", "holidays"), after)
+			fmt.Fprintf(env.Stdout, "Dry run: %d of %d bank %s would be new; dco would then know the bank holidays of %s. Nothing was written.\n",
+				len(fresh), len(hs), plural(len(hs), "holiday", "holidays"), yearRanges(after.KnownYears()))
 			return 0
 		}
 		added := 0
@@ -237,8 +254,27 @@ func importBankHolidays(ctx context.Context, env *Env, args []string) int {
 				return failf(env, name, "%s", describe(err))
 			}
 		}
-		fmt.Fprintf(env.Stdout, "Added %d new bank %s (%d in the file %s already known); dco now knows bank holidays to the end of %d.\n",
-			added, plural(added, "holiday", "holidays"), len(hs)-added, plural(len(hs)-added, "was", "were"), after)
+		fmt.Fprintf(env.Stdout, "Added %d new bank %s (%d in the file %s already known); dco now knows the bank holidays of %s.\n",
+			added, plural(added, "holiday", "holidays"), len(hs)-added, plural(len(hs)-added, "was", "were"), yearRanges(after.KnownYears()))
 		return 0
 	})
+}
+
+// partYears returns, for each year hs touches that cal (what dco would know
+// after the import) does not hold in full, the year with its count, e.g.
+// "2030 would have 1 bank holiday in England". send.CompleteYear decides.
+func partYears(hs []send.Holiday, cal *send.Calendar) []string {
+	var part []string
+	seen := map[int]bool{}
+	for _, h := range hs { // in date order, so the years come out in order
+		y := h.Date.Year()
+		if seen[y] {
+			continue
+		}
+		seen[y] = true
+		if n := cal.HolidaysIn(y); !send.CompleteYear(n) {
+			part = append(part, fmt.Sprintf("%d would have %d bank %s in England", y, n, plural(n, "holiday", "holidays")))
+		}
+	}
+	return part
 }

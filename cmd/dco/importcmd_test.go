@@ -181,17 +181,17 @@ func TestImportBankHolidays(t *testing.T) {
 	if last >= 2029 {
 		t.Skipf("the embedded calendar already reaches %d", last)
 	}
-	if out := c.must("", "import", "bank-holidays", file, "--dry-run"); !strings.HasPrefix(out, "Dry run: 8 of 9 bank holidays would be new; dco would then know bank holidays to the end of 2029.") {
+	if out := c.must("", "import", "bank-holidays", file, "--dry-run"); !strings.HasPrefix(out, "Dry run: 8 of 9 bank holidays would be new; dco would then know the bank holidays of 2012 to 2029.") {
 		t.Errorf("dry run: got %q", out)
 	}
 	if hs, _ := c.store().BankHolidays(context.Background()); len(hs) != 0 {
 		t.Fatalf("a dry run stored %d holidays", len(hs))
 	}
-	want := "Added 8 new bank holidays (1 in the file was already known); dco now knows bank holidays to the end of 2029.\n"
+	want := "Added 8 new bank holidays (1 in the file was already known); dco now knows the bank holidays of 2012 to 2029.\n"
 	if out := c.must("", "import", "bank-holidays", file); out != want {
 		t.Errorf("import: got %q, want %q", out, want)
 	}
-	want = "Added 0 new bank holidays (9 in the file were already known); dco now knows bank holidays to the end of 2029.\n"
+	want = "Added 0 new bank holidays (9 in the file were already known); dco now knows the bank holidays of 2012 to 2029.\n"
 	if out := c.must("", "import", "bank-holidays", file); out != want {
 		t.Errorf("import again: got %q, want %q", out, want)
 	}
@@ -207,8 +207,85 @@ func TestImportBankHolidays(t *testing.T) {
 			t.Errorf("holiday %d: got %s, want %s", i, h.Date, standing[i].Date)
 		}
 	}
-	cal, err := calendarFor(context.Background(), &Env{Getenv: func(k string) string { return c.vars[k] }})
+	cal, err := clockCalendar(context.Background(), &Config{Database: c.db, DatabaseNamed: true})
 	if err != nil || cal.LastKnownYear() != 2029 || !cal.Known(send.NewDate(2029, 6, 1)) {
 		t.Errorf("calendar: got last known year %d (%v), want 2029", cal.LastKnownYear(), err)
+	}
+}
+
+// A file that would leave a year it touches with fewer than the 8 bank
+// holidays England always has holds only part of that year: it is refused,
+// naming the year, with exit 2, and nothing is stored, dry run or not.
+func TestImportBankHolidaysRefusesPartYear(t *testing.T) {
+	event := func(date, title string) string {
+		return fmt.Sprintf(`{"title":%q,"date":%q,"notes":""}`, title, date)
+	}
+	file := func(events ...string) string {
+		return `{"england-and-wales":{"division":"england-and-wales","events":[` + strings.Join(events, ",") + `]}}`
+	}
+	var all2029, all2031 []string
+	for _, h := range send.StandingHolidays(2029) {
+		all2029 = append(all2029, event(h.Date.String(), h.Title))
+	}
+	for _, h := range send.StandingHolidays(2031) {
+		all2031 = append(all2031, event(h.Date.String(), h.Title))
+	}
+	tests := []struct {
+		name, json string
+		dryRun     bool
+		stderr     []string
+	}{
+		{"one date of 2030", file(event("2030-01-01", "New Year’s Day")), false,
+			[]string{"2030 would have 1 bank holiday in England", "at least 8", "only part of that year", "Nothing was imported"}},
+		{"one date of 2030, dry run", file(event("2030-01-01", "New Year’s Day")), true,
+			[]string{"2030 would have 1 bank holiday in England"}},
+		{"2029 without Boxing Day", file(all2029[:7]...), false,
+			[]string{"2029 would have 7 bank holidays in England"}},
+		{"all of 2029 and part of 2030", file(append(append([]string{}, all2029...), event("2030-01-01", "New Year’s Day"))...), false,
+			[]string{"2030 would have 1 bank holiday"}},
+		{"part of 2030 and of 2031", file(append([]string{event("2030-01-01", "New Year’s Day")}, all2031[:3]...)...), false,
+			[]string{"2030 would have 1 bank holiday in England; 2031 would have 3 bank holidays in England", "only part of those years"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCLI(t)
+			args := []string{"import", "bank-holidays", writeFile(t, "part.json", tt.json)}
+			if tt.dryRun {
+				args = append(args, "--dry-run")
+			}
+			code, out, errOut := c.run("", args...)
+			if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 {
+				t.Errorf("got exit %d, stdout %q, stderr %q; want 2, nothing on stdout, one line on stderr", code, out, errOut)
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("got stderr %q, want it to contain %q", errOut, want)
+				}
+			}
+			if hs, err := c.store().BankHolidays(context.Background()); err != nil || len(hs) != 0 {
+				t.Errorf("stored: got %d holidays (%v), want 0", len(hs), err)
+			}
+		})
+	}
+}
+
+// A file that completes a year dco already holds in part is accepted: the
+// year check counts the holidays dco knows together with the file's.
+func TestImportBankHolidaysCompletesAYear(t *testing.T) {
+	c := newCLI(t)
+	c.must("", "migrate")
+	s := c.store()
+	standing := send.StandingHolidays(2030)
+	if _, err := s.AddBankHolidays(context.Background(), store.System, standing[:1]); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for _, h := range standing[1:] {
+		events = append(events, fmt.Sprintf(`{"title":%q,"date":%q}`, h.Title, h.Date))
+	}
+	f := writeFile(t, "rest.json", `{"england-and-wales":{"events":[`+strings.Join(events, ",")+`]}}`)
+	want := "Added 7 new bank holidays (0 in the file were already known); dco now knows the bank holidays of 2012 to 2028 and 2030.\n"
+	if out := c.must("", "import", "bank-holidays", f); out != want {
+		t.Errorf("got %q, want %q", out, want)
 	}
 }

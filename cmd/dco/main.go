@@ -14,8 +14,6 @@ import (
 	"sort"
 	"syscall"
 	"time"
-
-	"dco/internal/send"
 )
 
 // Env is what a subcommand may touch of the outside world, passed in so that
@@ -26,9 +24,6 @@ type Env struct {
 	Stdin  io.Reader
 	Getenv func(string) string
 	Now    func() time.Time
-	// Calendar returns the working-day calendar: the embedded gov.uk bank
-	// holidays plus any later years imported into the database.
-	Calendar func(ctx context.Context) (*send.Calendar, error)
 }
 
 type command struct {
@@ -72,9 +67,6 @@ func main() {
 // run dispatches to a subcommand and returns the process exit code:
 // 0 success, 1 failure, 2 bad usage.
 func run(ctx context.Context, env *Env, args []string) int {
-	if env.Calendar == nil {
-		env.Calendar = func(ctx context.Context) (*send.Calendar, error) { return calendarFor(ctx, env) }
-	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(env.Stdout)
 		if len(args) == 0 {

@@ -2,6 +2,7 @@ package send
 
 import (
 	"bytes"
+	"sort"
 	"sync"
 	"time"
 
@@ -15,24 +16,30 @@ import (
 // Saturday, a Sunday, Christmas Day, Good Friday or a day which is a bank
 // holiday under the Banking and Financial Dealings Act 1971 in England.
 //
-// A Calendar holds the published bank holidays for a run of years. For a
-// year outside that run it falls back on StandingHolidays, and every answer
-// that depended on such a year is marked provisional: a one-off holiday may
-// yet be proclaimed. A Calendar never changes once made, so one value can
-// be shared by every request.
+// A Calendar holds the published bank holidays for a set of years. A year
+// is known when the list holds all of it, which dco recognises by count:
+// every year has at least MinBankHolidays bank holidays in England (see
+// CompleteYear), so a year with fewer was published or imported only in
+// part. For a year that is not known the calendar falls back on
+// StandingHolidays, and every answer that depended on such a year is
+// marked provisional: a holiday may be missing or a one-off may yet be
+// proclaimed. Known years need not be consecutive: an import of 2030 alone
+// leaves 2029 provisional. A Calendar never changes once made, so one value
+// can be shared by every request.
 type Calendar struct {
-	byDay     map[int]string // dayKey → title
-	holidays  []Holiday      // in date order, one per date
-	firstYear int            // 0 when the calendar holds no holidays
-	lastYear  int
+	byDay      map[int]string // dayKey → title
+	perYear    map[int]int    // year → how many holidays the list holds in it
+	known      map[int]bool   // the known years
+	knownYears []int          // the same, ascending
+	holidays   []Holiday      // in date order, one per date
 }
 
 // dayKey identifies a date as a comparable integer, yyyymmdd.
 func dayKey(d Date) int { return d.Year()*10000 + int(d.Month())*100 + d.Day() }
 
 // NewCalendar returns a calendar of the given bank holidays. When two
-// holidays share a date the later one in hs wins; the years they cover are
-// the known years.
+// holidays share a date the later one in hs wins. The known years are those
+// in which hs holds a complete year (CompleteYear).
 func NewCalendar(hs []Holiday) *Calendar {
 	latest := make(map[int]Holiday, len(hs))
 	for _, h := range hs {
@@ -42,18 +49,22 @@ func NewCalendar(hs []Holiday) *Calendar {
 	}
 	c := &Calendar{
 		byDay:    make(map[int]string, len(latest)),
+		perYear:  make(map[int]int),
+		known:    make(map[int]bool),
 		holidays: make([]Holiday, 0, len(latest)),
 	}
 	for k, h := range latest {
 		c.byDay[k] = h.Title
 		c.holidays = append(c.holidays, h)
-		if y := h.Date.Year(); c.firstYear == 0 || y < c.firstYear {
-			c.firstYear = y
-		}
-		if y := h.Date.Year(); y > c.lastYear {
-			c.lastYear = y
+		c.perYear[h.Date.Year()]++
+	}
+	for y, n := range c.perYear {
+		if CompleteYear(n) {
+			c.knownYears = append(c.knownYears, y)
+			c.known[y] = true
 		}
 	}
+	sort.Ints(c.knownYears)
 	sortHolidays(c.holidays)
 	return c
 }
@@ -88,27 +99,45 @@ func (c *Calendar) Holidays() []Holiday {
 	return append([]Holiday(nil), c.holidays...)
 }
 
-// FirstKnownYear returns the first year the calendar has published bank
-// holidays for, or 0 when it has none.
-func (c *Calendar) FirstKnownYear() int { return c.firstYear }
+// KnownYears returns the years the calendar holds complete bank holidays
+// for, ascending; there may be gaps between them.
+func (c *Calendar) KnownYears() []int { return append([]int(nil), c.knownYears...) }
 
-// LastKnownYear returns the last year the calendar has published bank
-// holidays for, or 0 when it has none. Working days after it follow the
-// standing rules and are provisional.
-func (c *Calendar) LastKnownYear() int { return c.lastYear }
-
-// Known reports whether d falls in a year the published bank holidays
-// cover, so that whether it is a working day is settled, not provisional.
-func (c *Calendar) Known(d Date) bool {
-	return c.firstYear != 0 && d.Year() >= c.firstYear && d.Year() <= c.lastYear
+// FirstKnownYear returns the first known year, or 0 when there is none.
+func (c *Calendar) FirstKnownYear() int {
+	if len(c.knownYears) == 0 {
+		return 0
+	}
+	return c.knownYears[0]
 }
 
+// LastKnownYear returns the last known year, or 0 when there is none.
+// Years after it follow the standing rules and are provisional; so are any
+// gaps before it (KnownYears lists them all).
+func (c *Calendar) LastKnownYear() int {
+	if len(c.knownYears) == 0 {
+		return 0
+	}
+	return c.knownYears[len(c.knownYears)-1]
+}
+
+// HolidaysIn returns how many bank holidays the calendar's list holds in
+// year y: the count CompleteYear judges.
+func (c *Calendar) HolidaysIn(y int) int { return c.perYear[y] }
+
+// Known reports whether d falls in a year the published bank holidays
+// cover in full, so that whether it is a working day is settled, not
+// provisional.
+func (c *Calendar) Known(d Date) bool { return c.known[d.Year()] }
+
 // Holiday returns the name of the bank holiday on d, if it is one: from the
-// published list in a known year, from the standing rules otherwise.
+// published list in a known year; in any other year from the list where it
+// names d (part of the year was imported) and from the standing rules
+// otherwise.
 func (c *Calendar) Holiday(d Date) (string, bool) {
-	if c.Known(d) {
-		title, ok := c.byDay[dayKey(d)]
-		return title, ok
+	title, listed := c.byDay[dayKey(d)]
+	if listed || c.Known(d) {
+		return title, listed
 	}
 	for _, h := range StandingHolidays(d.Year()) {
 		if h.Date.Equal(d) {
@@ -139,8 +168,8 @@ func (c *Calendar) IsWorkingDay(d Date) bool {
 // AddWorkingDays returns the nth working day after d (before d for
 // negative n; d itself for 0). d need not be a working day: three working
 // days from a Saturday is the following Wednesday. provisional is true when
-// any day counted falls in a year beyond the published bank holidays, so
-// the answer may move if a holiday is added.
+// any day counted falls in a year the published bank holidays do not cover
+// in full (Known), so the answer may move when that year is imported.
 func (c *Calendar) AddWorkingDays(d Date, n int) (due Date, provisional bool) {
 	step := 1
 	if n < 0 {

@@ -1,6 +1,7 @@
 package send
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 )
@@ -18,6 +19,106 @@ func TestDefaultCalendar(t *testing.T) {
 	}
 	if got := len(c.Holidays()); got != 140 {
 		t.Errorf("Holidays: got %d, want 140", got)
+	}
+	// Every year of the embedded gov.uk list is complete, so all of them,
+	// and only they, are known.
+	years := c.KnownYears()
+	if len(years) != 2028-2012+1 {
+		t.Fatalf("KnownYears: got %v, want 2012 to 2028", years)
+	}
+	for i, y := range years {
+		if y != 2012+i {
+			t.Errorf("KnownYears[%d]: got %d, want %d", i, y, 2012+i)
+		}
+		if n := c.HolidaysIn(y); !CompleteYear(n) {
+			t.Errorf("%d: got %d holidays, want at least %d", y, n, MinBankHolidays)
+		}
+	}
+}
+
+func TestCompleteYear(t *testing.T) {
+	tests := []struct {
+		name string
+		n    int
+		want bool
+	}{
+		{"none", 0, false},
+		{"one date imported alone", 1, false},
+		{"one holiday missing", 7, false},
+		{"the standing eight", 8, true},
+		{"a coronation year", 9, true},
+		{"2022, jubilee and state funeral", 10, true},
+	}
+	for _, tt := range tests {
+		if got := CompleteYear(tt.n); got != tt.want {
+			t.Errorf("%s: CompleteYear(%d): got %v, want %v", tt.name, tt.n, got, tt.want)
+		}
+	}
+	// The standing rules give exactly the minimum every year.
+	for y := 1990; y <= 2100; y++ {
+		if n := len(StandingHolidays(y)); n != MinBankHolidays {
+			t.Fatalf("%d: StandingHolidays gives %d, want %d", y, n, MinBankHolidays)
+		}
+	}
+}
+
+// A year is known only if the list holds all of it: importing one date of
+// 2030 neither settles 2030 nor the gap year 2029 before it. This is the
+// case found in review, where 7 May 2029 was lost.
+func TestCalendarKnownYearByYear(t *testing.T) {
+	base := DefaultCalendar()
+	oneDate := base.With([]Holiday{{d(t, "2030-01-01"), "New Year’s Day"}})
+	full2030 := base.With(StandingHolidays(2030))
+	tests := []struct {
+		name        string
+		cal         *Calendar
+		from        string
+		want        string
+		provisional bool
+		last        int
+	}{
+		{"one date of 2030: a 2029 date", oneDate, "2029-05-03", "2029-05-09", true, 2028},
+		{"one date of 2030: a 2030 date", oneDate, "2030-04-18", "2030-04-25", true, 2028},
+		{"all of 2030: 2029 is still a gap", full2030, "2029-05-03", "2029-05-09", true, 2030},
+		{"all of 2030: a 2030 date", full2030, "2030-04-18", "2030-04-25", false, 2030},
+		{"all of 2030: 2028 still known", full2030, "2028-12-20", "2028-12-27", false, 2030},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			due, prov := tt.cal.AddWorkingDays(d(t, tt.from), 3)
+			if due.String() != tt.want || prov != tt.provisional {
+				t.Errorf("got %s provisional=%v, want %s provisional=%v", due, prov, tt.want, tt.provisional)
+			}
+			if got := tt.cal.LastKnownYear(); got != tt.last {
+				t.Errorf("LastKnownYear: got %d, want %d", got, tt.last)
+			}
+		})
+	}
+	if full2030.Known(d(t, "2029-06-01")) {
+		t.Error("2029: got known, want not known (nothing of it was imported)")
+	}
+	if got, want := fmt.Sprint(full2030.KnownYears()[len(full2030.KnownYears())-2:]), "[2028 2030]"; got != want {
+		t.Errorf("last two known years: got %s, want %s", got, want)
+	}
+}
+
+// In a year the list holds only in part, a date it names is a holiday as
+// well as those of the standing rules.
+func TestCalendarPartYearListedAndStanding(t *testing.T) {
+	c := DefaultCalendar().With([]Holiday{{d(t, "2031-06-02"), "Imagined one-off bank holiday"}})
+	tests := []struct{ date, want string }{
+		{"2031-06-02", "Imagined one-off bank holiday"},
+		{"2031-05-05", "Early May bank holiday"},
+		{"2031-06-03", ""},
+	}
+	for _, tt := range tests {
+		got, ok := c.Holiday(d(t, tt.date))
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("%s: got %q %v, want %q", tt.date, got, ok, tt.want)
+		}
+	}
+	if c.Known(d(t, "2031-06-02")) {
+		t.Error("2031: got known, want not known")
 	}
 }
 
@@ -67,7 +168,21 @@ func TestIsWorkingDay(t *testing.T) {
 // Christmas Day and Good Friday are not working days under reg 2 whatever
 // a holiday list says, even one that leaves them out.
 func TestIsWorkingDayChristmasAndGoodFridayAlways(t *testing.T) {
-	c := NewCalendar([]Holiday{{d(t, "2024-01-01"), "New Year’s Day"}})
+	// A complete-looking 2024 that leaves out Good Friday, Christmas Day and
+	// Boxing Day, with three imagined holidays in their place.
+	var hs []Holiday
+	for _, h := range StandingHolidays(2024) {
+		switch h.Date.String() {
+		case "2024-03-29", "2024-12-25", "2024-12-26":
+			continue
+		}
+		hs = append(hs, h)
+	}
+	hs = append(hs, Holiday{d(t, "2024-07-01"), "x"}, Holiday{d(t, "2024-07-02"), "y"}, Holiday{d(t, "2024-07-03"), "z"})
+	c := NewCalendar(hs)
+	if !c.Known(d(t, "2024-01-01")) {
+		t.Fatal("2024: got not known, want known")
+	}
 	for _, s := range []string{"2024-12-25", "2024-03-29"} {
 		if c.IsWorkingDay(d(t, s)) {
 			t.Errorf("%s: got a working day, want not", s)
@@ -142,11 +257,10 @@ func TestWorkingDaysBetween(t *testing.T) {
 
 func TestCalendarWith(t *testing.T) {
 	base := DefaultCalendar()
-	extra := []Holiday{
-		{d(t, "2029-01-01"), "New Year’s Day"},
-		{d(t, "2029-06-01"), "Imagined one-off bank holiday"},
-		{d(t, "2028-12-26"), "Boxing Day (imported)"},
-	}
+	extra := append(StandingHolidays(2029),
+		Holiday{d(t, "2029-06-01"), "Imagined one-off bank holiday"},
+		Holiday{d(t, "2028-12-26"), "Boxing Day (imported)"},
+	)
 	c := base.With(extra)
 	if base.LastKnownYear() != 2028 || !base.IsWorkingDay(d(t, "2029-06-01")) {
 		t.Fatal("With changed the calendar it was called on")
@@ -163,7 +277,7 @@ func TestCalendarWith(t *testing.T) {
 	if title, _ := c.Holiday(d(t, "2022-09-19")); title == "" {
 		t.Error("2022-09-19: the embedded holidays were lost")
 	}
-	if got, want := len(c.Holidays()), len(base.Holidays())+2; got != want {
+	if got, want := len(c.Holidays()), len(base.Holidays())+9; got != want {
 		t.Errorf("got %d holidays, want %d", got, want)
 	}
 	// 2029 is now known: 28 Dec 2028 + 3 working days is no longer provisional.

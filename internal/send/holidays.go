@@ -156,6 +156,24 @@ func StandingHolidays(y int) []Holiday {
 	return hs
 }
 
+// MinBankHolidays is the fewest bank holidays England has in any year: the
+// eight StandingHolidays gives (New Year's Day, Good Friday, Easter Monday,
+// the early May, spring and summer bank holidays, Christmas Day and Boxing
+// Day). A substitute day replaces the day it stands for and a proclamation
+// that moves a holiday (the early May holiday to VE Day in 2020, the spring
+// holiday for the jubilees of 2012 and 2022) keeps the count, while one-off
+// holidays only add to it: gov.uk lists 8 for most years, 9 for 2012 and
+// 2023, 10 for 2022. Banking and Financial Dealings Act 1971 s.1 and
+// Schedule 1, with the annual royal proclamations.
+const MinBankHolidays = 8
+
+// CompleteYear reports whether n bank holidays listed for one year can be
+// that whole year: at least MinBankHolidays. A list with fewer holds only
+// part of the year (a file cut at a month, or one date imported on its
+// own), and a calendar built on it would count a missing holiday as a
+// working day, so dco neither treats such a year as known nor imports it.
+func CompleteYear(n int) bool { return n >= MinBankHolidays }
+
 // EasterSunday returns the date of Easter Sunday in year y of the
 // Gregorian calendar, by the anonymous Gregorian computus (Meeus, Jones,
 // Butcher), the rule the Church of England's tables follow.

@@ -25,7 +25,12 @@ type Options struct {
 	Log   *slog.Logger
 	// Now is the clock; tests move it to expire sessions.
 	Now func() time.Time
-	// Calendar returns the working-day calendar for deadline pages.
+	// Calendar returns the working-day calendar for deadline pages: the
+	// embedded gov.uk bank holidays with those imported into Store. It is
+	// called on every request that shows a deadline, so it must be cheap
+	// and must not open a store of its own: dco serve passes one read once
+	// from Store and re-read at most once a minute. Nil means the embedded
+	// bank holidays alone.
 	Calendar func(ctx context.Context) (*send.Calendar, error)
 	// SecureCookies is set when the service is reached over TLS: cookies
 	// get Secure and the __Host- prefix, and responses carry HSTS.

@@ -135,7 +135,7 @@ func TestImportChildrenAllOrNothing(t *testing.T) {
 		"\n"+
 		"999 000 0026,Oliver,Jones,2012-11-30,SN1 2DQ,866,,,\n")
 	code, out, errOut = c.run("", "import", "children", again)
-	if code != 1 || out != "" || errOut != "dco import children: line 4: A child with this NHS number is already registered. Nothing was imported.\n" {
+	if code != 1 || out != "" || errOut != "dco import children: line 4: A child with this NHS number is already registered. Check the NHS number; if the child has moved to your area, ask the DCO team to move their record. Nothing was imported.\n" {
 		t.Errorf("already registered: got exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	if n := countChildren(t, c); n != 2 {

@@ -33,9 +33,12 @@ exception_on, or blank. la_code is the LA that asked, by DfE number (800)
 or ONS code (E06000022). Each child is matched by NHS number (the name and
 date of birth must agree) or registered in that LA.
 
-Every problem is reported with its line number (the header is line 1). If
-there is any, nothing is imported; otherwise every request is imported in
-one transaction. --dry-run makes every check, against the database too, and
+Every problem is reported with its line number (the header is line 1), in
+line order: problems in the file itself and those only the database finds
+(an la_reference already recorded for the LA, a child registered with
+another name or date of birth) are reported together, in one run. If there
+is any, nothing is imported; otherwise every request is imported in one
+transaction. --dry-run makes every check, against the database too, and
 writes nothing.`
 
 func importAdvice(ctx context.Context, env *Env, args []string) int {
@@ -66,6 +69,16 @@ func importAdvice(ctx context.Context, env *Env, args []string) int {
 		would := map[bool]string{true: "would be", false: "was"}[dryRun]
 		for _, n := range res.Notes {
 			fmt.Fprintf(env.Stderr, "note: %s\n", n)
+		}
+		if !res.OK() && len(res.Rows) > 0 {
+			// Check the rows that parsed against the database too, writing
+			// nothing, so that one run reports every problem. (A file with
+			// no problem is checked, on --dry-run too, by the import below.)
+			lines, err := s.CheckAdviceImport(ctx, store.System, cal, res.Rows)
+			if err != nil {
+				return failf(env, name, "%s", describe(err))
+			}
+			res.AddStoreErrors(lines)
 		}
 		for _, e := range res.Errors {
 			fmt.Fprintln(env.Stderr, e.Error())

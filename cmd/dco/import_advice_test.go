@@ -93,3 +93,50 @@ func TestImportAdvice(t *testing.T) {
 		t.Errorf("second import: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestImportAdviceReportsEveryProblemInOneRun: a file with problems of its
+// own (line 3, line 5) and problems only the database finds (line 2's
+// reference is already recorded, line 4's child is registered with another
+// date of birth) reports all four, in line order, in one run, dry or not,
+// and imports nothing.
+func TestImportAdviceReportsEveryProblemInOneRun(t *testing.T) {
+	c := newCLI(t)
+	c.seedOrgs()
+	c.must("", "import", "advice-requests", filepath.Join("testdata", "import-advice-requests.csv"))
+	before, children := len(countAdvice(t, c)), countChildren(t, c)
+	file := filepath.Join("testdata", "import-advice-requests-mixed.csv")
+	want := strings.Join([]string{
+		`line 2: la_reference "BANES-EHC-0101" is already recorded for this LA`,
+		`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
+		"line 4: nhs_number 999 000 0026 is registered with a different name or date of birth",
+		"line 5: received_on 2025-07-01 is in the future",
+	}, "\n") + "\n"
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		would string
+	}{
+		{"dry run", []string{"--dry-run"}, "would be"},
+		{"import", nil, "was"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := c.run("", append([]string{"import", "advice-requests", file}, tc.args...)...)
+			if code != 1 {
+				t.Errorf("exit: got %d, want 1", code)
+			}
+			if out != "" {
+				t.Errorf("stdout: got %q, want nothing", out)
+			}
+			wantErr := want + "4 problems in 5 rows: nothing " + tc.would + " imported. Fix the file and run again.\n"
+			if errOut != wantErr {
+				t.Errorf("stderr:\ngot\n%s\nwant\n%s", errOut, wantErr)
+			}
+			if n := len(countAdvice(t, c)); n != before {
+				t.Errorf("requests: got %d, want %d, as before", n, before)
+			}
+			if n := countChildren(t, c); n != children {
+				t.Errorf("children: got %d, want %d, as before", n, children)
+			}
+		})
+	}
+}

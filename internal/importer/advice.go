@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"dco/internal/advice"
@@ -55,10 +56,42 @@ type AdviceResult struct {
 	// Read is the number of data rows read, valid or not, blank ones excepted.
 	Read  int
 	Notes []string
+
+	maxErrors int // Limits.MaxErrors of the read
 }
 
 // OK reports whether the file had no problems at all.
 func (r *AdviceResult) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
+
+// AddStoreErrors merges the problems the database found in the rows that
+// parsed (store.CheckAdviceImport: a reference already recorded, an NHS
+// number registered with another name or date of birth) into the file's
+// own, in line order, the file's first on a shared line and a problem
+// already reported not repeated, so that one run reports every problem of
+// a file. No more than Limits.MaxErrors are kept; the rest are counted in
+// MoreErrors.
+func (r *AdviceResult) AddStoreErrors(lines []store.LineError) {
+	seen := map[string]bool{}
+	for _, e := range r.Errors {
+		seen[e.Error()] = true
+	}
+	for _, l := range lines {
+		e := RowError{Line: l.Line, Message: l.Message}
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			r.Errors = append(r.Errors, e)
+		}
+	}
+	sort.SliceStable(r.Errors, func(i, j int) bool { return r.Errors[i].Line < r.Errors[j].Line })
+	max := r.maxErrors
+	if max == 0 {
+		max = DefaultLimits.MaxErrors
+	}
+	if len(r.Errors) > max {
+		r.MoreErrors += len(r.Errors) - max
+		r.Errors = r.Errors[:max]
+	}
+}
 
 // ReadAdvice reads a CSV file of health advice requests, past and open,
 // as a DCO team's spreadsheet keeps them. The header is
@@ -94,6 +127,7 @@ func ReadAdvice(r io.Reader, opt AdviceOptions) (*AdviceResult, error) {
 		return nil, err
 	}
 	p.res.Errors, p.res.MoreErrors, p.res.Read, p.res.Notes = s.errors, s.moreErrors, s.read, s.notes
+	p.res.maxErrors = s.lim.MaxErrors
 	return p.res, nil
 }
 

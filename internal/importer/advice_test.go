@@ -8,6 +8,7 @@ import (
 
 	"dco/internal/advice"
 	"dco/internal/send"
+	"dco/internal/store"
 )
 
 const adviceHeader = "la_code,la_reference,nhs_number,given_name,family_name,date_of_birth,received_on,returned_on,outcome,exception,exception_on\n"
@@ -194,4 +195,68 @@ func BenchmarkReadAdvice(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// The database's problems with the rows that parsed join the file's, in
+// line order, the file's first on a shared line, none repeated, and no
+// more than MaxErrors kept.
+func TestAdviceAddStoreErrors(t *testing.T) {
+	in := adviceHeader +
+		"800,A,9990000018,Ava,Smith,2018-03-01,2025-05-01,,,,\n" + // 2 good in the file
+		"800,B,9990000026,Ben,Jones,2018-03-01,2025-05-01,,done,,\n" + // 3 bad outcome
+		"800,C,9990000034,Cy,Ng,2018-03-01,2025-05-01,,,,\n" + // 4 good in the file
+		"800,D,9990000042,Di,Ng,2018-03-01,2025-13-01,,,,\n" // 5 bad date
+	tests := []struct {
+		name  string
+		max   int
+		store []store.LineError
+		want  []string
+		more  int
+	}{
+		{"no database problems", 0, nil, []string{
+			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
+			`line 5: received_on "2025-13-01" is not a real date`}, 0},
+		{"merged by line", 0, []store.LineError{
+			{Line: 4, Message: `la_reference "C" is already recorded for this LA`},
+			{Line: 2, Message: "nhs_number 999 000 0018 is registered with a different name or date of birth"}}, []string{
+			"line 2: nhs_number 999 000 0018 is registered with a different name or date of birth",
+			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
+			`line 4: la_reference "C" is already recorded for this LA`,
+			`line 5: received_on "2025-13-01" is not a real date`}, 0},
+		{"a problem already reported is not repeated", 0, []store.LineError{
+			{Line: 3, Message: `outcome "done" is not advice, not_known, withdrawn or blank`},
+			{Line: 3, Message: "la_reference \"B\" is already recorded for this LA"}}, []string{
+			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
+			`line 3: la_reference "B" is already recorded for this LA`,
+			`line 5: received_on "2025-13-01" is not a real date`}, 0},
+		{"no more than MaxErrors kept", 2, []store.LineError{{Line: 2, Message: "x"}, {Line: 4, Message: "y"}}, []string{
+			"line 2: x",
+			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lim := DefaultLimits
+			if tc.max != 0 {
+				lim.MaxErrors = tc.max
+			}
+			res, err := ReadAdvice(strings.NewReader(in), AdviceOptions{LA: testLA, Today: adviceToday, Limits: lim})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Rows) != 2 {
+				t.Fatalf("rows that parsed: got %d, want 2", len(res.Rows))
+			}
+			res.AddStoreErrors(tc.store)
+			var got []string
+			for _, e := range res.Errors {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if res.MoreErrors != tc.more {
+				t.Errorf("more errors: got %d, want %d", res.MoreErrors, tc.more)
+			}
+		})
+	}
 }

@@ -69,6 +69,22 @@ type knownChild struct {
 	newInImport bool
 }
 
+// importLA is an LA an import has met.
+type importLA struct {
+	name string
+	icb  int64
+	ok   bool
+}
+
+// adviceImportPlan is what checking an import's rows found: the LAs and
+// children they name, each row's due date, and every problem, by line.
+type adviceImportPlan struct {
+	las      map[int64]importLA
+	children map[send.NHSNumber]*knownChild
+	dues     []send.Date
+	bad      []LineError
+}
+
 // ImportAdviceRequests stores many advice requests in one transaction: all
 // or none. Every row is checked first, against the database and the rest
 // of the file, and every bad row is reported by line (an *ImportError
@@ -89,116 +105,15 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 	var res AdviceImportResult
 	err := s.writeAlone(ctx, func(t *tx) error {
 		res = AdviceImportResult{}
-		var bad []LineError
-		fail := func(line int, format string, args ...any) {
-			bad = append(bad, LineError{Line: line, Message: fmt.Sprintf(format, args...)})
-		}
-		type la struct {
-			name string
-			icb  int64
-			ok   bool
-		}
-		las := map[int64]la{}
-		children := map[send.NHSNumber]*knownChild{}
-		refs := map[string]int{} // la_id/reference → first line
-		findChild, err := t.tx.PrepareContext(ctx, s.rebind(
-			"SELECT id, given_key, family_key, date_of_birth FROM children WHERE nhs_number = ?"))
+		plan, err := t.checkAdviceImport(ctx, actor, cal, rows, today)
 		if err != nil {
-			return mapErr(err, "prepare child look-up")
+			return err
 		}
-		defer findChild.Close()
-		findRef, err := t.tx.PrepareContext(ctx, s.rebind(
-			// la_reference <> '' lets both engines use the partial unique
-			// index, which a bound parameter alone does not.
-			"SELECT count(*) FROM advice_requests WHERE la_id = ? AND la_reference = ? AND la_reference <> ''"))
-		if err != nil {
-			return mapErr(err, "prepare reference look-up")
+		if len(plan.bad) > 0 {
+			return &errs.Error{Code: errs.Invalid, Err: &ImportError{Lines: plan.bad},
+				Message: fmt.Sprintf("%d problem(s) found: nothing was imported", len(plan.bad))}
 		}
-		defer findRef.Close()
-		dues := make([]send.Date, len(rows))
-
-		for i := range rows {
-			row := &rows[i]
-			l, seen := las[row.LAID]
-			if !seen {
-				if l.name, l.icb, l.ok, err = t.laOf(ctx, row.LAID); err != nil {
-					return err
-				}
-				las[row.LAID] = l
-			}
-			switch {
-			case !l.ok:
-				fail(row.Line, "la_code is not a local authority in dco")
-				continue
-			case actor.Role == RoleDCO && actor.OrgID != 0 && l.icb != actor.OrgID:
-				fail(row.Line, "la_code names an LA outside your ICB")
-				continue
-			}
-			if !row.ReceivedOn.IsZero() {
-				if dues[i], err = advice.Due(cal, row.ReceivedOn); err != nil {
-					return err
-				}
-			}
-			if rbad := advice.CheckRecord(row.ReceivedOn, dues[i], row.ReturnedOn, today, row.Outcome, row.Exception, row.ExceptionOn); len(rbad) > 0 {
-				for _, k := range sortedKeys(rbad) {
-					fail(row.Line, "%s", rbad[k])
-				}
-			}
-			row.LAReference = strings.TrimSpace(row.LAReference)
-			if row.LAReference != "" {
-				key := itoa(row.LAID) + "/" + row.LAReference
-				if first, dup := refs[key]; dup {
-					fail(row.Line, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
-				} else {
-					refs[key] = row.Line
-					var n int
-					if err := findRef.QueryRowContext(ctx, row.LAID, row.LAReference).Scan(&n); err != nil {
-						return mapErr(err, "find reference")
-					}
-					if n > 0 {
-						fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
-					}
-				}
-				if len([]rune(row.LAReference)) > 50 {
-					fail(row.Line, "la_reference is longer than 50 characters")
-				}
-			}
-			c := &row.Child
-			c.LAID = row.LAID
-			if k, met := children[c.NHSNumber]; met {
-				if !sameChild(k, *c) {
-					fail(row.Line, "nhs_number %s is given with a different name or date of birth on line %d", c.NHSNumber, k.firstLine)
-				}
-				continue
-			}
-			var id int64
-			var given, fam, dob string
-			err := findChild.QueryRowContext(ctx, string(c.NHSNumber)).Scan(&id, &given, &fam, &dob)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				cbad := s.checkChild(c, today)
-				for _, k := range sortedKeys(cbad) {
-					fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
-				}
-				c.LAName, c.ICBID = l.name, l.icb
-				children[c.NHSNumber] = &knownChild{given: nameKey(c.GivenName), fam: nameKey(c.FamilyName),
-					dob: c.DateOfBirth, firstLine: row.Line, newInImport: true}
-			case err != nil:
-				return mapErr(err, "find child")
-			default:
-				d, _ := send.ParseDate(dob)
-				k := &knownChild{id: id, given: given, fam: fam, dob: d, firstLine: row.Line}
-				children[c.NHSNumber] = k
-				if !sameChild(k, *c) {
-					fail(row.Line, "nhs_number %s is registered with a different name or date of birth", c.NHSNumber)
-				}
-			}
-		}
-		if len(bad) > 0 {
-			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
-			return &errs.Error{Code: errs.Invalid, Err: &ImportError{Lines: bad},
-				Message: fmt.Sprintf("%d problem(s) found: nothing was imported", len(bad))}
-		}
+		las, children, dues := plan.las, plan.children, plan.dues
 
 		insertChild, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
 		if err != nil {
@@ -259,6 +174,144 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 		return AdviceImportResult{}, err
 	}
 	return res, nil
+}
+
+// CheckAdviceImport makes every check ImportAdviceRequests makes on rows,
+// against the database and each other, and returns the problems by line,
+// writing nothing. An import tool runs it on the rows of a file that
+// parsed when other rows did not, so that the problems only the database
+// can find (a reference already recorded, an NHS number registered with
+// another name or date of birth) are reported with the file's own, in one
+// pass; the import itself stays all or nothing. Only the DCO team (or dco
+// itself) checks; nothing is read that is not reported, so it is not
+// audited.
+func (s *Store) CheckAdviceImport(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow) ([]LineError, error) {
+	if !isDCO(actor) {
+		s.refuse(ctx, actor, "advice.import", "advice_request", 0, 0)
+		return nil, errs.E(errs.Forbidden, "Only the DCO team can import advice requests")
+	}
+	today := send.Today(s.now())
+	var bad []LineError
+	err := s.writeAlone(ctx, func(t *tx) error {
+		plan, err := t.checkAdviceImport(ctx, actor, cal, rows, today)
+		if err != nil {
+			return err
+		}
+		bad = plan.bad
+		return errDryRun
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return nil, err
+	}
+	return bad, nil
+}
+
+// checkAdviceImport checks every row against the database and the rows
+// before it, and plans the import: the LAs and children met and each
+// row's due date. Problems are in plan.bad, in line order; the error is
+// for a database that could not be read.
+func (t *tx) checkAdviceImport(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow, today send.Date) (*adviceImportPlan, error) {
+	s := t.s
+	plan := &adviceImportPlan{las: map[int64]importLA{}, children: map[send.NHSNumber]*knownChild{}, dues: make([]send.Date, len(rows))}
+	fail := func(line int, format string, args ...any) {
+		plan.bad = append(plan.bad, LineError{Line: line, Message: fmt.Sprintf(format, args...)})
+	}
+	las, children, dues := plan.las, plan.children, plan.dues
+	refs := map[string]int{} // la_id/reference → first line
+	findChild, err := t.tx.PrepareContext(ctx, s.rebind(
+		"SELECT id, given_key, family_key, date_of_birth FROM children WHERE nhs_number = ?"))
+	if err != nil {
+		return nil, mapErr(err, "prepare child look-up")
+	}
+	defer findChild.Close()
+	findRef, err := t.tx.PrepareContext(ctx, s.rebind(
+		// la_reference <> '' lets both engines use the partial unique
+		// index, which a bound parameter alone does not.
+		"SELECT count(*) FROM advice_requests WHERE la_id = ? AND la_reference = ? AND la_reference <> ''"))
+	if err != nil {
+		return nil, mapErr(err, "prepare reference look-up")
+	}
+	defer findRef.Close()
+
+	for i := range rows {
+		row := &rows[i]
+		l, seen := las[row.LAID]
+		if !seen {
+			if l.name, l.icb, l.ok, err = t.laOf(ctx, row.LAID); err != nil {
+				return nil, err
+			}
+			las[row.LAID] = l
+		}
+		switch {
+		case !l.ok:
+			fail(row.Line, "la_code is not a local authority in dco")
+			continue
+		case actor.Role == RoleDCO && actor.OrgID != 0 && l.icb != actor.OrgID:
+			fail(row.Line, "la_code names an LA outside your ICB")
+			continue
+		}
+		if !row.ReceivedOn.IsZero() {
+			if dues[i], err = advice.Due(cal, row.ReceivedOn); err != nil {
+				return nil, err
+			}
+		}
+		if rbad := advice.CheckRecord(row.ReceivedOn, dues[i], row.ReturnedOn, today, row.Outcome, row.Exception, row.ExceptionOn); len(rbad) > 0 {
+			for _, k := range sortedKeys(rbad) {
+				fail(row.Line, "%s", rbad[k])
+			}
+		}
+		row.LAReference = strings.TrimSpace(row.LAReference)
+		if row.LAReference != "" {
+			key := itoa(row.LAID) + "/" + row.LAReference
+			if first, dup := refs[key]; dup {
+				fail(row.Line, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
+			} else {
+				refs[key] = row.Line
+				var n int
+				if err := findRef.QueryRowContext(ctx, row.LAID, row.LAReference).Scan(&n); err != nil {
+					return nil, mapErr(err, "find reference")
+				}
+				if n > 0 {
+					fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
+				}
+			}
+			if len([]rune(row.LAReference)) > 50 {
+				fail(row.Line, "la_reference is longer than 50 characters")
+			}
+		}
+		c := &row.Child
+		c.LAID = row.LAID
+		if k, met := children[c.NHSNumber]; met {
+			if !sameChild(k, *c) {
+				fail(row.Line, "nhs_number %s is given with a different name or date of birth on line %d", c.NHSNumber, k.firstLine)
+			}
+			continue
+		}
+		var id int64
+		var given, fam, dob string
+		err := findChild.QueryRowContext(ctx, string(c.NHSNumber)).Scan(&id, &given, &fam, &dob)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			cbad := s.checkChild(c, today)
+			for _, k := range sortedKeys(cbad) {
+				fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
+			}
+			c.LAName, c.ICBID = l.name, l.icb
+			children[c.NHSNumber] = &knownChild{given: nameKey(c.GivenName), fam: nameKey(c.FamilyName),
+				dob: c.DateOfBirth, firstLine: row.Line, newInImport: true}
+		case err != nil:
+			return nil, mapErr(err, "find child")
+		default:
+			d, _ := send.ParseDate(dob)
+			k := &knownChild{id: id, given: given, fam: fam, dob: d, firstLine: row.Line}
+			children[c.NHSNumber] = k
+			if !sameChild(k, *c) {
+				fail(row.Line, "nhs_number %s is registered with a different name or date of birth", c.NHSNumber)
+			}
+		}
+	}
+	sort.SliceStable(plan.bad, func(i, j int) bool { return plan.bad[i].Line < plan.bad[j].Line })
+	return plan, nil
 }
 
 // sameChild reports whether a row's child is the child already met.

@@ -1029,7 +1029,38 @@ func TestAdviceImport(t *testing.T) {
 		}
 		_, err = s.ImportAdviceRequests(ctx, f.LA1User, cal, rows, false)
 		wantCode(t, err, errs.Forbidden)
+
+		// The checks alone report the same lines, in order, and write nothing.
+		children := countChildrenOf(t, s, f)
+		checked, err := s.CheckAdviceImport(ctx, f.DCO, cal, badRows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(checked) != fmt.Sprint(ie.Lines) {
+			t.Errorf("CheckAdviceImport: got %v, want %v", checked, ie.Lines)
+		}
+		if n := countChildrenOf(t, s, f); n != children {
+			t.Errorf("children after checking: got %d, want %d", n, children)
+		}
+		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, testClock(), AdviceFilter{}); n != 4 {
+			t.Errorf("requests after checking: got %d, want 4", n)
+		}
+		if got, err := s.CheckAdviceImport(ctx, f.DCO, cal, clone(badRows[4:5])); err != nil || len(got) != 0 {
+			t.Errorf("checking a good row: got %v, %v, want no problems", got, err)
+		}
+		_, err = s.CheckAdviceImport(ctx, f.LA1User, cal, badRows)
+		wantCode(t, err, errs.Forbidden)
 	})
+}
+
+// countChildrenOf counts the children a DCO of the fixture sees.
+func countChildrenOf(t *testing.T, s *Store, f *Fixture) int {
+	t.Helper()
+	n, err := s.CountChildren(context.Background(), f.DCO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func clone(rows []AdviceImportRow) []AdviceImportRow { return append([]AdviceImportRow(nil), rows...) }

@@ -84,8 +84,13 @@ type S23Filter struct {
 	// Today and StandardDays settle which are overdue, for S23StatusOverdue.
 	Today        send.Date
 	StandardDays int
-	Limit        int // page size, default 50
-	Offset       int
+	// OverdueOn, with S23StatusOverdue, judges on that day instead of
+	// Today: the notifications waiting past the standard at its end,
+	// including those whose LA was told only later. It is the compliance
+	// table's "waiting past the standard at month end", as a list.
+	OverdueOn send.Date
+	Limit     int // page size, default 50
+	Offset    int
 }
 
 // The statuses a listing can be narrowed to.
@@ -657,6 +662,13 @@ func s23Where(actor Actor, f S23Filter) (string, []any, error) {
 		// Overdue when today is after the local standard's due date
 		// (s23.Steps.NotifyDue): the parent informed before the cut-off
 		// send works out, so the deadline is counted in one place.
+		if on := f.OverdueOn; !on.IsZero() {
+			// As s23.ComplianceFor counts a month's backlog: parent
+			// informed, the LA not told by the end of that day.
+			add("n.kind = 's23' AND n.parent_informed_on <> '' AND (n.la_notified_on = '' OR n.la_notified_on > ?) AND n.parent_informed_on < ?",
+				on.String(), send.LocalStandardOverdueBefore(on, f.StandardDays).String())
+			break
+		}
 		add("n.kind = 's23' AND n.parent_informed_on <> '' AND n.la_notified_on = '' AND n.parent_informed_on < ?",
 			send.LocalStandardOverdueBefore(today, f.StandardDays).String())
 	case S23StatusUnacknowledged:

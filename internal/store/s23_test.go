@@ -419,6 +419,11 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-06-02"), StandardDays: 10}, 1},
 			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-05-12"), StandardDays: 10}, 0}, // due 12 May: not yet
 			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-05-13"), StandardDays: 10}, 1}, // the day after
+			// Judged on another day (a month's end): b is past its due 12 May
+			// on the 13th; a, told on 3 May, was never past its standard.
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-06-02"), OverdueOn: sd(t, "2025-05-12"), StandardDays: 10}, 0},
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-06-02"), OverdueOn: sd(t, "2025-05-13"), StandardDays: 10}, 1},
+			{S23Filter{Status: S23StatusOverdue, Today: sd(t, "2025-06-02"), OverdueOn: sd(t, "2025-04-30"), StandardDays: 10}, 0},
 			{S23Filter{NotifiedFrom: sd(t, "2025-05-01"), NotifiedTo: sd(t, "2025-05-31")}, 1},
 			{S23Filter{NotifiedFrom: sd(t, "2025-04-01"), NotifiedTo: sd(t, "2025-04-30")}, 0},
 			{S23Filter{ProviderOrgID: f.Provider2.ID}, 1},

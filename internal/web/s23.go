@@ -159,6 +159,7 @@ type s23Filters struct {
 	Kind     string
 	Status   string
 	Month    string
+	On       string     // with status overdue: the day judged on, YYYY-MM-DD
 	Keep     url.Values // the filters as given, for links that keep them
 }
 
@@ -213,6 +214,18 @@ func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Va
 		} else {
 			fl.f.Status = fl.Status
 			fl.Keep.Set("status", fl.Status)
+		}
+	}
+	if fl.On = strings.TrimSpace(q.Get("on")); fl.On != "" {
+		d, err := send.ParseDate(fl.On)
+		switch {
+		case err != nil:
+			bad["on"] = "Enter the date as YYYY-MM-DD, like 2025-12-31"
+		case fl.Status != store.S23StatusOverdue:
+			bad["on"] = "A date to judge on goes with the status \"overdue\" only"
+		default:
+			fl.f.OverdueOn = d
+			fl.Keep.Set("on", fl.On)
 		}
 	}
 	if fl.Month != "" {
@@ -294,6 +307,8 @@ type s23ListPage struct {
 	Standard   int
 	AckDays    int
 	TodayLabel string
+	// OnLabel is the day an overdue list is judged on, when not today.
+	OnLabel string
 }
 
 var s23ListFields = []string{"la", "provider", "kind", "status", "month"}
@@ -371,6 +386,9 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Total = total
 	p.Filtered = len(fl.Keep) > 0
+	if !fl.f.OverdueOn.IsZero() {
+		p.OnLabel = fl.f.OverdueOn.Long()
+	}
 	p.Pager = newPager("/s23-notifications", fl.Keep, fl.f.Offset, s23PageSize, len(ns), total)
 	p.CSV = pageURL("/s23-notifications.csv", fl.Keep, 0)
 	s.render(w, r, http.StatusOK, "s23_list.html", p)
@@ -483,6 +501,8 @@ type s23CompliancePage struct {
 	CSV        string
 	IsDCO      bool
 	ListHref   string
+	// BacklogHref lists what the total's last figure counts.
+	BacklogHref string
 }
 
 // s23ComplianceRow is one provider's line of the compliance table, with
@@ -493,6 +513,20 @@ type s23ComplianceRow struct {
 	// LA in the month: the ones its "LA notified" figure counts, so each
 	// figure can be traced to its records.
 	Href string
+	// BacklogHref lists those its "waiting past the standard at month end"
+	// figure counts.
+	BacklogHref string
+}
+
+// s23BacklogHref is the list of the Section 23 notifications waiting past
+// the local standard at the end of last (made by providerCode, when given):
+// what the compliance table's last column counts.
+func s23BacklogHref(last send.Date, providerCode string) string {
+	q := url.Values{"kind": {string(s23.KindS23)}, "status": {store.S23StatusOverdue}, "on": {last.String()}}
+	if providerCode != "" {
+		q.Set("provider", providerCode)
+	}
+	return "/s23-notifications?" + q.Encode()
 }
 
 // s23CountedHref is the list of the Section 23 notifications whose LA was
@@ -551,7 +585,8 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, c := range rows {
-		p.Rows = append(p.Rows, s23ComplianceRow{Compliance: c, Href: s23CountedHref(key, codes[c.ProviderID])})
+		p.Rows = append(p.Rows, s23ComplianceRow{Compliance: c, Href: s23CountedHref(key, codes[c.ProviderID]),
+			BacklogHref: s23BacklogHref(last, codes[c.ProviderID])})
 	}
 	p.Total = total
 	p.Prev = "/s23-notifications/compliance?month=" + s23MonthKey(first.AddMonths(-1))
@@ -560,6 +595,7 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 	}
 	p.CSV = "/s23-notifications/compliance.csv?month=" + key
 	p.ListHref = s23CountedHref(key, "")
+	p.BacklogHref = s23BacklogHref(last, "")
 	s.render(w, r, http.StatusOK, "s23_compliance.html", p)
 }
 

@@ -637,3 +637,73 @@ func TestS23HomeAndChild(t *testing.T) {
 		}
 	}
 }
+
+// TestS23ComplianceBacklogLinks: the compliance table's last column, the
+// notifications waiting past the local standard at the month's end, links
+// to a list of exactly those, including one whose LA was told only after
+// the month ended.
+func TestS23ComplianceBacklogLinks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	dco := e.as("dco")
+	today := send.Today(time.Now())
+	first := send.NewDate(today.Year(), today.Month(), 1)
+	prevFirst, prevLast := first.AddMonths(-1), first.AddDays(-1)
+	prev := prevFirst.String()[:7]
+	mk := func(name string, informed, told send.Date) {
+		c := e.youngChild(e.laA, name)
+		n := store.S23Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+			Steps: s23.Steps{OpinionOn: informed, ParentInformedOn: informed, DiscussionOfferedOn: informed, LANotifiedOn: told}}
+		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("Waiting", prevFirst, send.Date{})     // never told: in the backlog
+	mk("Toldlater", prevFirst, today)         // told after the month ended: in it too
+	mk("Justinformed", prevLast, send.Date{}) // within the standard at month end: not
+	mk("Toldintime", prevFirst, prevFirst)    // told the same day: not
+
+	res := dco.get("/s23-notifications/compliance?month=" + prev)
+	wantStatus(t, "compliance", res, http.StatusOK)
+	body := htmlUnescape(res.Body)
+	for _, tt := range []struct{ name, href string }{
+		{"the provider's row", "/s23-notifications?" + url.Values{"kind": {"s23"}, "on": {prevLast.String()}, "provider": {e.prov.Code}, "status": {"overdue"}}.Encode()},
+		{"the total", "/s23-notifications?" + url.Values{"kind": {"s23"}, "on": {prevLast.String()}, "status": {"overdue"}}.Encode()},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if !regexp.MustCompile(`href="` + regexp.QuoteMeta(tt.href) + `">2<`).MatchString(body) {
+				t.Fatalf("compliance page: want a link %q on the figure 2\n%s", tt.href, body)
+			}
+			list := dco.get(tt.href)
+			wantStatus(t, "the backlog list", list, http.StatusOK)
+			if !strings.Contains(list.Body, `id="results">2 notifications<`) {
+				t.Errorf("the backlog list: want 2 notifications, as the figure counts\n%s", list.Body)
+			}
+			for _, name := range []string{"Waiting", "Toldlater"} {
+				if !strings.Contains(list.Body, name) {
+					t.Errorf("the backlog list lacks %s", name)
+				}
+			}
+			for _, name := range []string{"Justinformed", "Toldintime"} {
+				if strings.Contains(list.Body, name) {
+					t.Errorf("the backlog list shows %s, which the figure does not count", name)
+				}
+			}
+			if !strings.Contains(list.Body, "at the end of "+prevLast.Long()) {
+				t.Errorf("the backlog list does not say which day it judges on")
+			}
+		})
+	}
+	for _, tt := range []struct{ name, query string }{
+		{"a bad date", "status=overdue&on=31-12-2025"},
+		{"a date without the overdue status", "on=" + prevLast.String()},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := dco.get("/s23-notifications?" + tt.query)
+			wantStatus(t, tt.name, res, http.StatusUnprocessableEntity)
+			if res := dco.api(http.MethodGet, "/api/v1/s23-notifications?"+tt.query, ""); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `"on"`) {
+				t.Errorf("API: got %d %s, want 422 naming on", res.StatusCode, res.Body)
+			}
+		})
+	}
+}

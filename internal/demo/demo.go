@@ -107,7 +107,8 @@ func Emails() []string {
 	return out
 }
 
-// Settings are the local standards the demo sets when they are not set.
+// Settings are the local standards the demo sets as the defaults (the
+// values of every ICB that has not set its own) when they are not set.
 var Settings = []struct{ Key, Value string }{
 	{"s23_standard_days", "10"},
 	{"qa_standard_working_days", "10"},
@@ -231,17 +232,17 @@ func empty(ctx context.Context, s *store.Store) error {
 	return nil
 }
 
-// settings sets each of Settings that is not set.
+// settings sets each of Settings that is not set, as a default (ICB 0).
 func settings(ctx context.Context, s *store.Store) error {
 	for _, kv := range Settings {
-		_, _, err := s.Setting(ctx, kv.Key)
+		_, err := s.Setting(ctx, store.System, 0, kv.Key)
 		if err == nil {
 			continue
 		}
 		if !errs.Is(err, errs.NotFound) {
 			return fmt.Errorf("demo: read setting %s: %w", kv.Key, err)
 		}
-		if err := s.SetSetting(ctx, store.System, kv.Key, kv.Value, 0); err != nil {
+		if err := s.SetSetting(ctx, store.System, 0, kv.Key, kv.Value, 0); err != nil {
 			return fmt.Errorf("demo: set %s: %w", kv.Key, err)
 		}
 	}

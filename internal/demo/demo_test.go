@@ -104,10 +104,14 @@ func TestSeed(t *testing.T) {
 			t.Errorf("%s sees %d children (%v), want %d to %d", email, n, err, lo, hi)
 		}
 	}
+	icb, err := s.FindOrgByCode(ctx, store.OrgICB, ICBCode)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range Settings {
-		v, _, err := s.Setting(ctx, k.Key)
-		if err != nil || v != k.Value {
-			t.Errorf("setting %s: got %q (%v), want %q", k.Key, v, err, k.Value)
+		v, err := s.Setting(ctx, store.System, icb.ID, k.Key)
+		if err != nil || v.Value != k.Value || v.ICBID != 0 {
+			t.Errorf("setting %s for the demo ICB: got %q from ICB %d (%v), want %q from the defaults (ICB 0)", k.Key, v.Value, v.ICBID, err, k.Value)
 		}
 	}
 }

@@ -1221,19 +1221,35 @@ func (t *tx) answerable(ctx context.Context, actor Actor, id, version int64) (Ad
 	return c, r, nil
 }
 
-// AdviceReuseMonths is the setting advice_reuse_months: how old advice
-// given for another purpose may be and still be offered for reuse. It is
-// advice.DefaultReuseMonths when unset or unreadable.
-func (s *Store) AdviceReuseMonths(ctx context.Context) int {
-	v, _, err := s.Setting(ctx, "advice_reuse_months")
+// AdviceReuseMonths is the setting advice_reuse_months as it applies to
+// ICB icbID (its own value, else the default): how old advice given for
+// another purpose may be and still be offered for reuse. It is
+// advice.DefaultReuseMonths when unset or unreadable. Pass the request's
+// ICB.
+func (s *Store) AdviceReuseMonths(ctx context.Context, icbID int64) int {
+	n, err := adviceReuseMonths(ctx, s, icbID)
 	if err != nil {
 		return advice.DefaultReuseMonths
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 1 || n > 120 {
-		return advice.DefaultReuseMonths
-	}
 	return n
+}
+
+// adviceReuseMonths reads advice_reuse_months for an ICB through r; an
+// unset or unusable value is advice.DefaultReuseMonths.
+func adviceReuseMonths(ctx context.Context, r reader, icbID int64) (int, error) {
+	m, err := settingsFor(ctx, r, icbID, "advice_reuse_months")
+	if err != nil {
+		return 0, err
+	}
+	v, ok := m["advice_reuse_months"]
+	if !ok {
+		return advice.DefaultReuseMonths, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v.Value))
+	if err != nil || n < 1 || n > 120 {
+		return advice.DefaultReuseMonths, nil
+	}
+	return n, nil
 }
 
 // AdviceReuseCandidates lists advice already returned for the request's
@@ -1242,10 +1258,13 @@ func (s *Store) AdviceReuseMonths(ctx context.Context) int {
 // "advice.reuse_candidates" with the child.
 func (s *Store) AdviceReuseCandidates(ctx context.Context, actor Actor, requestID int64) ([]AdviceContribution, error) {
 	const action = "advice.reuse_candidates"
-	months := s.AdviceReuseMonths(ctx)
 	var out []AdviceContribution
 	err := s.adviceWrite(ctx, actor, action, requestID, func(t *tx) error {
 		r, err := t.requestInScope(ctx, actor, requestID, false)
+		if err != nil {
+			return err
+		}
+		months, err := adviceReuseMonths(ctx, t, r.ICBID)
 		if err != nil {
 			return err
 		}
@@ -1284,11 +1303,14 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
 		return 0, errs.E(errs.Forbidden, "Your role cannot record health advice")
 	}
-	months := s.AdviceReuseMonths(ctx)
 	now := s.now()
 	today, at := send.Today(now), fmtTime(now)
 	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
 		c, r, err := t.answerable(ctx, actor, id, version)
+		if err != nil {
+			return err
+		}
+		months, err := adviceReuseMonths(ctx, t, r.ICBID)
 		if err != nil {
 			return err
 		}

@@ -855,7 +855,7 @@ func TestAdviceReuse(t *testing.T) {
 			t.Errorf("agreement stored: got author %v, LA %v, family %v, want all true", kc.Reuse.AuthorAgreed, kc.Reuse.LAAgreed, kc.Reuse.FamilyAgreed)
 		}
 		// With a one-month period the old advice is too old to offer.
-		if err := s.SetSetting(ctx, f.Admin, "advice_reuse_months", "1", 0); err != nil {
+		if err := s.SetSetting(ctx, f.Admin, 0, "advice_reuse_months", "1", 0); err != nil {
 			t.Fatal(err)
 		}
 		if cands, _ := s.AdviceReuseCandidates(ctx, f.DCO, r.ID); len(cands) != 0 {

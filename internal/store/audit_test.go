@@ -135,7 +135,7 @@ func TestAuditAtomicity(t *testing.T) {
 		if err := s.CreateChild(ctx, f.DCO, &created); !errors.Is(err, injected) {
 			t.Fatalf("create: got %v, want the injected failure", err)
 		}
-		if err := s.SetSetting(ctx, f.Admin, "k", "v", 0); !errors.Is(err, injected) {
+		if err := s.SetSetting(ctx, f.Admin, 0, "k", "v", 0); !errors.Is(err, injected) {
 			t.Fatalf("setting: got %v", err)
 		}
 		s.failAfterChange = nil
@@ -153,7 +153,7 @@ func TestAuditAtomicity(t *testing.T) {
 		if n, _ := s.CountChildren(ctx, f.DCO); n != 1 {
 			t.Errorf("children: got %d, want 1", n)
 		}
-		if _, _, err := s.Setting(ctx, "k"); !errs.Is(err, errs.NotFound) {
+		if _, err := s.Setting(ctx, f.Admin, 0, "k"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("setting stored despite failure: %v", err)
 		}
 		if _, broken, err := s.VerifyAudit(ctx); broken != 0 || err != nil {

@@ -65,6 +65,12 @@ const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 // recorded in schema_migrations. It is safe to run twice and, on
 // PostgreSQL, from two processes at once (an advisory lock serialises them).
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrate(ctx, 0)
+}
+
+// migrate applies the pending migrations numbered upTo or less (every one
+// when upTo is 0): tests use it to build a database as an older dco left it.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	ms, err := s.migrations()
 	if err != nil {
 		return err
@@ -87,6 +93,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.version > upTo {
+			break
+		}
 		err := s.writeAlone(ctx, func(t *tx) error {
 			if err := lock(ctx, t); err != nil {
 				return err

@@ -1098,8 +1098,9 @@ func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send
 	return by, total, nil
 }
 
-// S23Config is the ICB's Section 23 configuration, from settings, with the
-// defaults filled in for anything unset or unreadable.
+// S23Config is an ICB's Section 23 configuration, from its settings (its
+// own values, else the defaults), with dco's defaults filled in for
+// anything unset or unreadable.
 type S23Config struct {
 	StandardDays    int
 	AckStandardDays int
@@ -1107,45 +1108,33 @@ type S23Config struct {
 	LANotification  string
 }
 
-// S23Settings reads the Section 23 settings.
-func (s *Store) S23Settings(ctx context.Context) (S23Config, error) {
+// S23Settings reads the Section 23 settings that apply to ICB icbID: the
+// ICB's own where it has set them, else the defaults (ICB 0). Pass the ICB
+// the figures or the letter are for: a notification's own ICB for its
+// letters and status, the actor's ICB (Store.ActorICB) for their lists.
+func (s *Store) S23Settings(ctx context.Context, icbID int64) (S23Config, error) {
 	c := S23Config{
 		StandardDays:    s23.DefaultStandardDays,
 		AckStandardDays: s23.DefaultAckStandardDays,
 		ParentLetter:    s23.DefaultParentLetter,
 		LANotification:  s23.DefaultLANotification,
 	}
-	get := func(key string) (string, bool, error) {
-		v, _, err := s.Setting(ctx, key)
-		if errs.Is(err, errs.NotFound) {
-			return "", false, nil
-		}
-		return v, err == nil, err
+	m, err := settingsFor(ctx, s, icbID, s23.SettingStandardDays, s23.SettingAckStandardDays,
+		s23.SettingParentLetter, s23.SettingLANotification)
+	if err != nil {
+		return S23Config{}, err
 	}
-	for _, x := range []struct {
-		key string
-		set func(string)
-	}{
-		{s23.SettingStandardDays, func(v string) { c.StandardDays, _ = s23.ParseStandard(v, c.StandardDays) }},
-		{s23.SettingAckStandardDays, func(v string) { c.AckStandardDays, _ = s23.ParseStandard(v, c.AckStandardDays) }},
-		{s23.SettingParentLetter, func(v string) {
-			if strings.TrimSpace(v) != "" {
-				c.ParentLetter = v
-			}
-		}},
-		{s23.SettingLANotification, func(v string) {
-			if strings.TrimSpace(v) != "" {
-				c.LANotification = v
-			}
-		}},
-	} {
-		v, ok, err := get(x.key)
-		if err != nil {
-			return S23Config{}, err
-		}
-		if ok {
-			x.set(v)
-		}
+	if v, ok := m[s23.SettingStandardDays]; ok {
+		c.StandardDays, _ = s23.ParseStandard(v.Value, c.StandardDays)
+	}
+	if v, ok := m[s23.SettingAckStandardDays]; ok {
+		c.AckStandardDays, _ = s23.ParseStandard(v.Value, c.AckStandardDays)
+	}
+	if v, ok := m[s23.SettingParentLetter]; ok && strings.TrimSpace(v.Value) != "" {
+		c.ParentLetter = v.Value
+	}
+	if v, ok := m[s23.SettingLANotification]; ok && strings.TrimSpace(v.Value) != "" {
+		c.LANotification = v.Value
 	}
 	return c, nil
 }

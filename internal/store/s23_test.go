@@ -658,20 +658,20 @@ func TestS23Import(t *testing.T) {
 func TestS23Settings(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		c, err := s.S23Settings(ctx)
+		c, err := s.S23Settings(ctx, 0)
 		if err != nil || c.StandardDays != 10 || c.AckStandardDays != 10 || c.ParentLetter != s23.DefaultParentLetter {
 			t.Fatalf("defaults: got %+v, %v", c, err)
 		}
-		if err := s.SetSetting(ctx, System, s23.SettingStandardDays, "15", 0); err != nil {
+		if err := s.SetSetting(ctx, System, 0, s23.SettingStandardDays, "15", 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetSetting(ctx, System, s23.SettingLANotification, "Dear {{la_name}}", 0); err != nil {
+		if err := s.SetSetting(ctx, System, 0, s23.SettingLANotification, "Dear {{la_name}}", 0); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.SetSetting(ctx, System, s23.SettingAckStandardDays, "nonsense", 0); err != nil {
+		if err := s.SetSetting(ctx, System, 0, s23.SettingAckStandardDays, "nonsense", 0); err != nil {
 			t.Fatal(err)
 		}
-		c, err = s.S23Settings(ctx)
+		c, err = s.S23Settings(ctx, 0)
 		if err != nil || c.StandardDays != 15 || c.AckStandardDays != 10 || c.LANotification != "Dear {{la_name}}" {
 			t.Fatalf("set: got %+v, %v", c, err)
 		}

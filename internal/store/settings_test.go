@@ -9,36 +9,314 @@ import (
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"dco/internal/errs"
+	"dco/internal/s23"
 	"dco/internal/send"
 )
 
 func TestSettings(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
-		if _, _, err := s.Setting(ctx, "qa_standard_days"); !errs.Is(err, errs.NotFound) {
-			t.Fatalf("unset: %v", err)
+		if _, err := s.Setting(ctx, System, 0, "qa_standard_days"); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("unset: got %v, want not_found", err)
 		}
-		if err := s.SetSetting(ctx, System, "qa_standard_days", "10", 0); err != nil {
+		if err := s.SetSetting(ctx, System, 0, "qa_standard_days", "10", 0); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, s.SetSetting(ctx, System, "qa_standard_days", "12", 0), errs.Conflict)
-		if err := s.SetSetting(ctx, System, "qa_standard_days", "15", 1); err != nil {
+		wantCode(t, s.SetSetting(ctx, System, 0, "qa_standard_days", "12", 0), errs.Conflict)
+		if err := s.SetSetting(ctx, System, 0, "qa_standard_days", "15", 1); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, s.SetSetting(ctx, System, "qa_standard_days", "20", 1), errs.Conflict)
-		wantCode(t, s.SetSetting(ctx, System, "absent", "x", 3), errs.Conflict)
-		wantCode(t, s.SetSetting(ctx, System, " ", "x", 0), errs.Invalid)
-		v, ver, err := s.Setting(ctx, "qa_standard_days")
-		if err != nil || v != "15" || ver != 2 {
-			t.Errorf("got %q v%d %v, want 15 v2", v, ver, err)
+		wantCode(t, s.SetSetting(ctx, System, 0, "qa_standard_days", "20", 1), errs.Conflict)
+		wantCode(t, s.SetSetting(ctx, System, 0, "absent", "x", 3), errs.Conflict)
+		wantCode(t, s.SetSetting(ctx, System, 0, " ", "x", 0), errs.Invalid)
+		v, err := s.Setting(ctx, System, 0, "qa_standard_days")
+		if err != nil || v.Value != "15" || v.Version != 2 || !v.Own || v.ICBID != 0 {
+			t.Errorf("got %+v %v, want 15 v2, the defaults' own row", v, err)
 		}
 		rows, n, _ := s.ListAudit(ctx, AuditFilter{Action: "setting.update"})
-		if n != 2 || rows[0].Detail != "key=qa_standard_days" {
-			t.Errorf("audit: %d %+v", n, rows)
+		if n != 2 || rows[0].Detail != "key=qa_standard_days icb=0" {
+			t.Errorf("audit: got %d %+v, want 2 rows, detail key=qa_standard_days icb=0", n, rows)
 		}
 	})
+}
+
+// otherICB adds a second ICB with one LA, one provider and a DCO.
+func otherICB(t *testing.T, s *Store) (icb, la, prov Org, dco Actor) {
+	t.Helper()
+	ctx := context.Background()
+	icb = Org{Kind: OrgICB, Name: "Kent and Medway ICB", Code: "QKS"}
+	if err := s.CreateOrg(ctx, System, &icb); err != nil {
+		t.Fatal(err)
+	}
+	la = Org{Kind: OrgLA, Name: "Medway", Code: "887", ONSCode: "E06000035", ParentID: icb.ID}
+	prov = Org{Kind: OrgProvider, Name: "Kent Community Health", Code: "RYY", ParentID: icb.ID}
+	for _, o := range []*Org{&la, &prov} {
+		if err := s.CreateOrg(ctx, System, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := User{Email: "dco@kent.example.nhs.uk", Name: "Kent DCO", Role: RoleDCO, OrgID: icb.ID}
+	if err := s.CreateUser(ctx, System, &u); err != nil {
+		t.Fatal(err)
+	}
+	return icb, la, prov, Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID}
+}
+
+// An actor's ICB: the organisation of a DCO, viewer or administrator; the
+// parent of an LA user's LA and of a provider's or clinician's organisation.
+func TestActorICB(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		f := newFixture(t, s)
+		icbB, laB, provB, dcoB := otherICB(t, s)
+		for _, tc := range []struct {
+			name  string
+			actor Actor
+			want  int64
+		}{
+			{"dco itself", System, 0},
+			{"a DCO", f.DCO, f.ICB.ID},
+			{"the other ICB's DCO", dcoB, icbB.ID},
+			{"an LA user", f.LA1User, f.ICB.ID},
+			{"an LA user of the other ICB", Actor{UserID: 99, Role: RoleLA, LAID: laB.ID}, icbB.ID},
+			{"a provider", f.Provider1User, f.ICB.ID},
+			{"a provider of the other ICB", Actor{UserID: 99, Role: RoleProvider, OrgID: provB.ID}, icbB.ID},
+			{"a clinician", f.Clinician, f.ICB.ID},
+			{"a clinician of no organisation", f.Clinician2, 0},
+			{"a viewer of no organisation", f.Viewer, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := s.ActorICB(context.Background(), tc.actor)
+				if err != nil || got != tc.want {
+					t.Errorf("got %d %v, want %d", got, err, tc.want)
+				}
+			})
+		}
+	})
+}
+
+// Settings are per ICB: an ICB's own value overrides the default, another
+// ICB still reads the default, a DCO reads and saves only their own ICB's,
+// the defaults are the administrator's, and a stale save writes nothing.
+func TestSettingsPerICB(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		icbB, _, _, dcoB := otherICB(t, s)
+		icbA := f.ICB
+		key := s23.SettingStandardDays
+		if err := s.SetSetting(ctx, f.Admin, 0, key, "10", 0); err != nil {
+			t.Fatalf("admin sets the default: %v", err)
+		}
+		read, err := s.Setting(ctx, f.DCO, icbA.ID, key)
+		if err != nil || read.Value != "10" || read.Own || read.ICBID != 0 || read.SaveVersion() != 0 {
+			t.Fatalf("ICB A before it sets its own: got %+v %v, want the default 10, not its own, save version 0", read, err)
+		}
+		if err := s.SetSetting(ctx, f.DCO, icbA.ID, key, "15", read.SaveVersion()); err != nil {
+			t.Fatalf("DCO of ICB A sets its own: %v", err)
+		}
+		if err := s.SetSetting(ctx, System, 0, "advice_reuse_months", "24", 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSetting(ctx, dcoB, icbB.ID, "advice_reuse_months", "6", 0); err != nil {
+			t.Fatalf("DCO of ICB B sets its own reuse period: %v", err)
+		}
+
+		for _, tc := range []struct {
+			name    string
+			actor   Actor
+			icb     int64
+			want    string
+			own     bool
+			version int64
+		}{
+			{"ICB A's own value overrides the default", f.DCO, icbA.ID, "15", true, 1},
+			{"ICB B still reads the default", dcoB, icbB.ID, "10", false, 1},
+			{"the defaults are unchanged", f.Admin, 0, "10", true, 1},
+			{"an LA user of ICB A reads A's", f.LA1User, icbA.ID, "15", true, 1},
+			{"a provider of ICB A reads A's", f.Provider1User, icbA.ID, "15", true, 1},
+			{"the administrator reads ICB B's", f.Admin, icbB.ID, "10", false, 1},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				got, err := s.Setting(ctx, tc.actor, tc.icb, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Value != tc.want || got.Own != tc.own || got.Version != tc.version {
+					t.Errorf("got %q own %v v%d, want %q own %v v%d", got.Value, got.Own, got.Version, tc.want, tc.own, tc.version)
+				}
+			})
+		}
+		for _, tc := range []struct {
+			name       string
+			icb        int64
+			days, reus int
+		}{
+			{"ICB A", icbA.ID, 15, 24},
+			{"ICB B", icbB.ID, 10, 6},
+			{"the defaults", 0, 10, 24},
+		} {
+			c, err := s.S23Settings(ctx, tc.icb)
+			if err != nil || c.StandardDays != tc.days {
+				t.Errorf("S23Settings, %s: got %d days %v, want %d", tc.name, c.StandardDays, err, tc.days)
+			}
+			if got := s.AdviceReuseMonths(ctx, tc.icb); got != tc.reus {
+				t.Errorf("AdviceReuseMonths, %s: got %d, want %d", tc.name, got, tc.reus)
+			}
+		}
+
+		refusedBefore := countAudit(t, s, ActionAccessRefused, 0)
+		for _, tc := range []struct {
+			name  string
+			actor Actor
+			icb   int64
+		}{
+			{"the DCO of ICB A saving ICB B's", f.DCO, icbB.ID},
+			{"the DCO of ICB A saving the defaults", f.DCO, 0},
+			{"the DCO of ICB B saving ICB A's", dcoB, icbA.ID},
+			{"an LA user saving its ICB's", f.LA1User, icbA.ID},
+			{"a provider saving its ICB's", f.Provider1User, icbA.ID},
+			{"a clinician saving its ICB's", f.Clinician, icbA.ID},
+			{"a viewer saving the defaults", f.Viewer, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantCode(t, s.SetSetting(ctx, tc.actor, tc.icb, key, "99", 0), errs.Forbidden)
+				wantCode(t, s.SetSetting(ctx, tc.actor, tc.icb, key, "99", 1), errs.Forbidden)
+			})
+		}
+		if got, want := countAudit(t, s, ActionAccessRefused, 0), refusedBefore+14; got != want {
+			t.Errorf("refusals audited: got %d, want %d", got, want)
+		}
+		for _, tc := range []struct {
+			name  string
+			actor Actor
+			icb   int64
+		}{
+			{"the DCO of ICB A reading ICB B's", f.DCO, icbB.ID},
+			{"the DCO of ICB B reading ICB A's", dcoB, icbA.ID},
+			{"an LA user of ICB A reading ICB B's", f.LA1User, icbB.ID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := s.Setting(ctx, tc.actor, tc.icb, key)
+				wantCode(t, err, errs.Forbidden)
+			})
+		}
+
+		for _, tc := range []struct {
+			name    string
+			actor   Actor
+			icb     int64
+			version int64
+		}{
+			{"creating ICB A's row again", f.DCO, icbA.ID, 0},
+			{"an old version of ICB A's row", f.DCO, icbA.ID, 7},
+			{"ICB B saving with the default's version", dcoB, icbB.ID, 1},
+			{"the defaults, created again", f.Admin, 0, 0},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantCode(t, s.SetSetting(ctx, tc.actor, tc.icb, key, "99", tc.version), errs.Conflict)
+			})
+		}
+		wantCode(t, s.SetSetting(ctx, f.Admin, f.LA1.ID, key, "99", 0), errs.Invalid) // an LA is not an ICB
+
+		// Nothing refused or stale was written: A's own, the default, and
+		// no row for B.
+		for _, tc := range []struct {
+			name string
+			icb  int64
+			want string
+			own  bool
+		}{
+			{"ICB A", icbA.ID, "15", true},
+			{"ICB B", icbB.ID, "10", false},
+			{"the defaults", 0, "10", true},
+		} {
+			got, err := s.Setting(ctx, System, tc.icb, key)
+			if err != nil || got.Value != tc.want || got.Own != tc.own || got.Version != 1 {
+				t.Errorf("after refusals, %s: got %+v %v, want %q own %v v1", tc.name, got, err, tc.want, tc.own)
+			}
+		}
+
+		// Updating the ICB's own row with its version.
+		if err := s.SetSetting(ctx, f.DCO, icbA.ID, key, "12", 1); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.SetSetting(ctx, f.DCO, icbA.ID, key, "13", 1), errs.Conflict)
+		if got, _ := s.Setting(ctx, f.DCO, icbA.ID, key); got.Value != "12" || got.Version != 2 {
+			t.Errorf("after the stale save: got %q v%d, want 12 v2", got.Value, got.Version)
+		}
+		rows, _, _ := s.ListAudit(ctx, AuditFilter{Action: "setting.update", Limit: 10})
+		if want := fmt.Sprintf("key=%s icb=%d", key, icbA.ID); len(rows) == 0 || rows[0].Detail != want {
+			t.Errorf("audit: got %+v, want newest detail %q", rows, want)
+		}
+	})
+}
+
+// Migrating a database whose settings were global keeps each one, with its
+// version and updated_at, as the default every ICB reads.
+func TestSettingsMigrateKeepsGlobalAsDefaults(t *testing.T) {
+	for _, e := range []struct {
+		name string
+		dsn  func(testing.TB) string
+	}{
+		{EngineSQLite, func(tb testing.TB) string { return filepath.Join(tb.TempDir(), "old.db") }},
+		{EnginePostgres, TestPostgresSchema},
+	} {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := Open(ctx, e.dsn(t), slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.migrate(ctx, 6); err != nil {
+				t.Fatalf("migrate to 0006: %v", err)
+			}
+			old := []struct{ key, value, updated string }{
+				{s23.SettingStandardDays, "14", "2025-01-02T03:04:05.000000Z"},
+				{s23.SettingParentLetter, "Dear {{parent_name}}", "2025-02-03T04:05:06.000000Z"},
+			}
+			for _, o := range old {
+				if _, err := s.wdb.ExecContext(ctx, s.rebind("INSERT INTO settings (key, value, version, updated_at) VALUES (?, ?, 3, ?)"),
+					o.key, o.value, o.updated); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("migrate: %v", err)
+			}
+			s.Now = func() time.Time { return testNow }
+			f := SeedFixture(t, s)
+			for _, o := range old {
+				for _, tc := range []struct {
+					name  string
+					actor Actor
+					icb   int64
+					own   bool
+				}{
+					{"the defaults", System, 0, true},
+					{"an ICB", f.DCO, f.ICB.ID, false},
+				} {
+					got, err := s.Setting(ctx, tc.actor, tc.icb, o.key)
+					if err != nil || got.Value != o.value || got.Version != 3 || got.ICBID != 0 || got.Own != tc.own {
+						t.Errorf("%s, %s: got %+v %v, want %q v3 from the defaults' row", o.key, tc.name, got, err, o.value)
+					}
+				}
+				var updated string
+				if err := s.db.QueryRowContext(ctx, s.rebind("SELECT updated_at FROM settings WHERE icb_id = 0 AND key = ?"), o.key).Scan(&updated); err != nil || updated != o.updated {
+					t.Errorf("%s updated_at: got %q %v, want %q", o.key, updated, err, o.updated)
+				}
+			}
+			if c, err := s.S23Settings(ctx, f.ICB.ID); err != nil || c.StandardDays != 14 {
+				t.Errorf("S23Settings: got %d days %v, want 14", c.StandardDays, err)
+			}
+			if n, err := s.PendingMigrations(ctx); n != 0 || err != nil {
+				t.Errorf("pending: got %d %v, want 0", n, err)
+			}
+		})
+	}
 }
 
 func TestBankHolidays(t *testing.T) {

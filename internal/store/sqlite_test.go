@@ -66,7 +66,7 @@ func TestSQLiteTwoProcesses(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for k := range 25 {
-					if err := s.SetSetting(ctx, System, fmt.Sprintf("s%d-%d-%d", i, j, k), "v", 0); err != nil {
+					if err := s.SetSetting(ctx, System, 0, fmt.Sprintf("s%d-%d-%d", i, j, k), "v", 0); err != nil {
 						errc <- err
 					}
 				}

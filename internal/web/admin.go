@@ -386,7 +386,10 @@ type settingDef struct {
 	Default          string
 }
 
-// settingDefs are the local standards DESIGN §4 leaves to each ICB.
+// settingDefs are the local standards DESIGN §4 leaves to each ICB. The
+// administrator's page edits their defaults: the values every ICB uses
+// until its DCO sets its own (the Section 23 ones on the DCO's notification
+// settings page).
 var settingDefs = []settingDef{
 	{Key: "s23_standard_days", Label: "Section 23 notifications: local standard (days)",
 		Hint: "How many days a health body should take to notify the LA after informing the parent. There is no statutory deadline.", Min: 1, Max: 365, Default: "10"},
@@ -408,23 +411,25 @@ type settingRow struct {
 	Error   string
 }
 
-func (s *Server) loadSettings(ctx context.Context) ([]settingRow, error) {
+// loadSettings reads the defaults (ICB 0).
+func (s *Server) loadSettings(ctx context.Context, actor store.Actor) ([]settingRow, error) {
 	var rows []settingRow
 	for _, d := range settingDefs {
-		v, ver, err := s.store.Setting(ctx, d.Key)
-		if errs.Is(err, errs.NotFound) {
-			v, ver, err = d.Default, 0, nil
-		}
-		if err != nil {
+		row := settingRow{settingDef: d, Value: d.Default}
+		v, err := s.store.Setting(ctx, actor, 0, d.Key)
+		switch {
+		case err == nil:
+			row.Value, row.Version = v.Value, v.SaveVersion()
+		case !errs.Is(err, errs.NotFound):
 			return nil, err
 		}
-		rows = append(rows, settingRow{settingDef: d, Value: v, Version: ver})
+		rows = append(rows, row)
 	}
 	return rows, nil
 }
 
 func (s *Server) settingsForm(w http.ResponseWriter, r *http.Request) {
-	rows, err := s.loadSettings(r.Context())
+	rows, err := s.loadSettings(r.Context(), state(r).actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -435,13 +440,13 @@ func (s *Server) settingsForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "settings.html", p)
 }
 
-// settingsSave saves every changed setting. Each carries the version it was
-// read at, so two administrators saving at once cannot overwrite each other
-// unnoticed.
+// settingsSave saves every changed default; no ICB's own value changes.
+// Each carries the version it was read at, so two administrators saving at
+// once cannot overwrite each other unnoticed.
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	stored, err := s.loadSettings(ctx)
+	stored, err := s.loadSettings(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -476,10 +481,10 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		if row.Value == stored[i].Value && row.Version == stored[i].Version {
 			continue // unchanged: no write, no audit row
 		}
-		if err := s.store.SetSetting(ctx, actor, row.Key, row.Value, row.Version); err != nil {
+		if err := s.store.SetSetting(ctx, actor, 0, row.Key, row.Value, row.Version); err != nil {
 			// Show the person's values against the versions now stored,
 			// so that, having checked, they can save again.
-			if fresh, ferr := s.loadSettings(ctx); ferr == nil {
+			if fresh, ferr := s.loadSettings(ctx, actor); ferr == nil {
 				for j := range rows {
 					rows[j].Version = fresh[j].Version
 				}

@@ -105,6 +105,9 @@ func TestAdminSettings(t *testing.T) {
 	if !strings.Contains(form.Body, `name="s23_standard_days"`) || !strings.Contains(form.Body, `name="qa_standard_working_days"`) {
 		t.Fatal("settings form lacks the settings")
 	}
+	if !strings.Contains(form.Body, "the values every ICB uses until its DCO sets its own") {
+		t.Error("settings form does not say it edits the defaults")
+	}
 	res := c.post("/admin/settings", url.Values{"s23_standard_days": {"0"}, "s23_standard_days-version": {"0"},
 		"qa_standard_working_days": {"ten"}, "qa_standard_working_days-version": {"0"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `href="#s23_standard_days"`) || !strings.Contains(res.Body, `href="#qa_standard_working_days"`) {
@@ -117,9 +120,12 @@ func TestAdminSettings(t *testing.T) {
 	if !strings.Contains(page.Body, "Settings saved") || !strings.Contains(page.Body, `value="21"`) {
 		t.Errorf("settings page does not confirm the save")
 	}
-	v, ver, err := e.store.Setting(context.Background(), "s23_standard_days")
-	if err != nil || v != "21" || ver != 1 {
-		t.Fatalf("stored setting: %q v%d %v", v, ver, err)
+	v, err := e.store.Setting(context.Background(), store.System, 0, "s23_standard_days")
+	if err != nil || v.Value != "21" || v.Version != 1 || v.ICBID != 0 {
+		t.Fatalf("stored default: got %+v %v, want 21 v1 for ICB 0", v, err)
+	}
+	if v, err := e.store.Setting(context.Background(), store.System, e.icb.ID, "s23_standard_days"); err != nil || v.Value != "21" || v.Own {
+		t.Errorf("the ICB reads: got %+v %v, want the default 21", v, err)
 	}
 	// A save made from the page as it was before that save is a conflict.
 	res = c.post("/admin/settings", url.Values{"s23_standard_days": {"30"}, "s23_standard_days-version": {"0"},
@@ -131,10 +137,10 @@ func TestAdminSettings(t *testing.T) {
 	if !strings.Contains(res.Body, `value="30"`) {
 		t.Error("the conflict lost what was typed")
 	}
-	if v, _, _ := e.store.Setting(context.Background(), "s23_standard_days"); v != "21" {
-		t.Errorf("stale save changed the setting to %q", v)
+	if v, _ := e.store.Setting(context.Background(), store.System, 0, "s23_standard_days"); v.Value != "21" {
+		t.Errorf("stale save changed the setting to %q", v.Value)
 	}
-	if _, _, err := e.store.Setting(context.Background(), "nope"); !errs.Is(err, errs.NotFound) {
+	if _, err := e.store.Setting(context.Background(), store.System, 0, "nope"); !errs.Is(err, errs.NotFound) {
 		t.Errorf("unknown setting: %v", err)
 	}
 }

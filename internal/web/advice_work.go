@@ -293,7 +293,7 @@ func (s *Server) contributionPageFor(ctx context.Context, actor store.Actor, rq 
 	p := &adviceContributionPage{R: rq, Row: toAdviceRow(rq, clock), Part: part, Advice: c.Advice, Checks: c.Checks,
 		Returned: datePartsOf(send.Today(s.now())), Reuse: c.Reuse, ReuseDated: datePartsOf(c.Reuse.Dated),
 		Exceptions: exceptionOptions(c.Exception.Kind), ExcReason: c.Exception.Reason, ExcOn: datePartsOf(c.Exception.On),
-		Action: part.Href, Version: c.Version, ReuseMonth: s.store.AdviceReuseMonths(ctx)}
+		Action: part.Href, Version: c.Version, ReuseMonth: s.store.AdviceReuseMonths(ctx, rq.ICBID)}
 	if !c.ReturnedOn.IsZero() {
 		p.Returned = datePartsOf(c.ReturnedOn)
 	}

@@ -64,6 +64,18 @@ func (s *Server) s23Cal(ctx context.Context) (*send.Calendar, error) {
 // s23Today is today's date in England.
 func (s *Server) s23Today() send.Date { return send.Today(s.now()) }
 
+// s23ActorSettings is the Section 23 configuration of the actor's ICB (its
+// own values, else the defaults), for the lists, counts and compliance
+// figures an actor sees. A notification's own page, status and letters use
+// its ICB's instead (S23Settings(ctx, n.ICBID)).
+func (s *Server) s23ActorSettings(ctx context.Context, actor store.Actor) (store.S23Config, error) {
+	icb, err := s.store.ActorICB(ctx, actor)
+	if err != nil {
+		return store.S23Config{}, err
+	}
+	return s.store.S23Settings(ctx, icb)
+}
+
 // s23Tag is a notification's status for the role looking: the LA sees
 // its receipt (how long it has had it, whether acknowledged); everyone else
 // the health side's progress against the local standard.
@@ -316,7 +328,7 @@ var s23ListFields = []string{"la", "provider", "kind", "status", "month"}
 func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -422,7 +434,7 @@ type s23ViewPage struct {
 
 // s23ViewData builds a notification's page for the actor.
 func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23Notification) (*s23ViewPage, error) {
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.store.S23Settings(ctx, n.ICBID)
 	if err != nil {
 		return nil, err
 	}
@@ -558,7 +570,7 @@ func (s *Server) s23Month(q url.Values, bad map[string]string) (key string, firs
 func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -601,7 +613,8 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 
 // --- Settings: the local standards and the letter templates ---
 
-// s23SettingsPage is the DCO's settings for notifications.
+// s23SettingsPage is the DCO's settings for notifications: their ICB's own
+// values, or the defaults where the ICB has not set its own.
 type s23SettingsPage struct {
 	page
 	Standard, AckDays             string
@@ -611,28 +624,52 @@ type s23SettingsPage struct {
 	StandardErr, AckErr           string
 	ParentLetterErr, LANotifErr   string
 	DefaultParent, DefaultLANotif string
+	// ICBName is the ICB whose values the page edits (icb); NoICB is set
+	// when the DCO belongs to no ICB, who sees the defaults and cannot save
+	// them.
+	icb     int64
+	ICBName string
+	NoICB   bool
+	// Own says of each setting whether the ICB has its own value (false:
+	// the default every ICB uses until it sets its own).
+	Own map[string]bool
 }
 
 // s23SettingKeys are the settings the page edits, in its order.
 var s23SettingKeys = []string{s23.SettingStandardDays, s23.SettingAckStandardDays, s23.SettingParentLetter, s23.SettingLANotification}
 
-func (s *Server) s23SettingsLoad(ctx context.Context) (*s23SettingsPage, error) {
-	cfg, err := s.store.S23Settings(ctx)
+// s23SettingsLoad reads the settings of the DCO's ICB. Each version is the
+// version of the ICB's own row, or 0 where the ICB has none, so that saving
+// creates the ICB's own row and never changes the default.
+func (s *Server) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23SettingsPage, error) {
+	icb, err := s.store.ActorICB(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.store.S23Settings(ctx, icb)
 	if err != nil {
 		return nil, err
 	}
 	p := &s23SettingsPage{
 		Standard: strconv.Itoa(cfg.StandardDays), AckDays: strconv.Itoa(cfg.AckStandardDays),
 		ParentLetter: cfg.ParentLetter, LANotification: cfg.LANotification,
-		Versions: map[string]int64{}, Fields: s23.Fields,
+		Versions: map[string]int64{}, Own: map[string]bool{}, Fields: s23.Fields,
 		DefaultParent: s23.DefaultParentLetter, DefaultLANotif: s23.DefaultLANotification,
+		icb: icb, NoICB: icb == 0,
+	}
+	if icb != 0 {
+		o, err := s.store.GetOrg(ctx, icb)
+		if err != nil {
+			return nil, err
+		}
+		p.ICBName = o.Name
 	}
 	for _, k := range s23SettingKeys {
-		_, v, err := s.store.Setting(ctx, k)
+		v, err := s.store.Setting(ctx, actor, icb, k)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return nil, err
 		}
-		p.Versions[k] = v
+		p.Versions[k], p.Own[k] = v.SaveVersion(), icb != 0 && v.Own
 	}
 	p.Title = "Notification settings"
 	p.Back, p.BackText = "/s23-notifications", "Notifications"
@@ -640,7 +677,7 @@ func (s *Server) s23SettingsLoad(ctx context.Context) (*s23SettingsPage, error) 
 }
 
 func (s *Server) s23SettingsForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.s23SettingsLoad(r.Context())
+	p, err := s.s23SettingsLoad(r.Context(), state(r).actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -648,14 +685,16 @@ func (s *Server) s23SettingsForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "s23_settings.html", p)
 }
 
-// s23SettingsSave saves what changed. Each setting carries the version it
-// was read at, so two DCOs saving at once cannot overwrite each other
-// unnoticed. A template naming a field that does not exist is refused, so a
-// typing slip cannot reach a family's letter.
+// s23SettingsSave saves what changed as the DCO's ICB's own values; what
+// did not change stays as it was, the ICB's own or the default. Each
+// setting carries the version it was read at, so two DCOs saving at once
+// cannot overwrite each other unnoticed. A template naming a field that
+// does not exist is refused, so a typing slip cannot reach a family's
+// letter.
 func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	cur, err := s.s23SettingsLoad(ctx)
+	cur, err := s.s23SettingsLoad(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -712,8 +751,8 @@ func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 		if values[k] == was[k] && p.Versions[k] == cur.Versions[k] {
 			continue // unchanged: no write, no audit row
 		}
-		if err := s.store.SetSetting(ctx, actor, k, values[k], p.Versions[k]); err != nil {
-			if fresh, ferr := s.s23SettingsLoad(ctx); ferr == nil {
+		if err := s.store.SetSetting(ctx, actor, cur.icb, k, values[k], p.Versions[k]); err != nil {
+			if fresh, ferr := s.s23SettingsLoad(ctx, actor); ferr == nil {
 				p.Versions = fresh.Versions
 			}
 			s.failForm(w, r, staleToMessage(err), reshow)
@@ -752,7 +791,7 @@ func (s *Server) s23LALetter(w http.ResponseWriter, r *http.Request) {
 
 // s23LetterData fills a letter from the record and the ICB's template.
 func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n store.S23Notification, letter string) (*s23LetterPage, error) {
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.store.S23Settings(ctx, n.ICBID)
 	if err != nil {
 		return nil, err
 	}
@@ -831,7 +870,7 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleProvider && actor.Role != store.RoleLA {
 		return nil, nil
 	}
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -913,17 +952,21 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 	if len(ns) == 0 {
 		return nil, nil
 	}
-	cfg, err := s.store.S23Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
 	cal, err := s.s23Cal(ctx)
 	if err != nil {
 		return nil, err
 	}
 	today := s.s23Today()
+	cfgs := map[int64]store.S23Config{} // each notification's status is by its own ICB's standard
 	var out []timelineEntry
 	for _, n := range ns {
+		cfg, ok := cfgs[n.ICBID]
+		if !ok {
+			if cfg, err = s.store.S23Settings(ctx, n.ICBID); err != nil {
+				return nil, err
+			}
+			cfgs[n.ICBID] = cfg
+		}
 		t := s23Tag(actor.Role, n, cfg, cal, today)
 		date := n.Steps.OpinionOn
 		if !n.Steps.LANotifiedOn.IsZero() {

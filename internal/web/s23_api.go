@@ -106,7 +106,7 @@ func (s *Server) writeS23(w http.ResponseWriter, r *http.Request, status int, ac
 		s.fail(w, r, err)
 		return
 	}
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.store.S23Settings(ctx, n.ICBID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -240,7 +240,7 @@ func apiS23Fields(err error) error {
 func (s *Server) apiS23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -446,7 +446,7 @@ const s23CSVMax = 50_000
 func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -509,7 +509,7 @@ func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
-	cfg, err := s.store.S23Settings(ctx)
+	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return

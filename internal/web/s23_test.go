@@ -596,8 +596,11 @@ func TestS23Letters(t *testing.T) {
 	if body := prov.get(s23Path(n.ID) + "/parent-letter").Body; !strings.Contains(body, "Dear family of Lettered Young, from Test Community Health") {
 		t.Errorf("the new template is not used:\n%s", body)
 	}
-	if cfg, _ := e.store.S23Settings(ctx); cfg.StandardDays != 12 || cfg.AckStandardDays != 7 {
+	if cfg, _ := e.store.S23Settings(ctx, e.icb.ID); cfg.StandardDays != 12 || cfg.AckStandardDays != 7 {
 		t.Errorf("standards not saved: %+v", cfg)
+	}
+	if cfg, _ := e.store.S23Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays || cfg.ParentLetter != s23.DefaultParentLetter {
+		t.Errorf("the DCO's save changed the defaults: %+v", cfg)
 	}
 }
 

@@ -95,15 +95,15 @@ func TestS23SettingsPerICB(t *testing.T) {
 	save(dcoA, "5", "ICB A writes to the family of {{child_name}}")
 	page := dcoB.get("/s23-notifications/settings").Body
 	mustContain(t, "ICB B's settings before it sets its own", page, `value="10"`,
-		"The default, used until Other ICB sets its own")
-	if strings.Contains(page, "ICB A writes") || strings.Contains(page, "Other ICB's own value") {
+		"The default: your ICB has not set its own")
+	if strings.Contains(page, "ICB A writes") || strings.Contains(page, "Your ICB's own value") {
 		t.Errorf("ICB B's settings page shows ICB A's values or its own:\n%s", page)
 	}
 	save(dcoB, "20", "ICB B writes to the family of {{child_name}}")
 	mustContain(t, "ICB B's settings after it sets its own", dcoB.get("/s23-notifications/settings").Body,
-		`value="20"`, "Other ICB's own value", "ICB B writes to the family of")
+		`value="20"`, "Your ICB's own value", "ICB B writes to the family of")
 	mustContain(t, "ICB A's settings", dcoA.get("/s23-notifications/settings").Body,
-		`value="5"`, "Test ICB's own value", "ICB A writes to the family of")
+		`value="5"`, "Your ICB's own value", "ICB A writes to the family of")
 	for _, tc := range []struct {
 		name string
 		icb  int64

@@ -53,7 +53,7 @@ func axeViolations(ctx context.Context, t *testing.T, page string) []axeViolatio
 func TestAccessibilityOfEachRolesPages(t *testing.T) {
 	srv := startServer(t)
 	pages := map[string][]string{
-		"dco@demo.dco.test":        {"/", "/children", "/s23-notifications", "/advice-requests", "/advice-requests/at-risk", "/s23-notifications/compliance"},
+		"dco@demo.dco.test":        {"/", "/children", "/s23-notifications", "/advice-requests", "/advice-requests/at-risk", "/s23-notifications/compliance", "/s23-notifications/settings"},
 		"la.swindon@demo.dco.test": {"/", "/children", "/advice-requests", "/s23-notifications"},
 		"clinician@demo.dco.test":  {"/", "/advice-requests"},
 		"provider@demo.dco.test":   {"/", "/s23-notifications", "/s23-notifications/new"},

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -405,16 +404,6 @@ func (s *Server) adviceFilterOptions(ctx context.Context, actor store.Actor, q a
 	return nil
 }
 
-// csvCell neutralises a cell a spreadsheet would run as a formula
-// (QUALITY 15): one starting = + - @, tab or carriage return gets a
-// leading apostrophe.
-func csvCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // adviceCSVMax bounds one download; a wider one is narrowed by filters.
 const adviceCSVMax = 50_000
 
@@ -453,18 +442,15 @@ func (s *Server) adviceCSV(w http.ResponseWriter, r *http.Request) {
 	for _, rq := range all {
 		rows = append(rows, toAdviceRow(rq, clock))
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="advice-requests.csv"`)
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "child", "nhs_number", "la", "la_reference", "received_on", "due_on", "status", "waiting_on",
-		"returned_on", "on_time", "exception"})
+	out := make([][]string, 0, len(rows))
 	for i, row := range rows {
 		rq := all[i]
-		_ = cw.Write([]string{strconv.FormatInt(row.ID, 10), csvCell(row.Child), string(rq.NHSNumber), csvCell(row.LA),
-			csvCell(row.Reference), rq.ReceivedOn.String(), rq.DueOn.String(), row.Status, csvCell(row.Waiting),
+		out = append(out, []string{strconv.FormatInt(row.ID, 10), row.Child, string(rq.NHSNumber), row.LA,
+			row.Reference, rq.ReceivedOn.String(), rq.DueOn.String(), row.Status, row.Waiting,
 			rq.ReturnedOn.String(), row.OnTime, row.Exception})
 	}
-	cw.Flush()
+	writeCSV(w, "advice-requests.csv", []string{"id", "child", "nhs_number", "la", "la_reference", "received_on", "due_on",
+		"status", "waiting_on", "returned_on", "on_time", "exception"}, out)
 }
 
 // --- "which requests will miss six weeks this week, and whose are they?" ---

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -428,16 +426,6 @@ func (s *Server) apiS23Patch(w http.ResponseWriter, r *http.Request) {
 
 // --- CSV downloads ---
 
-// s23CSVCell neutralises a cell a spreadsheet would run as a formula
-// (QUALITY 15): one starting = + - @, tab or carriage return gets a
-// leading apostrophe.
-func s23CSVCell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // s23CSVMax bounds one download; a wider one is narrowed by filters.
 const s23CSVMax = 50_000
 
@@ -467,11 +455,7 @@ func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := s.s23Today()
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	_ = cw.Write([]string{"id", "kind", "nhs_number", "given_name", "family_name", "date_of_birth", "provider", "local_authority",
-		"professional", "opinion_on", "parent_informed_on", "discussion_offered_on", "discussion_held_on", "la_notified_on",
-		"acknowledged_on", "days_parent_to_la", "status", "other_notifications"})
+	var out [][]string
 	fl.f.Limit = 1000
 	for fl.f.Offset = 0; fl.f.Offset < s23CSVMax; fl.f.Offset += fl.f.Limit {
 		ns, total, err := s.store.ListS23(ctx, actor, fl.f)
@@ -490,19 +474,15 @@ func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 				n.Steps.OpinionOn.String(), n.Steps.ParentInformedOn.String(), n.Steps.DiscussionOfferedOn.String(),
 				n.Steps.DiscussionHeldOn.String(), n.Steps.LANotifiedOn.String(), n.Steps.AcknowledgedOn.String(), days,
 				tag.Label, strconv.Itoa(n.Others)}
-			for i := range row {
-				row[i] = s23CSVCell(row[i])
-			}
-			_ = cw.Write(row)
+			out = append(out, row)
 		}
 		if fl.f.Offset+len(ns) >= total || len(ns) == 0 {
 			break
 		}
 	}
-	cw.Flush()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="s23-notifications.csv"`)
-	_, _ = w.Write(buf.Bytes())
+	writeCSV(w, "s23-notifications.csv", []string{"id", "kind", "nhs_number", "given_name", "family_name", "date_of_birth",
+		"provider", "local_authority", "professional", "opinion_on", "parent_informed_on", "discussion_offered_on",
+		"discussion_held_on", "la_notified_on", "acknowledged_on", "days_parent_to_la", "status", "other_notifications"}, out)
 }
 
 // s23ComplianceCSV downloads the compliance table of a month.
@@ -525,10 +505,7 @@ func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	_ = cw.Write([]string{"month", "provider", "notified", "parent_informed_first", "within_standard", "standard_days",
-		"percent_within_standard", "median_days", "longest_days", "awaiting_la_past_standard_at_month_end"})
+	var out [][]string
 	for _, c := range append(rows, total) {
 		longest := ""
 		if c.Notified > 0 {
@@ -536,13 +513,9 @@ func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		row := []string{key, c.ProviderName, strconv.Itoa(c.Notified), strconv.Itoa(c.ParentFirst), strconv.Itoa(c.WithinStandard),
 			strconv.Itoa(c.StandardDays), c.PercentWithinStandard(), c.Median(), longest, strconv.Itoa(c.OpenOverdue)}
-		for i := range row {
-			row[i] = s23CSVCell(row[i])
-		}
-		_ = cw.Write(row)
+		out = append(out, row)
 	}
-	cw.Flush()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="s23-compliance-`+key+`.csv"`)
-	_, _ = w.Write(buf.Bytes())
+	writeCSV(w, "s23-compliance-"+key+".csv", []string{"month", "provider", "notified", "parent_informed_first",
+		"within_standard", "standard_days", "percent_within_standard", "median_days", "longest_days",
+		"awaiting_la_past_standard_at_month_end"}, out)
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"dco/internal/importer"
 	"dco/internal/send"
@@ -69,14 +67,6 @@ func s23StoreProblems(ps []store.S23ImportProblem) []importer.RowError {
 	return out
 }
 
-// s23Problems merges the file's problems and the store's into line order,
-// the file's first on a line, as one list to fix in one pass.
-func s23Problems(file, db []importer.RowError) []importer.RowError {
-	all := append(slices.Clone(file), db...)
-	slices.SortStableFunc(all, func(a, b importer.RowError) int { return cmp.Compare(a.Line, b.Line) })
-	return all
-}
-
 func importS23(ctx context.Context, env *Env, args []string) int {
 	const name = "import s23"
 	var dryRun bool
@@ -126,8 +116,9 @@ func importS23(ctx context.Context, env *Env, args []string) int {
 					return failf(env, name, "%s", describe(err))
 				}
 			}
-			if problems := s23Problems(res.Errors, s23StoreProblems(out.Problems)); len(problems) > 0 || res.MoreErrors > 0 {
-				return refuse(problems, res.MoreErrors)
+			res.AddStoreErrors(s23StoreProblems(out.Problems))
+			if !res.OK() {
+				return refuse(res.Errors, res.MoreErrors)
 			}
 		}
 		if len(res.Rows) == 0 {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"dco/internal/advice"
@@ -71,26 +70,11 @@ func (r *AdviceResult) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 
 // a file. No more than Limits.MaxErrors are kept; the rest are counted in
 // MoreErrors.
 func (r *AdviceResult) AddStoreErrors(lines []store.LineError) {
-	seen := map[string]bool{}
-	for _, e := range r.Errors {
-		seen[e.Error()] = true
-	}
+	db := make([]RowError, 0, len(lines))
 	for _, l := range lines {
-		e := RowError{Line: l.Line, Message: l.Message}
-		if !seen[e.Error()] {
-			seen[e.Error()] = true
-			r.Errors = append(r.Errors, e)
-		}
+		db = append(db, RowError{Line: l.Line, Message: l.Message})
 	}
-	sort.SliceStable(r.Errors, func(i, j int) bool { return r.Errors[i].Line < r.Errors[j].Line })
-	max := r.maxErrors
-	if max == 0 {
-		max = DefaultLimits.MaxErrors
-	}
-	if len(r.Errors) > max {
-		r.MoreErrors += len(r.Errors) - max
-		r.Errors = r.Errors[:max]
-	}
+	r.Errors, r.MoreErrors = mergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
 }
 
 // ReadAdvice reads a CSV file of health advice requests, past and open,

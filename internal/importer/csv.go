@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -57,6 +58,33 @@ type RowError struct {
 
 // Error reads "line 7: date_of_birth "2023-02-29" is not a real date".
 func (e RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Message) }
+
+// mergeErrors adds the problems only the database found (in rows that
+// parsed) to a file's own, in line order, the file's first on a shared line
+// and a problem already reported not repeated, so that one run reports
+// every problem of a file. No more than max are kept (0: DefaultLimits);
+// the rest are added to more.
+func mergeErrors(errs []RowError, more int, db []RowError, max int) ([]RowError, int) {
+	seen := map[string]bool{}
+	for _, e := range errs {
+		seen[e.Error()] = true
+	}
+	for _, e := range db {
+		if !seen[e.Error()] {
+			seen[e.Error()] = true
+			errs = append(errs, e)
+		}
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+	if max == 0 {
+		max = DefaultLimits.MaxErrors
+	}
+	if len(errs) > max {
+		more += len(errs) - max
+		errs = errs[:max]
+	}
+	return errs, more
+}
 
 // columns describes a file's header.
 type columns struct {

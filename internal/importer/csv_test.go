@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,5 +132,19 @@ func TestFirstLine(t *testing.T) {
 	}
 	if first, _ := firstLine(seen, "x", 9); first != 2 {
 		t.Errorf("third sight = %d; want still 2", first)
+	}
+}
+
+func TestMergeErrors(t *testing.T) {
+	file := []RowError{{Line: 2, Message: "nhs_number: bad"}, {Line: 5, Message: "date_of_birth: bad"}}
+	db := []RowError{{Line: 5, Message: "la_code: other LA"}, {Line: 3, Message: "family_name: differs"}, {Line: 2, Message: "nhs_number: bad"}}
+	got, more := mergeErrors(slices.Clone(file), 0, db, 0)
+	want := []RowError{file[0], db[1], file[1], db[0]}
+	if !slices.Equal(got, want) || more != 0 {
+		t.Errorf("got %v (+%d), want %v: line order, the file's first on a line, the repeat dropped", got, more, want)
+	}
+	got, more = mergeErrors(slices.Clone(file), 1, db, 3)
+	if len(got) != 3 || more != 2 {
+		t.Errorf("capped at 3: got %d kept and %d more, want 3 and 2", len(got), more)
 	}
 }

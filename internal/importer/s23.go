@@ -58,10 +58,19 @@ type S23Result struct {
 	// Notes are remarks that do not stop an import: ignored columns, and
 	// rows imported as "other" notifications because s.23 did not apply.
 	Notes []string
+
+	maxErrors int // Limits.MaxErrors of the read
 }
 
 // OK reports whether the file had no problems at all.
 func (r *S23Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
+
+// AddStoreErrors merges the problems the database found in the rows that
+// parsed (a dry store.ImportS23), already in the file's terms, into the
+// file's own, as AdviceResult.AddStoreErrors does.
+func (r *S23Result) AddStoreErrors(db []RowError) {
+	r.Errors, r.MoreErrors = mergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
+}
 
 // ReadS23 reads a Section 23 notifications CSV file whose header is
 //
@@ -92,6 +101,7 @@ func ReadS23(r io.Reader, opt S23Options) (*S23Result, error) {
 		return nil, err
 	}
 	p.res.Errors, p.res.MoreErrors, p.res.Read, p.res.Notes = s.errors, s.moreErrors, s.read, s.notes
+	p.res.maxErrors = s.lim.MaxErrors
 	return p.res, nil
 }
 

@@ -10,12 +10,13 @@ import (
 	"dco/internal/store"
 )
 
-// adviceAssigned counts the children of the advice requests assigned to a
-// clinician, whom the assignment lets them see.
+// adviceAssigned counts the children of the open advice requests assigned
+// to a clinician, whom the assignment lets them see until the request is
+// returned or withdrawn.
 func adviceAssigned(t *testing.T, s *store.Store, a store.Actor) int {
 	t.Helper()
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
-	list, _, err := s.ListAdviceRequests(context.Background(), a, clock, store.AdviceFilter{Limit: 1000})
+	list, _, err := s.ListAdviceRequests(context.Background(), a, clock, store.AdviceFilter{Open: true, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,8 +95,8 @@ func TestSeed(t *testing.T) {
 			lo, hi = max(6, d), 6+d
 		}
 		if u.Role == store.RoleClinician {
-			// It also sees the children of the advice requests assigned
-			// to it (advice.go).
+			// It also sees the children of the open advice requests
+			// assigned to it (advice.go).
 			d := adviceAssigned(t, s, a)
 			lo, hi = max(6, d), 6+d
 		}

@@ -217,7 +217,9 @@ func errAdviceNotFound() error {
 
 // adviceScope returns the SQL condition, on advice_requests aliased r, that
 // limits rows to what a may see. A clinician's is driven from the
-// contributions assigned to them, through an index.
+// contributions assigned to them, through an index: a request they hold a
+// part of stays theirs to read once it is returned or withdrawn (the advice
+// they wrote), while the child's record does not (grantClinician).
 func adviceScope(a Actor) (string, []any, error) {
 	if cond, args, ok := icbWide(a, "r"); ok {
 		return cond, args, nil
@@ -1043,23 +1045,171 @@ func (s *Store) CliniciansOfICB(ctx context.Context, icbID int64) ([]User, error
 	return scanAll(rows, "clinicians", scanUser)
 }
 
-// grantClinician gives an assigned clinician sight of the child, in the
-// transaction that assigns them, so that no clinician holds work on a
-// child they cannot open. Audited "child.grant", as GrantChildAccess is.
-func (t *tx) grantClinician(ctx context.Context, actor Actor, childID, userID, requestID int64, at string) error {
-	n, err := t.execN(ctx, `INSERT INTO child_access (child_id, user_id, reason, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		childID, userID, "assigned health advice request "+itoa(requestID), actor.UserID, at)
-	if err != nil || n == 0 {
+// Access that work gives lasts as long as the work. Assigning a part of a
+// request to a clinician grants them the child for that part: one
+// child_access row naming the contribution, made in the transaction that
+// assigns them. When the part is reassigned or removed, or the request is
+// returned or withdrawn, the row goes in the transaction that does it, and
+// a clinician left with no sight of the child (no other open part, no grant
+// a DCO made for a recorded reason through GrantChildAccess) gets a
+// "child.revoke" audit row in the child's access history. The clinician
+// keeps read access to the request they hold a part of, and so to the advice
+// they wrote, after it closes (adviceScope, which reads the parts, not the
+// grants): what they told the LA is theirs to look back on. The child's
+// record, with the rest of the child's requests, notifications and details,
+// is not.
+
+// lockClinicians holds the users' rows until the transaction ends, in id
+// order, so that whether a clinician still sees a child after a grant is
+// taken back is decided on what other transactions have committed: two
+// parts of theirs moved at once must not each count on the other's grant
+// and leave the end of their access unaudited (two processes on one
+// database: each has one committer). NO KEY UPDATE, as it conflicts with
+// itself but not with the key-share locks that rows referencing the user
+// take: an assignment has taken one by then. SQLite has one writer at a
+// time and needs no lock.
+func (t *tx) lockClinicians(ctx context.Context, ids ...int64) error {
+	if t.s.engine != EnginePostgres {
+		return nil
+	}
+	var marks []string
+	var args []any
+	for _, id := range ids {
+		if id != 0 {
+			marks = append(marks, "?")
+			args = append(args, id)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	rows, err := t.query(ctx, "SELECT id FROM users WHERE id IN ("+strings.Join(marks, ", ")+") ORDER BY id FOR NO KEY UPDATE", args...)
+	if err != nil {
 		return err
 	}
-	return t.appendAudit(ctx, entry(actor, "child.grant", "child", childID, childID, OutcomeOK, "user_id="+itoa(userID)))
+	_, err = scanAll(rows, "users", func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	return err
+}
+
+// workGrantReason is the reason recorded with a grant made by assigning a
+// part of request requestID.
+func workGrantReason(requestID int64) string {
+	return "assigned health advice request " + itoa(requestID)
+}
+
+// grantClinician gives the clinician assigned contribution contributionID
+// of request requestID sight of the child, in the transaction that assigns
+// them, so that no clinician holds work on a child they cannot open. It
+// returns the "child.grant" audit entry (as GrantChildAccess writes) when
+// the clinician could not see the child before, and nil when an open part
+// or a DCO's grant already let them.
+func (t *tx) grantClinician(ctx context.Context, actor Actor, childID, userID, contributionID, requestID int64, at string) (*AuditEntry, error) {
+	if err := t.lockClinicians(ctx, userID); err != nil {
+		return nil, err
+	}
+	var had int
+	if err := t.queryRow(ctx, "SELECT count(*) FROM child_access WHERE user_id = ? AND child_id = ?", userID, childID).Scan(&had); err != nil {
+		return nil, mapErr(err, "read child access")
+	}
+	n, err := t.execN(ctx, `INSERT INTO child_access (child_id, user_id, contribution_id, reason, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		childID, userID, contributionID, workGrantReason(requestID), actor.UserID, at)
+	if err != nil || n == 0 || had > 0 {
+		return nil, err
+	}
+	return entry(actor, "child.grant", "child", childID, childID, OutcomeOK,
+		fmt.Sprintf("user_id=%d contribution=%d", userID, contributionID)), nil
+}
+
+// endWorkGrants takes back the grants made for the contributions that cond
+// (a condition on child_access's contribution_id, with one argument) picks,
+// because that work moved or closed (why, for the audit: "contribution=5
+// reassigned"). Call it in the transaction of the change. It returns a
+// "child.revoke" audit entry for each clinician it leaves with no sight of
+// the child: no other open part and no DCO's grant.
+func (t *tx) endWorkGrants(ctx context.Context, actor Actor, childID int64, why, cond string, arg int64) ([]*AuditEntry, error) {
+	rows, err := t.query(ctx, "SELECT DISTINCT user_id FROM child_access WHERE contribution_id IS NOT NULL AND "+cond+
+		" ORDER BY user_id", arg)
+	if err != nil {
+		return nil, err
+	}
+	users, err := scanAll(rows, "grants", func(r interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil || len(users) == 0 {
+		return nil, err
+	}
+	if err := t.lockClinicians(ctx, users...); err != nil {
+		return nil, err
+	}
+	if _, err := t.exec(ctx, "DELETE FROM child_access WHERE contribution_id IS NOT NULL AND "+cond, arg); err != nil {
+		return nil, err
+	}
+	var es []*AuditEntry
+	for _, u := range users {
+		var left int
+		if err := t.queryRow(ctx, "SELECT count(*) FROM child_access WHERE user_id = ? AND child_id = ?", u, childID).Scan(&left); err != nil {
+			return nil, mapErr(err, "read child access")
+		}
+		if left == 0 {
+			es = append(es, entry(actor, "child.revoke", "child", childID, childID, OutcomeOK,
+				fmt.Sprintf("user_id=%d %s", u, why)))
+		}
+	}
+	return es, nil
+}
+
+// requestParts is endWorkGrants' condition for every part of the request
+// given as its argument.
+const requestParts = "contribution_id IN (SELECT k.id FROM advice_contributions k WHERE k.request_id = ?)"
+
+// legacyWorkGrant is the condition, on child_access, for a grant made by
+// assigning advice before grants named their part: one per clinician and
+// child, with workGrantReason's words and no contribution.
+const legacyWorkGrant = `contribution_id IS NULL AND user_id IS NOT NULL AND reason LIKE 'assigned health advice request %'`
+
+// endLegacyWorkGrants is the part of the work_grants migration that SQL
+// cannot do: it removes the grants made by assignment before grants named
+// their part (the migration has given every open part its own), auditing
+// "child.revoke" as dco itself for each clinician whose work had already
+// moved or closed, so that the child's access history says when their
+// access ended.
+func endLegacyWorkGrants(ctx context.Context, t *tx) error {
+	rows, err := t.query(ctx, `SELECT g.user_id, g.child_id FROM child_access g WHERE `+legacyWorkGrant+`
+		AND NOT EXISTS (SELECT 1 FROM child_access w WHERE w.user_id = g.user_id AND w.child_id = g.child_id
+			AND w.contribution_id IS NOT NULL)
+		ORDER BY g.child_id, g.user_id`)
+	if err != nil {
+		return err
+	}
+	type pair struct{ user, child int64 }
+	ended, err := scanAll(rows, "grants", func(r interface{ Scan(...any) error }) (pair, error) {
+		var p pair
+		return p, r.Scan(&p.user, &p.child)
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, "DELETE FROM child_access WHERE "+legacyWorkGrant); err != nil {
+		return err
+	}
+	es := make([]*AuditEntry, 0, len(ended))
+	for _, p := range ended {
+		es = append(es, entry(System, "child.revoke", "child", p.child, p.child, OutcomeOK,
+			fmt.Sprintf("user_id=%d the advice work that gave access had moved or closed", p.user)))
+	}
+	return t.appendAudit(ctx, es...)
 }
 
 // AddAdviceContribution asks a service for its part of the advice, assigned
 // to a clinician (assigneeID) or, with assigneeID 0, to the service or the
-// HAS team to allocate. The clinician is given access to the child in the
-// same transaction. Only the DCO team assigns. Audited "advice.assign".
+// HAS team to allocate. The clinician is given access to the child for this
+// part in the same transaction (grantClinician). Only the DCO team assigns.
+// Audited "advice.assign".
 func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestID int64, service string, assigneeID int64) (AdviceContribution, error) {
 	const action = "advice.assign"
 	if !isDCO(actor) {
@@ -1092,15 +1242,20 @@ func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestI
 		if err != nil {
 			return err
 		}
+		var grant *AuditEntry
 		if assigneeID != 0 {
-			if err := t.grantClinician(ctx, actor, r.ChildID, assigneeID, requestID, at); err != nil {
+			if grant, err = t.grantClinician(ctx, actor, r.ChildID, assigneeID, id, requestID, at); err != nil {
 				return err
 			}
 		}
 		c = AdviceContribution{ID: id, RequestID: requestID, ChildID: r.ChildID, Service: service, AssigneeID: assigneeID,
 			Version: 1, CreatedAt: parseTime(at), UpdatedAt: parseTime(at)}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", requestID, r.ChildID, OutcomeOK,
-			fmt.Sprintf("contribution=%d service=%s user_id=%d", id, service, assigneeID)))
+		es := []*AuditEntry{entry(actor, action, "advice_request", requestID, r.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d service=%s user_id=%d", id, service, assigneeID))}
+		if grant != nil {
+			es = append(es, grant)
+		}
+		return t.appendAudit(ctx, es...)
 	})
 	if err != nil {
 		return AdviceContribution{}, err
@@ -1110,8 +1265,9 @@ func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestI
 
 // AssignAdviceContribution gives an open contribution to a clinician (or
 // back to its service with 0), granting them the child in the same
-// transaction. version must be the contribution's version read. Audited
-// "advice.assign".
+// transaction and taking back the grant the part gave the clinician it
+// leaves (endWorkGrants: "child.revoke" when that was their last).
+// version must be the contribution's version read. Audited "advice.assign".
 func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contributionID, version, assigneeID int64) error {
 	const action = "advice.assign"
 	if !isDCO(actor) {
@@ -1142,19 +1298,35 @@ func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contr
 		if n != 1 {
 			return errStale()
 		}
-		if assigneeID != 0 {
-			if err := t.grantClinician(ctx, actor, r.ChildID, assigneeID, r.ID, at); err != nil {
+		if err := t.lockClinicians(ctx, c.AssigneeID, assigneeID); err != nil { // both, in order
+			return err
+		}
+		es := []*AuditEntry{entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d user_id=%d", contributionID, assigneeID))}
+		if c.AssigneeID != 0 && c.AssigneeID != assigneeID {
+			ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("contribution=%d reassigned", contributionID),
+				"contribution_id = ?", contributionID)
+			if err != nil {
 				return err
 			}
+			es = append(es, ended...)
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
-			fmt.Sprintf("contribution=%d user_id=%d", contributionID, assigneeID)))
+		if assigneeID != 0 {
+			grant, err := t.grantClinician(ctx, actor, r.ChildID, assigneeID, contributionID, r.ID, at)
+			if err != nil {
+				return err
+			}
+			if grant != nil {
+				es = append(es, grant)
+			}
+		}
+		return t.appendAudit(ctx, es...)
 	})
 }
 
 // RemoveAdviceContribution takes back a contribution asked for by mistake,
-// while it is open and nothing has been recorded on it. Audited
-// "advice.unassign".
+// while it is open and nothing has been recorded on it, with the grant it
+// gave its clinician (endWorkGrants). Audited "advice.unassign".
 func (s *Store) RemoveAdviceContribution(ctx context.Context, actor Actor, contributionID, version int64) error {
 	const action = "advice.unassign"
 	if !isDCO(actor) {
@@ -1182,6 +1354,11 @@ func (s *Store) RemoveAdviceContribution(ctx context.Context, actor Actor, contr
 		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", contributionID); err != nil {
 			return err
 		}
+		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("contribution=%d removed", contributionID),
+			"contribution_id = ?", contributionID)
+		if err != nil {
+			return err
+		}
 		n, err := t.execN(ctx, "DELETE FROM advice_contributions WHERE id = ? AND version = ?", contributionID, version)
 		if err != nil {
 			return err
@@ -1189,8 +1366,8 @@ func (s *Store) RemoveAdviceContribution(ctx context.Context, actor Actor, contr
 		if n != 1 {
 			return errStale()
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
-			fmt.Sprintf("contribution=%d service=%s", contributionID, c.Service)))
+		return t.appendAudit(ctx, append([]*AuditEntry{entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
+			fmt.Sprintf("contribution=%d service=%s", contributionID, c.Service))}, ended...)...)
 	})
 }
 
@@ -1592,7 +1769,8 @@ func (s *Store) RecordAdviceException(ctx context.Context, actor Actor, id, vers
 // outcome (advice, or not known when every service said so). version must
 // be the request's version read: when two people return the same request,
 // exactly one succeeds and the other gets a conflict. Only the DCO team
-// returns. Audited "advice.return".
+// returns. The grants the request's parts gave their clinicians end with it
+// (endWorkGrants). Audited "advice.return".
 func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, version int64, returnedOn send.Date, note string) (AdviceRequest, error) {
 	const action = "advice.return"
 	if !isDCO(actor) {
@@ -1653,12 +1831,16 @@ func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, versio
 		if n != 1 {
 			return errStale()
 		}
+		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d returned", id), requestParts, id)
+		if err != nil {
+			return err
+		}
 		r.State, r.ReturnedOn, r.Outcome, r.ResponseNote = advice.StateReturned, returnedOn, outcome, note
 		r.Version, r.UpdatedAt = version+1, parseTime(at)
 		out = r
 		onTime, counted := r.OnTime()
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK,
-			fmt.Sprintf("outcome=%s on_time=%v counted=%v", outcome, onTime, counted)))
+		return t.appendAudit(ctx, append([]*AuditEntry{entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK,
+			fmt.Sprintf("outcome=%s on_time=%v counted=%v", outcome, onTime, counted))}, ended...)...)
 	})
 	if err != nil {
 		return AdviceRequest{}, err
@@ -1667,8 +1849,9 @@ func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, versio
 }
 
 // WithdrawAdviceRequest closes an open request the LA no longer needs
-// answered, on the date given. The LA that asked or the DCO team may.
-// Audited "advice.withdraw".
+// answered, on the date given. The LA that asked or the DCO team may. The
+// grants the request's parts gave their clinicians end with it
+// (endWorkGrants). Audited "advice.withdraw".
 func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, version int64, on send.Date) error {
 	const action = "advice.withdraw"
 	if !mayRequest(actor) {
@@ -1703,6 +1886,10 @@ func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, vers
 		if n != 1 {
 			return errStale()
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
+		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d withdrawn", id), requestParts, id)
+		if err != nil {
+			return err
+		}
+		return t.appendAudit(ctx, append([]*AuditEntry{entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, "")}, ended...)...)
 	})
 }

@@ -17,7 +17,8 @@ import (
 // clause (DESIGN §2):
 //   - dco: every child; or, when the DCO's OrgID names an ICB, that ICB's;
 //   - la: children whose LA of residence is the actor's LA;
-//   - clinician: children granted to the actor in child_access;
+//   - clinician: children granted to the actor in child_access, by a DCO or
+//     by an open part of advice assigned to them (grantClinician, advice.go);
 //   - provider: children granted to the actor's organisation, or that it
 //     registered;
 //   - viewer and admin: none (forbidden); System (dco's own work): every child.
@@ -782,6 +783,10 @@ func (s *Store) GrantChildAccess(ctx context.Context, actor Actor, childID, user
 		if userID != 0 {
 			var role string
 			var disabled bool
+			// Held, so that a part's grant taken back meanwhile sees this one.
+			if err := t.lockClinicians(ctx, userID); err != nil {
+				return err
+			}
 			err := t.queryRow(ctx, "SELECT role, disabled FROM users WHERE id = ?", userID).Scan(&role, &disabled)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return mapErr(err, "find user")

@@ -55,6 +55,15 @@ func (s *Store) migrations() ([]migration, error) {
 	return ms, nil
 }
 
+// migrationSteps are the parts of migrations that SQL alone cannot do, such
+// as writing the audit trail, whose hash chain is computed here. Each runs
+// in its migration's transaction, after the file's SQL. They are keyed by
+// the file's name after its number, so that renumbering a migration when
+// branches merge keeps its step.
+var migrationSteps = map[string]func(ctx context.Context, t *tx) error{
+	"work_grants.sql": endLegacyWorkGrants,
+}
+
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,
 	name       TEXT    NOT NULL,
@@ -110,6 +119,11 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 			// Run the file as it is: no parameters, several statements.
 			if _, err := t.tx.ExecContext(ctx, m.sql); err != nil {
 				return mapErr(err, "migration "+m.name)
+			}
+			if _, rest, _ := strings.Cut(m.name, "_"); migrationSteps[rest] != nil {
+				if err := migrationSteps[rest](ctx, t); err != nil {
+					return fmt.Errorf("migration %s: %w", m.name, err)
+				}
 			}
 			_, err := t.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.version, m.name, fmtTime(s.now()))

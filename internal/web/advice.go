@@ -1082,6 +1082,11 @@ func (s *Server) adviceViewPageFor(ctx context.Context, actor store.Actor, rq st
 		}
 	}
 	p.CanReturn = p.IsDCO && p.Open && len(rq.Contributions) > 0 && p.OpenParts == 0
+	if actor.Role == store.RoleClinician && !p.Open {
+		// A clinician keeps the request they answered, not the child's
+		// record: that access ended with the work (store.grantClinician).
+		p.Row.ChildHref = ""
+	}
 	p.CanEdit = p.Open && mayEditAdvice(actor.Role)
 	if p.IsDCO && p.Open {
 		users, err := s.clinicians(ctx, rq.ICBID)

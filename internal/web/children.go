@@ -545,6 +545,8 @@ func actionLabel(a string) string {
 		return "Imported the record"
 	case "child.grant":
 		return "Gave access to the record"
+	case "child.revoke":
+		return "Took back access to the record"
 	case "child.access_log":
 		return "Viewed who has accessed the record"
 	case "child.duplicates":

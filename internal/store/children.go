@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"dco/internal/errs"
 	"dco/internal/send"
@@ -185,6 +186,11 @@ func NormalisePostcode(p string) (string, bool) {
 	return p[:len(p)-3] + " " + p[len(p)-3:], true
 }
 
+// MsgNotUTF8 refuses text that is not UTF-8, which SQLite would store as
+// it came and PostgreSQL refuse: one answer on both engines, and the one
+// the web layer gives for any field.
+const MsgNotUTF8 = "This must be text, but it contains characters that cannot be read (not UTF-8). Type it again, or paste it as plain text."
+
 // nameKey is the case-folded, space-collapsed form of a name, used to sort,
 // search and match duplicates identically on both engines.
 func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
@@ -207,6 +213,8 @@ func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
 		switch {
 		case *v == "":
 			bad[field] = "Enter the " + label
+		case !utf8.ValidString(*v):
+			bad[field] = MsgNotUTF8
 		case len([]rune(*v)) > 100:
 			bad[field] = "The " + label + " must be 100 characters or fewer"
 		}
@@ -229,7 +237,9 @@ func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
 		bad["postcode"] = "Enter a real postcode, like BA1 1AA"
 	}
 	c.Setting = strings.TrimSpace(c.Setting)
-	if len([]rune(c.Setting)) > 200 {
+	if !utf8.ValidString(c.Setting) {
+		bad["setting"] = MsgNotUTF8
+	} else if len([]rune(c.Setting)) > 200 {
 		bad["setting"] = "The setting must be 200 characters or fewer"
 	}
 	return bad

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"dco/internal/errs"
+	"dco/internal/s23"
 	"dco/internal/send"
 )
 
@@ -187,7 +189,7 @@ func TestChildRegisterRule(t *testing.T) {
 				}
 				return
 			case refused:
-				if errs.CodeOf(err) != errs.Invalid || errs.FieldsOf(err)[field] == "" {
+				if errs.CodeOf(err) != errs.Invalid || (field != "" && errs.FieldsOf(err)[field] == "") {
 					t.Fatalf("got %v (%v), want invalid naming %s", err, errs.FieldsOf(err), field)
 				}
 			case forbidden:
@@ -255,6 +257,45 @@ func TestChildRegisterRule(t *testing.T) {
 						t.Fatalf("got %v (%v), want invalid naming child_la_id", err, errs.FieldsOf(err))
 					}
 					check(t, err, tc.want, "child_la_id", before)
+				})
+			}
+		})
+
+		// The DCO team's imports register a new child through the same
+		// rule: a DCO only in its ICB's LAs, a DCO of no ICB nowhere.
+		t.Run("imports", func(t *testing.T) {
+			for _, tc := range []struct {
+				name  string
+				actor Actor
+				la    int64
+				want  string
+			}{
+				{"DCO, own ICB", f.DCO, f.LA2.ID, ok},
+				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
+				{"DCO of no ICB", national, f.LA1.ID, refused},
+			} {
+				t.Run("Section 23/"+tc.name, func(t *testing.T) {
+					n++
+					before, _ := s.CountChildren(ctx, System)
+					nt := notification(t, 0, "2025-05-01", "")
+					nt.ProviderOrgID, nt.Steps.OpinionOn = f.Provider1.ID, send.Date{}
+					nt.Consent = s23.ConsentNotRecorded
+					res, err := s.ImportS23(ctx, tc.actor, []S23ImportRow{{Line: 2, Child: youngChild(t, 1000+n, tc.la), Notification: nt}}, false)
+					if tc.want == refused && (len(res.Problems) == 0 || res.Problems[0].Field != "la_id") {
+						t.Fatalf("problems: got %+v, want one on la_id", res.Problems)
+					}
+					check(t, err, tc.want, "", before)
+				})
+				t.Run("advice requests/"+tc.name, func(t *testing.T) {
+					n++
+					before, _ := s.CountChildren(ctx, System)
+					row := AdviceImportRow{Line: 2, LAID: tc.la, Child: child(t, 1100+n, 0), ReceivedOn: send.Today(testNow).AddDays(-3)}
+					_, err := s.ImportAdviceRequests(ctx, tc.actor, send.DefaultCalendar(), []AdviceImportRow{row}, false)
+					var ie *ImportError
+					if tc.want == refused && (!errors.As(err, &ie) || len(ie.Lines) == 0 || !strings.Contains(ie.Lines[0].Message, "la_code")) {
+						t.Fatalf("got %v, want a problem on la_code", err)
+					}
+					check(t, err, tc.want, "", before)
 				})
 			}
 		})

@@ -104,6 +104,8 @@ func TestReadChildrenRowErrors(t *testing.T) {
 		{"name too long", nhsA + "," + strings.Repeat("a", 101) + ",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name is 101 characters long; it is at most 100`},
 		{"name control char", nhsA + ",\"Ada\x07\",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name contains a control character or invalid UTF-8`},
 		{"name newline", nhsA + ",\"Ada\nMay\",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name contains a control character or invalid UTF-8`},
+		{"name not UTF-8", nhsA + ",Ada\xff\xfe,Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name is not UTF-8 text: save the file as "CSV UTF-8" and import it again`},
+		{"postcode not UTF-8", nhsA + ",Ada,Lovelace,2015-01-01,BA1\xff,800", `line 2: postcode is not UTF-8 text: save the file as "CSV UTF-8" and import it again`},
 		{"dob empty", nhsA + ",Ada,Lovelace,,BA1 1AA,800", `line 2: date_of_birth is empty`},
 		{"dob not real", nhsA + ",Ada,Lovelace,2023-02-29,BA1 1AA,800", `line 2: date_of_birth "2023-02-29" is not a real date`},
 		{"dob uk form", nhsA + ",Ada,Lovelace,01/02/2015,BA1 1AA,800", `line 2: date_of_birth "01/02/2015" is not in the form YYYY-MM-DD`},

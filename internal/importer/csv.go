@@ -166,6 +166,12 @@ func (s *sheet) run(r io.Reader, cols columns, row func(rec []string) error) err
 		}
 		return fmt.Errorf("read header: %w", err)
 	}
+	for i, h := range header {
+		if !utf8.ValidString(h) {
+			s.fail(1, "", "column %d of the header %s", i+1, msgNotUTF8)
+			return nil
+		}
+	}
 	if !s.readHeader(header, cols) {
 		return nil
 	}
@@ -198,11 +204,38 @@ func (s *sheet) run(r io.Reader, cols columns, row func(rec []string) error) err
 			s.fail(s.line, "", "has %d fields but the header has %d", len(rec), s.width)
 			continue
 		}
+		if !s.textIsUTF8(rec) {
+			continue
+		}
 		if err := row(rec); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// msgNotUTF8 ends the problem of a cell that is not UTF-8: the one rule
+// for text, as the forms and the API have, said for a file.
+const msgNotUTF8 = `is not UTF-8 text: save the file as "CSV UTF-8" and import it again`
+
+// textIsUTF8 reports a problem for each cell that is not UTF-8, in a
+// column the file is read for (an ignored column stays ignored), naming the
+// column, and returns false if there is one: such a row is not read
+// further.
+func (s *sheet) textIsUTF8(rec []string) bool {
+	ok := true
+	for i, f := range rec {
+		if utf8.ValidString(f) {
+			continue
+		}
+		for col, j := range s.idx {
+			if j == i {
+				ok = false
+				s.fail(s.line, col, "%s %s", col, msgNotUTF8)
+			}
+		}
+	}
+	return ok
 }
 
 // readHeader indexes the columns and reports missing, repeated and unknown

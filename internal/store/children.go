@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"dco/internal/errs"
 	"dco/internal/send"
@@ -186,6 +187,11 @@ func NormalisePostcode(p string) (string, bool) {
 	return p[:len(p)-3] + " " + p[len(p)-3:], true
 }
 
+// MsgNotUTF8 refuses text that is not UTF-8, which SQLite would store as
+// it came and PostgreSQL refuse: one answer on both engines, and the one
+// the web layer gives for any field.
+const MsgNotUTF8 = "This must be text, but it contains characters that cannot be read (not UTF-8). Type it again, or paste it as plain text."
+
 // nameKey is the case-folded, space-collapsed form of a name, used to sort,
 // search and match duplicates identically on both engines.
 func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
@@ -208,6 +214,8 @@ func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
 		switch {
 		case *v == "":
 			bad[field] = "Enter the " + label
+		case !utf8.ValidString(*v):
+			bad[field] = MsgNotUTF8
 		case len([]rune(*v)) > 100:
 			bad[field] = "The " + label + " must be 100 characters or fewer"
 		}
@@ -230,7 +238,9 @@ func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
 		bad["postcode"] = "Enter a real postcode, like BA1 1AA"
 	}
 	c.Setting = strings.TrimSpace(c.Setting)
-	if len([]rune(c.Setting)) > 200 {
+	if !utf8.ValidString(c.Setting) {
+		bad["setting"] = MsgNotUTF8
+	} else if len([]rune(c.Setting)) > 200 {
 		bad["setting"] = "The setting must be 200 characters or fewer"
 	}
 	return bad
@@ -249,17 +259,70 @@ func (t *tx) laOf(ctx context.Context, id int64) (name string, icbID int64, ok b
 	return name, icbID, kind == string(OrgLA) && icbID != 0, nil
 }
 
-// placeChild settles c.LAID for actor (an LA actor may only use its own LA)
-// and fills c.LAName and c.ICBID, adding to bad what is wrong.
+// The placement messages: the la_id problems of a child put where the
+// actor may not put it. Each says what to do instead.
+const (
+	msgOwnLA    = "You can only record children who live in your local authority"
+	msgOwnICB   = "Choose one of your ICB's local authorities"
+	msgNoICB    = "Your account does not belong to an ICB, so you cannot choose a local authority: ask the service administrator to add you to your ICB"
+	msgMoveByDC = "Only the DCO team of the child's ICB can change the child's local authority. Keep it as it is, or ask the DCO team to move the child."
+)
+
+// homeICB is the ICB an actor works in, for deciding where it may put a
+// child: a DCO's organisation, the ICB of an LA user's LA, or the ICB of a
+// provider or clinician's provider organisation (its parent). 0 when the
+// actor belongs to none.
+func (t *tx) homeICB(ctx context.Context, actor Actor) (int64, error) {
+	var id int64
+	switch actor.Role {
+	case RoleDCO:
+		return actor.OrgID, nil
+	case RoleLA:
+		id = actor.LAID
+	case RoleProvider, RoleClinician:
+		id = actor.OrgID
+	}
+	if id == 0 {
+		return 0, nil
+	}
+	var icb int64
+	err := t.queryRow(ctx, "SELECT COALESCE(parent_id, 0) FROM orgs WHERE id = ? AND kind IN ('la', 'provider')", id).Scan(&icb)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, mapErr(err, "find the actor's ICB")
+	}
+	return icb, nil
+}
+
+// placeRule is the one rule for where actor may register a child: in an LA
+// (laID, of ICB laICB) of its own ICB (home, from homeICB), and an LA user
+// only in its own LA; dco itself anywhere. It returns the la_id problem, or
+// "" when the LA is allowed. Moving a registered child is moveChild's.
+func placeRule(actor Actor, home, laID, laICB int64) string {
+	switch {
+	case isSystem(actor):
+		return ""
+	case actor.Role == RoleLA:
+		if laID != actor.LAID {
+			return msgOwnLA
+		}
+		return ""
+	case home == 0:
+		return msgNoICB
+	case laICB != home:
+		return msgOwnICB
+	}
+	return ""
+}
+
+// placeChild settles c.LAID for a child actor registers (an LA actor's own
+// LA when c.LAID is 0) and fills c.LAName and c.ICBID, adding to bad what is
+// wrong: the LA must be one placeRule allows the actor.
 func (t *tx) placeChild(ctx context.Context, actor Actor, c *Child, bad map[string]string) error {
-	if actor.Role == RoleLA && !isSystem(actor) {
-		if c.LAID == 0 {
-			c.LAID = actor.LAID
-		}
-		if c.LAID != actor.LAID {
-			bad["la_id"] = "You can only record children who live in your local authority"
-			return nil
-		}
+	if actor.Role == RoleLA && !isSystem(actor) && c.LAID == 0 {
+		c.LAID = actor.LAID
 	}
 	if c.LAID == 0 {
 		bad["la_id"] = "Choose the child's local authority"
@@ -273,12 +336,59 @@ func (t *tx) placeChild(ctx context.Context, actor Actor, c *Child, bad map[stri
 		bad["la_id"] = "Choose the child's local authority"
 		return nil
 	}
-	if actor.Role == RoleDCO && actor.OrgID != 0 && icb != actor.OrgID {
-		bad["la_id"] = "Choose one of your ICB's local authorities"
+	home, err := t.homeICB(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if msg := placeRule(actor, home, c.LAID, icb); msg != "" {
+		bad["la_id"] = msg
 		return nil
 	}
 	c.LAName, c.ICBID = name, icb
 	return nil
+}
+
+// moveChild settles the LA of a registered child (cur, as stored) that
+// actor changes to c. Keeping the LA is every editor's right. Moving it to
+// another LA is the DCO team's of the child's ICB alone, and only to an LA
+// of that ICB (dco itself may move any child anywhere): a move by anyone
+// else is refused here, whatever route it came by, so that no one can take
+// a child out of its home LA's and DCO's sight.
+func (t *tx) moveChild(ctx context.Context, actor Actor, cur Child, c *Child, bad map[string]string) error {
+	if c.LAID == 0 || c.LAID == cur.LAID {
+		c.LAID, c.LAName, c.ICBID = cur.LAID, cur.LAName, cur.ICBID
+		return nil
+	}
+	if !isSystem(actor) && (actor.Role != RoleDCO || actor.OrgID == 0 || actor.OrgID != cur.ICBID) {
+		bad["la_id"] = msgMoveByDC
+		return nil
+	}
+	return t.placeChild(ctx, actor, c, bad)
+}
+
+// placementRefused reports whether an la_id problem is a refusal of where
+// the actor put the child (rather than an LA that is not one).
+func placementRefused(msg string) bool {
+	return msg == msgOwnLA || msg == msgOwnICB || msg == msgNoICB || msg == msgMoveByDC
+}
+
+// errMoveRefused is a change of LA refused by moveChild: the caller audits
+// it, with the LAs, once the transaction has rolled back.
+type errMoveRefused struct {
+	err      error
+	from, to int64
+}
+
+// Error returns the refused change's error text.
+func (e *errMoveRefused) Error() string { return e.err.Error() }
+
+// Unwrap returns the coded error the caller sees.
+func (e *errMoveRefused) Unwrap() error { return e.err }
+
+// laChange is the audit detail of a change of LA: the LAs' ids, never
+// their names.
+func laChange(from, to int64) string {
+	return "la_from=" + itoa(from) + " la_to=" + itoa(to)
 }
 
 // mayRegister reports whether a role may register children.
@@ -380,8 +490,10 @@ func (t *tx) grantRegistrar(ctx context.Context, actor Actor, childID int64, now
 
 // CreateChild registers a child, setting c.ID, c.Version (1), c.LAName and
 // c.ICBID. An LA user registers children of their own LA (c.LAID 0 means
-// theirs); a provider's organisation is granted sight of the child it
-// registers. Audited "child.create".
+// theirs); a DCO, provider or clinician only in an LA of its own ICB
+// (placeRule), a refusal audited with the LA asked for; a provider's
+// organisation is granted sight of the child it registers. Audited
+// "child.create".
 //
 // An NHS number already registered is a conflict whose message says nothing
 // of the other record, not even whether it is in the actor's own LA. The
@@ -395,6 +507,9 @@ func (s *Store) CreateChild(ctx context.Context, actor Actor, c *Child) error {
 		return errs.E(errs.Forbidden, "Your role cannot register children")
 	}
 	err := s.createChild(ctx, actor, c)
+	if errs.Is(err, errs.Invalid) && placementRefused(errs.FieldsOf(err)["la_id"]) {
+		s.refuseDetail(ctx, actor, action, 0, "la_to="+itoa(c.LAID))
+	}
 	if errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
 		var other int64
 		if e := s.db.QueryRowContext(ctx, s.rebind("SELECT id FROM children WHERE nhs_number = ?"), string(c.NHSNumber)).Scan(&other); e == nil {
@@ -472,15 +587,18 @@ func changedFields(a, b Child) string {
 }
 
 // UpdateChild saves a child the actor may see. c.Version must be the version
-// read: a stale one is a conflict and nothing is written. c.LAID 0 keeps the
-// LA; an LA user cannot move a child to another LA. On success c.Version is
-// the new version. Audited "child.update" with the names of changed fields.
+// read: a stale one is a conflict and nothing is written. c.LAID 0, or the
+// child's own, keeps the LA; only the DCO team of the child's ICB moves a
+// child to another LA, of that ICB (moveChild), and a move refused is
+// audited as refused with both LAs. On success c.Version is the new
+// version. Audited "child.update" with the names of changed fields and,
+// for a move, the LA it left and the LA it went to.
 func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
 	const action = "child.update"
 	now := s.now()
 	bad := s.checkChild(c, send.Today(now))
 	at := fmtTime(now)
-	return s.childWrite(ctx, actor, action, c.ID, func(t *tx) error {
+	err := s.childWrite(ctx, actor, action, c.ID, func(t *tx) error {
 		cur, err := t.childInScope(ctx, actor, c.ID, true)
 		if err != nil {
 			return err
@@ -488,13 +606,14 @@ func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
 		if cur.Version != c.Version {
 			return errStale()
 		}
-		if c.LAID == 0 {
-			c.LAID = cur.LAID
-		}
-		if err := t.placeChild(ctx, actor, c, bad); err != nil {
+		to := c.LAID
+		if err := t.moveChild(ctx, actor, cur, c, bad); err != nil {
 			return err
 		}
 		if len(bad) > 0 {
+			if placementRefused(bad["la_id"]) && to != 0 && to != cur.LAID {
+				return &errMoveRefused{err: errs.InvalidFields(bad), from: cur.LAID, to: to}
+			}
 			return errs.InvalidFields(bad)
 		}
 		g, f := nameKey(c.GivenName), nameKey(c.FamilyName)
@@ -516,8 +635,27 @@ func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
 		}
 		c.Version++
 		c.CreatedAt, c.UpdatedAt = cur.CreatedAt, parseTime(at)
-		return t.appendAudit(ctx, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, changedFields(cur, *c)))
+		detail := changedFields(cur, *c)
+		if c.LAID != cur.LAID {
+			detail += " " + laChange(cur.LAID, c.LAID)
+		}
+		return t.appendAudit(ctx, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, detail))
 	})
+	var moved *errMoveRefused
+	if errors.As(err, &moved) {
+		s.refuseDetail(ctx, actor, action, c.ID, laChange(moved.from, moved.to))
+		return moved.err
+	}
+	return err
+}
+
+// refuseDetail audits a refused change of a child, as refuse does, with
+// what was refused in the detail (ids only).
+func (s *Store) refuseDetail(ctx context.Context, a Actor, action string, childID int64, detail string) {
+	e := entry(a, ActionAccessRefused, "child", childID, childID, OutcomeRefused, "action="+action+" "+detail)
+	if err := s.write(ctx, func(t *tx) error { return t.appendAudit(ctx, e) }); err != nil {
+		s.log.Error("audit refused change", "err", err, "user_id", a.UserID, "action", action)
+	}
 }
 
 // escapeLike escapes LIKE's wildcards; queries use ESCAPE '\'.
@@ -630,7 +768,8 @@ func (s *Store) FindDuplicates(ctx context.Context, actor Actor, c Child) ([]Chi
 }
 
 // ImportChildren registers many children in one transaction: all or none.
-// A row that fails validation, or an NHS number already registered (or
+// A row that fails validation or names an LA the actor may not register
+// in (placeRule, as CreateChild), or an NHS number already registered (or
 // repeated in the batch), stores nothing and names the row (counting from 1).
 // Each child gets its own "child.import" audit row. The children are
 // normalised in place and, on success, get their IDs and versions. It
@@ -653,6 +792,10 @@ func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (in
 			ok   bool
 		}
 		las := map[int64]la{}
+		home, err := t.homeICB(ctx, actor)
+		if err != nil {
+			return err
+		}
 		for i := range cs {
 			c := &cs[i]
 			bad := s.checkChild(c, today)
@@ -667,13 +810,10 @@ func (s *Store) ImportChildren(ctx context.Context, actor Actor, cs []Child) (in
 				}
 				las[c.LAID] = l
 			}
-			switch {
-			case actor.Role == RoleLA && !isSystem(actor) && c.LAID != actor.LAID:
-				bad["la_id"] = "You can only record children who live in your local authority"
-			case !l.ok:
+			if !l.ok {
 				bad["la_id"] = "Choose the child's local authority"
-			case actor.Role == RoleDCO && actor.OrgID != 0 && l.icb != actor.OrgID:
-				bad["la_id"] = "Choose one of your ICB's local authorities"
+			} else if msg := placeRule(actor, home, c.LAID, l.icb); msg != "" {
+				bad["la_id"] = msg
 			}
 			if len(bad) > 0 {
 				e := errs.InvalidFields(bad)

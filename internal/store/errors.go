@@ -59,6 +59,14 @@ func constraintOf(err error) constraint {
 	return noConstraint
 }
 
+// notUTF8 reports whether PostgreSQL refused text that is not UTF-8
+// (SQLSTATE 22021), which the checks before it should have refused: it is
+// the caller's input, not a fault.
+func notUTF8(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "22021"
+}
+
 // unavailable reports whether err means the database cannot be reached or
 // cannot take a write right now: disk full, I/O error, lock timeout, a lost
 // connection. These are worth retrying later, not bugs.
@@ -115,6 +123,9 @@ func mapErr(err error, op string) error {
 		return errs.Wrap(errs.Invalid, fmt.Errorf("%s: %w", op, err), "This refers to something that does not exist")
 	case checkViolation, notNullViolation:
 		return errs.Wrap(errs.Invalid, fmt.Errorf("%s: %w", op, err), "A value was missing or out of range")
+	}
+	if notUTF8(err) {
+		return errs.Wrap(errs.Invalid, fmt.Errorf("%s: %w", op, err), MsgNotUTF8)
 	}
 	if unavailable(err) {
 		return errs.Wrap(errs.Unavailable, fmt.Errorf("%s: %w", op, err), "The database is unavailable; try again shortly")

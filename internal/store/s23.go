@@ -1264,6 +1264,10 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 						problem(r.Line, map[string]string{"la_id": "Choose the child's local authority"})
 						continue
 					}
+					if msg := placeRule(actor, actor.OrgID, c.LAID, la.parent); msg != "" { // a DCO's home is its OrgID
+						problem(r.Line, map[string]string{"la_id": msg})
+						continue
+					}
 					c.LAName, c.ICBID = la.name, la.parent
 					if err := insChild.QueryRowContext(ctx, childArgs(actor, &c, at)...).Scan(&c.ID); err != nil {
 						return fmt.Errorf("line %d: %w", r.Line, mapErr(err, "insert child"))

@@ -178,3 +178,43 @@ func LimitSQLiteSize(tb testing.TB, s *Store, extraPages int) (lift func()) {
 		}
 	}
 }
+
+// OtherICB is a second ICB beside a Fixture's, for tests of what must not
+// cross an ICB's boundary: one LA and one provider of its own, and a DCO,
+// an LA user, a provider user and a clinician of its own.
+type OtherICB struct {
+	ICB, LA, Provider Org
+
+	DCO, LAUser, ProviderUser, Clinician Actor
+}
+
+// SeedOtherICB adds an OtherICB to a store SeedFixture has seeded. The
+// organisations are real (Lancashire and South Cumbria ICB, Blackpool); the
+// people are not.
+func SeedOtherICB(tb testing.TB, s *Store) *OtherICB {
+	tb.Helper()
+	ctx := context.Background()
+	o := &OtherICB{ICB: Org{Kind: OrgICB, Name: "Lancashire and South Cumbria ICB", Code: "QE1", ONSCode: "E54000048"}}
+	if err := s.CreateOrg(ctx, System, &o.ICB); err != nil {
+		tb.Fatalf("create org %s: %v", o.ICB.Name, err)
+	}
+	o.LA = Org{Kind: OrgLA, Name: "Blackpool", Code: "890", ONSCode: "E06000009", ParentID: o.ICB.ID}
+	o.Provider = Org{Kind: OrgProvider, Name: "Blackpool Teaching Hospitals", Code: "RXL", ParentID: o.ICB.ID}
+	for _, org := range []*Org{&o.LA, &o.Provider} {
+		if err := s.CreateOrg(ctx, System, org); err != nil {
+			tb.Fatalf("create org %s: %v", org.Name, err)
+		}
+	}
+	user := func(email string, role Role, org, la int64) Actor {
+		u := User{Email: email, Name: "Test " + string(role), Role: role, OrgID: org, LAID: la}
+		if err := s.CreateUser(ctx, System, &u); err != nil {
+			tb.Fatalf("create user %s: %v", email, err)
+		}
+		return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, LAID: u.LAID, Addr: "192.0.2.2"}
+	}
+	o.DCO = user("dco@lsc.example.nhs.uk", RoleDCO, o.ICB.ID, 0)
+	o.LAUser = user("la@blackpool.example.gov.uk", RoleLA, 0, o.LA.ID)
+	o.ProviderUser = user("prov@lsc.example.nhs.uk", RoleProvider, o.Provider.ID, 0)
+	o.Clinician = user("clin@lsc.example.nhs.uk", RoleClinician, o.Provider.ID, 0)
+	return o
+}

@@ -132,9 +132,10 @@ func decodeChildJSON(r *http.Request) (childRequest, error) {
 
 // decodeStrict reads a JSON object from the request body into dst. Every
 // API decodes through it, so all of them refuse the same way: a body over
-// the size limit, a body that is not an object, and any property not in
-// known (or, for an object-valued property p, not in nested[p]) are named in
-// a 400 rather than ignored, and a value of the wrong type names its field.
+// the size limit, a body that is not an object, any property not in known
+// (or, for an object-valued property p, not in nested[p]) and any text that
+// is not UTF-8 (jsonNotUTF8) are named in a 400 rather than ignored or
+// quietly replaced, and a value of the wrong type names its field.
 func decodeStrict(r *http.Request, dst any, known map[string]bool, nested map[string]map[string]bool, unknownMessage string) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -167,6 +168,9 @@ func decodeStrict(r *http.Request, dst any, known map[string]bool, nested map[st
 	}
 	if len(bad) > 0 {
 		return malformed(unknownMessage, bad)
+	}
+	if field, ok := jsonNotUTF8(body); ok {
+		return errNotUTF8(field)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -149,15 +149,12 @@ func (s *Server) validateChild(ctx context.Context, actor store.Actor, in childI
 		}
 	}
 
+	// Which LA the actor may choose is the store's decision (placeRule and
+	// moveChild), for every route alike; here the code is only looked up.
 	code := strings.TrimSpace(in.LACode)
 	switch {
-	case actor.Role == store.RoleLA:
-		c.LAID = actor.LAID
-		if code != "" {
-			if org, err := s.store.FindLA(ctx, code); err != nil || org.ID != actor.LAID {
-				bad["la_code"] = "You can only record children who live in your own local authority"
-			}
-		}
+	case code == "" && actor.Role == store.RoleLA:
+		c.LAID = actor.LAID // an LA caseworker's children live in their LA
 	case code == "":
 		bad["la_code"] = "Choose the local authority the child lives in"
 	default:

@@ -182,6 +182,10 @@ type childFormPage struct {
 	Flags      []flagChoice
 	Duplicates []store.Child
 	Action     string
+
+	// FixedLACode keeps the LA of a child being changed by someone who may
+	// not move it (sent back as it is), and FixedLAHint says who can.
+	FixedLACode, FixedLAHint string
 }
 
 // flagChoice is one checkbox of the flags question.
@@ -190,10 +194,18 @@ type flagChoice struct {
 	Checked     bool
 }
 
-func (s *Server) childFormPage(ctx context.Context, actor store.Actor, in childInput) (*childFormPage, error) {
+// childFormPage fills the form for actor. The LA question offers only what
+// the store would accept (placeRule and moveChild in internal/store): an LA
+// caseworker's own LA; to a DCO the ICB's LAs; to a provider registering a
+// child its own ICB's LAs; and, when a child is being changed (editing) by
+// anyone but the DCO team, the child's LA as it is, with who can move it.
+func (s *Server) childFormPage(ctx context.Context, actor store.Actor, in childInput, editing bool) (*childFormPage, error) {
 	p := &childFormPage{In: in}
 	for _, fl := range flagList {
 		p.Flags = append(p.Flags, flagChoice{Name: fl.Name, Label: fl.Label, Checked: *fl.field(&in.Flags)})
+	}
+	if editing && actor.Role != store.RoleDCO {
+		p.FixedLAHint = msgMoveByDCOTeam
 	}
 	if actor.Role == store.RoleLA {
 		org, err := s.store.GetOrg(ctx, actor.LAID)
@@ -203,7 +215,14 @@ func (s *Server) childFormPage(ctx context.Context, actor store.Actor, in childI
 		p.FixedLA = org.Name
 		return p, nil
 	}
-	las, err := s.localAuthorities(ctx, actor)
+	if editing && actor.Role != store.RoleDCO {
+		p.FixedLA, p.FixedLACode = in.LACode, in.LACode
+		if org, err := s.store.FindLA(ctx, in.LACode); err == nil {
+			p.FixedLA = org.Name
+		}
+		return p, nil
+	}
+	las, err := s.childFormLAs(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -211,8 +230,36 @@ func (s *Server) childFormPage(ctx context.Context, actor store.Actor, in childI
 	return p, nil
 }
 
+// msgMoveByDCOTeam tells someone who may not move a child who can.
+const msgMoveByDCOTeam = "Only the DCO team can change the local authority. If the child has moved, ask your DCO team to move their record."
+
+// childFormLAs are the LAs the register form offers: a DCO's (or viewer's)
+// ICB's, as localAuthorities gives, and a provider's, its organisation's
+// ICB's.
+func (s *Server) childFormLAs(ctx context.Context, actor store.Actor) ([]store.Org, error) {
+	las, err := s.localAuthorities(ctx, actor)
+	if err != nil || actor.Role != store.RoleProvider {
+		return las, err
+	}
+	var icb int64
+	if actor.OrgID != 0 {
+		org, err := s.store.GetOrg(ctx, actor.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		icb = org.ParentID
+	}
+	var out []store.Org
+	for _, o := range las {
+		if icb != 0 && o.ParentID == icb {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
 func (s *Server) childNew(w http.ResponseWriter, r *http.Request) {
-	p, err := s.childFormPage(r.Context(), state(r).actor(r), childInput{DOBFromForm: true})
+	p, err := s.childFormPage(r.Context(), state(r).actor(r), childInput{DOBFromForm: true}, false)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -227,7 +274,7 @@ func (s *Server) childCreate(w http.ResponseWriter, r *http.Request) {
 	actor := state(r).actor(r)
 	in := decodeChildForm(r)
 	reshow := func(status int, fields map[string]string, dups []store.Child) {
-		p, err := s.childFormPage(ctx, actor, in)
+		p, err := s.childFormPage(ctx, actor, in, false)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -299,7 +346,7 @@ func (s *Server) childEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	p, err := s.childFormPage(ctx, actor, inputFromChild(c, code))
+	p, err := s.childFormPage(ctx, actor, inputFromChild(c, code), true)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -325,7 +372,7 @@ func (s *Server) childUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	in := decodeChildForm(r)
 	reshow := func(status int, fields map[string]string) {
-		p, err := s.childFormPage(ctx, actor, in)
+		p, err := s.childFormPage(ctx, actor, in, true)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -16,6 +16,22 @@ func TestCSVCell(t *testing.T) {
 		{"tab", "\t=1", "'\t=1"},
 		{"carriage return", "\r=1", "'\r=1"},
 		{"inside only", "a=1", "a=1"},
+		{"line feed", "\n=1", "'\n=1"},
+		{"fullwidth equals", "\uff1dHYPERLINK(\"http://x\")", "'\uff1dHYPERLINK(\"http://x\")"},
+		{"fullwidth plus", "\uff0b1", "'\uff0b1"},
+		{"fullwidth minus", "\uff0d1", "'\uff0d1"},
+		{"fullwidth at", "\uff20SUM(A1)", "'\uff20SUM(A1)"},
+		{"minus sign", "\u22121+2", "'\u22121+2"},
+		{"small plus", "\ufe621", "'\ufe621"},
+		{"small hyphen-minus", "\ufe631", "'\ufe631"},
+		{"small equals", "\ufe661", "'\ufe661"},
+		{"small at", "\ufe6bx", "'\ufe6bx"},
+		{"superscript plus", "\u207a1", "'\u207a1"},
+		{"en dash", "\u20131", "'\u20131"},
+		{"after spaces", "  =1+1", "'  =1+1"},
+		{"after a no-break space", "\u00a0=1", "'\u00a0=1"},
+		{"fullwidth inside only", "a\uff1d1", "a\uff1d1"},
+		{"letters after spaces", "  Amelia", "  Amelia"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -251,10 +251,24 @@ func (s *Server) guard(rt route) http.Handler {
 				return
 			}
 		}
+		// The form is read here, once, so that a body over the limit is
+		// answered 413 rather than as a missing CSRF token.
+		if unsafe && !api {
+			if err := readForm(r); bodyTooLarge(err) {
+				s.renderTooLarge(w, r, limit)
+				return
+			} else if err != nil {
+				s.fail(w, r, malformed("The form could not be read. Go back and try again.", nil))
+				return
+			}
+		}
 		// The API is exempt from the form token: it never reads a cookie,
 		// so a browser cannot be tricked into sending its credentials.
 		if unsafe && !api && !s.checkCSRF(r) {
 			s.refuse(w, r, "missing or wrong csrf token")
+			return
+		}
+		if s.refuseNotUTF8(w, r) {
 			return
 		}
 		rt.handler(s, w, r)

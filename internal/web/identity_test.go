@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,51 @@ import (
 	"dco/internal/send"
 	"dco/internal/store"
 )
+
+// The access matrix reaches a registration request about each of its
+// children: one made by a user of the env's ICB, so that its DCO may
+// resolve it, for a child registered in another ICB.
+func init() {
+	matrixObjects["/registration-requests/"] = (*env).requestFor
+}
+
+// requestFor returns a registration request for the matrix, made for each
+// child: a new LA user of the env's ICB registers, in LA A, the NHS number
+// of a child registered in another ICB (added once per env).
+func (e *env) requestFor(c store.Child) int64 {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, ok := e.users["dcoB"]; !ok {
+		// The Section 23 matrix's second provider names no ICB, which
+		// dco allows only while there is one: make it first.
+		e.otherProvider()
+		e.otherICB()
+	}
+	other, err := e.store.FindLA(ctx, "887") // otherICB's LA
+	if err != nil {
+		e.t.Fatalf("other ICB's LA: %v", err)
+	}
+	theirs := e.mkChild(store.Child{GivenName: "Elsewhere", FamilyName: "Registered", DateOfBirth: send.NewDate(2015, 4, 4), LAID: other.ID})
+	u := e.addUser("requester"+itoa(c.ID)+"x"+itoa(theirs.ID), store.User{Role: store.RoleLA, LAID: e.laA.ID})
+	try := store.Child{NHSNumber: theirs.NHSNumber, GivenName: "Matrix", FamilyName: "Request", DateOfBirth: send.NewDate(2015, 4, 4)}
+	err = e.store.CreateChild(ctx, store.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, LAID: u.LAID}, &try)
+	var sent *store.RegistrationSent
+	if !errors.As(err, &sent) {
+		e.t.Fatalf("matrix registration request: got %v", err)
+	}
+	return sent.RequestID
+}
+
+// addUser adds a user under key, with a made-up e-mail address.
+func (e *env) addUser(key string, u store.User) store.User {
+	e.t.Helper()
+	u.Email, u.Name, u.PasswordHash = key+"@example.nhs.uk", "Test "+key, passwordHash(e.t)
+	if err := e.store.CreateUser(context.Background(), store.System, &u); err != nil {
+		e.t.Fatalf("create user %s: %v", key, err)
+	}
+	e.users[key] = u
+	return u
+}
 
 // hiddenChild registers, as dco itself, a young child of LA B (s.23
 // applies) with details no test types: the child the provider and LA A's
@@ -121,4 +169,79 @@ func TestS23CheckNoDateOfBirthOracle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRegisterKnownNumberOutsideICB reproduces issue 8 item 6: a user of
+// another ICB registering an NHS number dco holds learned that it is held
+// (409). Through the API and the form it is now accepted as a request for
+// their DCO team, in words that do not say the number is known; nothing
+// is registered; their DCO lists it and resolves it; the child's own DCO
+// sees the attempt in "who has accessed this record".
+func TestRegisterKnownNumberOutsideICB(t *testing.T) {
+	e := newEnv(t)
+	b := e.otherICB()
+	pb := e.as("providerB")
+	known := e.current(e.childA)
+
+	res := pb.api(http.MethodPost, "/api/v1/children", fmt.Sprintf(
+		`{"nhs_number":%q,"given_name":"Apiprobe","family_name":"Probe","date_of_birth":"2016-03-15","la_code":%q}`, known.NHSNumber, b.la.Code))
+	if res.StatusCode != http.StatusAccepted || !strings.Contains(res.Body, "Your registration has been sent to the DCO team") {
+		t.Errorf("API: got %d %s, want 202 saying it was sent to the DCO team", res.StatusCode, res.Body)
+	}
+	form := e.childForm(store.Child{NHSNumber: known.NHSNumber, GivenName: "Formprobe", FamilyName: "Probe",
+		DateOfBirth: send.NewDate(2016, 3, 15)}, b.la.Code)
+	res = pb.post("/children", form)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/children" {
+		t.Fatalf("form: got %d to %q, want 303 to /children (%s)", res.StatusCode, res.Header.Get("Location"), mismatchText(htmlUnescape(res.Body)))
+	}
+	if body := htmlUnescape(pb.follow(res).Body); !strings.Contains(body, "Your registration has been sent to the DCO team") {
+		t.Errorf("form: no banner saying it was sent to the DCO team")
+	}
+	for _, s := range append(secrets(known), "already registered") {
+		if strings.Contains(res.Body, s) && !strings.Contains(form.Encode(), s) {
+			t.Errorf("form answer shows %q", s)
+		}
+	}
+	if got, _, _ := e.store.SearchChildren(context.Background(), store.System, store.ChildFilter{LAID: b.la.ID}); len(got) != 0 {
+		t.Errorf("a child was registered in ICB B: %d", len(got))
+	}
+
+	// ICB B's DCO sees both, with what was sent and where the child is
+	// registered, and nothing of the registered record.
+	db := e.as("dcoB")
+	if home := db.get("/"); !strings.Contains(home.Body, "Registration requests") || !strings.Contains(home.Body, "(2 open)") {
+		t.Errorf("home: no link to 2 open registration requests")
+	}
+	res = db.get("/registration-requests")
+	wantStatus(t, "requests", res, http.StatusOK)
+	for _, want := range []string{"Apiprobe Probe", "Formprobe Probe", known.NHSNumber.String(), "providerb@example.nhs.uk", "Test ICB"} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("requests page lacks %q\n%s", want, res.Body)
+		}
+	}
+	if strings.Contains(res.Body, known.GivenName) {
+		t.Errorf("requests page shows the registered child's given name")
+	}
+	m := regexp.MustCompile(`action="(/registration-requests/\d+/resolve)"[^>]*>\s*<input type="hidden" name="csrf_token" value="[^"]*">\s*<input type="hidden" name="version" value="(\d+)">`).
+		FindStringSubmatch(res.Body)
+	if m == nil {
+		t.Fatalf("no resolve form on the requests page\n%s", res.Body)
+	}
+	res = db.post(m[1], url.Values{"version": {m[2]}})
+	wantStatus(t, "resolve", res, http.StatusSeeOther)
+	if body := db.follow(res).Body; !strings.Contains(body, "Registration request marked as resolved") || strings.Count(body, "Mark as resolved<") != 1 {
+		t.Errorf("after resolving: want the banner and one request left\n%s", body)
+	}
+	wantStatus(t, "resolve twice", db.post(m[1], url.Values{"version": {m[2]}}), http.StatusConflict)
+	wantStatus(t, "ICB A's DCO resolves ICB B's", e.as("dco").post(m[1], url.Values{"version": {"2"}}), http.StatusNotFound)
+
+	// The child's own DCO sees the attempts against the record.
+	access := e.as("dco").get("/children/" + itoa(known.ID) + "/access")
+	if n := strings.Count(access.Body, "Tried to register the child again"); n != 2 {
+		t.Errorf("access history: got %d registration attempts, want 2", n)
+	}
+	// Within the child's ICB the conflict stays.
+	res = e.as("la").api(http.MethodPost, "/api/v1/children", fmt.Sprintf(
+		`{"nhs_number":%q,"given_name":"Same","family_name":"Icb","date_of_birth":"2016-03-15"}`, known.NHSNumber))
+	wantStatus(t, "same ICB", res, http.StatusConflict)
 }

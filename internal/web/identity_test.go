@@ -245,3 +245,134 @@ func TestRegisterKnownNumberOutsideICB(t *testing.T) {
 		`{"nhs_number":%q,"given_name":"Same","family_name":"Icb","date_of_birth":"2016-03-15"}`, known.NHSNumber))
 	wantStatus(t, "same ICB", res, http.StatusConflict)
 }
+
+// identityRoutes are the routes that take a child's details and decide
+// against the child registered with the NHS number given.
+var identityRoutes = []string{"POST /s23-notifications/check", "POST /s23-notifications", "POST /api/v1/s23-notifications",
+	"POST /children", "POST /api/v1/children"}
+
+// TestAccessMatrixIdentityChecks is the access matrix's identity cell:
+// every route that matches details to a registered child × every role × a
+// child the user may see and one they may not. A role the route does not
+// allow gets 403; for one it allows, a mismatch (a wrong date of birth, or
+// an NHS number already registered) shows nothing of a child the user may
+// not see beyond what they typed, nor does a match on the check page, and
+// the 7th mismatch in a row waits (429).
+func TestAccessMatrixIdentityChecks(t *testing.T) {
+	e := newEnv(t)
+	e.store.Now = e.clock.Now
+	today := send.Today(e.clock.Now())
+	own := e.mkChild(store.Child{GivenName: "Owngiven", FamilyName: "Ownfamily", DateOfBirth: today.AddDays(-700),
+		Postcode: "BA1 1AA", Setting: "Own Nursery", LAID: e.laA.ID})
+	if err := e.store.GrantChildAccess(context.Background(), store.System, own.ID, 0, e.prov.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	hidden := e.hiddenChild(today)
+	objects := []struct {
+		name  string
+		child store.Child
+		la    store.Org
+	}{{"own", own, e.laA}, {"hidden", hidden, e.laB}}
+	seen := map[string]bool{}
+	for _, ri := range Routes() {
+		seen[ri.Pattern] = true
+	}
+	n := 0
+	for _, pattern := range identityRoutes {
+		if !seen[pattern] {
+			t.Fatalf("%s is not a route", pattern)
+		}
+		var ri RouteInfo
+		for _, r := range Routes() {
+			if r.Pattern == pattern {
+				ri = r
+			}
+		}
+		register := strings.HasSuffix(ri.Path, "/children")
+		for _, role := range store.Roles {
+			for _, obj := range objects {
+				name := fmt.Sprintf("%s/%s/%s", pattern, role, obj.name)
+				n++
+				key := fmt.Sprintf("cell%d", n)
+				base := e.users[roleKeys[role]]
+				e.addUser(key, store.User{Role: role, OrgID: base.OrgID, LAID: base.LAID})
+				c := e.as(key)
+				hide := !(role == store.RoleDCO || obj.name == "own" && (role == store.RoleLA || role == store.RoleProvider))
+				la := obj.la
+				if role == store.RoleLA {
+					la = e.laA // an LA user registers in their own LA
+				}
+				attempt := func(i int) (response, string) {
+					dob := obj.child.DateOfBirth.AddDays(i)
+					switch {
+					case register && ri.API:
+						body := fmt.Sprintf(`{"nhs_number":%q,"given_name":"Typedgiven","family_name":%q,"date_of_birth":%q,"la_code":%q}`,
+							obj.child.NHSNumber, obj.child.FamilyName, dob, la.Code)
+						return c.api(http.MethodPost, ri.Path, body), body
+					case register:
+						f := e.childForm(store.Child{NHSNumber: obj.child.NHSNumber, GivenName: "Typedgiven", FamilyName: obj.child.FamilyName,
+							DateOfBirth: dob}, la.Code)
+						return c.post(ri.Path, f), f.Encode()
+					case ri.API:
+						body := s23GuessJSON(obj.child, obj.la, dob, today, fmt.Sprintf(`,"provider_code":%q`, e.prov.Code))
+						if role != store.RoleDCO {
+							body = s23GuessJSON(obj.child, obj.la, dob, today, "")
+						}
+						return c.api(http.MethodPost, ri.Path, body), body
+					default:
+						f := e.s23Guess(obj.child, obj.la, dob, today)
+						if role == store.RoleDCO {
+							f.Set("provider_code", e.prov.Code)
+						}
+						return c.post(ri.Path, f), f.Encode()
+					}
+				}
+				leak := func(i int, res response, sent string) {
+					if !hide {
+						return
+					}
+					secrets := hiddenSecrets(obj.child)
+					if i == 0 {
+						secrets = secrets[:3] // the date of birth was typed, in boxes
+					}
+					for _, s := range secrets {
+						if strings.Contains(res.Body, s) && !strings.Contains(sent, s) {
+							t.Errorf("%s attempt %d: shows %q of a child the %s may not see", name, i, s, role)
+						}
+					}
+				}
+				if !ri.Allows(role) {
+					res, sent := attempt(1)
+					if res.StatusCode != http.StatusForbidden {
+						t.Errorf("%s: got %d, want 403", name, res.StatusCode)
+					}
+					leak(1, res, sent)
+					continue
+				}
+				if pattern == "POST /s23-notifications/check" {
+					// The right details: the check page, showing only what
+					// was typed of a child the user may not see.
+					res, sent := attempt(0)
+					if res.StatusCode != http.StatusOK {
+						t.Errorf("%s match: got %d, want 200", name, res.StatusCode)
+					}
+					leak(0, res, sent)
+				}
+				want := http.StatusUnprocessableEntity
+				if register {
+					want = http.StatusConflict // the env has one ICB: the conflict stays
+				}
+				for i := 1; i <= 7; i++ {
+					res, sent := attempt(i)
+					if i == 7 {
+						want = http.StatusTooManyRequests
+					}
+					if res.StatusCode != want {
+						t.Errorf("%s attempt %d: got %d, want %d", name, i, res.StatusCode, want)
+					}
+					leak(i, res, sent)
+				}
+			}
+		}
+	}
+}

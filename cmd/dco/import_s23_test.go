@@ -87,11 +87,12 @@ func TestImportS23(t *testing.T) {
 	}
 
 	// A second import whose child's date of birth disagrees with the one
-	// registered is refused by line.
+	// registered is refused by line, with the one message every identity
+	// mismatch gets, whichever detail differs.
 	bad := writeFile(t, "bad.csv", strings.Join(s23FileHeader, ",")+"\n"+
 		"9991000003,Ava,Synthetic,2023-01-16,800,DEMO1,Health visitor A,Speech,2025-06-01,,\n")
 	code, _, errOut := c.run("", "import", "s23", bad)
-	if code != 1 || !strings.Contains(errOut, "line 2: date_of_birth: The date of birth does not match the child registered with this NHS number") {
+	if code != 1 || !strings.Contains(errOut, "line 2: nhs_number: A child with this NHS number is already registered with different details.") {
 		t.Errorf("mismatched date of birth: exit %d, stderr %s", code, errOut)
 	}
 	if n := countS23(t, c); n != 4 {
@@ -110,9 +111,9 @@ func TestImportS23MixedProblems(t *testing.T) {
 	c.must("", "import", "s23", filepath.Join("testdata", "import-s23.csv"))
 	file := filepath.Join("testdata", "import-s23-mixed.csv")
 	want := []string{
-		"line 2: date_of_birth: The date of birth does not match the child registered with this NHS number",
+		"line 2: nhs_number: A child with this NHS number is already registered with different details. Check the NHS number, family name, date of birth and local authority. If they are right, ask your DCO team to check the child's record.",
 		"line 3: la_notified_on: the date the LA was notified must be on or after the date the parent was informed: the parent is told first",
-		"line 4: family_name: The family name does not match the child registered with this NHS number",
+		"line 4: nhs_number: A child with this NHS number is already registered with different details. Check the NHS number, family name, date of birth and local authority. If they are right, ask your DCO team to check the child's record.",
 		"line 5: la_code: The child is registered in Swindon, not Bath and North East Somerset: give Swindon as the child's local authority, or, if the child has moved, change the local authority on their record in dco first",
 		`line 6: provider_code "XXX9" is not a health provider in dco (give its ODS code)`,
 		"5 problems in 6 rows: nothing would be imported. Fix the file and run again.",

@@ -18,6 +18,7 @@ const (
 	Conflict     Code = "conflict"     // stale version, or a duplicate
 	Forbidden    Code = "forbidden"    // signed in but not allowed
 	Unauthorized Code = "unauthorized" // not signed in
+	TooMany      Code = "too_many"     // too many attempts: wait, then try again
 	Unavailable  Code = "unavailable"  // database unreachable, disk full
 	Internal     Code = "internal"     // a bug; logged, never shown
 )

@@ -495,26 +495,31 @@ func (t *tx) grantRegistrar(ctx context.Context, actor Actor, childID int64, now
 // organisation is granted sight of the child it registers. Audited
 // "child.create".
 //
-// An NHS number already registered is a conflict whose message says nothing
-// of the other record, not even whether it is in the actor's own LA. The
-// attempt is audited as refused against the record it collided with, so the
-// DCO sees it in "who has accessed this record" and can move a child who
-// has changed LA.
+// An NHS number already registered is settled by duplicateChild
+// (registration.go): for a user of the registered child's ICB, a conflict
+// whose message says nothing of the other record, not even whether it is in
+// the actor's own LA; for anyone else, a request for their DCO team,
+// answered *RegistrationSent, so that they are not told dco holds the
+// number. The attempt is audited against the record it collided with, so
+// the DCO sees it in "who has accessed this record" and can move a child
+// who has changed LA, and it counts towards the user's identity-check
+// throttle: a user who must wait is refused (too_many) before anything is
+// looked up.
 func (s *Store) CreateChild(ctx context.Context, actor Actor, c *Child) error {
 	const action = "child.create"
 	if !mayRegister(actor) {
 		s.refuse(ctx, actor, action, "child", 0, 0)
 		return errs.E(errs.Forbidden, "Your role cannot register children")
 	}
+	if err := s.identityWait(ctx, actor, action); err != nil {
+		return err
+	}
 	err := s.createChild(ctx, actor, c)
 	if errs.Is(err, errs.Invalid) && placementRefused(errs.FieldsOf(err)["la_id"]) {
 		s.refuseDetail(ctx, actor, action, 0, "la_to="+itoa(c.LAID))
 	}
 	if errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
-		var other int64
-		if e := s.db.QueryRowContext(ctx, s.rebind("SELECT id FROM children WHERE nhs_number = ?"), string(c.NHSNumber)).Scan(&other); e == nil {
-			s.refuse(ctx, actor, action, "child", other, other)
-		}
+		return s.duplicateChild(ctx, actor, c, err)
 	}
 	return err
 }

@@ -392,11 +392,14 @@ func (t *tx) placeS23(ctx context.Context, actor Actor, n *S23Notification, c Ch
 
 // s23Child finds or registers the child of a new notification. With id set
 // it is a child the actor may see. Otherwise c holds the child's details: a
-// child already registered with that NHS number is used when its family
-// name and date of birth match too (a provider notifying a child it has not
-// seen in dco before), and refused otherwise without saying which detail
-// differs; a child not registered is registered, audited "child.create".
-func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at string, today send.Date, bad map[string]string) (Child, bool, error) {
+// child already registered with that NHS number is used when the details
+// are that child's (sameIdentity: a provider notifying a child it has not seen
+// in dco before), and refused otherwise with one message whichever detail
+// differs, *mismatch set to the registered child's id for the caller to
+// count and audit; a child the actor may not see is returned as they typed
+// it (typedView). A child not registered is registered, audited
+// "child.create".
+func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at string, today send.Date, bad map[string]string, mismatch *int64) (Child, bool, error) {
 	if id != 0 {
 		c, err := t.childInScope(ctx, actor, id, false)
 		return c, false, err
@@ -414,11 +417,19 @@ func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at s
 	found, err := scanChild(t.queryRow(ctx, "SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?", string(c.NHSNumber)))
 	switch {
 	case err == nil:
-		if nameKey(found.FamilyName) == nameKey(c.FamilyName) && found.DateOfBirth.Equal(c.DateOfBirth) {
-			return found, false, nil
+		visible, err := t.childVisible(ctx, actor, found.ID)
+		if err != nil {
+			return Child{}, false, err
 		}
-		bad["nhs_number"] = "A child with this NHS number is already registered with a different family name or date of birth. Check the NHS number, family name and date of birth."
-		return Child{}, false, nil
+		switch {
+		case !sameIdentity(found, *c, visible):
+			bad["nhs_number"] = msgIdentityMismatch
+			*mismatch = found.ID
+			return Child{}, false, nil
+		case !visible:
+			return typedView(found, *c), false, nil
+		}
+		return found, false, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return Child{}, false, mapErr(err, "find child")
 	}
@@ -517,14 +528,26 @@ func (s *Store) createS23(ctx context.Context, actor Actor, n *S23Notification, 
 		s.refuse(ctx, actor, ActionS23Create, s23ObjectType, 0, n.ChildID)
 		return errs.E(errs.Forbidden, "Your role cannot make notifications")
 	}
+	via := ActionS23Create
+	if dry {
+		via = "s23.check"
+	}
+	if n.ChildID == 0 && newChild != nil {
+		// Details to match against a registered child: an identity check.
+		if err := s.identityWait(ctx, actor, via); err != nil {
+			return err
+		}
+	}
 	now := s.now()
 	at := fmtTime(now)
 	today := send.Today(now)
 	n.AcknowledgedBy, n.Steps.AcknowledgedOn = 0, send.Date{}
 	var registered bool
+	var mismatch int64
 	err := s.childWrite(ctx, actor, ActionS23Create, n.ChildID, func(t *tx) error {
+		mismatch = 0
 		bad := checkS23(n, today)
-		c, created, err := t.s23Child(ctx, actor, n.ChildID, newChild, at, today, bad)
+		c, created, err := t.s23Child(ctx, actor, n.ChildID, newChild, at, today, bad, &mismatch)
 		if err != nil {
 			return err
 		}
@@ -557,6 +580,9 @@ func (s *Store) createS23(ctx context.Context, actor Actor, n *S23Notification, 
 		}
 		return t.appendAudit(ctx, audit...)
 	})
+	if mismatch != 0 {
+		s.identityMismatch(ctx, actor, mismatch, via)
+	}
 	if dry && errors.Is(err, errS23DryRun) {
 		if registered {
 			n.ChildID, n.Child.ID = 0, 0
@@ -1164,22 +1190,6 @@ type S23ImportResult struct {
 	Problems []S23ImportProblem
 }
 
-// s23SameChild returns what differs between the child registered with an
-// NHS number and a row's child with that number: the family name (compared
-// normalised, as nameKey does) and the date of birth, the details the
-// notification form matches on too (s23Child). A given name may differ: a
-// child is often known by another. It is empty for the same child.
-func s23SameChild(known, row Child) map[string]string {
-	bad := map[string]string{}
-	if nameKey(known.FamilyName) != nameKey(row.FamilyName) {
-		bad["family_name"] = "The family name does not match the child registered with this NHS number"
-	}
-	if !known.DateOfBirth.Equal(row.DateOfBirth) {
-		bad["date_of_birth"] = "The date of birth does not match the child registered with this NHS number"
-	}
-	return bad
-}
-
 // s23ImportOtherLA words the problem of a row whose LA is not the LA the
 // child is registered in. A row cannot carry the reason a notification to
 // another LA needs, so the LA is what to fix.
@@ -1192,10 +1202,12 @@ func s23ImportOtherLA(registered, given string) string {
 var errS23DryRun = errors.New("dry run")
 
 // ImportS23 stores many notifications in one transaction: all or none. Each
-// row's child is matched by NHS number (the family name, normalised, and
-// the date of birth must agree, as on the form) or registered; a matched
-// child registered in another LA than the row gives is a problem on la_id,
-// as a row cannot carry the reason for notifying another LA. Each
+// row's child is matched by NHS number, as on the form (sameIdentity: one
+// problem on nhs_number whichever detail differs, counted and audited
+// against the registered child as the form's are), or registered; a
+// matched child the actor may see registered in another LA than the row
+// gives is a problem on la_id, as a row cannot carry the reason for
+// notifying another LA. Each
 // notification passes the same checks CreateS23 makes, the order of the
 // steps included. Every problem in every row is reported
 // by line, and any problem stores nothing (the result's Problems, with an
@@ -1207,13 +1219,19 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 		s.refuse(ctx, actor, ActionS23Import, s23ObjectType, 0, 0)
 		return S23ImportResult{}, errs.E(errs.Forbidden, "Only a DCO can import notifications")
 	}
+	if err := s.identityWait(ctx, actor, ActionS23Import); err != nil {
+		return S23ImportResult{}, err
+	}
 	now := s.now()
 	at, today := fmtTime(now), send.Today(now)
 	var res S23ImportResult
+	var mismatches []int64
 	err := s.writeAlone(ctx, func(t *tx) error {
-		res = S23ImportResult{}
+		res, mismatches = S23ImportResult{}, nil
 		orgs := map[int64]s23Org{}
 		children := map[send.NHSNumber]Child{}
+		visible := map[int64]bool{}  // children the actor may see, by id
+		imported := map[int64]bool{} // children this import registers
 		problem := func(line int, bad map[string]string) {
 			for _, f := range slices.Sorted(maps.Keys(bad)) {
 				res.Problems = append(res.Problems, S23ImportProblem{Line: line, Field: f, Message: bad[f]})
@@ -1255,6 +1273,9 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 				switch {
 				case err == nil:
 					res.ChildrenMatched++
+					if visible[known.ID], err = t.childVisible(ctx, actor, known.ID); err != nil {
+						return err
+					}
 				case errors.Is(err, sql.ErrNoRows):
 					la, err := t.s23OrgOf(ctx, c.LAID, orgs)
 					if err != nil {
@@ -1275,7 +1296,7 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 					c.Version, c.CreatedAt, c.UpdatedAt = 1, parseTime(at), parseTime(at)
 					audit = append(audit, entry(actor, "child.import", "child", c.ID, c.ID, OutcomeOK, "via="+ActionS23Import))
 					res.ChildrenCreated++
-					known = c
+					known, visible[c.ID], imported[c.ID] = c, true, true
 				default:
 					return mapErr(err, "find child")
 				}
@@ -1283,8 +1304,11 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			} else {
 				res.ChildrenMatched++
 			}
-			if bad := s23SameChild(known, c); len(bad) > 0 {
-				problem(r.Line, bad)
+			if !sameIdentity(known, c, visible[known.ID]) {
+				problem(r.Line, map[string]string{"nhs_number": msgIdentityMismatch})
+				if !imported[known.ID] {
+					mismatches = append(mismatches, known.ID)
+				}
 				continue
 			}
 			bad = checkS23(n, today)
@@ -1327,6 +1351,9 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 		}
 		return nil
 	})
+	for _, id := range mismatches {
+		s.identityMismatch(ctx, actor, id, ActionS23Import)
+	}
 	if errors.Is(err, errS23DryRun) {
 		return res, nil
 	}

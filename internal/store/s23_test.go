@@ -618,11 +618,12 @@ func TestS23Import(t *testing.T) {
 		want := []S23ImportProblem{
 			{Line: 5, Field: s23.FieldLANotified},
 			{Line: 6, Field: "provider_org_id"},
-			{Line: 7, Field: "date_of_birth", Message: "The date of birth does not match the child registered with this NHS number"},
-			{Line: 8, Field: "family_name", Message: "The family name does not match the child registered with this NHS number"},
+			// One message whichever detail differs (sameIdentity).
+			{Line: 7, Field: "nhs_number", Message: msgIdentityMismatch},
+			{Line: 8, Field: "nhs_number", Message: msgIdentityMismatch},
 			{Line: 9, Field: "la_id", Message: "The child is registered in " + f.LA1.Name + ", not " + f.LA2.Name + ": give " + f.LA1.Name +
 				" as the child's local authority, or, if the child has moved, change the local authority on their record in dco first"},
-			{Line: 10, Field: "family_name"},
+			{Line: 10, Field: "nhs_number", Message: msgIdentityMismatch},
 		}
 		if len(res.Problems) != len(want) {
 			t.Fatalf("problems: got %+v, want %d", res.Problems, len(want))

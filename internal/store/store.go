@@ -25,6 +25,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
 
+	"dco/internal/auth"
 	"dco/internal/errs"
 )
 
@@ -54,6 +55,9 @@ type Store struct {
 
 	// group batches concurrent write transactions into one commit.
 	group *committer
+
+	// identity slows a user whose identity checks keep failing (identity.go).
+	identity *auth.Throttle
 }
 
 // sqlitePragmas are applied to every pooled SQLite connection through the DSN.
@@ -66,7 +70,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{log: log, Now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{log: log, Now: func() time.Time { return time.Now().UTC() }, identity: auth.NewThrottle()}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {

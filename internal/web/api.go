@@ -318,6 +318,14 @@ func (s *Server) writeChild(w http.ResponseWriter, r *http.Request, status int, 
 	writeJSON(w, status, s.toJSON(c, codes))
 }
 
+// registrationSentJSON is the 202 answer to registering a child whose NHS
+// number dco holds in another ICB: the registration is a request for the
+// caller's DCO team (store.RegistrationSent), and says no more than that.
+type registrationSentJSON struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
 func (s *Server) apiChildCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := state(r).actor(r)
@@ -345,6 +353,12 @@ func (s *Server) apiChildCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := s.store.CreateChild(ctx, actor, &c); err != nil {
+		if sent := (*store.RegistrationSent)(nil); errors.As(err, &sent) {
+			// A request for the DCO team (store/registration.go): accepted,
+			// not yet registered.
+			writeJSON(w, http.StatusAccepted, registrationSentJSON{Status: "sent_to_dco_team", Message: store.MsgRegistrationSent + "."})
+			return
+		}
 		s.fail(w, r, storeFields(err))
 		return
 	}

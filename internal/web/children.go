@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -303,6 +304,12 @@ func (s *Server) childCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := s.store.CreateChild(ctx, actor, &c); err != nil {
+		if sent := (*store.RegistrationSent)(nil); errors.As(err, &sent) {
+			// A request for the DCO team (store/registration.go).
+			s.setFlash(w, r, flashRequestSent)
+			http.Redirect(w, r, "/children", http.StatusSeeOther)
+			return
+		}
 		s.failForm(w, r, storeFields(err), func(status int, f map[string]string) { reshow(status, f, nil) })
 		return
 	}
@@ -602,6 +609,14 @@ func actionLabel(a string) string {
 		return "Searched"
 	case store.ActionAccessRefused:
 		return "Tried to open the record"
+	case store.ActionIdentityMismatch:
+		return "Gave this NHS number with details that did not match"
+	case store.ActionRegisterRequest:
+		return "Tried to register the child again (sent to their DCO team)"
+	case store.ActionRegisterList:
+		return "Listed registration requests"
+	case store.ActionRegisterResolve:
+		return "Resolved a registration request"
 	}
 	if l, ok := s23ActionLabels[a]; ok { // Section 23 notifications (s23.go)
 		return l

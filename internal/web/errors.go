@@ -26,6 +26,8 @@ func statusFor(code errs.Code) int {
 		return http.StatusUnauthorized
 	case errs.Unavailable:
 		return http.StatusServiceUnavailable
+	case errs.TooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -85,9 +87,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, status)
 }
 
-// failForm handles an error from saving a form. Invalid input and
-// conflicts (a stale version, a duplicate) re-show the form with the error
-// summary and the person's input kept; anything else goes to fail.
+// failForm handles an error from saving a form. Invalid input, conflicts
+// (a stale version, a duplicate) and too many attempts re-show the form
+// with the error summary and the person's input kept; anything else goes
+// to fail.
 func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, reshow func(status int, fields map[string]string)) {
 	switch code := errs.CodeOf(err); code {
 	case errs.Invalid:
@@ -96,7 +99,7 @@ func (s *Server) failForm(w http.ResponseWriter, r *http.Request, err error, res
 			fields = map[string]string{"": errs.MessageOf(err)}
 		}
 		reshow(statusFor(code), fields)
-	case errs.Conflict:
+	case errs.Conflict, errs.TooMany:
 		fields := errs.FieldsOf(err)
 		if len(fields) == 0 {
 			fields = map[string]string{"": errs.MessageOf(err)}
@@ -188,6 +191,8 @@ func codeForStatus(status int) errs.Code {
 		return errs.Invalid
 	case http.StatusServiceUnavailable:
 		return errs.Unavailable
+	case http.StatusTooManyRequests:
+		return errs.TooMany
 	}
 	return errs.Internal
 }

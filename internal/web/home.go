@@ -24,6 +24,8 @@ type homePage struct {
 	CanAdd   bool
 	S23      *s23Home    // Section 23 notifications needing attention (s23.go)
 	Advice   *adviceHome // health advice work queues (advice.go)
+	// OpenRequests counts the DCO's open registration requests (registration.go).
+	OpenRequests int
 }
 
 // laCount is one row of a table of children per LA.
@@ -88,7 +90,8 @@ func (s *Server) homeDCO(ctx context.Context, actor store.Actor, p *homePage) er
 		p.LACounts = append(p.LACounts, laCount{Name: o.Name, Count: formatCount(n), Link: "/children?la=" + o.Code})
 	}
 	p.Total = formatCount(total)
-	return nil
+	p.OpenRequests, err = s.store.CountRegistrationRequests(ctx, actor) // registration.go
+	return err
 }
 
 // laCounts returns the ICB's LAs and how many children the actor may count

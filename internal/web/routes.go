@@ -51,6 +51,10 @@ var routeTable = []route{
 	{"GET /children/{id}/edit", allow(dco, la, provider), (*Server).childEdit},
 	{"POST /children/{id}", allow(dco, la, provider), (*Server).childUpdate},
 	{"GET /children/{id}/access", allow(dco), (*Server).childAccess},
+	// Registrations of an NHS number held in another ICB, for the
+	// submitter's DCO team to resolve (registration.go).
+	{"GET /registration-requests", allow(dco), (*Server).registrationList},
+	{"POST /registration-requests/{id}/resolve", allow(dco), (*Server).registrationResolve},
 
 	// Health advice for EHC needs assessments (SEND Regs 2014 reg 8): the
 	// LA's request in, the DCO's triage and assignment, the clinicians'

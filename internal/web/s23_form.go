@@ -432,6 +432,7 @@ type s23CheckPage struct {
 	N          store.S23Notification
 	Child      store.Child
 	NewChild   bool
+	Matched    bool // the details typed are a registered child, shown as typed
 	Needs      []string
 	Consent    string
 	Hidden     []s23Hidden
@@ -459,6 +460,7 @@ func (s *Server) s23Check(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.s23CheckData(n, in, "/s23-notifications", false)
 	p.NewChild = n.ChildID == 0
+	p.Matched = in.ChildID == 0 && n.ChildID != 0
 	s.render(w, r, http.StatusOK, "s23_check.html", p)
 }
 

@@ -246,7 +246,7 @@ func (t *tx) checkAdviceImport(ctx context.Context, actor Actor, cal *send.Calen
 		case !l.ok:
 			fail(row.Line, "la_code is not a local authority in dco")
 			continue
-		case actor.Role == RoleDCO && actor.OrgID != 0 && l.icb != actor.OrgID:
+		case actor.Role == RoleDCO && l.icb != actor.OrgID: // none for a DCO of no ICB
 			fail(row.Line, "la_code names an LA outside your ICB")
 			continue
 		}

@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"dco/internal/errs"
+	"dco/internal/store"
+)
+
+// The attack of issue 8 through the Users page: an ICB's administrator
+// adding a DCO of no ICB (who saw every ICB's children), or one of another
+// ICB. Each is refused, naming the field; nothing is stored; every problem
+// of the form is reported at once.
+func TestAdminCannotMakeDCOOutsideICB(t *testing.T) {
+	e := newEnv(t)
+	b := e.otherICB()
+	admin := e.as("admin") // the administrator of ICB A
+	refusedBefore := len(e.audit(store.ActionAccessRefused))
+	good := "a long enough password"
+	for _, tc := range []struct {
+		name    string
+		form    url.Values
+		anchors []string // the error summary links, in order
+		message string
+	}{
+		{"a DCO of no organisation",
+			url.Values{"name": {"Eve"}, "email": {"eve1@example.nhs.uk"}, "role": {"dco"}, "org_id": {""}, "password": {good}},
+			[]string{"#org_id"}, "Choose the ICB the DCO works for"},
+		{"a DCO of another ICB",
+			url.Values{"name": {"Eve"}, "email": {"eve2@example.nhs.uk"}, "role": {"dco"}, "org_id": {itoa(b.icb.ID)}, "password": {good}},
+			[]string{"#org_id"}, "Choose an organisation of your ICB"},
+		{"a provider user of another ICB's provider",
+			url.Values{"name": {"Eve"}, "email": {"eve3@example.nhs.uk"}, "role": {"provider"}, "org_id": {itoa(b.prov.ID)}, "password": {good}},
+			[]string{"#org_id"}, "Choose an organisation of your ICB"},
+		{"an LA user of another ICB's LA",
+			url.Values{"name": {"Eve"}, "email": {"eve4@example.nhs.uk"}, "role": {"la"}, "la_id": {itoa(b.la.ID)}, "password": {good}},
+			[]string{"#la_id"}, "Choose an organisation of your ICB"},
+		{"an administrator of the whole service",
+			url.Values{"name": {"Eve"}, "email": {"eve5@example.nhs.uk"}, "role": {"admin"}, "org_id": {""}, "password": {good}},
+			[]string{"#org_id"}, "only the administrator of the whole service"},
+		{"everything wrong at once",
+			url.Values{"name": {""}, "email": {"eve6@example.nhs.uk"}, "role": {"dco"}, "org_id": {""}, "password": {"short"}},
+			[]string{"#name", "#org_id", "#password"}, "Choose the ICB the DCO works for"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := admin.post("/admin/users/new", tc.form)
+			wantStatus(t, "add user", res, http.StatusUnprocessableEntity)
+			at := 0
+			for _, a := range tc.anchors {
+				i := strings.Index(res.Body[at:], `href="`+a+`"`)
+				if i < 0 {
+					t.Errorf("error summary: got no link to %s in order, want %v", a, tc.anchors)
+					continue
+				}
+				at += i
+			}
+			if !strings.Contains(res.Body, tc.message) {
+				t.Errorf("got no %q on the page", tc.message)
+			}
+			if _, err := e.store.GetUserByEmail(context.Background(), tc.form.Get("email")); !errs.Is(err, errs.NotFound) {
+				t.Errorf("the refused account was stored (%v)", err)
+			}
+		})
+	}
+	// Naming another ICB's organisation is a refusal, in the audit trail.
+	if got := len(e.audit(store.ActionAccessRefused)); got < refusedBefore+3 {
+		t.Errorf("access.refused rows: got %d, want at least %d", got-refusedBefore, 3)
+	}
+
+	// The form offers only the ICB's own organisations; the list shows only
+	// its accounts; another ICB's account cannot be disabled.
+	form := admin.get("/admin/users/new").Body
+	for _, other := range []string{b.icb.Name, b.la.Name, b.prov.Name} {
+		if strings.Contains(form, other) {
+			t.Errorf("the form offers %q, of another ICB", other)
+		}
+	}
+	for _, own := range []string{e.icb.Name, e.laA.Name, e.prov.Name} {
+		if !strings.Contains(form, own) {
+			t.Errorf("the form does not offer %q, of the ICB", own)
+		}
+	}
+	list := admin.get("/admin/users").Body
+	if strings.Contains(list, "dcob@example.nhs.uk") || strings.Contains(list, "national@example.nhs.uk") {
+		t.Error("the users page lists an account of another ICB or of none")
+	}
+	dcoB := e.users["dcoB"]
+	wantStatus(t, "disable another ICB's DCO", admin.post("/admin/users/"+itoa(dcoB.ID)+"/disable", nil), http.StatusNotFound)
+	wantStatus(t, "confirm disabling another ICB's DCO", admin.get("/admin/users/"+itoa(dcoB.ID)+"/disable"), http.StatusNotFound)
+	if got, _ := e.store.GetUser(context.Background(), dcoB.ID); got.Disabled {
+		t.Error("another ICB's DCO was disabled")
+	}
+
+	// The ICB's own DCO is added, and must choose a password first.
+	res := admin.post("/admin/users/new", url.Values{"name": {"Dee Coe"}, "email": {"dee@example.nhs.uk"}, "role": {"dco"},
+		"org_id": {itoa(e.icb.ID)}, "password": {good}})
+	wantStatus(t, "add the ICB's DCO", res, http.StatusSeeOther)
+	if u, err := e.store.GetUserByEmail(context.Background(), "dee@example.nhs.uk"); err != nil || u.OrgID != e.icb.ID || !u.MustChangePassword {
+		t.Errorf("stored: org %d, must change %v (%v); want org %d, true", u.OrgID, u.MustChangePassword, err, e.icb.ID)
+	}
+}
+
+// The access matrix's account cells through the page (issue 8 item 9):
+// every role, and the administrator of the whole service, × adding a DCO
+// of their own ICB, of another ICB, or of none. 303 is added; 422 refused
+// naming the field; 403 not a page for that role.
+func TestAccountMatrixHTTP(t *testing.T) {
+	e := newEnv(t)
+	b := e.otherICB()
+	super := store.User{Email: "super@example.nhs.uk", Name: "Whole service", Role: store.RoleAdmin, PasswordHash: passwordHash(t)}
+	if err := e.store.CreateUser(context.Background(), store.System, &super); err != nil {
+		t.Fatal(err)
+	}
+	e.users["super"] = super
+	targets := []struct {
+		name string
+		org  string
+	}{{"own ICB", itoa(e.icb.ID)}, {"another ICB", itoa(b.icb.ID)}, {"no ICB", ""}}
+	cells := map[string][3]int{
+		"super":     {http.StatusSeeOther, http.StatusSeeOther, http.StatusUnprocessableEntity},
+		"admin":     {http.StatusSeeOther, http.StatusUnprocessableEntity, http.StatusUnprocessableEntity},
+		"dco":       {http.StatusForbidden, http.StatusForbidden, http.StatusForbidden},
+		"la":        {http.StatusForbidden, http.StatusForbidden, http.StatusForbidden},
+		"clinician": {http.StatusForbidden, http.StatusForbidden, http.StatusForbidden},
+		"provider":  {http.StatusForbidden, http.StatusForbidden, http.StatusForbidden},
+		"viewer":    {http.StatusForbidden, http.StatusForbidden, http.StatusForbidden},
+	}
+	n := 0
+	for key, want := range cells {
+		for i, target := range targets {
+			t.Run(key+"/"+target.name, func(t *testing.T) {
+				n++
+				email := "m" + itoa(int64(n)) + "@example.nhs.uk"
+				res := e.as(key).post("/admin/users/new", url.Values{"name": {"Matrix"}, "email": {email}, "role": {"dco"},
+					"org_id": {target.org}, "password": {"a long enough password"}})
+				if res.StatusCode != want[i] {
+					t.Errorf("got %d, want %d", res.StatusCode, want[i])
+				}
+				if want[i] == http.StatusUnprocessableEntity && !strings.Contains(res.Body, `href="#org_id"`) {
+					t.Error("the refusal does not name the organisation field")
+				}
+				_, err := e.store.GetUserByEmail(context.Background(), email)
+				if stored := err == nil; stored != (want[i] == http.StatusSeeOther) {
+					t.Errorf("stored: got %v, want %v", stored, want[i] == http.StatusSeeOther)
+				}
+			})
+		}
+	}
+}

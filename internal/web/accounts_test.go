@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"dco/internal/auth"
 	"dco/internal/errs"
 	"dco/internal/store"
 )
@@ -101,6 +102,115 @@ func TestAdminCannotMakeDCOOutsideICB(t *testing.T) {
 	wantStatus(t, "add the ICB's DCO", res, http.StatusSeeOther)
 	if u, err := e.store.GetUserByEmail(context.Background(), "dee@example.nhs.uk"); err != nil || u.OrgID != e.icb.ID || !u.MustChangePassword {
 		t.Errorf("stored: org %d, must change %v (%v); want org %d, true", u.OrgID, u.MustChangePassword, err, e.icb.ID)
+	}
+}
+
+// A new account's first sign-in: the password the administrator typed
+// signs in once, and every page then asks for a new one until it is
+// chosen; after that the old password is refused and the new one works.
+func TestFirstSignInChoosesPassword(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	typed, chosen := "typed by the administrator", "chosen by the person"
+	res := e.as("admin").post("/admin/users/new", url.Values{"name": {"Lara Caseworker"}, "email": {"lara@alphashire.gov.uk"},
+		"role": {"la"}, "la_id": {itoa(e.laA.ID)}, "password": {typed}})
+	wantStatus(t, "add user", res, http.StatusSeeOther)
+
+	res = e.signIn("lara@alphashire.gov.uk", typed, "/children")
+	wantStatus(t, "first sign-in", res, http.StatusSeeOther)
+	sc := cookieNamed(res, e.srv.sessionCookie)
+	if sc == nil {
+		t.Fatal("first sign-in set no session cookie")
+	}
+	sess, u, err := e.store.GetSession(ctx, auth.HashSecret(sc.Value))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &client{e: e, user: u, secret: sc.Value, csrf: sess.CSRFToken}
+
+	// Every page, and every form, goes to the password page.
+	before, _, _ := e.store.SearchChildren(ctx, store.System, store.ChildFilter{Limit: 100})
+	for _, tc := range []struct {
+		name string
+		res  response
+	}{
+		{"home", c.get("/")},
+		{"children", c.get("/children")},
+		{"a child", c.get("/children/" + itoa(e.childA.ID))},
+		{"registering a child", c.post("/children", e.childForm(store.Child{NHSNumber: newNHSNumber(), GivenName: "New",
+			FamilyName: "Child", DateOfBirth: e.childA.DateOfBirth}, e.laA.Code))},
+	} {
+		if tc.res.StatusCode != http.StatusSeeOther || tc.res.Header.Get("Location") != "/account/password" {
+			t.Errorf("%s: got %d to %q, want 303 to /account/password", tc.name, tc.res.StatusCode, tc.res.Header.Get("Location"))
+		}
+	}
+	if after, _, _ := e.store.SearchChildren(ctx, store.System, store.ChildFilter{Limit: 100}); len(after) != len(before) {
+		t.Errorf("a child was registered before the password was chosen: %d children, want %d", len(after), len(before))
+	}
+	page := c.get("/account/password")
+	wantStatus(t, "password page", page, http.StatusOK)
+	mustContain(t, "password page", page.Body, "<h1>Choose a new password</h1>", `name="csrf_token"`)
+
+	for _, tc := range []struct {
+		name      string
+		form      url.Values
+		anchors   []string
+		messages  []string
+		noEchoing string
+	}{
+		{"nothing entered", url.Values{}, []string{"#password", "#confirm_password"},
+			[]string{"Enter a new password", "Enter the new password again"}, ""},
+		{"too short and different", url.Values{"password": {"short"}, "confirm_password": {"shorter"}}, []string{"#password", "#confirm_password"},
+			[]string{"Enter a password of at least 12 characters", "Enter the same password twice"}, "short"},
+		{"the one given", url.Values{"password": {typed}, "confirm_password": {typed}}, []string{"#password"},
+			[]string{"Enter a password different from the one you were given"}, typed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := c.post("/account/password", tc.form)
+			wantStatus(t, "save", res, http.StatusUnprocessableEntity)
+			mustContain(t, "error summary", res.Body, append(tc.messages, "There is a problem")...)
+			for _, a := range tc.anchors {
+				mustContain(t, "error summary", res.Body, `href="`+a+`"`)
+			}
+			if tc.noEchoing != "" && strings.Contains(res.Body, `value="`+tc.noEchoing+`"`) {
+				t.Error("a password typed was shown again")
+			}
+		})
+	}
+	wantStatus(t, "without the form token", c.post("/account/password", url.Values{"password": {chosen}, "confirm_password": {chosen},
+		"csrf_token": {"wrong"}}), http.StatusForbidden)
+
+	res = c.post("/account/password", url.Values{"password": {chosen}, "confirm_password": {chosen}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		t.Fatalf("save: got %d to %q, want 303 to /", res.StatusCode, res.Header.Get("Location"))
+	}
+	mustContain(t, "home after choosing", c.follow(res).Body, "Your new password is saved", "Children in Alphashire")
+	wantStatus(t, "children after choosing", c.get("/children"), http.StatusOK)
+	if res := c.get("/account/password"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		t.Errorf("password page after choosing: got %d to %q, want 303 to /", res.StatusCode, res.Header.Get("Location"))
+	}
+	if n := len(e.audit("user.password")); n != 1 {
+		t.Errorf("user.password audit rows: got %d, want 1", n)
+	}
+
+	wantStatus(t, "sign in with the password given", e.signIn("lara@alphashire.gov.uk", typed, ""), http.StatusUnprocessableEntity)
+	res = e.signIn("lara@alphashire.gov.uk", chosen, "/children")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/children" {
+		t.Errorf("sign in with the password chosen: got %d to %q, want 303 to /children", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// An account dco itself adds (the command line, the demo, these tests)
+// signs in with its password and goes straight on.
+func TestSignInWithoutChoosingPassword(t *testing.T) {
+	e := newEnv(t)
+	res := e.signIn("la@example.nhs.uk", testPassword, "/children")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/children" {
+		t.Fatalf("sign in: got %d to %q, want 303 to /children", res.StatusCode, res.Header.Get("Location"))
+	}
+	wantStatus(t, "home", e.as("la").get("/"), http.StatusOK)
+	if res := e.as("la").get("/account/password"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
+		t.Errorf("password page: got %d to %q, want 303 to /", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 

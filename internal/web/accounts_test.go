@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"dco/internal/auth"
 	"dco/internal/errs"
@@ -212,6 +213,50 @@ func TestSignInWithoutChoosingPassword(t *testing.T) {
 	if res := e.as("la").get("/account/password"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 		t.Errorf("password page: got %d to %q, want 303 to /", res.StatusCode, res.Header.Get("Location"))
 	}
+}
+
+// The DCO's home lists the accounts of their ICB added or changed this
+// month, with who did it; another ICB's DCO sees only theirs; with none,
+// it says so.
+func TestDCOHomeListsAccountChanges(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.otherICB()
+	admin := e.as("admin")
+	wantStatus(t, "add", admin.post("/admin/users/new", url.Values{"name": {"Clara Clinician"}, "email": {"clara@example.nhs.uk"},
+		"role": {"clinician"}, "org_id": {itoa(e.prov.ID)}, "password": {"a long enough password"}}), http.StatusSeeOther)
+	u, err := e.store.GetUserByEmail(ctx, "clara@example.nhs.uk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminActor := store.Actor{UserID: e.users["admin"].ID, Email: e.users["admin"].Email, Role: store.RoleAdmin, OrgID: e.icb.ID}
+	u.Role, u.OrgID = store.RoleDCO, e.icb.ID
+	if err := e.store.UpdateUser(ctx, adminActor, &u); err != nil {
+		t.Fatal(err)
+	}
+
+	home := e.as("dco").get("/")
+	wantStatus(t, "DCO home", home, http.StatusOK)
+	mustContain(t, "DCO home", home.Body, "Accounts added or changed this month",
+		"Clara Clinician", "Account added", "Role changed from Clinician to DCO",
+		"Organisation changed from Test Community Health to Test ICB", "admin@example.nhs.uk")
+	// The demo and test accounts dco itself added are its own.
+	mustContain(t, "DCO home", home.Body, "dco itself")
+	for _, other := range []string{"Test DCO of ICB B", "Test provider of ICB B"} {
+		if strings.Contains(home.Body, other) {
+			t.Errorf("ICB A's DCO home lists %q, of ICB B", other)
+		}
+	}
+
+	homeB := e.as("dcoB").get("/")
+	mustContain(t, "ICB B's DCO home", homeB.Body, "Test DCO of ICB B", "Test provider of ICB B")
+	if strings.Contains(homeB.Body, "Clara Clinician") {
+		t.Error("ICB B's DCO home lists an account of ICB A")
+	}
+
+	// Next month, nothing yet.
+	e.clock.Add(40 * 24 * time.Hour)
+	mustContain(t, "DCO home next month", e.as("dco").get("/").Body, "No accounts of your ICB have been added or changed in")
 }
 
 // The access matrix's account cells through the page (issue 8 item 9):

@@ -120,22 +120,33 @@ func cmdUser(ctx context.Context, env *Env, args []string) int {
 	}, args)
 }
 
-const userAddUsage = `Usage: dco user add --email EMAIL --role ROLE [--la CODE] [--org CODE] [--name NAME] --password-stdin
+const userAddUsage = `Usage: dco user add --email EMAIL --role ROLE [--la CODE] [--org CODE] [--name NAME] [--must-change-password] --password-stdin
 
 Adds a user. The password, at least 12 characters, is read as one line from
 standard input:
 
-  printf '%s\n' "$PASSWORD" | dco user add --email jo@example.nhs.uk --role dco --password-stdin
+  printf '%s\n' "$PASSWORD" | dco user add --email jo@example.nhs.uk --role dco --org QOX --password-stdin
 
-Roles: dco, clinician, provider, la, viewer, admin. An la user needs --la,
-the LA's DfE number (800) or ONS code (E06000022). A provider user needs
---org, the provider's ODS code; a clinician may have one. A dco, viewer or
-admin user may name their ICB's ODS code with --org.`
+Roles: dco, clinician, provider, la, viewer, admin. Every account but the
+administrator of the whole service belongs to one ICB:
+  la               --la, the LA's DfE number (800) or ONS code (E06000022)
+  provider         --org, the ODS code of the provider they work for
+  clinician        --org, the ODS code of the provider they work for
+  dco, viewer      --org, the ODS code of their ICB
+  admin            --org, the ODS code of the ICB whose accounts they
+                   manage; without --org, the administrator of the whole
+                   service (the first account of a new installation)
+
+Whoever runs dco on the server is trusted with every account, so the
+password given here is the account's own and is not asked to be changed.
+Give --must-change-password when it was chosen for someone else: they then
+choose their own at first sign-in, as with an account an administrator
+adds on the Users page.`
 
 func userAdd(ctx context.Context, env *Env, args []string) int {
 	const name = "user add"
 	var email, role, la, org, fullName string
-	var fromStdin bool
+	var fromStdin, mustChange bool
 	cfg, fs, code, ok := loadConfig(env, name, userAddUsage, args, func(_ *Config, fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "the user's email address (required)")
 		fs.StringVar(&role, "role", "", "dco, clinician, provider, la, viewer or admin (required)")
@@ -143,6 +154,7 @@ func userAdd(ctx context.Context, env *Env, args []string) int {
 		fs.StringVar(&org, "org", "", "the ODS code of the user's provider (or ICB)")
 		fs.StringVar(&fullName, "name", "", "the user's name (default: the part of the address before @)")
 		fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input (required)")
+		fs.BoolVar(&mustChange, "must-change-password", false, "the user must choose a new password at first sign-in")
 	})
 	if !ok {
 		return code
@@ -163,8 +175,10 @@ func userAdd(ctx context.Context, env *Env, args []string) int {
 		return usagef(env, name, "only an la user belongs to a local authority: drop --la")
 	case r == store.RoleLA && org != "":
 		return usagef(env, name, "an la user belongs to their LA, not another organisation: drop --org")
-	case r == store.RoleProvider && org == "":
-		return usagef(env, name, "a provider user needs --org, the provider's ODS code")
+	case (r == store.RoleProvider || r == store.RoleClinician) && org == "":
+		return usagef(env, name, "a %s user needs --org, the ODS code of the provider they work for", r)
+	case (r == store.RoleDCO || r == store.RoleViewer) && org == "":
+		return usagef(env, name, "a %s user needs --org, the ODS code of their ICB", r)
 	case !fromStdin:
 		return usagef(env, name, "give the password on standard input with --password-stdin")
 	}
@@ -179,7 +193,7 @@ func userAdd(ctx context.Context, env *Env, args []string) int {
 		fullName, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(email)), "@")
 	}
 	return withStore(ctx, env, cfg, name, func(s *store.Store) int {
-		u := store.User{Email: email, Name: fullName, Role: r}
+		u := store.User{Email: email, Name: fullName, Role: r, MustChangePassword: mustChange}
 		if la != "" {
 			o, err := s.FindLA(ctx, la)
 			if errs.Is(err, errs.NotFound) {

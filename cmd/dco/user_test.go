@@ -100,19 +100,19 @@ func TestUserAdd(t *testing.T) {
 			0, "Added user dco@bsw.nhs.uk (role dco)\n", ""},
 		{"admin", cliPassword, []string{"--role", "admin", "--email", "admin@bsw.nhs.uk", "--password-stdin"},
 			0, "Added user admin@bsw.nhs.uk (role admin)\n", ""},
-		{"duplicate email", cliPassword, []string{"--email", "JO.BLOGGS@swindon.gov.uk", "--role", "viewer", "--password-stdin"},
+		{"duplicate email", cliPassword, []string{"--email", "JO.BLOGGS@swindon.gov.uk", "--role", "viewer", "--org", "QOX", "--password-stdin"},
 			1, "", "dco user add: email: A user with this email address already exists\n"},
-		{"short password", "too short\n", []string{"--email", "x@bsw.nhs.uk", "--role", "viewer", "--password-stdin"},
+		{"short password", "too short\n", []string{"--email", "x@bsw.nhs.uk", "--role", "admin", "--password-stdin"},
 			1, "", "a password must be at least 12 characters"},
-		{"empty stdin", "", []string{"--email", "x@bsw.nhs.uk", "--role", "viewer", "--password-stdin"},
+		{"empty stdin", "", []string{"--email", "x@bsw.nhs.uk", "--role", "admin", "--password-stdin"},
 			1, "", "read the password from standard input: it is empty"},
 		{"unknown la", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "la", "--la", "999", "--password-stdin"},
 			1, "", `no local authority has DfE number or ONS code "999"`},
 		{"unknown provider", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "provider", "--org", "RXX", "--password-stdin"},
 			1, "", `no provider has ODS code "RXX"`},
-		{"bad email", cliPassword, []string{"--email", "not-an-address", "--role", "viewer", "--password-stdin"},
+		{"bad email", cliPassword, []string{"--email", "not-an-address", "--role", "admin", "--password-stdin"},
 			1, "", "dco user add: email: Enter an email address in the correct format"},
-		{"no password flag", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "viewer"},
+		{"no password flag", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "admin"},
 			2, "", "give the password on standard input with --password-stdin"},
 		{"no email", cliPassword, []string{"--role", "viewer", "--password-stdin"}, 2, "", "--email is required"},
 		{"no role", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--password-stdin"}, 2, "", "--role is required"},
@@ -120,6 +120,18 @@ func TestUserAdd(t *testing.T) {
 		{"la without --la", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "la", "--password-stdin"}, 2, "", "an la user needs --la"},
 		{"--la for another role", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "dco", "--la", "800", "--password-stdin"}, 2, "", "drop --la"},
 		{"provider without --org", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "provider", "--password-stdin"}, 2, "", "a provider user needs --org"},
+		// Every case-data account belongs to one ICB (issue 8): a DCO of no
+		// ICB would see no child; before, it saw every ICB's.
+		{"dco without --org", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "dco", "--password-stdin"}, 2, "",
+			"a dco user needs --org, the ODS code of their ICB"},
+		{"clinician without --org", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "clinician", "--password-stdin"}, 2, "",
+			"a clinician user needs --org, the ODS code of the provider they work for"},
+		{"viewer without --org", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "viewer", "--password-stdin"}, 2, "",
+			"a viewer user needs --org, the ODS code of their ICB"},
+		{"dco with a provider's code", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "dco", "--org", "DEMO1", "--password-stdin"}, 1, "",
+			`no icb has ODS code "DEMO1"`},
+		{"clinician must change password", cliPassword, []string{"--email", "clin@hcrg.nhs.uk", "--role", "clinician", "--org", "DEMO1",
+			"--must-change-password", "--password-stdin"}, 0, "Added user clin@hcrg.nhs.uk (role clinician)\n", ""},
 		{"unknown flag", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--password", "secret"}, 2, "*", "flag provided but not defined: -password"},
 		{"stray argument", cliPassword, []string{"--email", "x@bsw.nhs.uk", "--role", "dco", "--password-stdin", "extra"}, 2, "", `unexpected argument "extra"`},
 	}
@@ -151,6 +163,18 @@ func TestUserAdd(t *testing.T) {
 	hv, _ := s.GetUserByEmail(context.Background(), "hv@hcrg.nhs.uk")
 	if ok, _ := auth.CheckPassword(hv.PasswordHash, "a long enough passphrase"); !ok {
 		t.Error("a CRLF line ending was kept in the password")
+	}
+	// The operator is trusted: the password given is the account's own,
+	// unless --must-change-password says it was chosen for someone else.
+	for email, want := range map[string]bool{"hv@hcrg.nhs.uk": false, "admin@bsw.nhs.uk": false, "clin@hcrg.nhs.uk": true} {
+		if u, err := s.GetUserByEmail(context.Background(), email); err != nil || u.MustChangePassword != want {
+			t.Errorf("%s must change password: got %v (%v), want %v", email, u.MustChangePassword, err, want)
+		}
+	}
+	for _, email := range []string{"x@bsw.nhs.uk"} {
+		if _, err := s.GetUserByEmail(context.Background(), email); !errs.Is(err, errs.NotFound) {
+			t.Errorf("%s: got %v, want no such user: a refused account was stored", email, err)
+		}
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 // Health advice for EHC needs assessments (SEND Regulations 2014 reg 8).
 //
 // Scope. Every query carries the actor's scope on advice_requests aliased r:
-//   - dco: every request, or when the DCO's OrgID names an ICB, that ICB's;
+//   - dco: the requests of the ICB the DCO's OrgID names; none when it names none;
 //   - la: requests made by the actor's LA;
 //   - clinician: requests with a contribution assigned to the actor, and no
 //     others, even for a child they may see for another reason;
@@ -1028,17 +1028,14 @@ func (t *tx) checkAssignee(ctx context.Context, userID, icbID int64, bad map[str
 }
 
 // CliniciansOfICB lists the active clinicians who may be assigned advice
-// on the ICB's requests (clinicianOfICB), by name; with icbID 0, every
-// active clinician, for a DCO who belongs to no one ICB and sees every
-// request. It reads names only, as ListUsers does, and is not audited.
+// on the ICB's requests (clinicianOfICB), by name; with icbID 0, none: a
+// DCO of no ICB sees no request, so has no one to assign (README,
+// "Accounts"). It reads names only, as ListUsers does, and is not audited.
 func (s *Store) CliniciansOfICB(ctx context.Context, icbID int64) ([]User, error) {
-	q := "SELECT " + userColumns + " FROM users u WHERE u.role = 'clinician' AND NOT u.disabled"
-	var args []any
-	if icbID != 0 {
-		q = "SELECT " + userColumns + " FROM users u WHERE " + clinicianOfICB
-		args = []any{icbID, icbID}
+	if icbID == 0 {
+		return nil, nil
 	}
-	rows, err := s.query(ctx, q+" ORDER BY u.name, u.id", args...)
+	rows, err := s.query(ctx, "SELECT "+userColumns+" FROM users u WHERE "+clinicianOfICB+" ORDER BY u.name, u.id", icbID, icbID)
 	if err != nil {
 		return nil, err
 	}

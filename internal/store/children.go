@@ -16,7 +16,8 @@ import (
 
 // Scope. Every query on children carries the actor's scope in its WHERE
 // clause (DESIGN §2):
-//   - dco: every child; or, when the DCO's OrgID names an ICB, that ICB's;
+//   - dco: the children of the ICB the DCO's OrgID names; none when it
+//     names none;
 //   - la: children whose LA of residence is the actor's LA;
 //   - clinician: children granted to the actor in child_access, by a DCO or
 //     by an open part of advice assigned to them (grantClinician, advice.go);
@@ -68,9 +69,10 @@ func scopeOf(a Actor) (string, []any, error) {
 }
 
 // icbWide is the scope every kind of record shares for dco itself and for a
-// DCO: the whole ICB named by the DCO's organisation, or everything when the
-// DCO has none. ok is false for every other actor, whose scope is the
-// record kind's own.
+// DCO: everything for dco itself; the whole ICB named by the DCO's
+// organisation; nothing for a DCO of no ICB (an account made before every
+// DCO had to name one), never every ICB's. ok is false for every other
+// actor, whose scope is the record kind's own.
 func icbWide(a Actor, alias string) (cond string, args []any, ok bool) {
 	if isSystem(a) {
 		return "1 = 1", nil, true
@@ -81,7 +83,7 @@ func icbWide(a Actor, alias string) (cond string, args []any, ok bool) {
 	if a.OrgID != 0 {
 		return alias + ".icb_id = ?", []any{a.OrgID}, true
 	}
-	return "1 = 1", nil, true
+	return "1 = 0", nil, true
 }
 
 // childWrite runs fn in a write transaction for actor; if fn was refused by

@@ -163,7 +163,7 @@ func TestUsers(t *testing.T) {
 		if _, err := s.GetUser(ctx, 99999); !errs.Is(err, errs.NotFound) {
 			t.Errorf("absent: got %v", err)
 		}
-		dup := User{Email: "NEW.PERSON@example.nhs.uk", Name: "Dup", Role: RoleViewer}
+		dup := User{Email: "NEW.PERSON@example.nhs.uk", Name: "Dup", Role: RoleViewer, OrgID: f.ICB.ID}
 		err = s.CreateUser(ctx, f.Admin, &dup)
 		wantCode(t, err, errs.Conflict)
 		if errs.FieldsOf(err)["email"] == "" {

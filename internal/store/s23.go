@@ -23,7 +23,7 @@ import (
 // transaction.
 //
 // Scope (DESIGN §2):
-//   - dco: every notification of their ICB (of every ICB when they have none);
+//   - dco: every notification of their ICB (none when they have none);
 //   - provider: the notifications their organisation made;
 //   - la: the notifications made to their LA, once the LA has been told
 //     (an LA cannot see what it has not yet been sent);
@@ -370,7 +370,7 @@ func (t *tx) placeS23(ctx context.Context, actor Actor, n *S23Notification, c Ch
 	switch {
 	case la.kind != OrgLA || la.parent == 0:
 		bad["la_id"] = "Choose the local authority to notify"
-	case actor.Role == RoleDCO && actor.OrgID != 0 && la.parent != actor.OrgID:
+	case actor.Role == RoleDCO && la.parent != actor.OrgID: // none for a DCO of no ICB
 		bad["la_id"] = "Choose one of your ICB's local authorities"
 	default:
 		n.LAName, n.ICBID = la.name, la.parent

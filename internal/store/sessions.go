@@ -35,11 +35,12 @@ func (s *Store) GetSession(ctx context.Context, idHash string) (Session, User, e
 	var u User
 	var role, ucreated string
 	err := s.queryRow(ctx, `SELECT s.id_hash, s.user_id, s.csrf_token, s.created_at, s.last_seen_at,
-		u.id, u.email, u.name, u.role, COALESCE(u.org_id, 0), COALESCE(u.la_id, 0), u.password_hash, u.disabled, u.version, u.created_at
+		u.id, u.email, u.name, u.role, COALESCE(u.org_id, 0), COALESCE(u.la_id, 0), u.password_hash, u.disabled,
+		u.must_change_password, u.version, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND NOT u.disabled`, idHash).Scan(
 		&sess.IDHash, &sess.UserID, &sess.CSRFToken, &created, &seen,
-		&u.ID, &u.Email, &u.Name, &role, &u.OrgID, &u.LAID, &u.PasswordHash, &u.Disabled, &u.Version, &ucreated)
+		&u.ID, &u.Email, &u.Name, &role, &u.OrgID, &u.LAID, &u.PasswordHash, &u.Disabled, &u.MustChangePassword, &u.Version, &ucreated)
 	if err != nil {
 		return Session{}, User{}, scanErr(err, "No such session")
 	}

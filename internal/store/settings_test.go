@@ -85,7 +85,8 @@ func TestActorICB(t *testing.T) {
 			{"a provider of the other ICB", Actor{UserID: 99, Role: RoleProvider, OrgID: provB.ID}, icbB.ID},
 			{"a clinician", f.Clinician, f.ICB.ID},
 			{"a clinician of no organisation", f.Clinician2, 0},
-			{"a viewer of no organisation", f.Viewer, 0},
+			{"a viewer", f.Viewer, f.ICB.ID},
+			{"a viewer of no organisation", Actor{UserID: 99, Role: RoleViewer}, 0},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				got, err := s.ActorICB(context.Background(), tc.actor)

@@ -107,8 +107,10 @@ func TestPostgresSchema(tb testing.TB) string {
 }
 
 // Fixture is a small ICB for tests: two LAs, two providers and a signed-in
-// actor of every role. The first provider's clinician (Clinician) belongs to
-// Provider1; Clinician2 belongs to no organisation.
+// actor of every role. The DCO and the viewer belong to the ICB; the first
+// provider's clinician (Clinician) belongs to Provider1; Clinician2 belongs
+// to no organisation, an account made before every clinician had to
+// (InsertLegacyUser); Admin is the administrator of the whole service.
 type Fixture struct {
 	ICB, LA1, LA2, Provider1, Provider2 Org
 
@@ -144,12 +146,37 @@ func SeedFixture(tb testing.TB, s *Store) *Fixture {
 	f.LA1User = user("la1@example.gov.uk", RoleLA, 0, f.LA1.ID)
 	f.LA2User = user("la2@example.gov.uk", RoleLA, 0, f.LA2.ID)
 	f.Clinician = user("clin@example.nhs.uk", RoleClinician, f.Provider1.ID, 0)
-	f.Clinician2 = user("clin2@example.nhs.uk", RoleClinician, 0, 0)
+	c2 := InsertLegacyUser(tb, s, User{Email: "clin2@example.nhs.uk", Name: "Test clinician", Role: RoleClinician})
+	f.Clinician2 = Actor{UserID: c2.ID, Email: c2.Email, Role: c2.Role, Addr: "192.0.2.1"}
 	f.Provider1User = user("prov1@example.nhs.uk", RoleProvider, f.Provider1.ID, 0)
 	f.Provider2User = user("prov2@example.nhs.uk", RoleProvider, f.Provider2.ID, 0)
-	f.Viewer = user("viewer@example.nhs.uk", RoleViewer, 0, 0)
+	f.Viewer = user("viewer@example.nhs.uk", RoleViewer, f.ICB.ID, 0)
 	f.Admin = user("admin@example.nhs.uk", RoleAdmin, 0, 0)
 	return f
+}
+
+// InsertLegacyUser adds u as an account made before dco checked where an
+// account belongs (CreateUser's checkUser): a DCO or clinician of no
+// organisation, say, which a database may still hold. It writes the row
+// directly, with no check and no audit, for tests of how such an account
+// is treated.
+func InsertLegacyUser(tb testing.TB, s *Store, u User) User {
+	tb.Helper()
+	ctx := context.Background()
+	now := fmtTime(s.now())
+	u.Email = normaliseEmail(u.Email)
+	err := s.write(ctx, func(t *tx) error {
+		id, err := t.insertID(ctx, `INSERT INTO users (email, name, role, org_id, la_id, password_hash, disabled, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, u.Email, u.Name, string(u.Role), nullID(u.OrgID), nullID(u.LAID),
+			u.PasswordHash, u.Disabled, now, now)
+		u.ID = id
+		return err
+	})
+	if err != nil {
+		tb.Fatalf("insert legacy user %s: %v", u.Email, err)
+	}
+	u.Version, u.CreatedAt = 1, parseTime(now)
+	return u
 }
 
 // LimitSQLiteSize makes the SQLite database behave as if its disk held only

@@ -63,12 +63,15 @@ type User struct {
 	Email        string
 	Name         string
 	Role         Role
-	OrgID        int64 // the provider organisation (provider role), 0 if none
+	OrgID        int64 // the ICB (dco, viewer, admin) or provider (provider, clinician); 0 if none
 	LAID         int64 // the LA organisation (la role), 0 if none
 	PasswordHash string
 	Disabled     bool
-	Version      int64
-	CreatedAt    time.Time
+	// MustChangePassword is set on an account an administrator added: the
+	// password they typed works once, to choose the person's own.
+	MustChangePassword bool
+	Version            int64
+	CreatedAt          time.Time
 }
 
 // Actor is who is making a request: the user and what scopes them. Every

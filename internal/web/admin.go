@@ -46,7 +46,7 @@ func (s *Server) orgNames(ctx context.Context) (map[int64]string, []store.Org, e
 }
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
-	users, err := s.store.ListUsers(r.Context())
+	users, err := s.store.ListUsersFor(r.Context(), state(r).actor(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -96,10 +96,22 @@ var roleHints = map[store.Role]string{
 	store.RoleAdmin:     "Manages accounts and organisations; sees no children's records",
 }
 
-func (s *Server) userForm(ctx context.Context, p *userFormPage) error {
+// userForm fills the form's choices. An ICB's administrator is offered
+// only their ICB and its LAs and providers: the store refuses any other
+// (README, "Accounts").
+func (s *Server) userForm(ctx context.Context, actor store.Actor, p *userFormPage) error {
 	_, orgs, err := s.orgNames(ctx)
 	if err != nil {
 		return err
+	}
+	if actor.OrgID != 0 {
+		own := orgs[:0:0]
+		for _, o := range orgs {
+			if o.ID == actor.OrgID || o.ParentID == actor.OrgID {
+				own = append(own, o)
+			}
+		}
+		orgs = own
 	}
 	for _, role := range store.Roles {
 		p.Roles = append(p.Roles, choice{Value: string(role), Label: roleLabel(role), Hint: roleHints[role], Selected: string(role) == p.Role})
@@ -123,15 +135,20 @@ func (s *Server) userForm(ctx context.Context, p *userFormPage) error {
 
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) {
 	p := &userFormPage{}
-	if err := s.userForm(r.Context(), p); err != nil {
+	if err := s.userForm(r.Context(), state(r).actor(r), p); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "user_form.html", p)
 }
 
+// userCreate adds an account. Every problem is reported at once: the
+// password's, and the store's (where the account belongs, for whom). The
+// password typed works once: the person chooses their own at first
+// sign-in (store.CreateUser).
 func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	actor := state(r).actor(r)
 	p := &userFormPage{
 		Name:  strings.TrimSpace(r.PostFormValue("name")),
 		Email: strings.TrimSpace(r.PostFormValue("email")),
@@ -140,7 +157,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		OrgID: r.PostFormValue("org_id"),
 	}
 	reshow := func(status int, fields map[string]string) {
-		if err := s.userForm(ctx, p); err != nil {
+		if err := s.userForm(ctx, actor, p); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -166,6 +183,17 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		bad["email"] = "Enter an e-mail address in the correct format, like name@example.nhs.uk"
 	}
 	if len(bad) > 0 {
+		check := u
+		err := s.store.ValidateUser(ctx, actor, &check)
+		if !errs.Is(err, errs.Invalid) && err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for k, v := range errs.FieldsOf(err) {
+			if bad[k] == "" {
+				bad[k] = v
+			}
+		}
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
@@ -175,7 +203,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.PasswordHash = hash
-	if err := s.store.CreateUser(ctx, state(r).actor(r), &u); err != nil {
+	if err := s.store.CreateUser(ctx, actor, &u); err != nil {
 		s.failForm(w, r, err, reshow)
 		return
 	}
@@ -189,12 +217,14 @@ type userDisablePage struct {
 	User store.User
 }
 
+// userByPath is the account named by the path, if the administrator
+// manages it: another ICB's is not found.
 func (s *Server) userByPath(r *http.Request) (store.User, error) {
 	id, err := pathID(r)
 	if err != nil {
 		return store.User{}, err
 	}
-	return s.store.GetUser(r.Context(), id)
+	return s.store.GetUserFor(r.Context(), state(r).actor(r), id)
 }
 
 func (s *Server) userDisableConfirm(w http.ResponseWriter, r *http.Request) {

@@ -55,7 +55,8 @@ func TestAdminUsers(t *testing.T) {
 		t.Fatalf("stored user: %+v %v", u, err)
 	}
 
-	res = c.post("/admin/users/new", url.Values{"name": {"Again"}, "email": {"lara@alphashire.gov.uk"}, "role": {"viewer"}, "password": {"a long enough password"}})
+	res = c.post("/admin/users/new", url.Values{"name": {"Again"}, "email": {"lara@alphashire.gov.uk"}, "role": {"viewer"},
+		"org_id": {itoa(e.icb.ID)}, "password": {"a long enough password"}})
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "already exists") {
 		t.Errorf("duplicate e-mail: got %d", res.StatusCode)
 	}

@@ -285,8 +285,7 @@ func (s *Server) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery
 
 // clinicians lists the active clinicians of an ICB's providers, those a
 // request of that ICB may be assigned to (the store refuses any other);
-// icbID 0 lists every active clinician, for the filter of a DCO who
-// belongs to no one ICB.
+// icbID 0 lists none: a DCO of no ICB sees no request.
 func (s *Server) clinicians(ctx context.Context, icbID int64) ([]store.User, error) {
 	return s.store.CliniciansOfICB(ctx, icbID)
 }

@@ -25,13 +25,13 @@ type laOption struct {
 }
 
 // localAuthorities returns the LAs an actor works with: those of the ICB a
-// DCO or viewer belongs to, or every LA when they belong to none.
+// DCO or viewer belongs to, and none when they belong to none.
 func (s *Server) localAuthorities(ctx context.Context, a store.Actor) ([]store.Org, error) {
 	all, err := s.store.ListOrgs(ctx, store.OrgLA)
 	if err != nil {
 		return nil, err
 	}
-	if (a.Role != store.RoleDCO && a.Role != store.RoleViewer) || a.OrgID == 0 {
+	if a.Role != store.RoleDCO && a.Role != store.RoleViewer {
 		return all, nil
 	}
 	var out []store.Org

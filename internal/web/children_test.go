@@ -278,7 +278,7 @@ func TestHomeByRole(t *testing.T) {
 	if err := e2.store.DisableUser(context.Background(), store.System, "clinician@example.nhs.uk"); err != nil {
 		t.Fatal(err)
 	}
-	u := store.User{Email: "new@example.nhs.uk", Name: "New Clinician", Role: store.RoleClinician, PasswordHash: passwordHash(t)}
+	u := store.User{Email: "new@example.nhs.uk", Name: "New Clinician", Role: store.RoleClinician, OrgID: e2.prov.ID, PasswordHash: passwordHash(t)}
 	if err := e2.store.CreateUser(context.Background(), store.System, &u); err != nil {
 		t.Fatal(err)
 	}

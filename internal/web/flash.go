@@ -20,6 +20,7 @@ const (
 	flashUserDisabled    = "user-disabled"
 	flashOrgAdded        = "org-added"
 	flashSettingsSaved   = "settings-saved"
+	flashPasswordChosen  = "password-chosen"
 )
 
 var flashes = map[string]flash{
@@ -31,6 +32,7 @@ var flashes = map[string]flash{
 	flashUserDisabled:    {Success: true, Text: "User disabled and signed out"},
 	flashOrgAdded:        {Success: true, Text: "Organisation added"},
 	flashSettingsSaved:   {Success: true, Text: "Settings saved"},
+	flashPasswordChosen:  {Success: true, Text: "Your new password is saved"},
 }
 
 // setFlash arranges for the next page to show a banner. It is remembered on

@@ -5,6 +5,8 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"dco/internal/store"
 )
@@ -26,6 +28,15 @@ type homePage struct {
 	Advice   *adviceHome // health advice work queues (advice.go)
 	// OpenRequests counts the DCO's open registration requests (registration.go).
 	OpenRequests int
+	// Accounts are the DCO's ICB's accounts added, or whose role or
+	// organisation changed, this month; Month names the month.
+	Accounts []accountRow
+	Month    string
+}
+
+// accountRow is one account added or changed, as the DCO's home lists it.
+type accountRow struct {
+	Name, Role, Org, Change, When, By string
 }
 
 // laCount is one row of a table of children per LA.
@@ -77,7 +88,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home.html", p)
 }
 
-// homeDCO counts the children of each of the ICB's LAs.
+// homeDCO counts the children of each of the ICB's LAs, and lists the
+// ICB's accounts added or changed this month.
 func (s *Server) homeDCO(ctx context.Context, actor store.Actor, p *homePage) error {
 	las, counts, err := s.laCounts(ctx, actor)
 	if err != nil {
@@ -91,7 +103,58 @@ func (s *Server) homeDCO(ctx context.Context, actor store.Actor, p *homePage) er
 	}
 	p.Total = formatCount(total)
 	p.OpenRequests, err = s.store.CountRegistrationRequests(ctx, actor) // registration.go
-	return err
+	if err != nil {
+		return err
+	}
+	return s.homeAccounts(ctx, actor, p)
+}
+
+// homeAccounts lists, for a DCO, the accounts of their ICB added this
+// calendar month (in England), or whose role or organisation changed: who
+// can now see the ICB's children, and who gave them that.
+func (s *Server) homeAccounts(ctx context.Context, actor store.Actor, p *homePage) error {
+	now := s.now().In(london)
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, london)
+	changes, err := s.store.AccountChanges(ctx, actor, from, from.AddDate(0, 1, 0))
+	if err != nil {
+		return err
+	}
+	p.Month = from.Format("January 2006")
+	if len(changes) == 0 {
+		return nil
+	}
+	names, _, err := s.orgNames(ctx)
+	if err != nil {
+		return err
+	}
+	org := func(orgID, laID int64) string {
+		if laID != 0 {
+			orgID = laID
+		}
+		if n := names[orgID]; n != "" {
+			return n
+		}
+		return "None"
+	}
+	for _, c := range changes {
+		row := accountRow{Name: c.Name, Role: roleLabel(c.Role), Org: org(c.OrgID, c.LAID), When: longTime(c.At), Change: "Account added"}
+		if !c.Added {
+			var parts []string
+			if c.OldRole != c.Role {
+				parts = append(parts, "Role changed from "+roleLabel(c.OldRole)+" to "+roleLabel(c.Role))
+			}
+			if was := org(c.OldOrgID, c.OldLAID); was != row.Org {
+				parts = append(parts, "Organisation changed from "+was+" to "+row.Org)
+			}
+			row.Change = strings.Join(parts, "; ")
+		}
+		row.By = c.ByEmail
+		if c.ByUserID == 0 && c.ByEmail == store.System.Email {
+			row.By = "dco itself (the command line or the demo)"
+		}
+		p.Accounts = append(p.Accounts, row)
+	}
+	return nil
 }
 
 // laCounts returns the ICB's LAs and how many children the actor may count

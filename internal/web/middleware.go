@@ -246,6 +246,13 @@ func (s *Server) guard(rt route) http.Handler {
 				s.fail(w, r, errs.E(errs.Unauthorized, "Sign in to use this service"))
 				return
 			}
+			// A password an administrator typed works once: until its owner
+			// has chosen their own, every page is the one to choose it.
+			// API tokens are issued on the command line, and left alone.
+			if !api && st.user.MustChangePassword && !passwordPaths[rt.pattern] {
+				http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+				return
+			}
 			if !rt.policy.permits(st.user.Role) {
 				s.refuse(w, r, "role not allowed on route")
 				return

@@ -39,6 +39,10 @@ var routeTable = []route{
 	{"GET /sign-in", public(), (*Server).signInForm},
 	{"POST /sign-in", public(), (*Server).signIn},
 	{"POST /sign-out", signedIn(), (*Server).signOut},
+	// An account an administrator added chooses its own password at first
+	// sign-in, before any other page (guard; password.go).
+	{"GET /account/password", signedIn(), (*Server).passwordForm},
+	{"POST /account/password", signedIn(), (*Server).passwordSave},
 
 	// Home: each role's work list (the viewer's is a dashboard of counts).
 	{"GET /{$}", signedIn(), (*Server).home},

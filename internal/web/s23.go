@@ -279,11 +279,14 @@ func s23OrgOptions(orgs []store.Org, selected, allText string) []s23Option {
 }
 
 // s23Providers returns the health providers an actor chooses among: those
-// of a DCO's ICB, or every one.
+// of a DCO's ICB (none for a DCO of no ICB), or every one.
 func (s *Server) s23Providers(ctx context.Context, actor store.Actor) ([]store.Org, error) {
 	all, err := s.store.ListOrgs(ctx, store.OrgProvider)
-	if err != nil || actor.Role != store.RoleDCO || actor.OrgID == 0 {
+	if err != nil || actor.Role != store.RoleDCO {
 		return all, err
+	}
+	if actor.OrgID == 0 {
+		return nil, nil
 	}
 	var out []store.Org
 	for _, o := range all {

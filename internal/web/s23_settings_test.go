@@ -20,8 +20,9 @@ type icbB struct {
 	icb, la, prov store.Org
 }
 
-// otherICB adds icbB to the env, and a DCO of no ICB ("national"), who
-// sees every ICB's notifications.
+// otherICB adds icbB to the env, and a DCO of no ICB ("national"), an
+// account made before every DCO had to belong to an ICB, who sees no
+// notification of any ICB.
 func (e *env) otherICB() icbB {
 	e.t.Helper()
 	ctx := context.Background()
@@ -40,7 +41,6 @@ func (e *env) otherICB() icbB {
 	for key, u := range map[string]store.User{
 		"dcoB":      {Name: "Test DCO of ICB B", Role: store.RoleDCO, OrgID: b.icb.ID},
 		"providerB": {Name: "Test provider of ICB B", Role: store.RoleProvider, OrgID: b.prov.ID},
-		"national":  {Name: "Test DCO of no ICB", Role: store.RoleDCO},
 	} {
 		u.Email, u.PasswordHash = key+"@example.nhs.uk", passwordHash(e.t)
 		if err := e.store.CreateUser(ctx, store.System, &u); err != nil {
@@ -48,6 +48,8 @@ func (e *env) otherICB() icbB {
 		}
 		e.users[key] = u
 	}
+	e.users["national"] = store.InsertLegacyUser(e.t, e.store, store.User{Email: "national@example.nhs.uk",
+		Name: "Test DCO of no ICB", Role: store.RoleDCO, PasswordHash: passwordHash(e.t)})
 	return b
 }
 
@@ -152,22 +154,20 @@ func TestS23SettingsPerICB(t *testing.T) {
 	})
 
 	// A notification's status and letters are by its own ICB's settings,
-	// whoever looks: here a DCO of no ICB, whose own would be the defaults.
+	// whoever of that ICB looks.
 	t.Run("a notification uses its own ICB's settings", func(t *testing.T) {
 		for _, tc := range []struct {
 			name, path string
 			who        *client
 			want, not  string
 		}{
-			{"ICB A's sent notification", s23Path(sentA.ID), national, "LA notified late", "LA notified on time"},
-			{"ICB B's sent notification", s23Path(sentB.ID), national, "LA notified on time", "LA notified late"},
+			{"ICB A's sent notification", s23Path(sentA.ID), dcoA, "LA notified late", "LA notified on time"},
+			{"ICB B's sent notification", s23Path(sentB.ID), dcoB, "LA notified on time", "LA notified late"},
 			{"ICB B's parent letter, to its DCO", s23Path(waitingB.ID) + "/parent-letter", dcoB,
 				"ICB B writes to the family of Waitingbeta Young", "ICB A writes"},
 			{"ICB B's parent letter, to its provider", s23Path(waitingB.ID) + "/parent-letter", e.as("providerB"),
 				"ICB B writes to the family of Waitingbeta Young", "Dear parent or carer"},
-			{"ICB B's parent letter, to a DCO of no ICB", s23Path(waitingB.ID) + "/parent-letter", national,
-				"ICB B writes to the family of Waitingbeta Young", "Dear parent or carer"},
-			{"ICB A's parent letter, to a DCO of no ICB", s23Path(waitingA.ID) + "/parent-letter", national,
+			{"ICB A's parent letter, to its DCO", s23Path(waitingA.ID) + "/parent-letter", dcoA,
 				"ICB A writes to the family of Waitingalpha Young", "ICB B writes"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -181,9 +181,26 @@ func TestS23SettingsPerICB(t *testing.T) {
 		var got struct {
 			Status struct{ Label string } `json:"status"`
 		}
-		res := national.api(http.MethodGet, "/api/v1/s23-notifications/"+fmt.Sprint(sentB.ID), "")
+		res := e.as("providerB").api(http.MethodGet, "/api/v1/s23-notifications/"+fmt.Sprint(sentB.ID), "")
 		if err := json.Unmarshal([]byte(res.Body), &got); err != nil || got.Status.Label != "LA notified on time" {
 			t.Errorf("API status of ICB B's notification: got %q (%v), want LA notified on time", got.Status.Label, err)
+		}
+	})
+
+	// A DCO of no ICB sees no ICB's notifications: before issue 8 they saw
+	// every ICB's.
+	t.Run("a DCO of no ICB sees no notification", func(t *testing.T) {
+		for _, n := range []store.S23Notification{sentA, sentB, waitingA, waitingB} {
+			wantStatus(t, "notification page", national.get(s23Path(n.ID)), http.StatusNotFound)
+			wantStatus(t, "parent letter", national.get(s23Path(n.ID)+"/parent-letter"), http.StatusNotFound)
+			wantStatus(t, "API", national.api(http.MethodGet, "/api/v1/s23-notifications/"+fmt.Sprint(n.ID), ""), http.StatusNotFound)
+		}
+		list := national.get("/s23-notifications")
+		wantStatus(t, "list", list, http.StatusOK)
+		for _, name := range []string{"Sentalpha", "Sentbeta", "Waitingalpha", "Waitingbeta"} {
+			if strings.Contains(list.Body, name) {
+				t.Errorf("list: got %q, want no notification", name)
+			}
 		}
 	})
 

@@ -797,6 +797,11 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 		s.refuse(ctx, actor, action, "advice_request", 0, r.ChildID)
 		return errs.E(errs.Forbidden, "Your role cannot send advice requests")
 	}
+	if register != nil && r.ChildID == 0 {
+		if err := s.identityWait(ctx, actor, "child.create"); err != nil {
+			return err
+		}
+	}
 	now := s.now()
 	today, at := send.Today(now), fmtTime(now)
 	bad := checkRequest(r, today)
@@ -807,7 +812,7 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 			return err
 		}
 	}
-	return s.childWrite(ctx, actor, action, r.ChildID, func(t *tx) error {
+	err := s.childWrite(ctx, actor, action, r.ChildID, func(t *tx) error {
 		var child Child
 		switch {
 		case r.ChildID != 0:
@@ -867,6 +872,10 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 		r.CreatedAt, r.UpdatedAt = parseTime(at), parseTime(at)
 		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
 	})
+	if register != nil && r.ChildID == 0 && errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
+		return s.duplicateAttempt(ctx, actor, "child.create", string(register.NHSNumber), err)
+	}
+	return err
 }
 
 // UpdateAdviceRequest saves the LA's details of an open request: its

@@ -602,6 +602,9 @@ func changedFields(a, b Child) string {
 // for a move, the LA it left and the LA it went to.
 func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
 	const action = "child.update"
+	if err := s.identityWait(ctx, actor, action); err != nil {
+		return err
+	}
 	now := s.now()
 	bad := s.checkChild(c, send.Today(now))
 	at := fmtTime(now)
@@ -652,6 +655,9 @@ func (s *Store) UpdateChild(ctx context.Context, actor Actor, c *Child) error {
 	if errors.As(err, &moved) {
 		s.refuseDetail(ctx, actor, action, c.ID, laChange(moved.from, moved.to))
 		return moved.err
+	}
+	if errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
+		return s.duplicateAttempt(ctx, actor, action, string(c.NHSNumber), err)
 	}
 	return err
 }

@@ -142,3 +142,19 @@ func tooManyAttempts(wait time.Duration) string {
 	}
 	return "You have made too many attempts. Wait " + when + ", then try again, or ask your DCO team for help."
 }
+
+// duplicateAttempt settles an NHS number refused as registered already by a
+// route that cannot turn the attempt into a registration request (changing
+// a child's NHS number, registering a child with an advice request): the
+// conflict stands, but it is audited against the registered child, under
+// action, and counted against the user as every identity check is. It
+// returns conflict.
+func (s *Store) duplicateAttempt(ctx context.Context, actor Actor, action string, nhs string, conflict error) error {
+	var other int64
+	if err := s.db.QueryRowContext(ctx, s.rebind("SELECT id FROM children WHERE nhs_number = ?"), nhs).Scan(&other); err != nil {
+		return conflict // gone since, or unreadable: nothing to audit against
+	}
+	s.identityFailed(actor)
+	s.refuse(ctx, actor, action, "child", other, other)
+	return conflict
+}

@@ -129,6 +129,40 @@ func BenchmarkListAdviceRequests(b *testing.B) {
 	}
 }
 
+// BenchmarkAuditWithChildren is what naming the children of a page costs
+// a listing's audit row (withChildren): one row and its commit, naming no
+// child, a first page's 50 and a download page's 1,000, out of 10,000
+// children, the pages moving through them as paging does.
+func BenchmarkAuditWithChildren(b *testing.B) {
+	engines := []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			s := e.open(b) // OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
+			ctx := context.Background()
+			actor := Actor{UserID: 1, Email: "la@example.gov.uk", Role: RoleLA, LAID: 1}
+			for _, n := range []int{0, 50, 1000} {
+				b.Run(fmt.Sprintf("children=%d", n), func(b *testing.B) {
+					ids := make([]int64, n)
+					from := int64(1)
+					for b.Loop() {
+						for i := range ids {
+							ids[i] = 1 + (from+int64(i))%10000
+						}
+						from += int64(n)
+						e := entry(actor, "child.search", "child", 0, 0, OutcomeOK, fmt.Sprintf("results=%d", n)).withChildren(ids)
+						if err := s.write(ctx, func(t *tx) error { return t.appendAudit(ctx, e) }); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
 // BenchmarkImportChildren imports batches of 1,000 children, with full
 // validation and an audit row each; rows/s is reported.
 func BenchmarkImportChildren(b *testing.B) {

@@ -12,8 +12,10 @@ const auditUsage = `Usage: dco audit verify [--db FILE|URL]
 
 Checks the hash chain of the audit trail from its first row to its last and
 reports the first row whose hash does not follow from the one before it: a
-row changed, removed or inserted outside dco. Exit 0 when the chain is whole,
-1 when it is broken.`
+row changed, removed or inserted outside dco. It also checks the index of the
+children each list, search or download showed against the row that names
+them, so that no child's access history gains or loses a row outside dco.
+Exit 0 when the chain is whole, 1 when it is broken.`
 
 func cmdAudit(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 || args[0] != "verify" {

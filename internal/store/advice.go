@@ -622,7 +622,7 @@ const toReturnSQL = `EXISTS (SELECT 1 FROM advice_contributions kr WHERE kr.requ
 // ListAdviceRequests returns a page of the requests the actor may see that
 // match the filter on the clock's day, by due date, with who is assigned
 // to each, and how many match in all. Audited "advice.list" with the count
-// only, as a search of children is.
+// and the children of the page, as a search of children is.
 func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advice.Clock, f AdviceFilter) ([]AdviceRequest, int, error) {
 	const action = "advice.list"
 	var out []AdviceRequest
@@ -658,7 +658,10 @@ func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advic
 				hideFromLA(actor, &out[i])
 			}
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", 0, f.ChildID, OutcomeOK, fmt.Sprintf("results=%d", total)))
+		// The children shown, not the filter's: a filter naming a child
+		// the actor cannot see shows nothing of it.
+		return t.appendAudit(ctx, entry(actor, action, "advice_request", 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)).
+			withChildren(childIDs(out, func(r AdviceRequest) int64 { return r.ChildID })))
 	})
 	if err != nil {
 		return nil, 0, err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,82 @@ func entry(a Actor, action, objectType string, objectID, childID int64, outcome,
 		Action: action, ObjectType: objectType, ObjectID: objectID, ChildID: childID,
 		Outcome: outcome, Detail: detail,
 	}
+}
+
+// withChildren names the children whose identifiable data the read
+// returned: a page of a list, a search, an export, a duplicates check. Rule:
+// every child a response shows appears in that child's "who has accessed
+// this record" (ChildAccessLog), and only those children: a list filtered by
+// a child the actor cannot see shows nothing of it, so names nothing. The
+// ids, in order and once each, are added to Detail as "children=12,15,40",
+// so the hash chain covers them; appendAudit indexes them in audit_children
+// in the same transaction, one statement for the row however many children
+// it names.
+func (e *AuditEntry) withChildren(ids []int64) *AuditEntry {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id <= 0 })
+	slices.Sort(ids)
+	e.Children = slices.Compact(ids)
+	if len(e.Children) == 0 {
+		return e
+	}
+	if e.Detail != "" {
+		e.Detail += " "
+	}
+	e.Detail += childrenKey + joinIDs(e.Children)
+	return e
+}
+
+// childrenKey starts the part of an audit Detail that names the children a
+// read showed (withChildren).
+const childrenKey = "children="
+
+// childIDs collects the ids of the children in a page of results, for
+// withChildren.
+func childIDs[T any](xs []T, id func(T) int64) []int64 {
+	out := make([]int64, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, id(x))
+	}
+	return out
+}
+
+// joinIDs writes ids as "12,15,40".
+func joinIDs(ids []int64) string {
+	b := make([]byte, 0, len(ids)*7)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
+}
+
+// parseIDs reads "12,15,40" (in any order) back into ids, in order; ok is
+// false when it is not such a list.
+func parseIDs(s string) (ids []int64, ok bool) {
+	if s == "" {
+		return nil, true
+	}
+	for part := range strings.SplitSeq(s, ",") {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids, true
+}
+
+// detailChildren returns the children an audit Detail names (withChildren).
+func detailChildren(detail string) []int64 {
+	i := strings.LastIndex(detail, childrenKey)
+	if i < 0 || (i > 0 && detail[i-1] != ' ') {
+		return nil
+	}
+	ids, _ := parseIDs(detail[i+len(childrenKey):])
+	return ids
 }
 
 // canonical is the encoding the hash covers: every stored field in a fixed
@@ -115,6 +192,15 @@ func (t *tx) appendAudit(ctx context.Context, es ...*AuditEntry) error {
 			return err
 		}
 	}
+	for _, e := range es {
+		// One statement for all the children a row names, the same text
+		// whatever their number, so it is prepared once per transaction.
+		if len(e.Children) > 0 {
+			if err := t.execPrepared(ctx, t.s.auditChildrenInsert(), e.ID, "["+joinIDs(e.Children)+"]"); err != nil {
+				return err
+			}
+		}
+	}
 	if _, err := t.exec(ctx, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", lastID, prev); err != nil {
 		return err
 	}
@@ -123,10 +209,15 @@ func (t *tx) appendAudit(ctx context.Context, es ...*AuditEntry) error {
 
 // Audit appends a standalone row to the audit trail: a sign-in, a failed
 // sign-in, a refused request. Changes to records write their own rows in
-// their own transactions. The Outcome defaults to "ok".
+// their own transactions. The Outcome defaults to "ok"; Children, if any,
+// are named in the Detail and indexed, as withChildren does.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	if e.Action == "" {
 		return errs.E(errs.Invalid, "an audit entry needs an action")
+	}
+	if ids := e.Children; len(ids) > 0 {
+		e.Children = nil
+		e.withChildren(ids)
 	}
 	return s.write(ctx, func(t *tx) error { return t.appendAudit(ctx, &e) })
 }
@@ -160,19 +251,24 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked int64, firstBroken int
 	if err := rtx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&headID, &headHash); err != nil {
 		return 0, 0, mapErr(err, "read audit head")
 	}
-	rows, err := rtx.QueryContext(ctx, `SELECT id, at, user_id, email, role, org_id, addr, action, object_type,
-		object_id, child_id, outcome, detail, prev_hash, hash FROM audit_log ORDER BY id`)
+	// Each row with the children audit_children indexes for it: the index
+	// must name exactly the children the row's hashed detail names.
+	rows, err := rtx.QueryContext(ctx, `SELECT a.id, a.at, a.user_id, a.email, a.role, a.org_id, a.addr, a.action,
+		a.object_type, a.object_id, a.child_id, a.outcome, a.detail, a.prev_hash, a.hash, COALESCE(g.ids, '')
+		FROM audit_log a LEFT JOIN (SELECT audit_id, `+s.concatIDs("child_id")+` AS ids
+			FROM audit_children GROUP BY audit_id) g ON g.audit_id = a.id
+		ORDER BY a.id`)
 	if err != nil {
 		return 0, 0, mapErr(err, "read audit")
 	}
 	defer rows.Close()
-	var prevID int64
+	var prevID, indexed int64
 	var prev string
 	for rows.Next() {
 		var e AuditEntry
-		var at, role string
+		var at, role, ids string
 		if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Email, &role, &e.OrgID, &e.Addr, &e.Action, &e.ObjectType,
-			&e.ObjectID, &e.ChildID, &e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			&e.ObjectID, &e.ChildID, &e.Outcome, &e.Detail, &e.PrevHash, &e.Hash, &ids); err != nil {
 			return checked, 0, mapErr(err, "scan audit")
 		}
 		e.Role = Role(role)
@@ -180,6 +276,11 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked int64, firstBroken int
 		if e.ID != prevID+1 || e.PrevHash != prev || auditHash(prev, &e, at) != e.Hash {
 			return checked, e.ID, nil
 		}
+		got, ok := parseIDs(ids)
+		if !ok || !slices.Equal(got, detailChildren(e.Detail)) {
+			return checked, e.ID, nil
+		}
+		indexed += int64(len(got))
 		prevID, prev = e.ID, e.Hash
 	}
 	if err := rows.Err(); err != nil {
@@ -187,6 +288,19 @@ func (s *Store) VerifyAudit(ctx context.Context) (checked int64, firstBroken int
 	}
 	if headID != prevID || headHash != prev {
 		return checked, prevID + 1, nil
+	}
+	// An index row of no audit row claims an access that never happened.
+	var total int64
+	if err := rtx.QueryRowContext(ctx, "SELECT count(*) FROM audit_children").Scan(&total); err != nil {
+		return checked, 0, mapErr(err, "count audit children")
+	}
+	if total != indexed {
+		var orphan int64
+		if err := rtx.QueryRowContext(ctx, `SELECT COALESCE(min(c.audit_id), 0) FROM audit_children c
+			WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.id = c.audit_id)`).Scan(&orphan); err != nil {
+			return checked, 0, mapErr(err, "read audit children")
+		}
+		return checked, max(orphan, 1), nil
 	}
 	return checked, 0, nil
 }
@@ -203,7 +317,7 @@ func scanAudit(rows *sql.Rows) ([]AuditEntry, error) {
 			&e.ObjectID, &e.ChildID, &e.Outcome, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
 			return nil, mapErr(err, "scan audit")
 		}
-		e.At, e.Role = parseTime(at), Role(role)
+		e.At, e.Role, e.Children = parseTime(at), Role(role), detailChildren(e.Detail)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -225,8 +339,8 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		args = append(args, f.UserID)
 	}
 	if f.ChildID != 0 {
-		where += " AND child_id = ?"
-		args = append(args, f.ChildID)
+		where += " AND (child_id = ? OR id IN (SELECT audit_id FROM audit_children WHERE child_id = ?))"
+		args = append(args, f.ChildID, f.ChildID)
 	}
 	var total int
 	if err := s.queryRow(ctx, "SELECT count(*) FROM audit_log WHERE "+where, args...).Scan(&total); err != nil {
@@ -243,8 +357,10 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 }
 
 // ChildAccessLog answers "who has accessed this record": every audit row
-// about the child, newest first. Only a DCO may ask, and asking is itself
-// audited as "child.access_log".
+// about the child, newest first: those about its record (child_id) and
+// those of a list, search or export that showed it (audit_children), each
+// once. Only a DCO may ask, and asking is itself audited as
+// "child.access_log".
 func (s *Store) ChildAccessLog(ctx context.Context, actor Actor, childID int64) ([]AuditEntry, error) {
 	const action = "child.access_log"
 	if actor.Role != RoleDCO {
@@ -258,7 +374,9 @@ func (s *Store) ChildAccessLog(ctx context.Context, actor Actor, childID int64) 
 			refused = errs.Is(err, errs.NotFound)
 			return err
 		}
-		rows, err := t.query(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE child_id = ? ORDER BY id DESC", childID)
+		rows, err := t.query(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE child_id = ?"+
+			" UNION SELECT "+auditColumns+" FROM audit_log WHERE id IN (SELECT audit_id FROM audit_children WHERE child_id = ?)"+
+			" ORDER BY id DESC", childID, childID)
 		if err != nil {
 			return err
 		}

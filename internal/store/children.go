@@ -708,7 +708,8 @@ func searchWhere(f ChildFilter) (string, []any) {
 // the filter, ordered by family name, given name and id, and how many match
 // in all. Query matches an NHS number (whole, or its first digits) or a
 // fragment of "given family", in any case. Audited "child.search" with the
-// count only.
+// count and the children on the page (withChildren), so that each one's
+// access log shows the search.
 func (s *Store) SearchChildren(ctx context.Context, actor Actor, f ChildFilter) ([]Child, int, error) {
 	const action = "child.search"
 	var out []Child
@@ -735,7 +736,8 @@ func (s *Store) SearchChildren(ctx context.Context, actor Actor, f ChildFilter) 
 				return err
 			}
 		}
-		return t.appendAudit(ctx, entry(actor, action, "child", 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)))
+		return t.appendAudit(ctx, entry(actor, action, "child", 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)).
+			withChildren(childIDs(out, func(c Child) int64 { return c.ID })))
 	})
 	if err != nil {
 		return nil, 0, err
@@ -747,7 +749,7 @@ func (s *Store) SearchChildren(ctx context.Context, actor Actor, f ChildFilter) 
 // same NHS number, or the same family name, given name (in any case) and
 // date of birth; c itself (by c.ID) is left out. When c.ID names a child the
 // actor may not see, it is not_found and audited as refused. Audited
-// "child.duplicates" with the count only.
+// "child.duplicates" with the count and the children found.
 func (s *Store) FindDuplicates(ctx context.Context, actor Actor, c Child) ([]Child, error) {
 	const action = "child.duplicates"
 	var out []Child
@@ -772,7 +774,8 @@ func (s *Store) FindDuplicates(ctx context.Context, actor Actor, c Child) ([]Chi
 		if out, err = scanChildren(rows); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, fmt.Sprintf("results=%d", len(out))))
+		return t.appendAudit(ctx, entry(actor, action, "child", c.ID, c.ID, OutcomeOK, fmt.Sprintf("results=%d", len(out))).
+			withChildren(childIDs(out, func(d Child) int64 { return d.ID })))
 	})
 	if err != nil {
 		return nil, err

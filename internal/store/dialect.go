@@ -86,6 +86,27 @@ func (s *Store) forUpdate() string {
 	return ""
 }
 
+// auditChildrenInsert is the statement that indexes one audit row's
+// children (withChildren): its parameters are the audit row's id and the
+// children's ids as a JSON array ("[12,15,40]"), so one statement of one
+// text inserts them all, however many there are.
+func (s *Store) auditChildrenInsert() string {
+	if s.engine == EnginePostgres {
+		return `INSERT INTO audit_children (child_id, audit_id)
+			SELECT CAST(j.value AS BIGINT), CAST(? AS BIGINT) FROM json_array_elements_text(CAST(CAST(? AS TEXT) AS JSON)) AS j`
+	}
+	return `INSERT INTO audit_children (child_id, audit_id)
+		SELECT CAST(j.value AS INTEGER), CAST(? AS INTEGER) FROM json_each(?) AS j`
+}
+
+// concatIDs aggregates a column of ids into "12,15,40" (in no set order).
+func (s *Store) concatIDs(col string) string {
+	if s.engine == EnginePostgres {
+		return "string_agg(CAST(" + col + " AS TEXT), ',')"
+	}
+	return "group_concat(" + col + ", ',')"
+}
+
 // tableExistsQuery returns the query that counts tables of a given name in
 // the current schema.
 func (s *Store) tableExistsQuery() string {

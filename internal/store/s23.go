@@ -737,7 +737,8 @@ func s23Segments(actor Actor) []s23Segment {
 
 // ListS23 returns a page of the notifications the actor may see that match
 // the filter, and how many match in all, each with Others set. Audited
-// "s23.list" with the count only, as a search of children is.
+// "s23.list" with the count and the children of the page, as a search of
+// children is.
 func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Notification, int, error) {
 	var out []S23Notification
 	var total int
@@ -798,7 +799,10 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 				return mapErr(err, "list notifications")
 			}
 		}
-		return t.appendAudit(ctx, entry(actor, ActionS23List, s23ObjectType, 0, f.ChildID, OutcomeOK, fmt.Sprintf("results=%d", total)))
+		// The children shown, not the filter's: a filter naming a child
+		// the actor cannot see shows nothing of it.
+		return t.appendAudit(ctx, entry(actor, ActionS23List, s23ObjectType, 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)).
+			withChildren(childIDs(out, func(n S23Notification) int64 { return n.ChildID })))
 	})
 	if err != nil {
 		return nil, 0, err

@@ -117,6 +117,12 @@ type AuditEntry struct {
 	Addr       string // client address, when known
 	PrevHash   string
 	Hash       string
+
+	// Children are the children whose data a list, search or export
+	// showed (entry(...).withChildren): named in Detail as "children=…",
+	// so the hash covers them, and indexed in audit_children, so that each
+	// child's access log finds the row.
+	Children []int64
 }
 
 // Flags are the circumstances recorded against a child (DESIGN §3.1).

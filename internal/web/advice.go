@@ -1227,3 +1227,23 @@ func adviceChildActions(actor store.Actor, c store.Child) []navItem {
 	}
 	return []navItem{{Href: "/advice-requests/new?child=" + strconv.FormatInt(c.ID, 10), Text: "Record a request for health advice"}}
 }
+
+// adviceActionLabels word the health-advice audit actions for "who has
+// accessed this record": a list that showed the child's request is there
+// too, since every read of a child's data is (docs/hazard-log.md, H6).
+var adviceActionLabels = map[string]string{
+	"advice.view":             "Viewed a health advice request",
+	"advice.list":             "Listed health advice requests",
+	"advice.create":           "Recorded a health advice request",
+	"advice.import":           "Imported a health advice request",
+	"advice.update":           "Changed a health advice request",
+	"advice.triage":           "Triaged a health advice request",
+	"advice.assign":           "Assigned part of a health advice request",
+	"advice.unassign":         "Removed part of a health advice request",
+	"advice.reuse_candidates": "Looked for advice to reuse",
+	"advice.answer":           "Recorded health advice",
+	"advice.exception":        "Recorded an exception to the six weeks",
+	"advice.document.view":    "Opened an advice document",
+	"advice.return":           "Returned the health advice to the LA",
+	"advice.withdraw":         "Withdrew a health advice request",
+}

@@ -606,7 +606,7 @@ func actionLabel(a string) string {
 	case "child.duplicates":
 		return "Checked for duplicates"
 	case "child.search":
-		return "Searched"
+		return "Searched, and the record was in the results"
 	case store.ActionAccessRefused:
 		return "Tried to open the record"
 	case store.ActionIdentityMismatch:
@@ -619,6 +619,9 @@ func actionLabel(a string) string {
 		return "Resolved a registration request"
 	}
 	if l, ok := s23ActionLabels[a]; ok { // Section 23 notifications (s23.go)
+		return l
+	}
+	if l, ok := adviceActionLabels[a]; ok { // health advice requests (advice.go)
 		return l
 	}
 	return a

@@ -20,7 +20,7 @@ func adviceDateBoxes(name string, d send.Date) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// TestAdviceJourney is DESIGN §8 journey 1: an LA caseworker sends a
+// TestAdviceJourney is docs/design.md §8 journey 1: an LA caseworker sends a
 // request for health advice, the DCO triages and assigns it, the clinician
 // returns advice, the DCO sends the combined response and the LA reads it,
 // on time.

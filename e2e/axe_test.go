@@ -19,7 +19,7 @@ type axeViolation struct {
 }
 
 // checkAccessibility fails the test for every violation axe-core finds on
-// the page the browser shows (QUALITY §21).
+// the page the browser shows (docs/quality-bar.md §21).
 func checkAccessibility(ctx context.Context, t *testing.T, page string) {
 	t.Helper()
 	screenshot(ctx, t, "axe"+strings.NewReplacer("/", "_", " ", "_", "→", "", "#", "", "@", "").Replace(page))

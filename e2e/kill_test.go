@@ -19,7 +19,7 @@ import (
 	"dco/internal/store"
 )
 
-// TestKillNineUnderLoad is QUALITY §1, "kill -9 under load": clients register
+// TestKillNineUnderLoad is docs/quality-bar.md §1, "kill -9 under load": clients register
 // children through the JSON API and note every registration that was
 // answered 201; the server is killed with SIGKILL at a random moment and
 // started again, cycle after cycle. At the end every acknowledged child must

@@ -58,7 +58,7 @@ func dateBoxes(name string, d send.Date) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// TestS23Journey is DESIGN §8 journey 2: a health visitor makes a Section 23
+// TestS23Journey is docs/design.md §8 journey 2: a health visitor makes a Section 23
 // notification with the parent informed first, the LA acknowledges it, and
 // the DCO sees it counted in the provider's compliance.
 func TestS23Journey(t *testing.T) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# QUALITY.md §9 (manual): sqlmap against dco's search and list parameters,
+# docs/quality-bar.md §9 (manual): sqlmap against dco's search and list parameters,
 # on the pages and the JSON API, as a signed-in LA caseworker and DCO.
 #
 # It builds dco, serves the demo on a temporary SQLite file on 127.0.0.1

@@ -15,7 +15,7 @@ import (
 const benchUsage = `Usage: dco bench [--children N] [--advice N] [--las N] [--icbs N] [--db FILE|URL] [--requests N] [--concurrency 32] [--json]
        dco bench --soak DURATION [--users 50] [--children N] [--db FILE|URL] [--json]
 
-Measures dco against the performance targets of QUALITY.md §19 and reports
+Measures dco against the performance targets of docs/quality-bar.md §19 and reports
 what it finds. It fills a database with a synthetic ICB (local authorities
 and children with NHS numbers from the never-issued 999 range, imported
 through the CSV importer in batches, one audit row per child), then times:
@@ -26,7 +26,7 @@ name; the DCO's home page and the board's dashboard; verification of the
 audit chain; and the process's resident memory.
 
 With --soak DURATION (for example 30m; at most 24h) the run is instead the
-load and soak test of QUALITY.md §20. Once the dataset is filled, --users
+load and soak test of docs/quality-bar.md §20. Once the dataset is filled, --users
 virtual users (1 to 1000; of every ten, eight LA caseworkers spread over the
 local authorities, the DCO and a board member, each with a session of its
 own) work through the real web handler over loopback HTTP for DURATION,
@@ -38,7 +38,7 @@ bench samples resident memory, goroutines, the Go heap, and the interval's
 requests/s and p95. It reports them, the p50/p95/p99 of every request, the
 error rate, and a verdict against §20: p95 ≤ 300 ms, errors < 0.1 %, memory
 and goroutines flat (the last quarter's mean at most 1.2 × the second
-quarter's), and the duration QUALITY asks for (30 minutes on SQLite, an
+quarter's), and the duration the quality bar asks for (docs/quality-bar.md §20) (30 minutes on SQLite, an
 hour and 150 requests/s on PostgreSQL). The other measurements are skipped;
 the audit chain is verified afterwards.
 
@@ -47,7 +47,7 @@ BENCH and BENCH02 to BENCH42, and the --las local authorities go to them
 round-robin (LA i to ICB (i-1) mod N + 1); children and advice requests
 follow their LA. The DCO and the board member measured are ICB 1's and the
 LA caseworker is its first LA's, so "one ICB's dashboard" is measured at
-one ICB's share: --children 650000 --las 153 --icbs 42 is QUALITY §18's
+one ICB's share: --children 650000 --las 153 --icbs 42 is docs/quality-bar.md §18's
 nation. A kept dataset is reused only with the --icbs it was made with.
 
 Without --db the data go in a temporary SQLite file, removed afterwards.
@@ -84,7 +84,7 @@ func cmdBench(ctx context.Context, env *Env, args []string) int {
 	fs.DurationVar(&opt.MaxTime, "max-time", bench.DefaultMaxTime, "longest each one-at-a-time measurement may run")
 	fs.IntVar(&opt.Concurrency, "concurrency", bench.DefaultConcurrency, "clients in the concurrent measurements")
 	fs.DurationVar(&opt.Duration, "duration", bench.DefaultDuration, "length of each concurrent measurement")
-	fs.DurationVar(&soak, "soak", 0, "run the load and soak test of QUALITY §20 for this long (e.g. 30m, at most 24h) instead of the measurements")
+	fs.DurationVar(&soak, "soak", 0, "run the load and soak test of docs/quality-bar.md §20 for this long (e.g. 30m, at most 24h) instead of the measurements")
 	fs.IntVar(&users, "users", bench.DefaultUsers, fmt.Sprintf("virtual users of a --soak run (1 to %d)", bench.MaxUsers))
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON instead of tables")
 	fs.Usage = func() { printUsage(env.Stdout, fs, benchUsage) }

@@ -23,7 +23,7 @@ func TestBenchTableAndJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
-	for _, want := range append([]string{"300 children in 10 local authorities", "Targets (QUALITY.md §19)", "import with full validation",
+	for _, want := range append([]string{"300 children in 10 local authorities", "Targets (docs/quality-bar.md §19)", "import with full validation",
 		"children list ÷ static file throughput", "reuse it with --db " + db}, bench.MetricNames...) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the table does not contain %q:\n%s", want, out)
@@ -118,8 +118,8 @@ func TestBenchSoak(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
-	for _, want := range []string{"Load and soak (QUALITY.md §20)", "3 virtual users (1 LA caseworker, 1 as the DCO, 1 as the board member)",
-		"Targets (QUALITY.md §20)", "duration (QUALITY: 30 minutes on SQLite)", "verdict: "} {
+	for _, want := range []string{"Load and soak (docs/quality-bar.md §20)", "3 virtual users (1 LA caseworker, 1 as the DCO, 1 as the board member)",
+		"Targets (docs/quality-bar.md §20)", "duration (the bar: 30 minutes on SQLite)", "verdict: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the table does not contain %q:\n%s", want, out)
 		}

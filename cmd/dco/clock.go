@@ -149,7 +149,7 @@ func yearRanges(years []int) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // writeRuleList prints the rules as an aligned checklist, in the order of
-// DESIGN §4.
+// docs/design.md §4.
 func writeRuleList(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RULE\tDEADLINE\tFROM\tSOURCE")

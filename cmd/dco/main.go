@@ -46,7 +46,7 @@ func init() {
 		"clock":      {cmdClock, "compute a statutory deadline: dco clock RULE DATE"},
 		"school-age": {cmdSchoolAge, "compulsory school age and derived fields for a date of birth"},
 		"version":    {cmdVersion, "print the version"},
-		"bench":      {cmdBench, "measure the performance targets in QUALITY.md"},
+		"bench":      {cmdBench, "measure the performance targets in docs/quality-bar.md"},
 	}
 }
 

@@ -7,7 +7,7 @@
 // date, sorts requests into the work queues every home page shows, checks
 // what a clinician records, and counts the on-time measure. Deadlines and
 // the horizons of the work queues (due soon, due this week) come from
-// internal/send and nowhere else (DESIGN §4); this package only compares
+// internal/send and nowhere else (docs/design.md §4); this package only compares
 // dates. The one date it works out itself is ReuseFrom, the start of the
 // ICB's local look-back period for reusing advice, which is not a
 // deadline: it is counted in calendar months by send.Date.AddMonths.

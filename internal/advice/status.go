@@ -3,7 +3,7 @@ package advice
 import "dco/internal/send"
 
 // Status is where a request or a contribution stands today, as a status tag
-// shows it. Each has the colour DESIGN §8 fixes for its meaning.
+// shows it. Each has the colour docs/design.md §8 fixes for its meaning.
 type Status string
 
 // The statuses.
@@ -57,7 +57,7 @@ func (s Status) Label() string {
 	return string(s)
 }
 
-// Colour is the status tag's colour (DESIGN §8): grey not started, blue in
+// Colour is the status tag's colour (docs/design.md §8): grey not started, blue in
 // progress, orange due within five working days, red overdue, green done on
 // time, yellow done late, purple paused by a recorded exception.
 func (s Status) Colour() string {
@@ -250,7 +250,7 @@ func (c Clock) In(q Queue, f QueueFacts) bool {
 	return false
 }
 
-// Tally counts requests for the on-time measure (DESIGN §5: advice
+// Tally counts requests for the on-time measure (docs/design.md §5: advice
 // returned, and of those within 6 weeks, exceptions counted apart).
 type Tally struct {
 	Received int // requests counted

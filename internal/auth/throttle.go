@@ -89,7 +89,7 @@ func (t *Throttle) prune(now time.Time) {
 
 // SignInThrottle is the sign-in policy built from three throttles, so that
 // guessing is slowed wherever it comes from while the real user is never
-// kept out for long (OWASP ASVS 5.0 V6.3.1, QUALITY.md §13):
+// kept out for long (OWASP ASVS 5.0 V6.3.1, docs/quality-bar.md §13):
 //
 //   - Pair, one account from one address: the guesser's own lane. It grows
 //     to 15 minutes, and it is the only wait that long, so an attacker who

@@ -12,7 +12,7 @@ import (
 )
 
 // adviceDays is how far back the received dates of the generated advice
-// requests go: five years of a DCO team's work, as QUALITY §18 asks.
+// requests go: five years of a DCO team's work, as docs/quality-bar.md §18 asks.
 const adviceDays = 5*365 + 1
 
 // adviceRow is request i (counted over the whole dataset) for child c: a

@@ -1,4 +1,4 @@
-// Package bench measures dco against the performance targets of QUALITY.md
+// Package bench measures dco against the performance targets of docs/quality-bar.md
 // §18–19. It fills a store with a synthetic ICB, or with Options.ICBs of
 // them sharing the local authorities round-robin (local authorities and
 // children whose NHS numbers come from the never-issued 999 range, imported
@@ -13,7 +13,7 @@
 // concurrent clients over loopback HTTP against a static file;
 // verification of the audit chain; and the memory the process holds.
 //
-// With Options.Soak it runs QUALITY §20's load and soak test instead of
+// With Options.Soak it runs docs/quality-bar.md §20's load and soak test instead of
 // those measurements (soak.go): virtual users of each role work through
 // the same handler over loopback HTTP for the duration while memory,
 // goroutines and each interval's throughput and p95 are sampled.
@@ -72,7 +72,7 @@ type Options struct {
 	// Concurrency is how many clients the concurrent measurements run
 	// (default 32).
 	Concurrency int
-	// Soak, when positive, makes the run QUALITY §20's load and soak test
+	// Soak, when positive, makes the run docs/quality-bar.md §20's load and soak test
 	// in place of the measurements: once the dataset is filled, Users
 	// virtual users work through the real web handler over loopback HTTP
 	// for this long (at most MaxSoak), and the report's Soak says how it
@@ -236,7 +236,7 @@ type Report struct {
 	Writes  int64    `json:"write_transactions"`
 	Commits int64    `json:"commits"`
 	Targets []Target `json:"targets"`
-	// Soak is QUALITY §20's load and soak test, when the run was one
+	// Soak is docs/quality-bar.md §20's load and soak test, when the run was one
 	// (Options.Soak): then Metrics hold the import alone.
 	Soak  *Soak    `json:"soak,omitempty"`
 	Notes []string `json:"notes,omitempty"`

@@ -86,7 +86,7 @@ func TestRunReportsEveryMetric(t *testing.T) {
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range append(slices.Clone(MetricNames), "Targets (QUALITY.md §19)", "VmRSS", "≥ 50,000 rows/s", "≤ 20.00 ms", "≥ 0.250 ratio", "caseload page ÷ static file throughput", "children list ÷ static file throughput") {
+	for _, want := range append(slices.Clone(MetricNames), "Targets (docs/quality-bar.md §19)", "VmRSS", "≥ 50,000 rows/s", "≤ 20.00 ms", "≥ 0.250 ratio", "caseload page ÷ static file throughput", "children list ÷ static file throughput") {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("the text report does not contain %q:\n%s", want, text.String())
 		}
@@ -387,7 +387,7 @@ func BenchmarkChildListPage(b *testing.B) {
 	loopPage(b, m.h, "/children", m.la)
 }
 
-// BenchmarkCaseloadPage renders QUALITY §19's caseload page: an LA
+// BenchmarkCaseloadPage renders docs/quality-bar.md §19's caseload page: an LA
 // caseworker's overdue advice requests, first page (an LA of 2,000
 // children and 1,000 requests), audited listing and session included.
 func BenchmarkCaseloadPage(b *testing.B) {
@@ -472,7 +472,7 @@ func BenchmarkChildListPageHTTP(b *testing.B) {
 	})
 }
 
-// TestSoak runs QUALITY §20's load and soak for two seconds with four
+// TestSoak runs docs/quality-bar.md §20's load and soak for two seconds with four
 // virtual users (two LA caseworkers, the DCO, the board member) over a
 // small dataset: every kind of request answers as it should, the samples
 // come, and the targets are judged. It says nothing about speed.
@@ -546,7 +546,7 @@ func TestSoak(t *testing.T) {
 	if err := rep.WriteText(&text); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Load and soak (QUALITY.md §20)", "4 virtual users (2 LA caseworkers, 1 as the DCO, 1 as the board member)",
+	for _, want := range []string{"Load and soak (docs/quality-bar.md §20)", "4 virtual users (2 LA caseworkers, 1 as the DCO, 1 as the board member)",
 		"Samples, every 0:00", "VmRSS", "goroutines", "< 0.100 %", "≤ 300.00 ms", "≤ 1.200 ratio", "verdict: fail; failed: ", "audit chain verified"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("the text report does not contain %q:\n%s", want, text.String())

@@ -73,7 +73,7 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-// Target is one figure of QUALITY.md §19 and how this run compares.
+// Target is one figure of docs/quality-bar.md §19 and how this run compares.
 type Target struct {
 	Metric string  `json:"metric"`
 	What   string  `json:"what"`
@@ -93,7 +93,7 @@ const (
 	NotMeasured = "not measured"
 )
 
-// targets compares a report with QUALITY.md §19.
+// targets compares a report with docs/quality-bar.md §19.
 func targets(r *Report) []Target {
 	var out []Target
 	add := func(t Target, measured bool) {
@@ -209,7 +209,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			thousands(float64(r.Writes)), thousands(float64(r.Commits)), float64(r.Writes)/float64(r.Commits))
 	}
 
-	fmt.Fprintln(bw, "\nTargets (QUALITY.md §19)")
+	fmt.Fprintln(bw, "\nTargets (docs/quality-bar.md §19)")
 	if err := writeTargets(bw, r.Targets); err != nil {
 		return err
 	}
@@ -246,9 +246,9 @@ func writeTargets(w io.Writer, ts []Target) error {
 }
 
 // writeText writes the soak: what ran, each kind of request, the samples,
-// the targets of QUALITY §20 and the verdict.
+// the targets of docs/quality-bar.md §20 and the verdict.
 func (s *Soak) writeText(w io.Writer, engine string) error {
-	fmt.Fprintf(w, "\nLoad and soak (QUALITY.md §20)\n")
+	fmt.Fprintf(w, "\nLoad and soak (docs/quality-bar.md §20)\n")
 	fmt.Fprintf(w, "%s (%s, %d as the DCO, %d as the board member), each thinking 0–%s between requests, for %s (asked %s) on %s\n",
 		plural(s.Users, "virtual user"), plural(s.LAUsers, "LA caseworker"), s.DCOUsers, s.ViewerUsers, ms(s.ThinkMax), hms(s.Elapsed), hms(s.Duration), engineName(engine))
 	fmt.Fprintf(w, "requests: %s, %s req/s; errors: %s (%.3f %%); p50 %s, p95 %s, p99 %s, max %s (client time, to within 2 %%)\n\n",
@@ -281,7 +281,7 @@ func (s *Soak) writeText(w io.Writer, engine string) error {
 		}
 	}
 
-	fmt.Fprintln(w, "\nTargets (QUALITY.md §20)")
+	fmt.Fprintln(w, "\nTargets (docs/quality-bar.md §20)")
 	if err := writeTargets(w, s.Targets); err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ import (
 	"dco/internal/store"
 )
 
-// QUALITY.md §20, load and soak: virtual users work through the real web
+// docs/quality-bar.md §20, load and soak: virtual users work through the real web
 // handler, served on a loopback port, for a long time, while the process's
 // memory and goroutines are sampled. What it asks: 50 virtual users for 30
 // minutes on SQLite, 150 requests/s for an hour on PostgreSQL; p95 ≤ 300 ms,
@@ -266,7 +266,7 @@ type soakRun struct {
 	stop   chan struct{} // closed when the duration is up
 }
 
-// soak runs QUALITY §20's load and soak test over the filled dataset and
+// soak runs docs/quality-bar.md §20's load and soak test over the filled dataset and
 // returns what it found, its targets judged.
 func (m *measurer) soak() (*Soak, error) {
 	ctx, opt := m.ctx, m.opt
@@ -740,7 +740,7 @@ func flat(samples []SoakSample, elapsed float64, get func(SoakSample) float64) (
 	return last / second, second, last, true
 }
 
-// soakTargets compares a soak with QUALITY.md §20.
+// soakTargets compares a soak with docs/quality-bar.md §20.
 func soakTargets(s *Soak, engine string) []Target {
 	var out []Target
 	add := func(t Target, measured bool) {
@@ -774,13 +774,13 @@ func soakTargets(s *Soak, engine string) []Target {
 		}
 		add(t, ok)
 	}
-	minutes, what := float64(soakMinSQLite), "duration (QUALITY: 30 minutes on SQLite)"
+	minutes, what := float64(soakMinSQLite), "duration (the bar: 30 minutes on SQLite)"
 	if engine == store.EnginePostgres {
-		minutes, what = soakMinPG, "duration (QUALITY: an hour on PostgreSQL)"
+		minutes, what = soakMinPG, "duration (the bar: an hour on PostgreSQL)"
 	}
 	add(Target{Metric: MetricSoakDuration, What: what, Value: s.Elapsed / 60, Unit: "min", Limit: minutes}, true)
 	if engine == store.EnginePostgres {
-		add(Target{Metric: MetricSoakRate, What: "throughput (QUALITY: 150 requests/s on PostgreSQL)", Value: s.Throughput, Unit: "req/s", Limit: soakRatePG}, answered)
+		add(Target{Metric: MetricSoakRate, What: "throughput (the bar: 150 requests/s on PostgreSQL)", Value: s.Throughput, Unit: "req/s", Limit: soakRatePG}, answered)
 	}
 	return out
 }

@@ -13,7 +13,7 @@ import (
 	"dco/internal/store"
 )
 
-// caseloadPath is QUALITY §19's caseload page: an LA's overdue advice
+// caseloadPath is docs/quality-bar.md §19's caseload page: an LA's overdue advice
 // requests, first page.
 const caseloadPath = "/advice-requests?queue=overdue"
 
@@ -116,7 +116,7 @@ func serveLoopback(h http.Handler) (base string, stop func(), err error) {
 	}, nil
 }
 
-// staticPath returns the static file of QUALITY §19's comparison: dco's
+// staticPath returns the static file of docs/quality-bar.md §19's comparison: dco's
 // own content-hashed stylesheet, or /healthz when the build has none.
 func (m *measurer) staticPath() (string, error) {
 	req := httptest.NewRequest(http.MethodGet, "/children", nil)

@@ -3,7 +3,7 @@
 // Somerset, Swindon and Wiltshire ICB with its three local authorities, its
 // main health providers, about 300 children and one user of every role.
 //
-// The organisations are real and public (DESIGN §7). The children are not:
+// The organisations are real and public (docs/design.md §7). The children are not:
 // their NHS numbers come from the 999 range that is never issued, and their
 // names, dates of birth and postcodes are drawn from a fixed pseudo-random
 // sequence, so every seeded database holds the same people. Demo users exist

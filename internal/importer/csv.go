@@ -23,7 +23,7 @@ import (
 )
 
 // Limits bound what one import may read, so that a wrong or hostile file
-// cannot exhaust memory (QUALITY §15).
+// cannot exhaust memory (docs/quality-bar.md §15).
 type Limits struct {
 	MaxBytes  int64 // largest file accepted
 	MaxRows   int   // most data rows accepted

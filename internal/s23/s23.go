@@ -231,7 +231,7 @@ func (st Steps) DaysToNotify() (int, bool) {
 
 // NotifyDue returns the day the LA should be notified by under the local
 // standard: standardDays from the parent being informed, counted by
-// send.LocalStandardDue. s.23 sets no deadline (DESIGN §4); the standard is
+// send.LocalStandardDue. s.23 sets no deadline (docs/design.md §4); the standard is
 // the ICB's own (setting s23_standard_days). ok is false until the parent
 // is informed.
 func (st Steps) NotifyDue(standardDays int) (send.Date, bool) {

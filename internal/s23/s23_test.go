@@ -195,7 +195,7 @@ func TestReceipt(t *testing.T) {
 }
 
 // TestLocalStandardDates: the due dates of the two local standards and the
-// on-time test, each counted by send's local-standard rule (DESIGN §4).
+// on-time test, each counted by send's local-standard rule (docs/design.md §4).
 func TestLocalStandardDates(t *testing.T) {
 	tests := []struct {
 		name             string

@@ -7,7 +7,7 @@ import (
 )
 
 // Colour is a status tag's colour; each means the same on every page
-// (DESIGN §8). The values are the NHS.UK tag modifiers.
+// (docs/design.md §8). The values are the NHS.UK tag modifiers.
 type Colour string
 
 // The colours and what they mean.
@@ -30,7 +30,7 @@ type Tag struct {
 }
 
 // dueSoon is how close, in working days, a due date must be for its tag to
-// turn orange (DESIGN §8).
+// turn orange (docs/design.md §8).
 const dueSoon = 5
 
 // clockTag words a step that is due on due and not yet taken, as of today.

@@ -57,7 +57,7 @@ func (e Exception) Label() string {
 }
 
 // OnTime says how a piece of work returned on returned against a deadline
-// due counts in the on-time measure (DESIGN §5: "advice returned, and of
+// due counts in the on-time measure (docs/design.md §5: "advice returned, and of
 // those within 6 weeks, exceptions counted apart"). onTime is whether it was
 // returned on or before the due date. counted is whether it belongs in the
 // on-time measure at all: a recorded reg 8(2) exception takes it out of the
@@ -82,7 +82,7 @@ func DueStatus(today, due Date) (days int, overdue bool) {
 	return n, false
 }
 
-// DueText describes a deadline as pages show it (DESIGN §8): "due today",
+// DueText describes a deadline as pages show it (docs/design.md §8): "due today",
 // "due in 3 days", "5 days overdue".
 func DueText(today, due Date) string {
 	n, overdue := DueStatus(today, due)

@@ -3,10 +3,10 @@ package send
 // The horizons the work lists look to. They are not statutory deadlines:
 // they decide when an open item's status tag turns orange and which items
 // a home page lists as due this week. They live here, with the clock, so
-// that nothing outside this package adds days to a date (DESIGN §4).
+// that nothing outside this package adds days to a date (docs/design.md §4).
 
 // DueSoonWorkingDays is how far ahead "due soon" looks, in working days:
-// DESIGN §8 status tags — orange = due within five working days.
+// docs/design.md §8 status tags — orange = due within five working days.
 const DueSoonWorkingDays = 5
 
 // WeekAheadDays is how far ahead "due this week" looks, in calendar days:
@@ -14,7 +14,7 @@ const DueSoonWorkingDays = 5
 const WeekAheadDays = 7
 
 // DueSoonBy returns the last day of the "due soon" horizon from today: the
-// fifth working day after it (DESIGN §8 status tags — orange = due within
+// fifth working day after it (docs/design.md §8 status tags — orange = due within
 // five working days). An open item due on or before it, and not yet
 // overdue, is tagged orange. Working days are those of SEND Regulations
 // 2014 reg 2(1), as AddWorkingDays counts them; provisional is true when

@@ -1,7 +1,7 @@
 package send
 
 // Local standards: deadlines an ICB sets itself where the law sets none
-// (DESIGN §4). They are counted here, with the statutory clocks, so that no
+// (docs/design.md §4). They are counted here, with the statutory clocks, so that no
 // other package does arithmetic on a deadline; the number of days is the
 // ICB's setting, passed in, never a constant of this package.
 //
@@ -9,7 +9,7 @@ package send
 // s.23 requires a health body to inform the parent of its opinion, give
 // them the chance to discuss it, and then bring it to the attention of the
 // LA, but puts no time limit on any step. "No statutory deadline; local
-// standard" (DESIGN §4): the ICB sets how many days may pass from the
+// standard" (docs/design.md §4): the ICB sets how many days may pass from the
 // parent being informed to the LA being notified (setting
 // s23_standard_days), and from the LA being notified to its acknowledgement
 // (s23_ack_standard_days). Both count calendar days.

@@ -159,7 +159,7 @@ func SEN2AgeBand(dob, on Date) string {
 }
 
 // Derived is everything dco works out from a date of birth; none of it is
-// stored or typed by hand (DESIGN §3.1).
+// stored or typed by hand (docs/design.md §3.1).
 type Derived struct {
 	Age                      int
 	CompulsorySchoolAgeFrom  Date

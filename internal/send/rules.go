@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The statutory clocks dco runs (DESIGN §4). Each name is the rule's key in
+// The statutory clocks dco runs (docs/design.md §4). Each name is the rule's key in
 // the database, the API and `dco clock`; Rules gives the wording and the
 // arithmetic.
 const (
@@ -104,7 +104,7 @@ type Rule struct {
 // holidays do not yet cover).
 func (r Rule) Due(c *Calendar, from Date) (Date, bool) { return r.due(c, from) }
 
-// weeks is "within n weeks of D": D + 7n days (DESIGN §4). The deadline is
+// weeks is "within n weeks of D": D + 7n days (docs/design.md §4). The deadline is
 // that date whatever day of the week it falls on.
 func weeks(n int) func(*Calendar, Date) (Date, bool) {
 	return func(_ *Calendar, d Date) (Date, bool) { return d.AddDays(7 * n), false }
@@ -135,7 +135,7 @@ func inYearOf(m time.Month, day int) func(*Calendar, Date) (Date, bool) {
 	return func(_ *Calendar, d Date) (Date, bool) { return NewDate(d.Year(), m, day), false }
 }
 
-// rules is the table of DESIGN §4, in its order.
+// rules is the table of docs/design.md §4, in its order.
 var rules = []Rule{
 	{
 		Name: RuleHealthAdvice, Title: "Health advice to the LA",
@@ -230,7 +230,7 @@ var rules = []Rule{
 	},
 }
 
-// Rules returns every statutory clock, in the order of DESIGN §4.
+// Rules returns every statutory clock, in the order of docs/design.md §4.
 func Rules() []Rule { return append([]Rule(nil), rules...) }
 
 // LookupRule returns the rule with the given name.

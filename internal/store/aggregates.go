@@ -26,7 +26,7 @@ func aggregateScope(a Actor) (string, []any, error) {
 // CountChildrenByLA returns how many children the actor may count in each
 // local authority, keyed by the LA's organisation id. It reads no child's
 // details, so it is not a record access and is not audited; a page that
-// shows the counts outside the ICB must suppress 1 to 4 (DESIGN §5).
+// shows the counts outside the ICB must suppress 1 to 4 (docs/design.md §5).
 func (s *Store) CountChildrenByLA(ctx context.Context, actor Actor) (map[int64]int, error) {
 	scope, args, err := aggregateScope(actor)
 	if err != nil {

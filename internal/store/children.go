@@ -15,7 +15,7 @@ import (
 )
 
 // Scope. Every query on children carries the actor's scope in its WHERE
-// clause (DESIGN §2):
+// clause (docs/design.md §2):
 //   - dco: the children of the ICB the DCO's OrgID names; none when it
 //     names none;
 //   - la: children whose LA of residence is the actor's LA;

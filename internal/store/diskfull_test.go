@@ -8,7 +8,7 @@ import (
 	"dco/internal/errs"
 )
 
-// TestDiskFull is QUALITY §5 on SQLite: when the disk fills, writes fail as
+// TestDiskFull is docs/quality-bar.md §5 on SQLite: when the disk fills, writes fail as
 // "unavailable" (the web shows 503), nothing that was acknowledged is lost,
 // nothing half-done is stored, and writes work again once there is room,
 // without a restart. Eight writers run at once, so group commit is tested

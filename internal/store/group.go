@@ -10,7 +10,7 @@ import (
 )
 
 // Group commit. Every list page and every record shown writes an audit row
-// in the same transaction as its read (QUALITY §14), so every page is a
+// in the same transaction as its read (docs/quality-bar.md §14), so every page is a
 // durable commit, and on SQLite commits queue for the one writer. Waiting
 // writers are therefore gathered into one transaction: each runs behind a
 // savepoint of its own, a writer whose work fails is rolled back to its

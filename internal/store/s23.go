@@ -22,7 +22,7 @@ import (
 // every read and change as an access to the child's record, in the same
 // transaction.
 //
-// Scope (DESIGN §2):
+// Scope (docs/design.md §2):
 //   - dco: every notification of their ICB (none when they have none);
 //   - provider: the notifications their organisation made;
 //   - la: the notifications made to their LA, once the LA has been told

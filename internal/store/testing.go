@@ -183,7 +183,7 @@ func InsertLegacyUser(tb testing.TB, s *Store, u User) User {
 // extraPages more pages: PRAGMA max_page_count on the writer connection, so
 // that writes fail as on a full disk (SQLITE_FULL). The function it returns
 // lifts the limit, as freeing disk space would, without a restart. For the
-// disk-full tests of QUALITY §5.
+// disk-full tests of docs/quality-bar.md §5.
 func LimitSQLiteSize(tb testing.TB, s *Store, extraPages int) (lift func()) {
 	tb.Helper()
 	if s.engine != EngineSQLite {

@@ -6,7 +6,7 @@ import (
 	"dco/internal/send"
 )
 
-// Role is what a user does in dco; DESIGN §2 sets out what each may see.
+// Role is what a user does in dco; docs/design.md §2 sets out what each may see.
 type Role string
 
 // The roles.
@@ -125,7 +125,7 @@ type AuditEntry struct {
 	Children []int64
 }
 
-// Flags are the circumstances recorded against a child (DESIGN §3.1).
+// Flags are the circumstances recorded against a child (docs/design.md §3.1).
 type Flags struct {
 	LookedAfter          bool `json:"looked_after"`
 	ElectiveHomeEd       bool `json:"elective_home_education"`

@@ -135,7 +135,7 @@ func matrixObject(path string) func(e *env, c store.Child) int64 {
 	return nil
 }
 
-// TestAccessMatrix is QUALITY 8: every route × every role × an object of
+// TestAccessMatrix is docs/quality-bar.md §8: every route × every role × an object of
 // the user's own LA and of another. A role the route does not allow gets
 // 403 (and an access.refused audit row); a record outside the user's scope
 // is 404 or 403; neither kind of refusal, nor any page the role can reach,

@@ -416,7 +416,7 @@ type settingDef struct {
 	Default          string
 }
 
-// settingDefs are the local standards DESIGN §4 leaves to each ICB. The
+// settingDefs are the local standards docs/design.md §4 leaves to each ICB. The
 // administrator's page edits their defaults: the values every ICB uses
 // until its DCO sets its own (the Section 23 ones on the DCO's notification
 // settings page).

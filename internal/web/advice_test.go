@@ -126,7 +126,7 @@ func mustContain(t *testing.T, what, body string, wants ...string) {
 	}
 }
 
-// The journey of DESIGN §8 over HTTP: the LA sends a request, the DCO
+// The journey of docs/design.md §8 over HTTP: the LA sends a request, the DCO
 // triages and assigns it, the clinician returns advice, the DCO sends the
 // combined response, the LA reads it, on time.
 func TestAdviceJourneyHTTP(t *testing.T) {

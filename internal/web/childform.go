@@ -49,7 +49,7 @@ type flagDef struct {
 	field func(*store.Flags) *bool
 }
 
-// flagList is every flag, in the order the form shows them (DESIGN §3.1).
+// flagList is every flag, in the order the form shows them (docs/design.md §3.1).
 var flagList = []flagDef{
 	{"looked_after", "Looked after child", func(f *store.Flags) *bool { return &f.LookedAfter }},
 	{"elective_home_education", "Electively home educated", func(f *store.Flags) *bool { return &f.ElectiveHomeEd }},

@@ -442,7 +442,7 @@ type childPage struct {
 }
 
 // timelineEntry is one line of a child's timeline, from any workflow: its
-// date, what it is (linking to it) and its status tag (DESIGN §8).
+// date, what it is (linking to it) and its status tag (docs/design.md §8).
 type timelineEntry struct {
 	Date   send.Date
 	Title  string
@@ -514,7 +514,7 @@ func ncYearLabel(y string) string {
 
 // --- Who has accessed this record ---
 
-// childAccessPage answers "who has looked at my child's record" (QUALITY 14).
+// childAccessPage answers "who has looked at my child's record" (docs/quality-bar.md §14).
 type childAccessPage struct {
 	page
 	Child   store.Child

@@ -9,7 +9,7 @@ import (
 )
 
 // csvCell neutralises a cell a spreadsheet would run as a formula
-// (QUALITY 15): one starting = + - @, tab, carriage return or line feed,
+// (docs/quality-bar.md §15): one starting = + - @, tab, carriage return or line feed,
 // or a Unicode look-alike of = + - @ that a spreadsheet may read as one
 // (fullwidth, small and super- or subscript forms, the minus sign, dashes),
 // even after spaces, gets a leading apostrophe.

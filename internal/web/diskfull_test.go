@@ -9,7 +9,7 @@ import (
 	"dco/internal/store"
 )
 
-// TestDiskFullPage is QUALITY §5 as a user meets it: when the disk is full a
+// TestDiskFullPage is docs/quality-bar.md §5 as a user meets it: when the disk is full a
 // registration is refused with the 503 page, which says nothing saved before
 // was lost and shows no internals; the form's work is not half-stored; and
 // once there is room the same form goes through, without a restart.

@@ -11,7 +11,7 @@ import (
 	"dco/internal/store"
 )
 
-// homePage is each role's home: a work list, not a welcome (DESIGN §8).
+// homePage is each role's home: a work list, not a welcome (docs/design.md §8).
 // Casework is not built yet, so for now each role's list is the part of it
 // that exists: children, and for the administrator the admin pages.
 type homePage struct {
@@ -180,7 +180,7 @@ func (s *Server) homeLA(ctx context.Context, actor store.Actor, p *homePage) err
 }
 
 // homeViewer builds the board member's dashboard: counts only, with 1 to 4
-// shown as "low" as published statistics do (DESIGN §5), so that no child
+// shown as "low" as published statistics do (docs/design.md §5), so that no child
 // can be singled out. The store lets a viewer count but never read a record.
 func (s *Server) homeViewer(ctx context.Context, actor store.Actor, p *homePage) error {
 	las, counts, err := s.laCounts(ctx, actor)

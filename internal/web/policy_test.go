@@ -26,7 +26,7 @@ func policyOf(ri RouteInfo) string {
 }
 
 // TestRoutePolicyReviewed holds the route table to testdata/access-policy.txt,
-// the policy as reviewed against DESIGN §2, both ways: no route without a
+// the policy as reviewed against docs/design.md §2, both ways: no route without a
 // reviewed line, no reviewed line without its route, no difference in who.
 // TestAccessMatrix then proves the server enforces the table; this proves the
 // table is the one that was reviewed.
@@ -75,7 +75,7 @@ func TestRoutePolicyReviewed(t *testing.T) {
 }
 
 // TestRoutePolicyRules checks the route table against rules taken straight
-// from DESIGN §2, independent of any table: the viewer sees aggregates only,
+// from docs/design.md §2, independent of any table: the viewer sees aggregates only,
 // the admin no case data, the API serves neither, Section 23 is not a
 // clinician's business, and every admin page is the admin's alone.
 func TestRoutePolicyRules(t *testing.T) {

@@ -107,7 +107,7 @@ type navItem struct {
 	Current string // "" when elsewhere; "page" on the page itself; "true" within its section
 }
 
-// navFor returns the navigation for a role (DESIGN §8), limited to pages
+// navFor returns the navigation for a role (docs/design.md §8), limited to pages
 // that exist. The link for the current section is marked so the header
 // shows where the user is and screen readers announce it.
 func navFor(role store.Role, current string) []navItem {
@@ -128,7 +128,7 @@ func navFor(role store.Role, current string) []navItem {
 			{Href: "/admin/audit", Text: "Audit"},
 		}
 	}
-	items = s23Nav(role, items) // Section 23 notifications, where DESIGN §8 puts them (s23.go)
+	items = s23Nav(role, items) // Section 23 notifications, where docs/design.md §8 puts them (s23.go)
 	for i := range items {
 		switch h := items[i].Href; {
 		case current == h:

@@ -22,8 +22,8 @@ const (
 // It is the single place access is decided at the HTTP layer: guard() wraps
 // every handler in the policy on its own line, and TestAccessMatrix walks
 // this table for every role. TestRoutePolicyReviewed holds it to
-// testdata/access-policy.txt, the policy as reviewed against DESIGN §2, and
-// TestRoutePolicyRules to rules taken from DESIGN §2 directly. The store makes the same decision again in SQL
+// testdata/access-policy.txt, the policy as reviewed against docs/design.md §2, and
+// TestRoutePolicyRules to rules taken from docs/design.md §2 directly. The store makes the same decision again in SQL
 // for every child record, so a mistake here cannot on its own leak a record.
 //
 // A route under /api/ authenticates with a bearer token and never with a

@@ -983,7 +983,7 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 	return out, nil
 }
 
-// s23Nav adds the notification pages to a role's navigation where DESIGN §8
+// s23Nav adds the notification pages to a role's navigation where docs/design.md §8
 // puts them: the DCO's "Notifications" after Children; the LA's
 // "Notifications received" after Advice requests; the provider's
 // "Notifications (ours)" and "New notification" after Home.

@@ -56,7 +56,7 @@ type s23ChildJSON struct {
 	LACode      string    `json:"la_code"`
 }
 
-// s23StatusJSON is the status tag as words and a colour (DESIGN §8).
+// s23StatusJSON is the status tag as words and a colour (docs/design.md §8).
 type s23StatusJSON struct {
 	Colour s23.Colour `json:"colour"`
 	Label  string     `json:"label"`

@@ -633,7 +633,7 @@ func TestS23HomeAndChild(t *testing.T) {
 	if body := e.as("clinician").get("/").Body; strings.Contains(body, "Section 23 notifications") {
 		t.Errorf("clinician home shows notifications")
 	}
-	// Navigation per DESIGN §8.
+	// Navigation per docs/design.md §8.
 	for key, want := range map[string]string{"dco": ">Notifications<", "la": ">Notifications received<", "provider": ">New notification<"} {
 		if body := e.as(key).get("/").Body; !strings.Contains(body, want) {
 			t.Errorf("%s navigation lacks %s", key, want)

@@ -211,7 +211,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 // startSession creates a server-side session for user and gives the browser
 // its id. It is the seam for every way of signing in: the password form
 // calls it today. Sign-in through OpenID Connect (NHS CIS2, LA identity
-// providers; QUALITY 13) is not built yet; its callback handler, once it
+// providers; docs/quality-bar.md §13) is not built yet; its callback handler, once it
 // has checked state, nonce, PKCE, issuer, audience, signature and expiry
 // and found the user, will call startSession in the same way, and nothing
 // after it changes.

@@ -873,6 +873,9 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 		}
 		r.ID, r.Version = id, 1
 		r.CreatedAt, r.UpdatedAt = parseTime(at), parseTime(at)
+		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+			return err
+		}
 		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
 	})
 	if register != nil && r.ChildID == 0 && errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
@@ -941,6 +944,9 @@ func (s *Store) UpdateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 		}
 		if n != 1 {
 			return errStale()
+		}
+		if err := t.syncAdviceDeadline(ctx, r.ID); err != nil {
+			return err
 		}
 		keep := *r
 		*r = cur
@@ -1713,6 +1719,9 @@ func (s *Store) RecordContributionException(ctx context.Context, actor Actor, id
 				version = version + 1, updated_at = ? WHERE id = ?`, string(e.Kind), e.Reason, e.On.String(), at, r.ID); err != nil {
 				return err
 			}
+			if err := t.syncAdviceDeadline(ctx, r.ID); err != nil {
+				return err
+			}
 		}
 		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
 			fmt.Sprintf("contribution=%d exception=%s", id, e.Kind)))
@@ -1758,6 +1767,9 @@ func (s *Store) RecordAdviceException(ctx context.Context, actor Actor, id, vers
 		}
 		if n != 1 {
 			return errStale()
+		}
+		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+			return err
 		}
 		detail := "exception=" + string(e.Kind)
 		if e.Kind == "" {
@@ -1840,6 +1852,9 @@ func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, versio
 		if n != 1 {
 			return errStale()
 		}
+		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+			return err
+		}
 		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d returned", id), requestParts, id)
 		if err != nil {
 			return err
@@ -1894,6 +1909,9 @@ func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, vers
 		}
 		if n != 1 {
 			return errStale()
+		}
+		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+			return err
 		}
 		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d withdrawn", id), requestParts, id)
 		if err != nil {

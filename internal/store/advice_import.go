@@ -156,6 +156,9 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
 				return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert advice request"))
 			}
+			if err := t.syncAdviceDeadline(ctx, id); err != nil {
+				return fmt.Errorf("line %d: %w", row.Line, err)
+			}
 			res.Requests++
 			audit = append(audit, entry(actor, action, "advice_request", id, k.id, OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
 		}

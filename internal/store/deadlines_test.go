@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,12 +30,12 @@ func (r ledgerRow) String() string {
 		r.kind, r.recordType, r.recordID, r.childID, r.laID, r.icbID, r.rule, r.starts, r.due, r.paused, r.met, r.onTime, r.closed)
 }
 
-// ledgerOf reads the whole ledger of deadlines, in record order.
-func ledgerOf(t *testing.T, s *Store) []ledgerRow {
+// ledgerOf reads the ledger of deadlines of one kind, in record order.
+func ledgerOf(t *testing.T, s *Store, kind string) []ledgerRow {
 	t.Helper()
-	rows, err := s.db.QueryContext(context.Background(), `SELECT kind, record_type, record_id, child_id, la_id, icb_id, rule,
+	rows, err := s.db.QueryContext(context.Background(), s.rebind(`SELECT kind, record_type, record_id, child_id, la_id, icb_id, rule,
 		starts_on, due_on, paused, met_on, CASE WHEN on_time IS NULL THEN '' WHEN on_time THEN 'true' ELSE 'false' END, closed
-		FROM deadlines ORDER BY kind, record_type, record_id, rule`)
+		FROM deadlines WHERE kind = ? ORDER BY kind, record_type, record_id, rule`), kind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func adviceLedgerWanted(t *testing.T, s *Store) []ledgerRow {
 // checkLedger fails unless the ledger is what the records say.
 func checkLedger(t *testing.T, s *Store, step string) {
 	t.Helper()
-	got, want := ledgerOf(t, s), adviceLedgerWanted(t, s)
+	got, want := ledgerOf(t, s, "advice"), adviceLedgerWanted(t, s)
 	if slices.Equal(got, want) {
 		return
 	}
@@ -176,7 +177,7 @@ func TestDeadlineLedgerFollowsAdvice(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkLedger(t, s, "import")
-		if n := len(ledgerOf(t, s)); n != 7 {
+		if n := len(ledgerOf(t, s, "advice")); n != 7 {
 			t.Errorf("ledger rows after import: got %d, want 7", n)
 		}
 
@@ -220,14 +221,14 @@ func TestDeadlineLedgerFollowsAdvice(t *testing.T) {
 
 		// A change that fails after its work leaves record and ledger as
 		// they were.
-		before, version := ledgerOf(t, s), get(early.ID).Version
+		before, version := ledgerOf(t, s, "advice"), get(early.ID).Version
 		s.failAfterChange = func() error { return errors.New("injected") }
 		err = s.WithdrawAdviceRequest(ctx, f.LA1User, early.ID, version, send.Today(testNow))
 		s.failAfterChange = nil
 		if err == nil {
 			t.Fatal("withdraw with an injected failure succeeded")
 		}
-		if got := ledgerOf(t, s); !slices.Equal(got, before) {
+		if got := ledgerOf(t, s, "advice"); !slices.Equal(got, before) {
 			t.Errorf("a failed change moved the ledger:\ngot  %v\nwant %v", got, before)
 		}
 		checkLedger(t, s, "a failed change")
@@ -264,7 +265,7 @@ func TestDeadlineLedgerFollowsAdvice(t *testing.T) {
 			withChild.ID: "paused=missed_appointment met=2025-06-02 on_time=true closed=false",
 			open.ID:      "paused= met= on_time= closed=true",
 		}
-		for _, row := range ledgerOf(t, s) {
+		for _, row := range ledgerOf(t, s, "advice") {
 			if w, ok := want[row.recordID]; ok {
 				if got := fmt.Sprintf("paused=%s met=%s on_time=%s closed=%v", row.paused, row.met, row.onTime, row.closed); got != w {
 					t.Errorf("request %d: got %s, want %s", row.recordID, got, w)
@@ -440,8 +441,9 @@ func TestDeadlineCountsOnTime(t *testing.T) {
 	})
 }
 
-// Migrating a database that already holds advice requests fills the
-// ledger with what they say.
+// Migrating a database that already holds advice requests and Section 23
+// notifications fills the ledger with what they say, with due dates as
+// internal/send counts them under each ICB's local standards.
 func TestDeadlinesMigrationBackfill(t *testing.T) {
 	for _, e := range []struct {
 		name string
@@ -479,13 +481,80 @@ func TestDeadlinesMigrationBackfill(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+
+			// Section 23 notifications, under the ICB's own notification
+			// standard (5 days) and the default acknowledgement standard
+			// (3 days); another ICB's notification standard is not a
+			// number, so it is the default 10 days.
+			other := SeedOtherICB(t, s)
+			for _, q := range []string{
+				"DELETE FROM settings WHERE key IN ('s23_standard_days', 's23_ack_standard_days')",
+				"INSERT INTO settings (key, value, version, updated_at, icb_id) VALUES ('s23_standard_days', '5', 1, '" + at + "', " + itoa(f.ICB.ID) + ")",
+				"INSERT INTO settings (key, value, version, updated_at, icb_id) VALUES ('s23_standard_days', '7', 1, '" + at + "', 0)",
+				"INSERT INTO settings (key, value, version, updated_at, icb_id) VALUES ('s23_ack_standard_days', '3', 1, '" + at + "', 0)",
+				"INSERT INTO settings (key, value, version, updated_at, icb_id) VALUES ('s23_standard_days', 'ten', 1, '" + at + "', " + itoa(other.ICB.ID) + ")",
+			} {
+				if _, err := s.wdb.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			notifyDays := map[int64]int{f.ICB.ID: 5, other.ICB.ID: 10}
+			const ackDays = 3
+			var want []ledgerRow
+			for i, n := range []struct {
+				kind, informed, notified, acknowledged string
+				other                                  bool
+			}{
+				{"s23", "2025-05-01", "", "", false},
+				{"s23", "2025-05-01", "2025-05-06", "", false},
+				{"s23", "2025-05-01", "2025-05-07", "2025-05-12", false},
+				{"other", "2025-05-01", "2025-05-20", "2025-05-21", false},
+				{"s23", "", "", "", false},
+				{"s23", "2025-05-01", "2025-05-11", "", true},
+			} {
+				la, provider, dco := f.LA1, f.Provider1, f.DCO
+				if n.other {
+					la, provider, dco = other.LA, other.Provider, other.DCO
+				}
+				c := mustCreate(t, s, dco, child(t, 20+i, la.ID))
+				var id int64
+				if err := s.wdb.QueryRowContext(ctx, s.rebind(`INSERT INTO s23_notifications (icb_id, child_id, kind, provider_org_id,
+					la_id, professional, opinion_on, parent_informed_on, la_notified_on, acknowledged_on, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, 'Dr Test', '2025-04-30', ?, ?, ?, ?, ?) RETURNING id`),
+					c.ICBID, c.ID, n.kind, provider.ID, la.ID, n.informed, n.notified, n.acknowledged, at, at).Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				clock := func(rule, from, met string, days int) ledgerRow {
+					start := adviceDate(t, from)
+					due := send.LocalStandardDue(start, days)
+					r := ledgerRow{kind: "s23", recordType: "s23_notification", recordID: id, childID: c.ID, laID: la.ID,
+						icbID: c.ICBID, rule: rule, starts: from, due: due.String(), met: met}
+					if met != "" {
+						r.onTime = fmt.Sprint(send.LocalStandardMet(start, adviceDate(t, met), days))
+					}
+					return r
+				}
+				if n.kind == "s23" && n.informed != "" {
+					want = append(want, clock("s23-local-standard", n.informed, n.notified, notifyDays[c.ICBID]))
+				}
+				if n.notified != "" {
+					want = append(want, clock("s23-ack-standard", n.notified, n.acknowledged, ackDays))
+				}
+			}
+			slices.SortFunc(want, func(a, b ledgerRow) int {
+				return cmp.Or(cmp.Compare(a.recordID, b.recordID), cmp.Compare(a.rule, b.rule))
+			})
+
 			if err := s.Migrate(ctx); err != nil {
 				t.Fatalf("migrate: %v", err)
 			}
-			if n := len(ledgerOf(t, s)); n != 6 {
-				t.Errorf("ledger rows: got %d, want 6", n)
+			if n := len(ledgerOf(t, s, "advice")); n != 6 {
+				t.Errorf("advice ledger rows: got %d, want 6", n)
 			}
 			checkLedger(t, s, "the migration")
+			if got := ledgerOf(t, s, "s23"); !slices.Equal(got, want) {
+				t.Errorf("Section 23 ledger:\ngot  %v\nwant %v", got, want)
+			}
 		})
 	}
 }

@@ -55,3 +55,47 @@ SELECT 'advice', 'advice_request', r.id, r.child_id, r.la_id, r.icb_id, 'health-
     r.state = 'withdrawn',
     r.updated_at
 FROM advice_requests r;
+
+-- Every Section 23 notification already held, under the ICB's local
+-- standards as they stand (settings s23_standard_days and
+-- s23_ack_standard_days: the ICB's own value, else the default row's; a
+-- value that is not a whole number from 1 to 365 counts as 10, as
+-- s23.ParseStandard reads it). Both count calendar days
+-- (send.LocalStandardDue), so SQL can add them:
+--   's23-local-standard': a Children and Families Act 2014 s.23
+--     notification (kind 's23') from the parent being informed to the LA
+--     being notified; met when the LA was notified, on time when on or
+--     before the due day (send.LocalStandardMet). An 'other' notification
+--     has no standard and no row; nor has one whose parent is not yet told.
+--   's23-ack-standard': every notification sent to the LA, from then to
+--     the LA's acknowledgement.
+-- Until the Section 23 writes keep these rows (the same transaction as the
+-- notification's change, as advice does), they say what the notifications
+-- said when this migration ran.
+INSERT INTO deadlines (kind, record_type, record_id, child_id, la_id, icb_id, rule, starts_on, due_on,
+    paused, met_on, on_time, closed, updated_at)
+SELECT 's23', 's23_notification', n.id, n.child_id, n.la_id, n.icb_id, 's23-local-standard', n.parent_informed_on,
+    to_char(n.parent_informed_on::date + s.notify_days, 'YYYY-MM-DD'), '', n.la_notified_on,
+    CASE WHEN n.la_notified_on <> '' THEN n.la_notified_on <= to_char(n.parent_informed_on::date + s.notify_days, 'YYYY-MM-DD') END,
+    FALSE, n.updated_at
+FROM s23_notifications n JOIN (
+    SELECT i.id AS icb_id,
+        COALESCE((SELECT CASE WHEN v.value ~ '^[0-9]{1,9}$' AND v.value::integer BETWEEN 1 AND 365 THEN v.value::integer ELSE 10 END FROM settings v
+            WHERE v.key = 's23_standard_days' AND v.icb_id IN (i.id, 0) ORDER BY v.icb_id DESC LIMIT 1), 10) AS notify_days
+    FROM orgs i
+) s ON s.icb_id = n.icb_id
+WHERE n.kind = 's23' AND n.parent_informed_on <> '';
+
+INSERT INTO deadlines (kind, record_type, record_id, child_id, la_id, icb_id, rule, starts_on, due_on,
+    paused, met_on, on_time, closed, updated_at)
+SELECT 's23', 's23_notification', n.id, n.child_id, n.la_id, n.icb_id, 's23-ack-standard', n.la_notified_on,
+    to_char(n.la_notified_on::date + s.ack_days, 'YYYY-MM-DD'), '', n.acknowledged_on,
+    CASE WHEN n.acknowledged_on <> '' THEN n.acknowledged_on <= to_char(n.la_notified_on::date + s.ack_days, 'YYYY-MM-DD') END,
+    FALSE, n.updated_at
+FROM s23_notifications n JOIN (
+    SELECT i.id AS icb_id,
+        COALESCE((SELECT CASE WHEN v.value ~ '^[0-9]{1,9}$' AND v.value::integer BETWEEN 1 AND 365 THEN v.value::integer ELSE 10 END FROM settings v
+            WHERE v.key = 's23_ack_standard_days' AND v.icb_id IN (i.id, 0) ORDER BY v.icb_id DESC LIMIT 1), 10) AS ack_days
+    FROM orgs i
+) s ON s.icb_id = n.icb_id
+WHERE n.la_notified_on <> '';

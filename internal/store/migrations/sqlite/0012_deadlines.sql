@@ -55,3 +55,47 @@ SELECT 'advice', 'advice_request', r.id, r.child_id, r.la_id, r.icb_id, 'health-
     r.state = 'withdrawn',
     r.updated_at
 FROM advice_requests r;
+
+-- Every Section 23 notification already held, under the ICB's local
+-- standards as they stand (settings s23_standard_days and
+-- s23_ack_standard_days: the ICB's own value, else the default row's; a
+-- value that is not a whole number from 1 to 365 counts as 10, as
+-- s23.ParseStandard reads it). Both count calendar days
+-- (send.LocalStandardDue), so SQL can add them:
+--   's23-local-standard': a Children and Families Act 2014 s.23
+--     notification (kind 's23') from the parent being informed to the LA
+--     being notified; met when the LA was notified, on time when on or
+--     before the due day (send.LocalStandardMet). An 'other' notification
+--     has no standard and no row; nor has one whose parent is not yet told.
+--   's23-ack-standard': every notification sent to the LA, from then to
+--     the LA's acknowledgement.
+-- Until the Section 23 writes keep these rows (the same transaction as the
+-- notification's change, as advice does), they say what the notifications
+-- said when this migration ran.
+INSERT INTO deadlines (kind, record_type, record_id, child_id, la_id, icb_id, rule, starts_on, due_on,
+    paused, met_on, on_time, closed, updated_at)
+SELECT 's23', 's23_notification', n.id, n.child_id, n.la_id, n.icb_id, 's23-local-standard', n.parent_informed_on,
+    date(n.parent_informed_on, '+' || s.notify_days || ' days'), '', n.la_notified_on,
+    CASE WHEN n.la_notified_on <> '' THEN n.la_notified_on <= date(n.parent_informed_on, '+' || s.notify_days || ' days') END,
+    0, n.updated_at
+FROM s23_notifications n JOIN (
+    SELECT i.id AS icb_id,
+        COALESCE((SELECT CASE WHEN v.value <> '' AND v.value NOT GLOB '*[^0-9]*' AND length(v.value) <= 9 AND CAST(v.value AS INTEGER) BETWEEN 1 AND 365 THEN CAST(v.value AS INTEGER) ELSE 10 END FROM settings v
+            WHERE v.key = 's23_standard_days' AND v.icb_id IN (i.id, 0) ORDER BY v.icb_id DESC LIMIT 1), 10) AS notify_days
+    FROM orgs i
+) s ON s.icb_id = n.icb_id
+WHERE n.kind = 's23' AND n.parent_informed_on <> '';
+
+INSERT INTO deadlines (kind, record_type, record_id, child_id, la_id, icb_id, rule, starts_on, due_on,
+    paused, met_on, on_time, closed, updated_at)
+SELECT 's23', 's23_notification', n.id, n.child_id, n.la_id, n.icb_id, 's23-ack-standard', n.la_notified_on,
+    date(n.la_notified_on, '+' || s.ack_days || ' days'), '', n.acknowledged_on,
+    CASE WHEN n.acknowledged_on <> '' THEN n.acknowledged_on <= date(n.la_notified_on, '+' || s.ack_days || ' days') END,
+    0, n.updated_at
+FROM s23_notifications n JOIN (
+    SELECT i.id AS icb_id,
+        COALESCE((SELECT CASE WHEN v.value <> '' AND v.value NOT GLOB '*[^0-9]*' AND length(v.value) <= 9 AND CAST(v.value AS INTEGER) BETWEEN 1 AND 365 THEN CAST(v.value AS INTEGER) ELSE 10 END FROM settings v
+            WHERE v.key = 's23_ack_standard_days' AND v.icb_id IN (i.id, 0) ORDER BY v.icb_id DESC LIMIT 1), 10) AS ack_days
+    FROM orgs i
+) s ON s.icb_id = n.icb_id
+WHERE n.la_notified_on <> '';

@@ -587,3 +587,64 @@ func BenchmarkAdviceExceptionLedger(b *testing.B) {
 		}
 	}
 }
+
+// SetDeadline refuses a row that names no record, child, LA, ICB or
+// dates, and writes one row per kind, record and rule however often it is
+// called; CloseDeadlines closes a record's open clocks and leaves its met
+// ones as they were.
+func TestSetAndCloseDeadlines(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		start := send.NewDate(2025, time.May, 1)
+		d := Deadline{Kind: "test", RecordType: "test_record", RecordID: 7, ChildID: c.ID, LAID: c.LAID, ICBID: c.ICBID,
+			Rule: "first", StartsOn: start, DueOn: start.AddDays(10)}
+		set := func(d Deadline) error {
+			return s.write(ctx, func(t *tx) error { return t.SetDeadline(ctx, d) })
+		}
+		for _, tc := range []struct {
+			name string
+			edit func(*Deadline)
+		}{
+			{"no kind", func(d *Deadline) { d.Kind = "" }},
+			{"no rule", func(d *Deadline) { d.Rule = "" }},
+			{"no record", func(d *Deadline) { d.RecordID = 0 }},
+			{"no child", func(d *Deadline) { d.ChildID = 0 }},
+			{"no LA", func(d *Deadline) { d.LAID = 0 }},
+			{"no ICB", func(d *Deadline) { d.ICBID = 0 }},
+			{"no due date", func(d *Deadline) { d.DueOn = send.Date{} }},
+		} {
+			bad := d
+			tc.edit(&bad)
+			if err := set(bad); !errs.Is(err, errs.Internal) {
+				t.Errorf("%s: got %v, want an internal error", tc.name, err)
+			}
+		}
+		second := d
+		second.Rule = "second"
+		for _, x := range []Deadline{d, d, second} {
+			if err := set(x); err != nil {
+				t.Fatal(err)
+			}
+		}
+		met := second
+		met.MetOn, met.OnTime = start.AddDays(3), true
+		if err := set(met); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.write(ctx, func(t *tx) error { return t.CloseDeadlines(ctx, "test", "test_record", 7) }); err != nil {
+			t.Fatal(err)
+		}
+		got := ledgerOf(t, s, "test")
+		want := []ledgerRow{
+			{kind: "test", recordType: "test_record", recordID: 7, childID: c.ID, laID: c.LAID, icbID: c.ICBID, rule: "first",
+				starts: "2025-05-01", due: "2025-05-11", closed: true},
+			{kind: "test", recordType: "test_record", recordID: 7, childID: c.ID, laID: c.LAID, icbID: c.ICBID, rule: "second",
+				starts: "2025-05-01", due: "2025-05-11", met: "2025-05-04", onTime: "true"},
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("got  %v\nwant %v", got, want)
+		}
+	})
+}

@@ -290,14 +290,16 @@ type DeadlineTally struct {
 	Overdue     int // open, not paused, due before today
 	DueSoon     int // open, not paused, due from today to the fifth working day after it
 	DueThisWeek int // open, not paused, due from today to seven days after it (send.WeekAheadBy)
-	MetOnTime   int // met on or before the due date, no exception
-	MetLate     int // met after the due date, no exception
-	MetPaused   int // met, with an exception recorded: not in the measure
-	Closed      int
+	// AtRisk is the open work due by seven days from today, overdue
+	// included, and paused work too: an exception lifts the time limit
+	// but the work is still to do, so "at risk this week" keeps showing it
+	// (as the advice at-risk list does).
+	AtRisk    int
+	MetOnTime int // met on or before the due date, no exception
+	MetLate   int // met after the due date, no exception
+	MetPaused int // met, with an exception recorded: not in the measure
+	Closed    int
 }
-
-// AtRisk is the open work, not paused, that is overdue or due this week.
-func (t DeadlineTally) AtRisk() int { return t.Overdue + t.DueThisWeek }
 
 // DeadlineCounts counts the deadlines the actor may see that match f (its
 // Limit and Offset aside) on today, with the horizons from cal and
@@ -322,16 +324,17 @@ func (s *Store) DeadlineCounts(ctx context.Context, actor Actor, cal *send.Calen
 		COALESCE(SUM(CASE WHEN ` + running + ` AND d.due_on < ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + running + ` AND d.due_on >= ? AND d.due_on <= ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + running + ` AND d.due_on >= ? AND d.due_on <= ? THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + open + ` AND d.due_on <= ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN d.met_on <> '' AND d.paused = '' AND d.on_time = ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN d.met_on <> '' AND d.paused = '' AND d.on_time = ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN d.met_on <> '' AND d.paused <> '' THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN d.closed = ? THEN 1 ELSE 0 END), 0)` +
 		deadlineFrom + " WHERE " + scope + " AND " + where
 	qargs := []any{false, false, false, today.String(), false, today.String(), soon.String(),
-		false, today.String(), week.String(), true, false, true}
+		false, today.String(), week.String(), false, week.String(), true, false, true}
 	qargs = append(append(qargs, sargs...), args...)
 	var n DeadlineTally
-	if err := s.queryRow(ctx, q, qargs...).Scan(&n.Open, &n.Paused, &n.Overdue, &n.DueSoon, &n.DueThisWeek,
+	if err := s.queryRow(ctx, q, qargs...).Scan(&n.Open, &n.Paused, &n.Overdue, &n.DueSoon, &n.DueThisWeek, &n.AtRisk,
 		&n.MetOnTime, &n.MetLate, &n.MetPaused, &n.Closed); err != nil {
 		return DeadlineTally{}, mapErr(err, "count deadlines")
 	}

@@ -371,10 +371,10 @@ func TestListDeadlinesScope(t *testing.T) {
 			actor Actor
 			want  DeadlineTally
 		}{
-			{"DCO", f.DCO, DeadlineTally{Open: 3, Overdue: 1, DueSoon: 1, DueThisWeek: 1}},
-			{"LA", f.LA1User, DeadlineTally{Open: 2, Overdue: 1, DueSoon: 1, DueThisWeek: 1}},
+			{"DCO", f.DCO, DeadlineTally{Open: 3, Overdue: 1, DueSoon: 1, DueThisWeek: 1, AtRisk: 2}},
+			{"LA", f.LA1User, DeadlineTally{Open: 2, Overdue: 1, DueSoon: 1, DueThisWeek: 1, AtRisk: 2}},
 			{"other LA", f.LA2User, DeadlineTally{Open: 1}},
-			{"clinician", f.Clinician, DeadlineTally{Open: 1, DueSoon: 1, DueThisWeek: 1}},
+			{"clinician", f.Clinician, DeadlineTally{Open: 1, DueSoon: 1, DueThisWeek: 1, AtRisk: 1}},
 		} {
 			got, err := s.DeadlineCounts(ctx, tc.actor, cal, today, DeadlineFilter{})
 			if err != nil {
@@ -383,6 +383,21 @@ func TestListDeadlinesScope(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("%s counts: got %+v, want %+v", tc.name, got, tc.want)
 			}
+		}
+
+		// A paused clock is neither overdue nor due soon, and has no
+		// status, but is still at risk: the work is still to do.
+		e := advice.Exception{Kind: send.ExceptionExceptionalCircumstances, Reason: "Family bereavement", On: adviceDate(t, "2025-05-01")}
+		if _, err := s.RecordAdviceException(ctx, f.DCO, overdue.ID, overdue.Version, e); err != nil {
+			t.Fatal(err)
+		}
+		tally, err := s.DeadlineCounts(ctx, f.DCO, cal, today, DeadlineFilter{})
+		if want := (DeadlineTally{Open: 3, Paused: 1, DueSoon: 1, DueThisWeek: 1, AtRisk: 2}); err != nil || tally != want {
+			t.Errorf("counts with a paused clock: got %+v, %v, want %+v", tally, err, want)
+		}
+		paused, _, err := s.ListDeadlines(ctx, f.DCO, cal, today, DeadlineFilter{ChildID: c1.ID})
+		if err != nil || len(paused) != 1 || paused[0].Paused != string(send.ExceptionExceptionalCircumstances) || paused[0].Status != (DeadlineStatus{}) {
+			t.Errorf("paused clock listed: got %+v, %v", paused, err)
 		}
 
 		for _, a := range []Actor{f.Viewer, f.Admin} {

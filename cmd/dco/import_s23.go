@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"dco/internal/importer"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -55,7 +56,7 @@ var s23Columns = map[string]string{
 
 // s23StoreProblems turns the problems the store found into the file's
 // terms: each names the column to fix.
-func s23StoreProblems(ps []store.S23ImportProblem) []importer.RowError {
+func s23StoreProblems(ps []s23db.ImportProblem) []importer.RowError {
 	out := make([]importer.RowError, 0, len(ps))
 	for _, p := range ps {
 		col := p.Field
@@ -106,12 +107,12 @@ func importS23(ctx context.Context, env *Env, args []string) int {
 				map[bool]string{true: "would be", false: "was"}[dryRun])
 			return 1
 		}
-		var out store.S23ImportResult
+		var out s23db.ImportResult
 		if !res.OK() || dryRun {
 			// Check the rows that parsed against the database too, writing
 			// nothing, so that one run reports every problem.
 			if len(res.Rows) > 0 {
-				out, err = s.ImportS23(ctx, store.System, res.Rows, true)
+				out, err = s23db.New(s).Import(ctx, store.System, res.Rows, true)
 				if err != nil && len(out.Problems) == 0 {
 					return failf(env, name, "%s", describe(err))
 				}
@@ -126,7 +127,7 @@ func importS23(ctx context.Context, env *Env, args []string) int {
 			return 0
 		}
 		if !dryRun {
-			out, err = s.ImportS23(ctx, store.System, res.Rows, false)
+			out, err = s23db.New(s).Import(ctx, store.System, res.Rows, false)
 			if len(out.Problems) > 0 {
 				return refuse(s23StoreProblems(out.Problems), 0)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -48,8 +49,8 @@ type S23Options struct {
 
 // S23Result is everything one read of a notifications file found.
 type S23Result struct {
-	// Rows are the valid rows, in file order, ready for store.ImportS23.
-	Rows []store.S23ImportRow
+	// Rows are the valid rows, in file order, ready for s23db.Import.
+	Rows []s23db.ImportRow
 	// Errors are the first Limits.MaxErrors problems, in line order.
 	Errors     []RowError
 	MoreErrors int
@@ -66,7 +67,7 @@ type S23Result struct {
 func (r *S23Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
 
 // AddStoreErrors merges the problems the database found in the rows that
-// parsed (a dry store.ImportS23), already in the file's terms, into the
+// parsed (a dry s23db.Import), already in the file's terms, into the
 // file's own, as AdviceResult.AddStoreErrors does.
 func (r *S23Result) AddStoreErrors(db []RowError) {
 	r.Errors, r.MoreErrors = mergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
@@ -132,7 +133,7 @@ func (p *s23Parser) row(rec []string) error {
 		return err
 	}
 	c.LAID, c.LAName = la.ID, la.Name
-	n := store.S23Notification{
+	n := s23db.Notification{
 		Kind:          s23.KindS23,
 		ProviderOrgID: prov.ID,
 		ProviderName:  prov.Name,
@@ -167,7 +168,7 @@ func (p *s23Parser) row(rec []string) error {
 	if p.problems() > before {
 		return nil
 	}
-	p.res.Rows = append(p.res.Rows, store.S23ImportRow{Line: p.line, Child: c, Notification: n})
+	p.res.Rows = append(p.res.Rows, s23db.ImportRow{Line: p.line, Child: c, Notification: n})
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -68,18 +69,18 @@ func (s *Server) s23Today() send.Date { return send.Today(s.now()) }
 // own values, else the defaults), for the lists, counts and compliance
 // figures an actor sees. A notification's own page, status and letters use
 // its ICB's instead (S23Settings(ctx, n.ICBID)).
-func (s *Server) s23ActorSettings(ctx context.Context, actor store.Actor) (store.S23Config, error) {
+func (s *Server) s23ActorSettings(ctx context.Context, actor store.Actor) (s23db.Config, error) {
 	icb, err := s.store.ActorICB(ctx, actor)
 	if err != nil {
-		return store.S23Config{}, err
+		return s23db.Config{}, err
 	}
-	return s.store.S23Settings(ctx, icb)
+	return s23db.New(s.store).Settings(ctx, icb)
 }
 
 // s23Tag is a notification's status for the role looking: the LA sees
 // its receipt (how long it has had it, whether acknowledged); everyone else
 // the health side's progress against the local standard.
-func s23Tag(role store.Role, n store.S23Notification, cfg store.S23Config, cal *send.Calendar, today send.Date) s23.Tag {
+func s23Tag(role store.Role, n s23db.Notification, cfg s23db.Config, cal *send.Calendar, today send.Date) s23.Tag {
 	if role == store.RoleLA {
 		return s23.Receipt(n.Steps, cfg.AckStandardDays, cal, today)
 	}
@@ -100,7 +101,7 @@ type s23Row struct {
 	Duplicate            bool
 }
 
-func s23RowOf(n store.S23Notification, tag s23.Tag) s23Row {
+func s23RowOf(n s23db.Notification, tag s23.Tag) s23Row {
 	return s23Row{
 		ID: n.ID, Href: s23Path(n.ID), ChildName: n.Child.GivenName + " " + n.Child.FamilyName, NHSNumber: n.Child.NHSNumber,
 		ProviderName: n.ProviderName, LAName: n.LAName, Kind: n.Kind,
@@ -117,16 +118,16 @@ type s23Option struct {
 // s23StatusOptions words each status filter the role can use.
 func s23StatusOptions(role store.Role, selected string) []s23Option {
 	labels := map[string]string{
-		store.S23StatusNotInformed:    "Parent not yet informed",
-		store.S23StatusAwaitingLA:     "Parent informed, LA not yet notified",
-		store.S23StatusOverdue:        "LA notification overdue",
-		store.S23StatusUnacknowledged: "Not yet acknowledged by the LA",
-		store.S23StatusAcknowledged:   "Acknowledged by the LA",
-		store.S23StatusDuplicate:      "Possible duplicate (child notified more than once)",
+		s23db.StatusNotInformed:    "Parent not yet informed",
+		s23db.StatusAwaitingLA:     "Parent informed, LA not yet notified",
+		s23db.StatusOverdue:        "LA notification overdue",
+		s23db.StatusUnacknowledged: "Not yet acknowledged by the LA",
+		s23db.StatusAcknowledged:   "Acknowledged by the LA",
+		s23db.StatusDuplicate:      "Possible duplicate (child notified more than once)",
 	}
 	out := []s23Option{{Value: "", Text: "All statuses", Selected: selected == ""}}
-	for _, st := range store.S23Statuses {
-		if role == store.RoleLA && (st == store.S23StatusNotInformed || st == store.S23StatusAwaitingLA || st == store.S23StatusOverdue) {
+	for _, st := range s23db.Statuses {
+		if role == store.RoleLA && (st == s23db.StatusNotInformed || st == s23db.StatusAwaitingLA || st == s23db.StatusOverdue) {
 			continue // an LA sees only what it was sent
 		}
 		out = append(out, s23Option{Value: st, Text: labels[st], Selected: st == selected})
@@ -165,7 +166,7 @@ func s23KindOptions(selected string) []s23Option {
 
 // s23Filters is what a list's query string asks for, read and checked.
 type s23Filters struct {
-	f        store.S23Filter
+	f        s23db.Filter
 	LACode   string
 	ProvCode string
 	Kind     string
@@ -178,7 +179,7 @@ type s23Filters struct {
 // readS23Filters reads la, provider, kind, status and month from a query,
 // reporting in bad what is wrong. An LA's own filter on LA is meaningless
 // and a provider's on provider likewise: their scope already fixes them.
-func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Values, cfg store.S23Config, bad map[string]string) (s23Filters, error) {
+func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Values, cfg s23db.Config, bad map[string]string) (s23Filters, error) {
 	fl := s23Filters{
 		LACode: strings.TrimSpace(q.Get("la")), ProvCode: strings.TrimSpace(q.Get("provider")), Kind: strings.TrimSpace(q.Get("kind")),
 		Status: strings.TrimSpace(q.Get("status")), Month: strings.TrimSpace(q.Get("month")), Keep: url.Values{},
@@ -233,7 +234,7 @@ func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Va
 		switch {
 		case err != nil:
 			bad["on"] = "Enter the date as YYYY-MM-DD, like 2025-12-31"
-		case fl.Status != store.S23StatusOverdue:
+		case fl.Status != s23db.StatusOverdue:
 			bad["on"] = "A date to judge on goes with the status \"overdue\" only"
 		default:
 			fl.f.OverdueOn = d
@@ -385,7 +386,7 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	fl.f.Limit = s23PageSize
 	fl.f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	fl.f.Offset = max(fl.f.Offset, 0)
-	ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+	ns, total, err := s23db.New(s.store).List(ctx, actor, fl.f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -414,7 +415,7 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 // s23ViewPage is a notification's page.
 type s23ViewPage struct {
 	page
-	N             store.S23Notification
+	N             s23db.Notification
 	Path          string
 	Tag           s23.Tag
 	Receipt       s23.Tag
@@ -436,8 +437,8 @@ type s23ViewPage struct {
 }
 
 // s23ViewData builds a notification's page for the actor.
-func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23Notification) (*s23ViewPage, error) {
-	cfg, err := s.store.S23Settings(ctx, n.ICBID)
+func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n s23db.Notification) (*s23ViewPage, error) {
+	cfg, err := s23db.New(s.store).Settings(ctx, n.ICBID)
 	if err != nil {
 		return nil, err
 	}
@@ -470,7 +471,7 @@ func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23
 		p.NotifyDue, p.DueText = due, send.DueText(today, due)
 	}
 	if n.Others > 0 && actor.Role != store.RoleLA {
-		p.OthersHref = "/s23-notifications?" + url.Values{"status": {store.S23StatusDuplicate}}.Encode()
+		p.OthersHref = "/s23-notifications?" + url.Values{"status": {s23db.StatusDuplicate}}.Encode()
 	}
 	p.Title = n.Child.GivenName + " " + n.Child.FamilyName + ": " + n.Kind.Label()
 	p.Back, p.BackText = "/s23-notifications", "Notifications"
@@ -488,7 +489,7 @@ func (s *Server) s23View(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23(ctx, actor, id)
+	n, err := s23db.New(s.store).Get(ctx, actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -537,7 +538,7 @@ type s23ComplianceRow struct {
 // the local standard at the end of last (made by providerCode, when given):
 // what the compliance table's last column counts.
 func s23BacklogHref(last send.Date, providerCode string) string {
-	q := url.Values{"kind": {string(s23.KindS23)}, "status": {store.S23StatusOverdue}, "on": {last.String()}}
+	q := url.Values{"kind": {string(s23.KindS23)}, "status": {s23db.StatusOverdue}, "on": {last.String()}}
 	if providerCode != "" {
 		q.Set("provider", providerCode)
 	}
@@ -589,7 +590,7 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "s23_compliance.html", p)
 		return
 	}
-	rows, total, err := s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
+	rows, total, err := s23db.New(s.store).Compliance(ctx, actor, first, last, cfg.StandardDays)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -649,7 +650,7 @@ func (s *Server) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23Se
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.store.S23Settings(ctx, icb)
+	cfg, err := s23db.New(s.store).Settings(ctx, icb)
 	if err != nil {
 		return nil, err
 	}
@@ -771,8 +772,8 @@ func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 // s23LetterPage is a letter's print view.
 type s23LetterPage struct {
 	page
-	N        store.S23Notification
-	Letter   string // store.S23LetterParent or store.S23LetterLA
+	N        s23db.Notification
+	Letter   string // s23db.LetterParent or s23db.LetterLA
 	Heading  string
 	Text     string
 	Blank    []string
@@ -785,16 +786,16 @@ type s23LetterPage struct {
 }
 
 func (s *Server) s23ParentLetter(w http.ResponseWriter, r *http.Request) {
-	s.s23Letter(w, r, store.S23LetterParent)
+	s.s23Letter(w, r, s23db.LetterParent)
 }
 
 func (s *Server) s23LALetter(w http.ResponseWriter, r *http.Request) {
-	s.s23Letter(w, r, store.S23LetterLA)
+	s.s23Letter(w, r, s23db.LetterLA)
 }
 
 // s23LetterData fills a letter from the record and the ICB's template.
-func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n store.S23Notification, letter string) (*s23LetterPage, error) {
-	cfg, err := s.store.S23Settings(ctx, n.ICBID)
+func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n s23db.Notification, letter string) (*s23LetterPage, error) {
+	cfg, err := s23db.New(s.store).Settings(ctx, n.ICBID)
 	if err != nil {
 		return nil, err
 	}
@@ -812,7 +813,7 @@ func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n store.S
 		Today: s.s23Today(),
 	}
 	tmpl, heading, sent := cfg.ParentLetter, "Letter to the parent", n.ParentLetterSentOn
-	if letter == store.S23LetterLA {
+	if letter == s23db.LetterLA {
 		tmpl, heading, sent = cfg.LANotification, "Notification to "+n.LAName, n.LALetterSentOn
 	}
 	v := l.Values()
@@ -835,7 +836,7 @@ func (s *Server) s23Letter(w http.ResponseWriter, r *http.Request, letter string
 		s.fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23Letter(ctx, actor, id, letter)
+	n, err := s23db.New(s.store).GetLetter(ctx, actor, id, letter)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -878,16 +879,16 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 		return nil, err
 	}
 	today := s.s23Today()
-	count := func(status string, extra func(*store.S23Filter)) (int, error) {
-		f := store.S23Filter{Status: status, Today: today, StandardDays: cfg.StandardDays, Limit: 1, Offset: countOnly}
+	count := func(status string, extra func(*s23db.Filter)) (int, error) {
+		f := s23db.Filter{Status: status, Today: today, StandardDays: cfg.StandardDays, Limit: 1, Offset: countOnly}
 		if extra != nil {
 			extra(&f)
 		}
-		_, n, err := s.store.ListS23(ctx, actor, f)
+		_, n, err := s23db.New(s.store).List(ctx, actor, f)
 		return n, err
 	}
 	h := &s23Home{New: actor.Role != store.RoleLA}
-	add := func(status, text string, colour s23.Colour, extra func(*store.S23Filter), query url.Values) error {
+	add := func(status, text string, colour s23.Colour, extra func(*s23db.Filter), query url.Values) error {
 		n, err := count(status, extra)
 		if err != nil {
 			return err
@@ -902,13 +903,13 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 		return nil
 	}
 	first := send.NewDate(today.Year(), today.Month(), 1)
-	thisMonth := func(f *store.S23Filter) { f.NotifiedFrom, f.NotifiedTo = first, today }
+	thisMonth := func(f *s23db.Filter) { f.NotifiedFrom, f.NotifiedTo = first, today }
 	var steps []func() error
 	switch actor.Role {
 	case store.RoleLA:
 		steps = []func() error{
 			func() error {
-				return add(store.S23StatusUnacknowledged, "waiting for you to acknowledge", s23.Blue, nil, nil)
+				return add(s23db.StatusUnacknowledged, "waiting for you to acknowledge", s23.Blue, nil, nil)
 			},
 			func() error {
 				return add("", "received this month", s23.Grey, thisMonth, url.Values{"month": {s23MonthKey(today)}})
@@ -917,12 +918,12 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 	default:
 		steps = []func() error{
 			func() error {
-				return add(store.S23StatusOverdue, "overdue: the LA not told within "+strconv.Itoa(cfg.StandardDays)+" days of the parent", s23.Red, nil, nil)
+				return add(s23db.StatusOverdue, "overdue: the LA not told within "+strconv.Itoa(cfg.StandardDays)+" days of the parent", s23.Red, nil, nil)
 			},
 			func() error {
-				return add(store.S23StatusAwaitingLA, "parent informed, LA not yet notified", s23.Blue, nil, nil)
+				return add(s23db.StatusAwaitingLA, "parent informed, LA not yet notified", s23.Blue, nil, nil)
 			},
-			func() error { return add(store.S23StatusNotInformed, "parent not yet informed", s23.Grey, nil, nil) },
+			func() error { return add(s23db.StatusNotInformed, "parent not yet informed", s23.Grey, nil, nil) },
 			func() error {
 				return add("", "sent to the LA this month", s23.Green, thisMonth, url.Values{"month": {s23MonthKey(today)}})
 			},
@@ -931,7 +932,7 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 	}
 	if actor.Role == store.RoleDCO {
 		steps = append(steps, func() error {
-			return add(store.S23StatusDuplicate, "possible duplicates to check", s23.Orange, nil, nil)
+			return add(s23db.StatusDuplicate, "possible duplicates to check", s23.Orange, nil, nil)
 		})
 	}
 	for _, step := range steps {
@@ -948,7 +949,7 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleProvider && actor.Role != store.RoleLA {
 		return nil, nil
 	}
-	ns, _, err := s.store.ListS23(ctx, actor, store.S23Filter{ChildID: childID, Limit: 100})
+	ns, _, err := s23db.New(s.store).List(ctx, actor, s23db.Filter{ChildID: childID, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
@@ -960,12 +961,12 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 		return nil, err
 	}
 	today := s.s23Today()
-	cfgs := map[int64]store.S23Config{} // each notification's status is by its own ICB's standard
+	cfgs := map[int64]s23db.Config{} // each notification's status is by its own ICB's standard
 	var out []timelineEntry
 	for _, n := range ns {
 		cfg, ok := cfgs[n.ICBID]
 		if !ok {
-			if cfg, err = s.store.S23Settings(ctx, n.ICBID); err != nil {
+			if cfg, err = s23db.New(s.store).Settings(ctx, n.ICBID); err != nil {
 				return nil, err
 			}
 			cfgs[n.ICBID] = cfg
@@ -1020,12 +1021,12 @@ func s23ChildActions(actor store.Actor, c store.Child) []navItem {
 // s23ActionLabels word the notification audit actions for "who has
 // accessed this record".
 var s23ActionLabels = map[string]string{
-	store.ActionS23Create:      "Made a Section 23 notification",
-	store.ActionS23View:        "Viewed a notification",
-	store.ActionS23LetterView:  "Viewed a notification letter",
-	store.ActionS23List:        "Listed notifications",
-	store.ActionS23Update:      "Changed a notification",
-	store.ActionS23Acknowledge: "Acknowledged a notification",
-	store.ActionS23LetterSent:  "Recorded a notification letter as sent",
-	store.ActionS23Import:      "Imported a notification",
+	s23db.ActionCreate:      "Made a Section 23 notification",
+	s23db.ActionView:        "Viewed a notification",
+	s23db.ActionLetterView:  "Viewed a notification letter",
+	s23db.ActionList:        "Listed notifications",
+	s23db.ActionUpdate:      "Changed a notification",
+	s23db.ActionAcknowledge: "Acknowledged a notification",
+	s23db.ActionLetterSent:  "Recorded a notification letter as sent",
+	s23db.ActionImport:      "Imported a notification",
 }

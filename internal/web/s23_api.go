@@ -9,6 +9,7 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -76,7 +77,7 @@ func (s *Server) s23OrgCodes(ctx context.Context) (map[int64]string, error) {
 	return m, nil
 }
 
-func s23ToJSON(n store.S23Notification, codes map[int64]string, tag s23.Tag) s23JSON {
+func s23ToJSON(n s23db.Notification, codes map[int64]string, tag s23.Tag) s23JSON {
 	needs := n.Needs
 	if needs == nil {
 		needs = []string{}
@@ -97,14 +98,14 @@ func s23ToJSON(n store.S23Notification, codes map[int64]string, tag s23.Tag) s23
 }
 
 // writeS23 answers with one notification.
-func (s *Server) writeS23(w http.ResponseWriter, r *http.Request, status int, actor store.Actor, n store.S23Notification) {
+func (s *Server) writeS23(w http.ResponseWriter, r *http.Request, status int, actor store.Actor, n s23db.Notification) {
 	ctx := r.Context()
 	codes, err := s.s23OrgCodes(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	cfg, err := s.store.S23Settings(ctx, n.ICBID)
+	cfg, err := s23db.New(s.store).Settings(ctx, n.ICBID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -276,7 +277,7 @@ func (s *Server) apiS23List(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.InvalidFields(bad))
 		return
 	}
-	ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+	ns, total, err := s23db.New(s.store).List(ctx, actor, fl.f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -309,7 +310,7 @@ func (s *Server) apiS23Get(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23(r.Context(), actor, id)
+	n, err := s23db.New(s.store).Get(r.Context(), actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -338,7 +339,7 @@ func (s *Server) apiS23Create(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apiS23Fields(err))
 		return
 	}
-	if err := s.store.CreateS23(ctx, actor, &n, child); err != nil {
+	if err := s23db.New(s.store).Create(ctx, actor, &n, child); err != nil {
 		s.fail(w, r, apiS23Fields(err))
 		return
 	}
@@ -358,7 +359,7 @@ func (s *Server) apiS23Patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Read it first: one out of scope is "not found" whatever was sent.
-	cur, err := s.store.GetS23(ctx, actor, id)
+	cur, err := s23db.New(s.store).Get(ctx, actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -388,7 +389,7 @@ func (s *Server) apiS23Patch(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "acknowledged_on must be a real date, written YYYY-MM-DD"}))
 			return
 		}
-		n, err := s.store.AcknowledgeS23(ctx, actor, id, *req.Version, on)
+		n, err := s23db.New(s.store).Acknowledge(ctx, actor, id, *req.Version, on)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -412,11 +413,11 @@ func (s *Server) apiS23Patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.ID = id
-	if err := s.store.UpdateS23(ctx, actor, &n); err != nil {
+	if err := s23db.New(s.store).Update(ctx, actor, &n); err != nil {
 		s.fail(w, r, apiS23Fields(err))
 		return
 	}
-	got, err := s.store.GetS23(ctx, actor, id)
+	got, err := s23db.New(s.store).Get(ctx, actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -458,7 +459,7 @@ func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 	var out [][]string
 	fl.f.Limit = 1000
 	for fl.f.Offset = 0; fl.f.Offset < s23CSVMax; fl.f.Offset += fl.f.Limit {
-		ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+		ns, total, err := s23db.New(s.store).List(ctx, actor, fl.f)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -500,7 +501,7 @@ func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errs.InvalidFields(bad))
 		return
 	}
-	rows, total, err := s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
+	rows, total, err := s23db.New(s.store).Compliance(ctx, actor, first, last, cfg.StandardDays)
 	if err != nil {
 		s.fail(w, r, err)
 		return

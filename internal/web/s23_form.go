@@ -9,6 +9,7 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -99,7 +100,7 @@ func decodeS23Form(r *http.Request) s23Input {
 }
 
 // s23InputFrom fills the form from a stored notification, for editing.
-func s23InputFrom(n store.S23Notification, laCode, providerCode string) s23Input {
+func s23InputFrom(n s23db.Notification, laCode, providerCode string) s23Input {
 	in := s23Input{
 		ChildID: n.ChildID, Kind: string(n.Kind), ProviderCode: providerCode, LACode: laCode, LAReason: n.LAReason,
 		Professional: n.Professional, Service: n.Service, Needs: n.Needs, Reasons: n.Reasons, Consent: string(n.Consent),
@@ -190,9 +191,9 @@ func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromFo
 // is given, the details of the child: the checks that need no database
 // beyond finding organisations by code. The store makes the rest (the
 // order of the steps, whether s.23 applies, the scope).
-func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input, editing bool) (store.S23Notification, *store.Child, error) {
+func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input, editing bool) (s23db.Notification, *store.Child, error) {
 	bad := map[string]string{}
-	n := store.S23Notification{
+	n := s23db.Notification{
 		ChildID: in.ChildID, Kind: s23.Kind(strings.TrimSpace(in.Kind)), LAReason: in.LAReason, Professional: in.Professional,
 		Service: in.Service, Needs: in.Needs, Reasons: in.Reasons, Consent: s23.Consent(strings.TrimSpace(in.Consent)),
 		VoluntaryOrgs: in.VoluntaryOrgs, Version: in.Version,
@@ -429,7 +430,7 @@ func (s *Server) s23Reshow(w http.ResponseWriter, r *http.Request, actor store.A
 // and so, once the LA-notified date is given, before it leaves the ICB.
 type s23CheckPage struct {
 	page
-	N          store.S23Notification
+	N          s23db.Notification
 	Child      store.Child
 	NewChild   bool
 	Matched    bool // the details typed are a registered child, shown as typed
@@ -454,7 +455,7 @@ func (s *Server) s23Check(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, err, reshow)
 		return
 	}
-	if err := s.store.CheckS23(ctx, actor, &n, child); err != nil {
+	if err := s23db.New(s.store).Check(ctx, actor, &n, child); err != nil {
 		s.failForm(w, r, s23FormFieldsOf(err), reshow)
 		return
 	}
@@ -464,7 +465,7 @@ func (s *Server) s23Check(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "s23_check.html", p)
 }
 
-func (s *Server) s23CheckData(n store.S23Notification, in s23Input, action string, editing bool) *s23CheckPage {
+func (s *Server) s23CheckData(n s23db.Notification, in s23Input, action string, editing bool) *s23CheckPage {
 	p := &s23CheckPage{N: n, Child: n.Child, Consent: n.Consent.Label(), Hidden: in.hidden(), Action: action,
 		SendsToLA: !n.Steps.LANotifiedOn.IsZero(), Editing: editing}
 	for _, k := range n.Needs {
@@ -496,7 +497,7 @@ func (s *Server) s23Create(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, err, reshow)
 		return
 	}
-	if err := s.store.CreateS23(ctx, actor, &n, child); err != nil {
+	if err := s23db.New(s.store).Create(ctx, actor, &n, child); err != nil {
 		s.failForm(w, r, s23FormFieldsOf(err), reshow)
 		return
 	}
@@ -512,7 +513,7 @@ func (s *Server) s23Create(w http.ResponseWriter, r *http.Request) {
 
 // s23Codes returns the DfE code of the LA notified and the provider's ODS
 // code, for the edit form.
-func (s *Server) s23Codes(ctx context.Context, n store.S23Notification) (la, provider string, err error) {
+func (s *Server) s23Codes(ctx context.Context, n s23db.Notification) (la, provider string, err error) {
 	if la, err = s.laCode(ctx, n.LAID); err != nil {
 		return "", "", err
 	}
@@ -523,7 +524,7 @@ func (s *Server) s23Codes(ctx context.Context, n store.S23Notification) (la, pro
 	return la, o.Code, nil
 }
 
-func (s *Server) s23EditPage(ctx context.Context, actor store.Actor, n store.S23Notification, in s23Input) (*s23FormPage, error) {
+func (s *Server) s23EditPage(ctx context.Context, actor store.Actor, n s23db.Notification, in s23Input) (*s23FormPage, error) {
 	c := n.Child
 	p, err := s.s23FormPage(ctx, actor, in, &c)
 	if err != nil {
@@ -548,7 +549,7 @@ func (s *Server) s23Edit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23(ctx, actor, id)
+	n, err := s23db.New(s.store).Get(ctx, actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -579,7 +580,7 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 	}
 	// Read it first: a notification out of scope is "not found" whatever
 	// was posted, and the form is re-shown around the record.
-	cur, err := s.store.GetS23(ctx, actor, id)
+	cur, err := s23db.New(s.store).Get(ctx, actor, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -640,7 +641,7 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "s23_check.html", p)
 		return
 	}
-	if err := s.store.UpdateS23(ctx, actor, &n); err != nil {
+	if err := s23db.New(s.store).Update(ctx, actor, &n); err != nil {
 		s.failForm(w, r, staleToMessage(s23FormFieldsOf(err)), reshow)
 		return
 	}
@@ -668,7 +669,7 @@ func (s *Server) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
 	parts := s23FormDate(r, s23.FieldAcknowledged).Parts
 	on := checkDateParts(bad, s23.FieldAcknowledged, "Date of acknowledgement", parts)
 	reshow := func(status int, fields map[string]string) {
-		n, err := s.store.GetS23(ctx, actor, id)
+		n, err := s23db.New(s.store).Get(ctx, actor, id)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -686,7 +687,7 @@ func (s *Server) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.store.AcknowledgeS23(ctx, actor, id, version, on); err != nil {
+	if _, err := s23db.New(s.store).Acknowledge(ctx, actor, id, version, on); err != nil {
 		s.failForm(w, r, staleToMessage(err), reshow)
 		return
 	}
@@ -695,11 +696,11 @@ func (s *Server) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) s23ParentLetterSent(w http.ResponseWriter, r *http.Request) {
-	s.s23LetterSent(w, r, store.S23LetterParent)
+	s.s23LetterSent(w, r, s23db.LetterParent)
 }
 
 func (s *Server) s23LALetterSent(w http.ResponseWriter, r *http.Request) {
-	s.s23LetterSent(w, r, store.S23LetterLA)
+	s.s23LetterSent(w, r, s23db.LetterLA)
 }
 
 // s23LetterSent records that a letter went on the date given. Marking the
@@ -718,7 +719,7 @@ func (s *Server) s23LetterSent(w http.ResponseWriter, r *http.Request, letter st
 	parts := s23FormDate(r, "sent_on").Parts
 	on := checkDateParts(bad, "sent_on", "Date the letter was sent", parts)
 	reshow := func(status int, fields map[string]string) {
-		n, err := s.store.GetS23Letter(ctx, actor, id, letter)
+		n, err := s23db.New(s.store).GetLetter(ctx, actor, id, letter)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -736,7 +737,7 @@ func (s *Server) s23LetterSent(w http.ResponseWriter, r *http.Request, letter st
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.store.MarkS23LetterSent(ctx, actor, id, version, letter, on); err != nil {
+	if _, err := s23db.New(s.store).MarkLetterSent(ctx, actor, id, version, letter, on); err != nil {
 		s.failForm(w, r, staleToMessage(err), reshow)
 		return
 	}

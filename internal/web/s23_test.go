@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -49,10 +50,10 @@ func (e *env) s23For(c store.Child) int64 {
 	today := send.Today(time.Now())
 	// The matrix's children are of school age: an "other" notification,
 	// which dco itself (as a DCO would) may record.
-	n := store.S23Notification{ChildID: c.ID, Kind: s23.KindOther, ProviderOrgID: provider, Professional: "Matrix",
+	n := s23db.Notification{ChildID: c.ID, Kind: s23.KindOther, ProviderOrgID: provider, Professional: "Matrix",
 		Needs: []string{"cognition"}, Consent: s23.ConsentYes,
 		Steps: s23.Steps{OpinionOn: today.AddDays(-6), ParentInformedOn: today.AddDays(-5), LANotifiedOn: today.AddDays(-3)}}
-	if err := e.store.CreateS23(context.Background(), store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(context.Background(), store.System, &n, nil); err != nil {
 		e.t.Fatalf("matrix notification: %v", err)
 	}
 	s23Made.m[e][c.ID] = n.ID
@@ -107,7 +108,7 @@ func s23Form(nhs send.NHSNumber, given string, dob send.Date, laCode string, opi
 
 func (e *env) s23Total() int {
 	e.t.Helper()
-	_, n, err := e.store.ListS23(context.Background(), store.System, store.S23Filter{Limit: 1})
+	_, n, err := s23db.New(e.store).List(context.Background(), store.System, s23db.Filter{Limit: 1})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -212,8 +213,8 @@ func TestS23Journey(t *testing.T) {
 	}
 
 	// Every read and change was audited against the child.
-	n, _ := e.store.GetS23(context.Background(), store.System, id)
-	for _, action := range []string{store.ActionS23Create, store.ActionS23View, store.ActionS23Acknowledge} {
+	n, _ := s23db.New(e.store).Get(context.Background(), store.System, id)
+	for _, action := range []string{s23db.ActionCreate, s23db.ActionView, s23db.ActionAcknowledge} {
 		found := false
 		for _, a := range e.audit(action) {
 			found = found || a.ChildID == n.ChildID
@@ -296,10 +297,10 @@ func TestS23Scoping(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(time.Now())
-	mk := func(c store.Child, provider int64, notified send.Date) store.S23Notification {
-		n := store.S23Notification{ChildID: c.ID, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
+	mk := func(c store.Child, provider int64, notified send.Date) s23db.Notification {
+		n := s23db.Notification{ChildID: c.ID, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: today.AddDays(-10), ParentInformedOn: today.AddDays(-9), DiscussionOfferedOn: today.AddDays(-9), LANotifiedOn: notified}}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -415,9 +416,9 @@ func TestS23ComplianceLinks(t *testing.T) {
 	today := send.Today(time.Now())
 	month := today.String()[:7]
 	mk := func(c store.Child, kind s23.Kind, provider int64) {
-		n := store.S23Notification{ChildID: c.ID, Kind: kind, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
+		n := s23db.Notification{ChildID: c.ID, Kind: kind, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: today, ParentInformedOn: today, DiscussionOfferedOn: today, LANotifiedOn: today}}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -481,10 +482,10 @@ func TestS23APINotifiedDateFixed(t *testing.T) {
 	prov, la, dco := e.as("provider"), e.as("la"), e.as("dco")
 	today := send.Today(time.Now())
 	c := e.youngChild(e.laA, "Fixed")
-	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+	n := s23db.Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
 		Steps: s23.Steps{OpinionOn: today.AddDays(-10), ParentInformedOn: today.AddDays(-9), DiscussionOfferedOn: today.AddDays(-9),
 			LANotifiedOn: today.AddDays(-3)}}
-	if err := e.store.CreateS23(context.Background(), store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(context.Background(), store.System, &n, nil); err != nil {
 		t.Fatal(err)
 	}
 	path := "/api/v1/s23-notifications/" + itoa(n.ID)
@@ -504,7 +505,7 @@ func TestS23APINotifiedDateFixed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cur, err := e.store.GetS23(context.Background(), store.System, n.ID)
+			cur, err := s23db.New(e.store).Get(context.Background(), store.System, n.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -546,9 +547,9 @@ func TestS23Letters(t *testing.T) {
 	prov, dco := e.as("provider"), e.as("dco")
 	today := send.Today(time.Now())
 	c := e.youngChild(e.laA, "Lettered")
-	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "Jo Test", Needs: []string{"cognition"},
+	n := s23db.Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "Jo Test", Needs: []string{"cognition"},
 		Reasons: `<script>alert("x")</script>`, Steps: s23.Steps{OpinionOn: today.AddDays(-3)}}
-	if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 		t.Fatal(err)
 	}
 	res := prov.get(s23Path(n.ID) + "/parent-letter")
@@ -571,7 +572,7 @@ func TestS23Letters(t *testing.T) {
 	wantStatus(t, "LA letter before the parent", res, http.StatusUnprocessableEntity)
 	res = sent("parent", today.AddDays(-1))
 	wantStatus(t, "parent letter sent", res, http.StatusSeeOther)
-	n, _ = e.store.GetS23(ctx, store.System, n.ID)
+	n, _ = s23db.New(e.store).Get(ctx, store.System, n.ID)
 	if !n.Steps.ParentInformedOn.Equal(today.AddDays(-1)) || !n.ParentLetterSentOn.Equal(today.AddDays(-1)) {
 		t.Errorf("parent letter: %+v", n.Steps)
 	}
@@ -596,10 +597,10 @@ func TestS23Letters(t *testing.T) {
 	if body := prov.get(s23Path(n.ID) + "/parent-letter").Body; !strings.Contains(body, "Dear family of Lettered Young, from Test Community Health") {
 		t.Errorf("the new template is not used:\n%s", body)
 	}
-	if cfg, _ := e.store.S23Settings(ctx, e.icb.ID); cfg.StandardDays != 12 || cfg.AckStandardDays != 7 {
+	if cfg, _ := s23db.New(e.store).Settings(ctx, e.icb.ID); cfg.StandardDays != 12 || cfg.AckStandardDays != 7 {
 		t.Errorf("standards not saved: %+v", cfg)
 	}
-	if cfg, _ := e.store.S23Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays || cfg.ParentLetter != s23.DefaultParentLetter {
+	if cfg, _ := s23db.New(e.store).Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays || cfg.ParentLetter != s23.DefaultParentLetter {
 		t.Errorf("the DCO's save changed the defaults: %+v", cfg)
 	}
 }
@@ -614,9 +615,9 @@ func TestS23HomeAndChild(t *testing.T) {
 	if err := e.store.GrantChildAccess(ctx, store.System, c.ID, 0, e.prov.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
-	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+	n := s23db.Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
 		Steps: s23.Steps{OpinionOn: today.AddDays(-30), ParentInformedOn: today.AddDays(-30), DiscussionOfferedOn: today.AddDays(-30)}}
-	if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 		t.Fatal(err)
 	}
 	body := e.as("provider").get("/").Body
@@ -655,9 +656,9 @@ func TestS23ComplianceBacklogLinks(t *testing.T) {
 	prev := prevFirst.String()[:7]
 	mk := func(name string, informed, told send.Date) {
 		c := e.youngChild(e.laA, name)
-		n := store.S23Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+		n := s23db.Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: informed, ParentInformedOn: informed, DiscussionOfferedOn: informed, LANotifiedOn: told}}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

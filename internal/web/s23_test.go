@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -582,7 +583,7 @@ func TestS23Letters(t *testing.T) {
 	wantStatus(t, "settings", res, http.StatusOK)
 	f := url.Values{"s23_standard_days": {"12"}, "s23_ack_standard_days": {"7"},
 		"s23_parent_letter_template": {"Dear {{chld_name}}"}, "s23_la_notification_template": {s23.DefaultLANotification}}
-	for _, k := range s23SettingKeys {
+	for _, k := range []string{s23.SettingStandardDays, s23.SettingAckStandardDays, s23.SettingParentLetter, s23.SettingLANotification} {
 		f.Set(k+"-version", "0")
 	}
 	res = dco.post("/s23-notifications/settings", f)
@@ -710,4 +711,55 @@ func TestS23ComplianceBacklogLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// s23Path is the address of a notification's page.
+func s23Path(id int64) string { return "/s23-notifications/" + strconv.FormatInt(id, 10) }
+
+// s23JSON is a notification as the API writes it (s23web's s23JSON): the
+// tests read responses through their own copy, so a change of the wire
+// format fails them.
+type s23JSON struct {
+	ID                     int64         `json:"id"`
+	Kind                   s23.Kind      `json:"kind"`
+	Child                  s23ChildJSON  `json:"child"`
+	ProviderCode           string        `json:"provider_code"`
+	ProviderName           string        `json:"provider_name"`
+	LACode                 string        `json:"la_code"`
+	LAName                 string        `json:"la_name"`
+	LAReason               string        `json:"la_reason"`
+	Professional           string        `json:"professional"`
+	Service                string        `json:"service"`
+	Needs                  []string      `json:"needs"`
+	Reasons                string        `json:"reasons"`
+	OpinionOn              send.Date     `json:"opinion_on"`
+	ParentInformedOn       send.Date     `json:"parent_informed_on"`
+	DiscussionOfferedOn    send.Date     `json:"discussion_offered_on"`
+	DiscussionHeldOn       send.Date     `json:"discussion_held_on"`
+	LANotifiedOn           send.Date     `json:"la_notified_on"`
+	AcknowledgedOn         send.Date     `json:"acknowledged_on"`
+	ConsentToShare         s23.Consent   `json:"consent_to_share"`
+	VoluntaryOrganisations string        `json:"voluntary_organisations"`
+	ParentLetterSentOn     send.Date     `json:"parent_letter_sent_on"`
+	LALetterSentOn         send.Date     `json:"la_letter_sent_on"`
+	Status                 s23StatusJSON `json:"status"`
+	OtherNotifications     int           `json:"other_notifications"`
+	Version                int64         `json:"version"`
+}
+
+// s23ChildJSON is the child as a notification shows it.
+type s23ChildJSON struct {
+	ID          int64     `json:"id"`
+	NHSNumber   string    `json:"nhs_number"`
+	GivenName   string    `json:"given_name"`
+	FamilyName  string    `json:"family_name"`
+	DateOfBirth send.Date `json:"date_of_birth"`
+	LACode      string    `json:"la_code"`
+}
+
+// s23StatusJSON is the status tag as words and a colour (docs/design.md §8).
+type s23StatusJSON struct {
+	Colour s23.Colour `json:"colour"`
+	Label  string     `json:"label"`
+	Detail string     `json:"detail"`
 }

@@ -1,4 +1,7 @@
-package importer
+// Package s23import reads a Section 23 notifications file (dco import s23)
+// on the importer's sheet kit, and words the problems s23db finds in the
+// file's terms.
+package s23import
 
 import (
 	"errors"
@@ -6,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"dco/internal/importer"
 	"dco/internal/s23"
 	"dco/internal/s23/s23db"
 	"dco/internal/send"
@@ -28,8 +32,8 @@ const (
 	s23ColNotified     = s23.FieldLANotified
 )
 
-// S23Columns are the columns of a notifications file.
-var S23Columns = []string{s23ColNHS, s23ColGiven, s23ColFamily, s23ColDOB, s23ColLA, s23ColProvider,
+// Columns are the columns of a notifications file.
+var Columns = []string{s23ColNHS, s23ColGiven, s23ColFamily, s23ColDOB, s23ColLA, s23ColProvider,
 	s23ColProfessional, s23ColReason, s23ColParent, s23ColOffered, s23ColNotified}
 
 // ProviderFunc finds the health provider a file names in its provider_code
@@ -37,22 +41,22 @@ var S23Columns = []string{s23ColNHS, s23ColGiven, s23ColFamily, s23ColDOB, s23Co
 // no such provider; any other error stops the import.
 type ProviderFunc func(code string) (store.Org, error)
 
-// S23Options are what ReadS23 needs besides the file.
-type S23Options struct {
-	LA       LAFunc       // resolves la_code, once per distinct code
-	Provider ProviderFunc // resolves provider_code, once per distinct code
+// Options are what Read needs besides the file.
+type Options struct {
+	LA       importer.LAFunc // resolves la_code, once per distinct code
+	Provider ProviderFunc    // resolves provider_code, once per distinct code
 	// Today is the date in England, for refusing dates in the future. The
 	// zero date means today by the system clock.
 	Today  send.Date
-	Limits Limits // the zero value means DefaultLimits
+	Limits importer.Limits // the zero value means importer.DefaultLimits
 }
 
-// S23Result is everything one read of a notifications file found.
-type S23Result struct {
+// Result is everything one read of a notifications file found.
+type Result struct {
 	// Rows are the valid rows, in file order, ready for s23db.Import.
 	Rows []s23db.ImportRow
 	// Errors are the first Limits.MaxErrors problems, in line order.
-	Errors     []RowError
+	Errors     []importer.RowError
 	MoreErrors int
 	// Read is the number of data rows read, valid or not, blank ones excepted.
 	Read int
@@ -64,16 +68,16 @@ type S23Result struct {
 }
 
 // OK reports whether the file had no problems at all.
-func (r *S23Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
+func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
 
 // AddStoreErrors merges the problems the database found in the rows that
 // parsed (a dry s23db.Import), already in the file's terms, into the
 // file's own, as AdviceResult.AddStoreErrors does.
-func (r *S23Result) AddStoreErrors(db []RowError) {
-	r.Errors, r.MoreErrors = mergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
+func (r *Result) AddStoreErrors(db []importer.RowError) {
+	r.Errors, r.MoreErrors = importer.MergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
 }
 
-// ReadS23 reads a Section 23 notifications CSV file whose header is
+// Read reads a Section 23 notifications CSV file whose header is
 //
 //	nhs_number,given_name,family_name,date_of_birth,la_code,provider_code,professional,reason,parent_informed_on,discussion_offered_on,la_notified_on
 //
@@ -86,49 +90,49 @@ func (r *S23Result) AddStoreErrors(db []RowError) {
 // s.23(1): the row is imported as an "other" notification, with a note. It
 // returns the valid rows and every row problem; the error is for a file
 // that cannot be read at all.
-func ReadS23(r io.Reader, opt S23Options) (*S23Result, error) {
-	s := newSheet(opt.Limits, opt.Today)
+func Read(r io.Reader, opt Options) (*Result, error) {
+	s := importer.NewSheet(opt.Limits, opt.Today)
 	if opt.LA == nil || opt.Provider == nil {
-		return nil, errors.New("importer: no LA or provider look-up given")
+		return nil, errors.New("s23import: no LA or provider look-up given")
 	}
-	p := &s23Parser{
-		sheet: s,
-		la:    newLALookup(opt.LA),
-		provider: &orgLookup{col: s23ColProvider, what: "a health provider", hint: "its ODS code",
-			look: opt.Provider, memo: map[string]laAnswer{}},
-		res: &S23Result{},
+	p := &parser{
+		Sheet:    s,
+		la:       importer.NewLALookup(opt.LA),
+		provider: importer.NewOrgLookup(s23ColProvider, "a health provider", "its ODS code", opt.Provider),
+		res:      &Result{},
 	}
-	if err := s.run(r, columns{required: S23Columns, file: "a notifications file"}, p.row); err != nil {
+	if err := s.Run(r, Columns, "a notifications file", p.row); err != nil {
 		return nil, err
 	}
-	p.res.Errors, p.res.MoreErrors, p.res.Read, p.res.Notes = s.errors, s.moreErrors, s.read, s.notes
-	p.res.maxErrors = s.lim.MaxErrors
+	p.res.Errors, p.res.MoreErrors = s.Errors()
+	p.res.Read, p.res.Notes, p.res.maxErrors = s.Read(), s.Notes(), s.MaxErrors()
 	return p.res, nil
 }
 
-type s23Parser struct {
-	*sheet
-	la       *orgLookup
-	provider *orgLookup
-	res      *S23Result
+// parser checks each row of a notifications file.
+type parser struct {
+	*importer.Sheet
+	la       *importer.OrgLookup
+	provider *importer.OrgLookup
+	res      *Result
 }
 
-func (p *s23Parser) row(rec []string) error {
-	if !p.cellsFit(rec) {
+func (p *parser) row(rec []string) error {
+	if !p.CellsFit(rec) {
 		return nil
 	}
-	before := p.problems()
+	before := p.Problems()
 	var c store.Child
-	c.NHSNumber = p.nhsNumber(s23ColNHS, p.cell(rec, s23ColNHS))
-	c.GivenName = p.text(s23ColGiven, p.cell(rec, s23ColGiven), 100, true)
-	c.FamilyName = p.text(s23ColFamily, p.cell(rec, s23ColFamily), 100, true)
-	dob, dobOK := p.date(s23ColDOB, p.cell(rec, s23ColDOB), dateRule{required: true, past: true})
+	c.NHSNumber = p.NHSNumber(s23ColNHS, p.Cell(rec, s23ColNHS))
+	c.GivenName = p.Text(s23ColGiven, p.Cell(rec, s23ColGiven), 100, true)
+	c.FamilyName = p.Text(s23ColFamily, p.Cell(rec, s23ColFamily), 100, true)
+	dob, dobOK := p.Date(s23ColDOB, p.Cell(rec, s23ColDOB), true, true)
 	c.DateOfBirth = dob
-	la, err := p.org(p.la, p.cell(rec, s23ColLA))
+	la, err := p.Org(p.la, p.Cell(rec, s23ColLA))
 	if err != nil {
 		return err
 	}
-	prov, err := p.org(p.provider, p.cell(rec, s23ColProvider))
+	prov, err := p.Org(p.provider, p.Cell(rec, s23ColProvider))
 	if err != nil {
 		return err
 	}
@@ -139,36 +143,36 @@ func (p *s23Parser) row(rec []string) error {
 		ProviderName:  prov.Name,
 		LAID:          la.ID,
 		LAName:        la.Name,
-		Professional:  p.text(s23ColProfessional, p.cell(rec, s23ColProfessional), 200, true),
-		Reasons:       p.text(s23ColReason, p.cell(rec, s23ColReason), 2000, true),
+		Professional:  p.Text(s23ColProfessional, p.Cell(rec, s23ColProfessional), 200, true),
+		Reasons:       p.Text(s23ColReason, p.Cell(rec, s23ColReason), 2000, true),
 	}
 	var ok [3]bool
-	n.Steps.ParentInformedOn, ok[0] = p.date(s23ColParent, p.cell(rec, s23ColParent), dateRule{past: true})
-	n.Steps.DiscussionOfferedOn, ok[1] = p.date(s23ColOffered, p.cell(rec, s23ColOffered), dateRule{past: true})
-	n.Steps.LANotifiedOn, ok[2] = p.date(s23ColNotified, p.cell(rec, s23ColNotified), dateRule{past: true})
+	n.Steps.ParentInformedOn, ok[0] = p.Date(s23ColParent, p.Cell(rec, s23ColParent), false, true)
+	n.Steps.DiscussionOfferedOn, ok[1] = p.Date(s23ColOffered, p.Cell(rec, s23ColOffered), false, true)
+	n.Steps.LANotifiedOn, ok[2] = p.Date(s23ColNotified, p.Cell(rec, s23ColNotified), false, true)
 	if !ok[0] || !ok[1] || !ok[2] || !dobOK {
 		return nil // the order of the steps cannot be judged from bad dates
 	}
-	n.Steps.OpinionOn = n.Steps.DefaultOpinionOn(p.today)
+	n.Steps.OpinionOn = n.Steps.DefaultOpinionOn(p.Today())
 	if n.Steps.OpinionOn.Before(dob) {
-		p.fail(p.line, s23ColDOB, "date_of_birth %s is after the first step recorded (%s)", dob, n.Steps.OpinionOn)
+		p.Fail(p.Line(), s23ColDOB, "date_of_birth %s is after the first step recorded (%s)", dob, n.Steps.OpinionOn)
 		return nil
 	}
 	if applies, csaFrom := s23.Applies(dob, n.Steps.OpinionOn); !applies {
 		n.Kind = s23.KindOther
-		p.notes = append(p.notes, fmt.Sprintf("line %d: the child was of compulsory school age (from %s) on %s, so s.23 does not apply; it will be imported as an other notification",
-			p.line, csaFrom, n.Steps.OpinionOn))
+		p.Note(fmt.Sprintf("line %d: the child was of compulsory school age (from %s) on %s, so s.23 does not apply; it will be imported as an other notification",
+			p.Line(), csaFrom, n.Steps.OpinionOn))
 	}
-	bad := n.Steps.Check(n.Kind, p.today)
+	bad := n.Steps.Check(n.Kind, p.Today())
 	for _, col := range []string{s23ColParent, s23ColOffered, s23ColNotified} {
 		if msg, has := bad[col]; has {
-			p.fail(p.line, col, "%s: %s", col, lowerFirst(msg))
+			p.Fail(p.Line(), col, "%s: %s", col, lowerFirst(msg))
 		}
 	}
-	if p.problems() > before {
+	if p.Problems() > before {
 		return nil
 	}
-	p.res.Rows = append(p.res.Rows, s23db.ImportRow{Line: p.line, Child: c, Notification: n})
+	p.res.Rows = append(p.res.Rows, s23db.ImportRow{Line: p.Line(), Child: c, Notification: n})
 	return nil
 }
 

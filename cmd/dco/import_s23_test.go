@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/store"
 )
 
 func countS23(t *testing.T, c *cli) int {
 	t.Helper()
-	_, n, err := c.store().ListS23(context.Background(), store.System, store.S23Filter{Limit: 1})
+	_, n, err := s23db.New(c.store()).List(context.Background(), store.System, s23db.Filter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestImportS23(t *testing.T) {
 	if !strings.HasPrefix(out, "Imported 4 notifications") {
 		t.Errorf("import: got %q", out)
 	}
-	ns, _, err := c.store().ListS23(context.Background(), store.System, store.S23Filter{})
+	ns, _, err := s23db.New(c.store()).List(context.Background(), store.System, s23db.Filter{})
 	if err != nil || len(ns) != 4 {
 		t.Fatalf("stored: got %d, %v", len(ns), err)
 	}

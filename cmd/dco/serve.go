@@ -16,6 +16,7 @@ import (
 	"dco/internal/send"
 	"dco/internal/store"
 	"dco/internal/web"
+	"dco/internal/workflows"
 )
 
 const serveUsage = `Usage: dco serve [--db FILE|URL] [--addr HOST:PORT] [--demo] [--migrate]
@@ -136,6 +137,7 @@ func serveOptions(ctx context.Context, env *Env, cfg *Config, s *store.Store, lo
 		SessionIdle:     cfg.SessionIdle,
 		SessionAbsolute: cfg.SessionAbsolute,
 		Demo:            cfg.Demo,
+		Workflows:       workflows.Web(s),
 	}, nil
 }
 

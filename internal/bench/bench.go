@@ -38,6 +38,7 @@ import (
 	"dco/internal/send"
 	"dco/internal/store"
 	"dco/internal/web"
+	"dco/internal/workflows"
 )
 
 // Options set a run's scale and bounds. The zero value of a field means
@@ -461,6 +462,7 @@ func newMeasurer(ctx context.Context, s *store.Store, d *dataset, opt Options, s
 		Calendar: func(context.Context) (*send.Calendar, error) {
 			return send.DefaultCalendar(), nil
 		},
+		Workflows: workflows.Web(s),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: web server: %w", err)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -67,7 +68,7 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 		}
 		return d
 	}
-	var rows []store.S23ImportRow
+	var rows []s23db.ImportRow
 	var schoolAge []store.Child
 	for _, c := range children {
 		la := codeOf[c.LAID]
@@ -85,7 +86,7 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 		for k := 0; k < times; k++ {
 			provider := orgs[s23Providers[la][(k+rng.IntN(2))%2]]
 			professional, service := s23Professional(provider.Code, rng)
-			n := store.S23Notification{
+			n := s23db.Notification{
 				ProviderOrgID: provider.ID,
 				LAID:          c.LAID,
 				Professional:  professional,
@@ -124,10 +125,10 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 					}
 				}
 			}
-			rows = append(rows, store.S23ImportRow{Line: len(rows) + 1, Child: c, Notification: n})
+			rows = append(rows, s23db.ImportRow{Line: len(rows) + 1, Child: c, Notification: n})
 		}
 	}
-	res, err := s.ImportS23(ctx, store.System, rows, false)
+	res, err := s23db.New(s).Import(ctx, store.System, rows, false)
 	if err != nil {
 		if len(res.Problems) > 0 {
 			p := res.Problems[0]
@@ -141,14 +142,14 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 	if len(schoolAge) > 0 {
 		c := schoolAge[0]
 		parent := today.AddDays(-20)
-		n := store.S23Notification{
+		n := s23db.Notification{
 			Kind: s23.KindOther, ChildID: c.ID, ProviderOrgID: orgs[s23Providers[codeOf[c.LAID]][1]].ID,
 			Professional: "Community paediatrician", Service: "Community paediatrics",
 			Needs: []string{"cognition"}, Reasons: "New diagnosis after the child started school; the school knows.",
 			Steps:   s23.Steps{OpinionOn: parent, ParentInformedOn: parent, DiscussionOfferedOn: parent, LANotifiedOn: parent.AddDays(2)},
 			Consent: s23.ConsentYes, VoluntaryOrgs: s23Voluntary[codeOf[c.LAID]],
 		}
-		if err := s.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(s).Create(ctx, store.System, &n, nil); err != nil {
 			return fmt.Errorf("demo: other notification: %w", err)
 		}
 	}
@@ -161,7 +162,7 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 		if applies, _ := s23.Applies(c.DateOfBirth, parent); !applies {
 			continue
 		}
-		n := store.S23Notification{
+		n := s23db.Notification{
 			ChildID: c.ID, ProviderOrgID: orgs["DEMO1"].ID, LAID: orgs["865"].ID,
 			LAReason:     "The family moved to Wiltshire last week; the address is not yet updated.",
 			Professional: "Health visitor", Service: "Health visiting, Swindon",
@@ -169,7 +170,7 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 			Steps:   s23.Steps{OpinionOn: parent, ParentInformedOn: parent, DiscussionOfferedOn: parent},
 			Consent: s23.ConsentYes, VoluntaryOrgs: s23Voluntary["865"],
 		}
-		if err := s.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(s).Create(ctx, store.System, &n, nil); err != nil {
 			return fmt.Errorf("demo: notification to another LA: %w", err)
 		}
 		break

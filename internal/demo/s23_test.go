@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -13,7 +14,7 @@ import (
 // s23Notified counts the distinct children a provider notified.
 func s23Notified(t *testing.T, s *store.Store, a store.Actor) int {
 	t.Helper()
-	ns, _, err := s.ListS23(context.Background(), a, store.S23Filter{Limit: 1000})
+	ns, _, err := s23db.New(s).List(context.Background(), a, s23db.Filter{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestSeedS23(t *testing.T) {
 	if _, err := Seed(ctx, s, testPassword, now); err != nil {
 		t.Fatal(err)
 	}
-	ns, total, err := s.ListS23(ctx, store.System, store.S23Filter{Limit: 1000})
+	ns, total, err := s23db.New(s).List(ctx, store.System, s23db.Filter{Limit: 1000})
 	if err != nil || total < 30 {
 		t.Fatalf("notifications: got %d, %v; want at least 30", total, err)
 	}

@@ -26,7 +26,7 @@ func shownIn(t *testing.T, s *Store, dco Actor, childID int64, action string, by
 
 // listFixture is four children of LA 1 (Family1 to Family4, in that order
 // by name) and one of LA 2, each with a health-advice request, due in that
-// order, and the first two notified under Section 23 by provider 1.
+// order.
 type listFixture struct {
 	*Fixture
 	kids  []Child // LA 1's four
@@ -42,9 +42,6 @@ func newListFixture(t *testing.T, s *Store) listFixture {
 	lf.other = mustCreate(t, s, lf.DCO, youngChild(t, 5, lf.LA2.ID))
 	for i, c := range append(slices.Clone(lf.kids), lf.other) {
 		mustRequest(t, s, lf.DCO, c.ID, fmt.Sprintf("2025-05-%02d", 1+i), fmt.Sprintf("EHC-%d", i))
-	}
-	for _, c := range lf.kids[:2] {
-		notifyAbout(t, s, lf.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 	}
 	return lf
 }
@@ -94,18 +91,6 @@ func TestListsRecordChildrenShown(t *testing.T) {
 			{"advice requests filtered by a child of another LA", lf.LA2User, "advice.list", func() (int, error) {
 				rs, _, err := s.ListAdviceRequests(ctx, lf.LA2User, testClock(), AdviceFilter{ChildID: k[0].ID})
 				return len(rs), err
-			}, nil},
-			{"notifications", lf.Provider1User, ActionS23List, func() (int, error) {
-				ns, _, err := s.ListS23(ctx, lf.Provider1User, S23Filter{})
-				return len(ns), err
-			}, k[:2]},
-			{"notifications filtered by a child the provider cannot see", lf.Provider2User, ActionS23List, func() (int, error) {
-				ns, _, err := s.ListS23(ctx, lf.Provider2User, S23Filter{ChildID: k[0].ID})
-				return len(ns), err
-			}, nil},
-			{"notifications filtered by a child the LA was not sent", lf.LA2User, ActionS23List, func() (int, error) {
-				ns, _, err := s.ListS23(ctx, lf.LA2User, S23Filter{ChildID: k[1].ID})
-				return len(ns), err
 			}, nil},
 		}
 		for _, tc := range tests {

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"testing"
 	"time"
 
@@ -11,33 +9,17 @@ import (
 	"dco/internal/send"
 )
 
-// forEachEngine runs fn on a fresh, migrated SQLite store and, when
-// DCO_TEST_POSTGRES_URL is set, on a fresh PostgreSQL schema.
+// forEachEngine runs fn on both engines (ForEachEngine).
 func forEachEngine(t *testing.T, fn func(t *testing.T, s *Store)) {
 	t.Helper()
-	t.Run(EngineSQLite, func(t *testing.T) {
-		t.Parallel()
-		fn(t, OpenTestSQLite(t))
-	})
-	t.Run(EnginePostgres, func(t *testing.T) {
-		TestPostgresURL(t)
-		t.Parallel()
-		fn(t, OpenTestPostgres(t))
-	})
+	ForEachEngine(t, fn)
 }
 
 // testNow is the clock the tests run at.
-var testNow = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
+var testNow = TestNow
 
 // nhsNumber returns the i-th valid NHS number in the never-issued 999 range.
-func nhsNumber(t testing.TB, i int) send.NHSNumber {
-	t.Helper()
-	for n := 999000000 + i*3; ; n++ {
-		if v, ok := send.CompleteNHSNumber(strconv.Itoa(n)); ok {
-			return v
-		}
-	}
-}
+func nhsNumber(t testing.TB, i int) send.NHSNumber { return TestNHSNumber(t, i) }
 
 // newFixture seeds the shared test fixture and sets the clock to testNow.
 func newFixture(t *testing.T, s *Store) *Fixture {
@@ -47,16 +29,14 @@ func newFixture(t *testing.T, s *Store) *Fixture {
 }
 
 // child returns a valid child of an LA, numbered i.
-func child(t testing.TB, i int, laID int64) Child {
-	return Child{
-		NHSNumber:   nhsNumber(t, i),
-		GivenName:   fmt.Sprintf("Given%d", i),
-		FamilyName:  fmt.Sprintf("Family%d", i),
-		DateOfBirth: send.NewDate(2015, time.March, 1+i%28),
-		Postcode:    "ba1 1aa",
-		LAID:        laID,
-		Setting:     "Test Primary School",
-	}
+func child(t testing.TB, i int, laID int64) Child { return TestChild(t, i, laID) }
+
+// youngChild is child i of an LA, born in 2022 so that s.23 applies at
+// testNow.
+func youngChild(t testing.TB, i int, laID int64) Child {
+	c := child(t, i, laID)
+	c.DateOfBirth = send.NewDate(2022, time.May, 1+i%28)
+	return c
 }
 
 // mustCreate registers a child as actor, failing the test on error.

@@ -12,8 +12,8 @@ import (
 
 // Identity checks. Two answers could tell a user something about a child
 // they may not see: whether the details they typed are those of the child
-// registered with an NHS number (a Section 23 notification about a child
-// new to the provider matches the registered child), and whether an NHS
+// registered with an NHS number (a workflow's record about a child new to
+// the user is matched to the registered child), and whether an NHS
 // number is registered at all (registering a child). Both are decided here,
 // once for every route (page, API, import), so that:
 //
@@ -115,7 +115,7 @@ func (s *Store) identityFailed(actor Actor) {
 }
 
 // identityMismatch counts and audits a mismatch against the registered
-// child; via names the route (s23.check, s23.create, s23.import).
+// child; via names the route (the workflow's check, create or import).
 func (s *Store) identityMismatch(ctx context.Context, actor Actor, childID int64, via string) {
 	if isSystem(actor) {
 		return

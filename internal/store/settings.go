@@ -12,7 +12,7 @@ import (
 )
 
 // Settings are per ICB. The row of ICB 0 holds a setting's default: the
-// value every ICB uses until it sets its own (its DCO, on the Section 23
+// value every ICB uses until it sets its own (its DCO, on a workflow's
 // settings page), which the administrator edits (docs/design.md §6: one database
 // may serve a region or the nation, so one ICB's local standards and
 // letters must never become another's).

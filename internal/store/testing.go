@@ -5,11 +5,16 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
+
+	"dco/internal/send"
 )
 
 // TestPostgresEnv names the environment variable holding the PostgreSQL URL
@@ -244,4 +249,47 @@ func SeedOtherICB(tb testing.TB, s *Store) *OtherICB {
 	o.ProviderUser = user("prov@lsc.example.nhs.uk", RoleProvider, o.Provider.ID, 0)
 	o.Clinician = user("clin@lsc.example.nhs.uk", RoleClinician, o.Provider.ID, 0)
 	return o
+}
+
+// ForEachEngine runs fn on a fresh, migrated SQLite store and, when
+// DCO_TEST_POSTGRES_URL is set, on a fresh PostgreSQL schema: how every
+// store test, the kernel's and each workflow's, proves both engines agree.
+func ForEachEngine(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Helper()
+	t.Run(EngineSQLite, func(t *testing.T) {
+		t.Parallel()
+		fn(t, OpenTestSQLite(t))
+	})
+	t.Run(EnginePostgres, func(t *testing.T) {
+		TestPostgresURL(t)
+		t.Parallel()
+		fn(t, OpenTestPostgres(t))
+	})
+}
+
+// TestNow is the clock the store tests run at.
+var TestNow = time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
+
+// TestNHSNumber returns the i-th valid NHS number in the never-issued 999
+// range.
+func TestNHSNumber(tb testing.TB, i int) send.NHSNumber {
+	tb.Helper()
+	for n := 999000000 + i*3; ; n++ {
+		if v, ok := send.CompleteNHSNumber(strconv.Itoa(n)); ok {
+			return v
+		}
+	}
+}
+
+// TestChild returns a valid child of an LA, numbered i.
+func TestChild(tb testing.TB, i int, laID int64) Child {
+	return Child{
+		NHSNumber:   TestNHSNumber(tb, i),
+		GivenName:   fmt.Sprintf("Given%d", i),
+		FamilyName:  fmt.Sprintf("Family%d", i),
+		DateOfBirth: send.NewDate(2015, time.March, 1+i%28),
+		Postcode:    "ba1 1aa",
+		LAID:        laID,
+		Setting:     "Test Primary School",
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"dco/internal/errs"
-	"dco/internal/send"
 )
 
 // fieldsOf returns the sorted names of the fields an error complains of.
@@ -322,9 +321,6 @@ func TestDCOOfNoICBSeesNoChild(t *testing.T) {
 
 		a := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
 		b := mustCreate(t, s, dcoB, youngChild(t, 2, laB.ID))
-		n := notification(t, a.ID, "2025-05-01", "2025-05-06")
-		n.ProviderOrgID = f.Provider1.ID
-		mustNotify(t, s, f.DCO, n)
 		mustRequest(t, s, f.DCO, a.ID, "2025-05-01", "REF-1")
 
 		for _, c := range []Child{a, b} {
@@ -336,9 +332,6 @@ func TestDCOOfNoICBSeesNoChild(t *testing.T) {
 		}
 		if got, total, err := s.SearchChildren(ctx, national, ChildFilter{Query: string(a.NHSNumber)}); err != nil || total != 0 || len(got) != 0 {
 			t.Errorf("search by NHS number: got %d of %d (%v), want none", len(got), total, err)
-		}
-		if got, total, err := s.ListS23(ctx, national, S23Filter{Today: send.Today(testNow), StandardDays: 10}); err != nil || total != 0 || len(got) != 0 {
-			t.Errorf("Section 23 list: got %d of %d (%v), want none", len(got), total, err)
 		}
 		if got, total, err := s.ListAdviceRequests(ctx, national, testClock(), AdviceFilter{}); err != nil || total != 0 || len(got) != 0 {
 			t.Errorf("advice list: got %d of %d (%v), want none", len(got), total, err)
@@ -353,12 +346,6 @@ func TestDCOOfNoICBSeesNoChild(t *testing.T) {
 		}
 		if _, total, _ := s.SearchChildren(ctx, System, ChildFilter{}); total != 2 {
 			t.Errorf("dco itself: got %d children, want 2", total)
-		}
-		// Nor can such a DCO place a notification or an import in any LA.
-		n2 := notification(t, a.ID, "2025-05-01", "")
-		n2.ProviderOrgID = f.Provider1.ID
-		if err := s.CreateS23(ctx, national, &n2, nil); err == nil {
-			t.Error("a DCO of no ICB made a notification")
 		}
 	})
 }

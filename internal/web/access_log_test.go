@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"dco/internal/s23/s23db"
 	"dco/internal/store"
 )
 
@@ -96,21 +97,21 @@ func TestAccessLogListRoutes(t *testing.T) {
 			func(c *client) response { return c.api(http.MethodGet, "/api/v1/advice-requests", "") }, []store.Child{e.childA, risky}},
 		{"at-risk page", "dco", "advice.list",
 			func(c *client) response { return c.get("/advice-requests/at-risk") }, []store.Child{risky}},
-		{"notifications page", "provider", store.ActionS23List,
+		{"notifications page", "provider", s23db.ActionList,
 			func(c *client) response { return c.get("/s23-notifications") }, []store.Child{e.childA}},
-		{"notifications CSV", "provider", store.ActionS23List,
+		{"notifications CSV", "provider", s23db.ActionList,
 			func(c *client) response { return c.get("/s23-notifications.csv") }, []store.Child{e.childA}},
-		{"notifications API", "dco", store.ActionS23List,
+		{"notifications API", "dco", s23db.ActionList,
 			func(c *client) response { return c.api(http.MethodGet, "/api/v1/s23-notifications", "") }, []store.Child{e.childA, e.childB}},
-		{"notifications of a provider, as compliance links them", "dco", store.ActionS23List,
+		{"notifications of a provider, as compliance links them", "dco", s23db.ActionList,
 			func(c *client) response {
 				return c.get("/s23-notifications?" + url.Values{"provider": {e.prov.Code}}.Encode())
 			}, []store.Child{e.childA}},
-		{"notifications API filtered by a child the provider cannot see", "provider", store.ActionS23List,
+		{"notifications API filtered by a child the provider cannot see", "provider", s23db.ActionList,
 			func(c *client) response {
 				return c.api(http.MethodGet, "/api/v1/s23-notifications?child_id="+itoa(e.childB.ID), "")
 			}, nil},
-		{"notifications API filtered by the provider's own child", "provider", store.ActionS23List,
+		{"notifications API filtered by the provider's own child", "provider", s23db.ActionList,
 			func(c *client) response {
 				return c.api(http.MethodGet, "/api/v1/s23-notifications?child_id="+itoa(e.childA.ID), "")
 			}, []store.Child{e.childA}},

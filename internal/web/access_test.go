@@ -153,7 +153,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"own LA", e.childA, e.users["victim"], e.laA},
 		{"other LA", e.childB, e.users["laB"], e.laB},
 	}
-	for _, ri := range Routes() {
+	for _, ri := range allRoutes() {
 		for _, role := range store.Roles {
 			key := roleKeys[role]
 			for _, obj := range objects {

@@ -418,11 +418,9 @@ type settingDef struct {
 
 // settingDefs are the local standards docs/design.md §4 leaves to each ICB. The
 // administrator's page edits their defaults: the values every ICB uses
-// until its DCO sets its own (the Section 23 ones on the DCO's notification
-// settings page).
+// until its DCO sets its own (a workflow's on its own settings page). Each
+// workflow's (Parts.Settings) come first.
 var settingDefs = []settingDef{
-	{Key: "s23_standard_days", Label: "Section 23 notifications: local standard (days)",
-		Hint: "How many days a health body should take to notify the LA after informing the parent. There is no statutory deadline.", Min: 1, Max: 365, Default: "10"},
 	{Key: "qa_standard_working_days", Label: "Quality assurance of draft plans: local standard (working days)",
 		Hint: "How many working days the DCO team has to return QA feedback on a draft EHC plan.", Min: 1, Max: 100, Default: "10"},
 	{Key: "advice_reuse_months", Label: "Health advice: how old existing advice may be to offer it for reuse (months)",
@@ -444,7 +442,7 @@ type settingRow struct {
 // loadSettings reads the defaults (ICB 0).
 func (s *Server) loadSettings(ctx context.Context, actor store.Actor) ([]settingRow, error) {
 	var rows []settingRow
-	for _, d := range settingDefs {
+	for _, d := range s.settingDefs() {
 		row := settingRow{settingDef: d, Value: d.Default}
 		v, err := s.store.Setting(ctx, actor, 0, d.Key)
 		switch {

@@ -27,7 +27,7 @@ func decodeError(t *testing.T, res response) jsonErrorBody {
 
 func TestAPIUnauthorized(t *testing.T) {
 	e := newEnv(t)
-	for _, ri := range Routes() {
+	for _, ri := range allRoutes() {
 		if !ri.API || ri.Public {
 			continue
 		}
@@ -250,7 +250,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	}
 	base := doc.Servers[0].URL
 	served := map[string]bool{}
-	for _, ri := range Routes() {
+	for _, ri := range allRoutes() {
 		if !ri.API {
 			continue
 		}

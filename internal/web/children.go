@@ -483,13 +483,18 @@ func (s *Server) childView(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = c.GivenName + " " + c.FamilyName
 	p.Back, p.BackText = "/children", "Children"
-	s23Entries, err := s.s23Timeline(ctx, actor, c.ID) // Section 23 notifications (s23.go)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	for _, wf := range s.workflows { // each workflow's entries and actions (kit.go)
+		if wf.Child == nil {
+			continue
+		}
+		entries, actions, err := wf.Child(ctx, actor, c)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Timeline = append(p.Timeline, entries...)
+		p.Actions = append(p.Actions, actions...)
 	}
-	p.Timeline = append(p.Timeline, s23Entries...)
-	p.Actions = append(p.Actions, s23ChildActions(actor, c)...)
 	adviceEntries, err := s.adviceTimeline(ctx, actor, c.ID) // health advice requests (advice.go)
 	if err != nil {
 		s.fail(w, r, err)
@@ -549,7 +554,7 @@ func (s *Server) childAccess(w http.ResponseWriter, r *http.Request) {
 		who, role := whoDid(e)
 		p.Entries = append(p.Entries, accessRow{
 			When: longTime(e.At), Who: who, Role: role,
-			Action: actionLabel(e.Action), Outcome: outcomeLabel(e.Outcome),
+			Action: s.actionLabel(e.Action), Outcome: outcomeLabel(e.Outcome),
 		})
 	}
 	p.Title = "Who has accessed this record"
@@ -587,7 +592,7 @@ func whoDid(e store.AuditEntry) (who, role string) {
 }
 
 // actionLabel words an audit action for people.
-func actionLabel(a string) string {
+func (s *Server) actionLabel(a string) string {
 	switch a {
 	case "child.view":
 		return "Viewed the record"
@@ -618,7 +623,7 @@ func actionLabel(a string) string {
 	case store.ActionRegisterResolve:
 		return "Resolved a registration request"
 	}
-	if l, ok := s23ActionLabels[a]; ok { // Section 23 notifications (s23.go)
+	if l, ok := s.workflowActionLabel(a); ok { // each workflow's actions (kit.go)
 		return l
 	}
 	if l, ok := adviceActionLabels[a]; ok { // health advice requests (advice.go)

@@ -59,5 +59,8 @@ func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request) *flash {
 	if f, ok := flashes[code]; ok {
 		return &f
 	}
+	if f, ok := s.workflowFlash(code); ok {
+		return &f
+	}
 	return nil
 }

@@ -127,7 +127,7 @@ func newEnv(t *testing.T, opts ...func(*Options)) *env {
 		t.Fatalf("grant provider: %v", err)
 	}
 
-	o := Options{Store: st, Log: slog.New(slog.DiscardHandler), Now: e.clock.Now}
+	o := Options{Store: st, Log: slog.New(slog.DiscardHandler), Now: e.clock.Now, Workflows: TestWorkflows(st)}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -138,6 +138,15 @@ func newEnv(t *testing.T, opts ...func(*Options)) *env {
 	e.srv, e.h = srv, srv.handler
 	return e
 }
+
+// TestWorkflows are the workflows every test server runs, as cmd/dco wires
+// them: set by workflows_test.go, in the external test package, which may
+// import the workflows' web packages (they import this one). A nil store
+// makes them for a listing of routes.
+var TestWorkflows = func(st *store.Store) []Workflow { return nil }
+
+// allRoutes lists every route of the test server (Routes).
+func allRoutes() []RouteInfo { return Routes(TestWorkflows(nil)...) }
 
 // nhsSeq hands out test NHS numbers.
 var (

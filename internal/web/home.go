@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"math"
 	"net/http"
 	"strconv"
@@ -24,8 +25,9 @@ type homePage struct {
 	Children []store.Child
 	More     bool
 	CanAdd   bool
-	S23      *s23Home    // Section 23 notifications needing attention (s23.go)
 	Advice   *adviceHome // health advice work queues (advice.go)
+	// Sections are the workflows' parts of the home page, drawn (kit.go).
+	Sections []template.HTML
 	// OpenRequests counts the DCO's open registration requests (registration.go).
 	OpenRequests int
 	// Accounts are the DCO's ICB's accounts added, or whose role or
@@ -76,7 +78,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		p.Title = "Administration"
 	}
 	if err == nil {
-		p.S23, err = s.s23HomeSummary(ctx, actor) // Section 23 notifications (s23.go)
+		p.Sections, err = s.homeSections(ctx, actor) // each workflow's section (kit.go)
 	}
 	if err == nil {
 		p.Advice, err = s.adviceHomeFor(ctx, actor) // health advice requests (advice.go)

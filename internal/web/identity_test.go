@@ -274,7 +274,7 @@ func TestAccessMatrixIdentityChecks(t *testing.T) {
 		la    store.Org
 	}{{"own", own, e.laA}, {"hidden", hidden, e.laB}}
 	seen := map[string]bool{}
-	for _, ri := range Routes() {
+	for _, ri := range allRoutes() {
 		seen[ri.Pattern] = true
 	}
 	n := 0
@@ -283,7 +283,7 @@ func TestAccessMatrixIdentityChecks(t *testing.T) {
 			t.Fatalf("%s is not a route", pattern)
 		}
 		var ri RouteInfo
-		for _, r := range Routes() {
+		for _, r := range allRoutes() {
 			if r.Pattern == pattern {
 				ri = r
 			}

@@ -225,7 +225,7 @@ func (s *Server) guard(rt route) http.Handler {
 		st := state(r)
 		st.pattern, st.api = rt.pattern, api
 		limit := int64(maxBody)
-		if n, ok := routeBodyLimits[rt.pattern]; ok {
+		if n, ok := s.bodyLimit(rt.pattern); ok {
 			limit = n
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

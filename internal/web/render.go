@@ -110,7 +110,7 @@ type navItem struct {
 // navFor returns the navigation for a role (docs/design.md §8), limited to pages
 // that exist. The link for the current section is marked so the header
 // shows where the user is and screen readers announce it.
-func navFor(role store.Role, current string) []navItem {
+func (s *Server) navFor(role store.Role, current string) []navItem {
 	var items []navItem
 	switch role {
 	case store.RoleDCO, store.RoleLA, store.RoleClinician:
@@ -128,7 +128,7 @@ func navFor(role store.Role, current string) []navItem {
 			{Href: "/admin/audit", Text: "Audit"},
 		}
 	}
-	items = s23Nav(role, items) // Section 23 notifications, where docs/design.md §8 puts them (s23.go)
+	items = s.workflowNav(role, items) // each workflow's entries, where docs/design.md §8 puts them
 	for i := range items {
 		switch h := items[i].Href; {
 		case current == h:
@@ -149,7 +149,7 @@ var pageFiles = []string{
 	"orgs.html", "org_form.html", "audit.html", "settings.html",
 }
 
-func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
+func parsePages(funcs template.FuncMap, workflows []Parts) (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, name := range pageFiles {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS,
@@ -158,6 +158,43 @@ func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
 		pages[name] = t
+	}
+	// Each workflow's pages, with its own partials; the home page gets
+	// every workflow's partials, which define its home section.
+	for _, w := range workflows {
+		if w.Pages == nil {
+			continue
+		}
+		_, err := fs.Stat(w.Pages, "partials.html")
+		partials := err == nil
+		names, err := fs.Glob(w.Pages, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if !isWorkflowPage(name) {
+				continue
+			}
+			if _, dup := pages[name]; dup {
+				return nil, fmt.Errorf("template %s is defined twice", name)
+			}
+			t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+			if err == nil && partials {
+				t, err = t.ParseFS(w.Pages, "partials.html")
+			}
+			if err == nil {
+				t, err = t.ParseFS(w.Pages, name)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", name, err)
+			}
+			pages[name] = t
+		}
+		if partials {
+			if _, err := pages["home.html"].ParseFS(w.Pages, "partials.html"); err != nil {
+				return nil, fmt.Errorf("parse a workflow's partials for the home page: %w", err)
+			}
+		}
 	}
 	// Every page file on disk must be in the list, so none is forgotten.
 	files, _ := fs.Glob(templateFS, "templates/*.html")
@@ -196,7 +233,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	st := state(r)
 	p.User = st.user
 	if st.user != nil {
-		p.Nav = navFor(st.user.Role, r.URL.Path)
+		p.Nav = s.navFor(st.user.Role, r.URL.Path)
 		if st.session != nil && p.CSRF == "" {
 			p.CSRF = st.session.CSRFToken
 		}

@@ -91,28 +91,6 @@ var routeTable = []route{
 	{"POST /advice-requests/{id}/withdraw", allow(dco, la), (*Server).adviceWithdraw},
 	{"GET /advice-documents/{id}", allow(dco, la, clinician), (*Server).adviceDocument},
 
-	// Section 23 notifications (CFA 2014 s.23; s23*.go): a provider makes
-	// them, the LA notified receives and acknowledges them, the DCO oversees
-	// them. The store scopes each: its own for a provider, what it was sent
-	// for an LA.
-	{"GET /s23-notifications", allow(dco, la, provider), (*Server).s23List},
-	{"GET /s23-notifications.csv", allow(dco, la, provider), (*Server).s23ListCSV},
-	{"GET /s23-notifications/new", allow(dco, provider), (*Server).s23New},
-	{"POST /s23-notifications/check", allow(dco, provider), (*Server).s23Check},
-	{"POST /s23-notifications", allow(dco, provider), (*Server).s23Create},
-	{"GET /s23-notifications/compliance", allow(dco, provider), (*Server).s23Compliance},
-	{"GET /s23-notifications/compliance.csv", allow(dco, provider), (*Server).s23ComplianceCSV},
-	{"GET /s23-notifications/settings", allow(dco), (*Server).s23SettingsForm},
-	{"POST /s23-notifications/settings", allow(dco), (*Server).s23SettingsSave},
-	{"GET /s23-notifications/{id}", allow(dco, la, provider), (*Server).s23View},
-	{"GET /s23-notifications/{id}/edit", allow(dco, provider), (*Server).s23Edit},
-	{"POST /s23-notifications/{id}", allow(dco, provider), (*Server).s23Update},
-	{"POST /s23-notifications/{id}/acknowledge", allow(dco, la), (*Server).s23Acknowledge},
-	{"GET /s23-notifications/{id}/parent-letter", allow(dco, provider), (*Server).s23ParentLetter},
-	{"POST /s23-notifications/{id}/parent-letter/sent", allow(dco, provider), (*Server).s23ParentLetterSent},
-	{"GET /s23-notifications/{id}/la-letter", allow(dco, la, provider), (*Server).s23LALetter},
-	{"POST /s23-notifications/{id}/la-letter/sent", allow(dco, provider), (*Server).s23LALetterSent},
-
 	// Administration: accounts, organisations, settings, audit. No case data.
 	{"GET /admin/users", allow(admin), (*Server).userList},
 	{"GET /admin/users/new", allow(admin), (*Server).userNew},
@@ -136,13 +114,10 @@ var routeTable = []route{
 	{"POST /api/v1/advice-requests", allow(dco, la), (*Server).apiAdviceCreate},
 	{"GET /api/v1/advice-requests/{id}", allow(dco, la, clinician), (*Server).apiAdviceGet},
 	{"PATCH /api/v1/advice-requests/{id}", allow(dco, la), (*Server).apiAdvicePatch},
-	{"GET /api/v1/s23-notifications", allow(dco, la, provider), (*Server).apiS23List},
-	{"POST /api/v1/s23-notifications", allow(dco, provider), (*Server).apiS23Create},
-	{"GET /api/v1/s23-notifications/{id}", allow(dco, la, provider), (*Server).apiS23Get},
-	{"PATCH /api/v1/s23-notifications/{id}", allow(dco, la, provider), (*Server).apiS23Patch},
 }
 
-// route is one line of the table.
+// route is one line of the table. A workflow's routes are added to the
+// table when the server is built (Options.Workflows, kit.go).
 type route struct {
 	pattern string
 	policy  policy
@@ -185,11 +160,19 @@ func (ri RouteInfo) Allows(role store.Role) bool {
 	return ri.Public || len(ri.Roles) == 0 || slices.Contains(ri.Roles, role)
 }
 
-// Routes lists every route with its policy, in the order of routes.go.
-// A route with no Roles and Public false is open to every signed-in user.
-func Routes() []RouteInfo {
-	out := make([]RouteInfo, 0, len(routeTable))
-	for _, rt := range routeTable {
+// Routes lists every route with its policy: routes.go's, in its order, then
+// each workflow's. A route with no Roles and Public false is open to every
+// signed-in user. It binds each workflow to a kit that serves nothing, so
+// pass workflows made for the listing, not a running server's.
+func Routes(workflows ...Workflow) []RouteInfo {
+	rts := slices.Clone(routeTable)
+	for _, w := range workflows {
+		for _, rt := range w.Web(&Kit{}).Routes {
+			rts = append(rts, route{pattern: rt.Pattern, policy: rt.Policy})
+		}
+	}
+	out := make([]RouteInfo, 0, len(rts))
+	for _, rt := range rts {
 		method, path, _ := strings.Cut(rt.pattern, " ")
 		out = append(out, RouteInfo{
 			Method:  method,

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -65,15 +66,15 @@ func TestS23SettingsPerICB(t *testing.T) {
 
 	// In each ICB, one notification sent to the LA 8 days after the parent
 	// was told, and one still waiting 8 days after.
-	mk := func(la, prov store.Org, given string, sent bool) store.S23Notification {
+	mk := func(la, prov store.Org, given string, sent bool) s23db.Notification {
 		t.Helper()
 		c := e.youngChild(la, given)
-		n := store.S23Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: prov.ID, Professional: "HV", Needs: []string{"semh"},
+		n := s23db.Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: prov.ID, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: today.AddDays(-8), ParentInformedOn: today.AddDays(-8), DiscussionOfferedOn: today.AddDays(-8)}}
 		if sent {
 			n.Steps.LANotifiedOn = today
 		}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -115,7 +116,7 @@ func TestS23SettingsPerICB(t *testing.T) {
 		{"ICB B", b.icb.ID, 20},
 		{"the defaults", 0, s23.DefaultStandardDays},
 	} {
-		if cfg, err := e.store.S23Settings(ctx, tc.icb); err != nil || cfg.StandardDays != tc.days {
+		if cfg, err := s23db.New(e.store).Settings(ctx, tc.icb); err != nil || cfg.StandardDays != tc.days {
 			t.Errorf("%s's standard: got %d (%v), want %d", tc.name, cfg.StandardDays, err, tc.days)
 		}
 	}
@@ -190,7 +191,7 @@ func TestS23SettingsPerICB(t *testing.T) {
 	// A DCO of no ICB sees no ICB's notifications: before issue 8 they saw
 	// every ICB's.
 	t.Run("a DCO of no ICB sees no notification", func(t *testing.T) {
-		for _, n := range []store.S23Notification{sentA, sentB, waitingA, waitingB} {
+		for _, n := range []s23db.Notification{sentA, sentB, waitingA, waitingB} {
 			wantStatus(t, "notification page", national.get(s23Path(n.ID)), http.StatusNotFound)
 			wantStatus(t, "parent letter", national.get(s23Path(n.ID)+"/parent-letter"), http.StatusNotFound)
 			wantStatus(t, "API", national.api(http.MethodGet, "/api/v1/s23-notifications/"+fmt.Sprint(n.ID), ""), http.StatusNotFound)
@@ -213,7 +214,7 @@ func TestS23SettingsPerICB(t *testing.T) {
 	f := url.Values{"s23_standard_days": {"3"}, "s23_ack_standard_days": {"10"},
 		"s23_parent_letter_template": {s23.DefaultParentLetter}, "s23_la_notification_template": {s23.DefaultLANotification}}
 	wantStatus(t, "a DCO of no ICB saving", national.post("/s23-notifications/settings", f), http.StatusForbidden)
-	if cfg, _ := e.store.S23Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays {
+	if cfg, _ := s23db.New(e.store).Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays {
 		t.Errorf("the defaults' standard: got %d, want %d", cfg.StandardDays, s23.DefaultStandardDays)
 	}
 }

@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -49,10 +51,10 @@ func (e *env) s23For(c store.Child) int64 {
 	today := send.Today(time.Now())
 	// The matrix's children are of school age: an "other" notification,
 	// which dco itself (as a DCO would) may record.
-	n := store.S23Notification{ChildID: c.ID, Kind: s23.KindOther, ProviderOrgID: provider, Professional: "Matrix",
+	n := s23db.Notification{ChildID: c.ID, Kind: s23.KindOther, ProviderOrgID: provider, Professional: "Matrix",
 		Needs: []string{"cognition"}, Consent: s23.ConsentYes,
 		Steps: s23.Steps{OpinionOn: today.AddDays(-6), ParentInformedOn: today.AddDays(-5), LANotifiedOn: today.AddDays(-3)}}
-	if err := e.store.CreateS23(context.Background(), store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(context.Background(), store.System, &n, nil); err != nil {
 		e.t.Fatalf("matrix notification: %v", err)
 	}
 	s23Made.m[e][c.ID] = n.ID
@@ -107,7 +109,7 @@ func s23Form(nhs send.NHSNumber, given string, dob send.Date, laCode string, opi
 
 func (e *env) s23Total() int {
 	e.t.Helper()
-	_, n, err := e.store.ListS23(context.Background(), store.System, store.S23Filter{Limit: 1})
+	_, n, err := s23db.New(e.store).List(context.Background(), store.System, s23db.Filter{Limit: 1})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -212,8 +214,8 @@ func TestS23Journey(t *testing.T) {
 	}
 
 	// Every read and change was audited against the child.
-	n, _ := e.store.GetS23(context.Background(), store.System, id)
-	for _, action := range []string{store.ActionS23Create, store.ActionS23View, store.ActionS23Acknowledge} {
+	n, _ := s23db.New(e.store).Get(context.Background(), store.System, id)
+	for _, action := range []string{s23db.ActionCreate, s23db.ActionView, s23db.ActionAcknowledge} {
 		found := false
 		for _, a := range e.audit(action) {
 			found = found || a.ChildID == n.ChildID
@@ -296,10 +298,10 @@ func TestS23Scoping(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(time.Now())
-	mk := func(c store.Child, provider int64, notified send.Date) store.S23Notification {
-		n := store.S23Notification{ChildID: c.ID, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
+	mk := func(c store.Child, provider int64, notified send.Date) s23db.Notification {
+		n := s23db.Notification{ChildID: c.ID, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: today.AddDays(-10), ParentInformedOn: today.AddDays(-9), DiscussionOfferedOn: today.AddDays(-9), LANotifiedOn: notified}}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -415,9 +417,9 @@ func TestS23ComplianceLinks(t *testing.T) {
 	today := send.Today(time.Now())
 	month := today.String()[:7]
 	mk := func(c store.Child, kind s23.Kind, provider int64) {
-		n := store.S23Notification{ChildID: c.ID, Kind: kind, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
+		n := s23db.Notification{ChildID: c.ID, Kind: kind, ProviderOrgID: provider, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: today, ParentInformedOn: today, DiscussionOfferedOn: today, LANotifiedOn: today}}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -481,10 +483,10 @@ func TestS23APINotifiedDateFixed(t *testing.T) {
 	prov, la, dco := e.as("provider"), e.as("la"), e.as("dco")
 	today := send.Today(time.Now())
 	c := e.youngChild(e.laA, "Fixed")
-	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+	n := s23db.Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
 		Steps: s23.Steps{OpinionOn: today.AddDays(-10), ParentInformedOn: today.AddDays(-9), DiscussionOfferedOn: today.AddDays(-9),
 			LANotifiedOn: today.AddDays(-3)}}
-	if err := e.store.CreateS23(context.Background(), store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(context.Background(), store.System, &n, nil); err != nil {
 		t.Fatal(err)
 	}
 	path := "/api/v1/s23-notifications/" + itoa(n.ID)
@@ -504,7 +506,7 @@ func TestS23APINotifiedDateFixed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cur, err := e.store.GetS23(context.Background(), store.System, n.ID)
+			cur, err := s23db.New(e.store).Get(context.Background(), store.System, n.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -546,9 +548,9 @@ func TestS23Letters(t *testing.T) {
 	prov, dco := e.as("provider"), e.as("dco")
 	today := send.Today(time.Now())
 	c := e.youngChild(e.laA, "Lettered")
-	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "Jo Test", Needs: []string{"cognition"},
+	n := s23db.Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "Jo Test", Needs: []string{"cognition"},
 		Reasons: `<script>alert("x")</script>`, Steps: s23.Steps{OpinionOn: today.AddDays(-3)}}
-	if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 		t.Fatal(err)
 	}
 	res := prov.get(s23Path(n.ID) + "/parent-letter")
@@ -571,7 +573,7 @@ func TestS23Letters(t *testing.T) {
 	wantStatus(t, "LA letter before the parent", res, http.StatusUnprocessableEntity)
 	res = sent("parent", today.AddDays(-1))
 	wantStatus(t, "parent letter sent", res, http.StatusSeeOther)
-	n, _ = e.store.GetS23(ctx, store.System, n.ID)
+	n, _ = s23db.New(e.store).Get(ctx, store.System, n.ID)
 	if !n.Steps.ParentInformedOn.Equal(today.AddDays(-1)) || !n.ParentLetterSentOn.Equal(today.AddDays(-1)) {
 		t.Errorf("parent letter: %+v", n.Steps)
 	}
@@ -581,7 +583,7 @@ func TestS23Letters(t *testing.T) {
 	wantStatus(t, "settings", res, http.StatusOK)
 	f := url.Values{"s23_standard_days": {"12"}, "s23_ack_standard_days": {"7"},
 		"s23_parent_letter_template": {"Dear {{chld_name}}"}, "s23_la_notification_template": {s23.DefaultLANotification}}
-	for _, k := range s23SettingKeys {
+	for _, k := range []string{s23.SettingStandardDays, s23.SettingAckStandardDays, s23.SettingParentLetter, s23.SettingLANotification} {
 		f.Set(k+"-version", "0")
 	}
 	res = dco.post("/s23-notifications/settings", f)
@@ -596,10 +598,10 @@ func TestS23Letters(t *testing.T) {
 	if body := prov.get(s23Path(n.ID) + "/parent-letter").Body; !strings.Contains(body, "Dear family of Lettered Young, from Test Community Health") {
 		t.Errorf("the new template is not used:\n%s", body)
 	}
-	if cfg, _ := e.store.S23Settings(ctx, e.icb.ID); cfg.StandardDays != 12 || cfg.AckStandardDays != 7 {
+	if cfg, _ := s23db.New(e.store).Settings(ctx, e.icb.ID); cfg.StandardDays != 12 || cfg.AckStandardDays != 7 {
 		t.Errorf("standards not saved: %+v", cfg)
 	}
-	if cfg, _ := e.store.S23Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays || cfg.ParentLetter != s23.DefaultParentLetter {
+	if cfg, _ := s23db.New(e.store).Settings(ctx, 0); cfg.StandardDays != s23.DefaultStandardDays || cfg.ParentLetter != s23.DefaultParentLetter {
 		t.Errorf("the DCO's save changed the defaults: %+v", cfg)
 	}
 }
@@ -614,9 +616,9 @@ func TestS23HomeAndChild(t *testing.T) {
 	if err := e.store.GrantChildAccess(ctx, store.System, c.ID, 0, e.prov.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
-	n := store.S23Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+	n := s23db.Notification{ChildID: c.ID, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
 		Steps: s23.Steps{OpinionOn: today.AddDays(-30), ParentInformedOn: today.AddDays(-30), DiscussionOfferedOn: today.AddDays(-30)}}
-	if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+	if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 		t.Fatal(err)
 	}
 	body := e.as("provider").get("/").Body
@@ -655,9 +657,9 @@ func TestS23ComplianceBacklogLinks(t *testing.T) {
 	prev := prevFirst.String()[:7]
 	mk := func(name string, informed, told send.Date) {
 		c := e.youngChild(e.laA, name)
-		n := store.S23Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
+		n := s23db.Notification{ChildID: c.ID, Kind: s23.KindS23, ProviderOrgID: e.prov.ID, Professional: "HV", Needs: []string{"semh"},
 			Steps: s23.Steps{OpinionOn: informed, ParentInformedOn: informed, DiscussionOfferedOn: informed, LANotifiedOn: told}}
-		if err := e.store.CreateS23(ctx, store.System, &n, nil); err != nil {
+		if err := s23db.New(e.store).Create(ctx, store.System, &n, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -709,4 +711,55 @@ func TestS23ComplianceBacklogLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// s23Path is the address of a notification's page.
+func s23Path(id int64) string { return "/s23-notifications/" + strconv.FormatInt(id, 10) }
+
+// s23JSON is a notification as the API writes it (s23web's s23JSON): the
+// tests read responses through their own copy, so a change of the wire
+// format fails them.
+type s23JSON struct {
+	ID                     int64         `json:"id"`
+	Kind                   s23.Kind      `json:"kind"`
+	Child                  s23ChildJSON  `json:"child"`
+	ProviderCode           string        `json:"provider_code"`
+	ProviderName           string        `json:"provider_name"`
+	LACode                 string        `json:"la_code"`
+	LAName                 string        `json:"la_name"`
+	LAReason               string        `json:"la_reason"`
+	Professional           string        `json:"professional"`
+	Service                string        `json:"service"`
+	Needs                  []string      `json:"needs"`
+	Reasons                string        `json:"reasons"`
+	OpinionOn              send.Date     `json:"opinion_on"`
+	ParentInformedOn       send.Date     `json:"parent_informed_on"`
+	DiscussionOfferedOn    send.Date     `json:"discussion_offered_on"`
+	DiscussionHeldOn       send.Date     `json:"discussion_held_on"`
+	LANotifiedOn           send.Date     `json:"la_notified_on"`
+	AcknowledgedOn         send.Date     `json:"acknowledged_on"`
+	ConsentToShare         s23.Consent   `json:"consent_to_share"`
+	VoluntaryOrganisations string        `json:"voluntary_organisations"`
+	ParentLetterSentOn     send.Date     `json:"parent_letter_sent_on"`
+	LALetterSentOn         send.Date     `json:"la_letter_sent_on"`
+	Status                 s23StatusJSON `json:"status"`
+	OtherNotifications     int           `json:"other_notifications"`
+	Version                int64         `json:"version"`
+}
+
+// s23ChildJSON is the child as a notification shows it.
+type s23ChildJSON struct {
+	ID          int64     `json:"id"`
+	NHSNumber   string    `json:"nhs_number"`
+	GivenName   string    `json:"given_name"`
+	FamilyName  string    `json:"family_name"`
+	DateOfBirth send.Date `json:"date_of_birth"`
+	LACode      string    `json:"la_code"`
+}
+
+// s23StatusJSON is the status tag as words and a colour (docs/design.md §8).
+type s23StatusJSON struct {
+	Colour s23.Colour `json:"colour"`
+	Label  string     `json:"label"`
+	Detail string     `json:"detail"`
 }

@@ -43,6 +43,10 @@ type Options struct {
 	SessionAbsolute time.Duration
 	// Demo shows a phase banner saying the data are synthetic.
 	Demo bool
+	// Workflows are the workflows the service runs, each wired in by one
+	// line in internal/workflows: their routes, pages, navigation and
+	// what they add to the home and child pages (kit.go).
+	Workflows []Workflow
 }
 
 // Server holds the parsed templates, assets and sign-in throttle that the
@@ -60,6 +64,11 @@ type Server struct {
 	cop      *http.CrossOriginProtection
 	mux      *http.ServeMux
 	handler  http.Handler
+
+	// routes are routes.go's table with every workflow's routes added;
+	// workflows are the workflows' parts (kit.go).
+	routes    []route
+	workflows []Parts
 
 	sessionCookie string
 	csrfCookie    string
@@ -113,14 +122,15 @@ func newServer(opts Options) (*Server, error) {
 	s.flashCookie = prefix + "flash"
 
 	s.assets = loadAssets(opts.Log)
-	pages, err := parsePages(s.templateFuncs())
+	s.addWorkflows(opts.Workflows)
+	pages, err := parsePages(s.templateFuncs(), s.workflows)
 	if err != nil {
 		return nil, err
 	}
 	s.pages = pages
 
 	s.mux = http.NewServeMux()
-	for _, rt := range routeTable {
+	for _, rt := range s.routes {
 		s.mux.Handle(rt.pattern, s.guard(rt))
 	}
 	s.handler = s.requestID(s.logRequests(s.recoverPanics(s.securityHeaders(http.HandlerFunc(s.dispatch)))))

@@ -53,7 +53,7 @@ func TestDemoBannerAndErrorPageNavigation(t *testing.T) {
 func TestNavigationByRole(t *testing.T) {
 	e := newEnv(t)
 	for _, role := range store.Roles {
-		for _, item := range navFor(role, "/") {
+		for _, item := range e.srv.navFor(role, "/") {
 			res := e.as(roleKeys[role]).get(item.Href)
 			if res.StatusCode != http.StatusOK {
 				t.Errorf("%s: nav link %s gives %d", role, item.Href, res.StatusCode)

@@ -1,16 +1,17 @@
-package importer
+package s23import
 
 import (
 	"strings"
 	"testing"
 
 	"dco/internal/errs"
+	"dco/internal/importer"
 	"dco/internal/s23"
 	"dco/internal/send"
 	"dco/internal/store"
 )
 
-func s23Lookups() (LAFunc, ProviderFunc) {
+func s23Lookups() (importer.LAFunc, ProviderFunc) {
 	la := func(code string) (store.Org, error) {
 		if code == "800" || code == "E06000022" {
 			return store.Org{ID: 2, Kind: store.OrgLA, Name: "Bath and North East Somerset", Code: "800"}, nil
@@ -56,7 +57,7 @@ func TestReadS23Rows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := ReadS23(strings.NewReader(s23Header+tt.row+"\n"), S23Options{LA: la, Provider: prov, Today: send.NewDate(2025, 6, 2)})
+			res, err := Read(strings.NewReader(s23Header+tt.row+"\n"), Options{LA: la, Provider: prov, Today: send.NewDate(2025, 6, 2)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,7 +81,7 @@ func TestReadS23SchoolAge(t *testing.T) {
 	in := s23Header +
 		"9991000003,Ava,S,2020-01-01,800,NLX,HV,Delay,2025-03-30,2025-03-30,\n" +
 		"9991000070,Ben,S,2020-01-01,800,NLX,HV,Delay,2025-03-31,,2025-04-01\n"
-	res, err := ReadS23(strings.NewReader(in), S23Options{LA: la, Provider: prov, Today: send.NewDate(2025, 6, 2)})
+	res, err := Read(strings.NewReader(in), Options{LA: la, Provider: prov, Today: send.NewDate(2025, 6, 2)})
 	if err != nil || !res.OK() || len(res.Rows) != 2 {
 		t.Fatalf("got %+v, %v", res, err)
 	}
@@ -95,11 +96,27 @@ func TestReadS23SchoolAge(t *testing.T) {
 
 func TestReadS23Header(t *testing.T) {
 	la, prov := s23Lookups()
-	res, err := ReadS23(strings.NewReader("nhs_number,given_name\n"), S23Options{LA: la, Provider: prov})
+	res, err := Read(strings.NewReader("nhs_number,given_name\n"), Options{LA: la, Provider: prov})
 	if err != nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "the header has no family_name, date_of_birth") {
 		t.Errorf("got %+v, %v", res, err)
 	}
-	if _, err := ReadS23(strings.NewReader(""), S23Options{LA: la, Provider: prov}); err == nil {
+	if _, err := Read(strings.NewReader(""), Options{LA: la, Provider: prov}); err == nil {
 		t.Errorf("empty file: want an error")
+	}
+}
+
+// TestReadNotUTF8: a cell of a notifications file that is not UTF-8 is
+// refused by the rule every file shares (importer.TestReadNotUTF8), naming
+// the line and the column.
+func TestReadNotUTF8(t *testing.T) {
+	la, prov := s23Lookups()
+	in := s23Header + "9991000003,Ava,S,2023-01-15,800,NLX,H\xc0V,Delay,,,\n"
+	res, err := Read(strings.NewReader(in), Options{LA: la, Provider: prov, Today: send.NewDate(2025, 6, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "line 2: professional is not UTF-8 text: save the file as \"CSV UTF-8\" and import it again"
+	if len(res.Errors) != 1 || res.Errors[0].Error() != want {
+		t.Errorf("got %v, want %q", res.Errors, want)
 	}
 }

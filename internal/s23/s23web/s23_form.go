@@ -1,4 +1,4 @@
-package web
+package s23web
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // s23Input is the one request type for making or changing a notification,
@@ -40,7 +42,7 @@ type s23Input struct {
 
 // s23DateIn is a date as it arrived: three boxes from a form, text from JSON.
 type s23DateIn struct {
-	Parts dateParts
+	Parts web.DateParts
 	Text  string
 }
 
@@ -72,7 +74,7 @@ var s23Anchors = map[string]string{
 }
 
 func s23FormDate(r *http.Request, name string) s23DateIn {
-	return s23DateIn{Parts: dateParts{
+	return s23DateIn{Parts: web.DateParts{
 		Day:   strings.TrimSpace(r.PostFormValue(name + "-day")),
 		Month: strings.TrimSpace(r.PostFormValue(name + "-month")),
 		Year:  strings.TrimSpace(r.PostFormValue(name + "-year")),
@@ -99,7 +101,7 @@ func decodeS23Form(r *http.Request) s23Input {
 }
 
 // s23InputFrom fills the form from a stored notification, for editing.
-func s23InputFrom(n store.S23Notification, laCode, providerCode string) s23Input {
+func s23InputFrom(n s23db.Notification, laCode, providerCode string) s23Input {
 	in := s23Input{
 		ChildID: n.ChildID, Kind: string(n.Kind), ProviderCode: providerCode, LACode: laCode, LAReason: n.LAReason,
 		Professional: n.Professional, Service: n.Service, Needs: n.Needs, Reasons: n.Reasons, Consent: string(n.Consent),
@@ -108,7 +110,7 @@ func s23InputFrom(n store.S23Notification, laCode, providerCode string) s23Input
 	st := n.Steps
 	for f, d := range map[string]send.Date{s23.FieldOpinion: st.OpinionOn, s23.FieldParentInformed: st.ParentInformedOn,
 		s23.FieldDiscussionOffered: st.DiscussionOfferedOn, s23.FieldDiscussionHeld: st.DiscussionHeldOn, s23.FieldLANotified: st.LANotifiedOn} {
-		in.Dates[f] = s23DateIn{Parts: datePartsOf(d), Text: d.String()}
+		in.Dates[f] = s23DateIn{Parts: web.DatePartsOf(d), Text: d.String()}
 	}
 	return in
 }
@@ -164,13 +166,13 @@ type s23Hidden struct{ Name, Value string }
 // s23ReadDate reads one date of the input, recording what is wrong in bad.
 func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromForm, required bool) send.Date {
 	if fromForm {
-		if d.Parts == (dateParts{}) {
+		if d.Parts == (web.DateParts{}) {
 			if required {
 				bad[field] = "Enter the " + strings.ToLower(label[:1]) + label[1:]
 			}
 			return send.Date{}
 		}
-		return checkDateParts(bad, field, label, d.Parts)
+		return web.CheckDateParts(bad, field, label, d.Parts)
 	}
 	v := strings.TrimSpace(d.Text)
 	if v == "" {
@@ -190,9 +192,9 @@ func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromFo
 // is given, the details of the child: the checks that need no database
 // beyond finding organisations by code. The store makes the rest (the
 // order of the steps, whether s.23 applies, the scope).
-func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input, editing bool) (store.S23Notification, *store.Child, error) {
+func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, editing bool) (s23db.Notification, *store.Child, error) {
 	bad := map[string]string{}
-	n := store.S23Notification{
+	n := s23db.Notification{
 		ChildID: in.ChildID, Kind: s23.Kind(strings.TrimSpace(in.Kind)), LAReason: in.LAReason, Professional: in.Professional,
 		Service: in.Service, Needs: in.Needs, Reasons: in.Reasons, Consent: s23.Consent(strings.TrimSpace(in.Consent)),
 		VoluntaryOrgs: in.VoluntaryOrgs, Version: in.Version,
@@ -209,17 +211,17 @@ func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input
 		if strings.TrimSpace(in.NHSNumber) == "" {
 			bad["nhs_number"] = "Enter the child's NHS number"
 		} else if v, err := send.ParseNHSNumber(in.NHSNumber); err != nil {
-			bad["nhs_number"] = sentence(err.Error())
+			bad["nhs_number"] = web.Sentence(err.Error())
 		} else {
 			c.NHSNumber = v
 		}
-		c.GivenName = checkName(bad, "given_name", "given name", in.GivenName)
-		c.FamilyName = checkName(bad, "family_name", "family name", in.FamilyName)
+		c.GivenName = web.CheckName(bad, "given_name", "given name", in.GivenName)
+		c.FamilyName = web.CheckName(bad, "family_name", "family name", in.FamilyName)
 		c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm, true)
 		if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
 			bad["child_la_code"] = "Choose the local authority the child lives in"
 		} else if code != "" {
-			org, err := s.store.FindLA(ctx, code)
+			org, err := s.Store().FindLA(ctx, code)
 			switch {
 			case errs.Is(err, errs.NotFound):
 				bad["child_la_code"] = "Choose the local authority the child lives in from the list"
@@ -232,7 +234,7 @@ func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input
 		child = &c
 	}
 	if code := strings.TrimSpace(in.LACode); code != "" {
-		org, err := s.store.FindLA(ctx, code)
+		org, err := s.Store().FindLA(ctx, code)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			bad["la_code"] = "Choose the local authority to notify from the list"
@@ -249,7 +251,7 @@ func (s *Server) s23Validate(ctx context.Context, actor store.Actor, in s23Input
 		if code == "" {
 			bad["provider_code"] = "Choose the health provider making the notification"
 		} else {
-			org, err := s.store.FindOrgByCode(ctx, store.OrgProvider, code)
+			org, err := s.Store().FindOrgByCode(ctx, store.OrgProvider, code)
 			switch {
 			case errs.Is(err, errs.NotFound):
 				bad["provider_code"] = "Choose the health provider from the list"
@@ -302,7 +304,7 @@ func s23FormFieldsOf(err error) error {
 
 // s23FormPage is the form to make or change a notification.
 type s23FormPage struct {
-	page
+	web.Page
 	Editing      bool
 	ID           int64
 	Action       string
@@ -313,30 +315,30 @@ type s23FormPage struct {
 	Providers    []s23Option
 	ShowProvider bool
 	ShowKind     bool
-	Needs        []flagChoice
+	Needs        []web.FlagChoice
 	Warning      string
-	Dates        map[string]dateParts
+	Dates        map[string]web.DateParts
 	Sent         bool // the LA has been told: its date and LA cannot change here
 }
 
 // Date returns the boxes of one step's date input.
-func (p *s23FormPage) Date(field string) dateParts { return p.Dates[field] }
+func (p *s23FormPage) Date(field string) web.DateParts { return p.Dates[field] }
 
 // DateField builds one step's date input for the template.
-func (p *s23FormPage) DateField(field, hint string) dateField {
-	return newDateField(p, field, s23DateLabels[field], p.Dates[field], hint)
+func (p *s23FormPage) DateField(field, hint string) web.DateField {
+	return web.NewDateField(p, field, s23DateLabels[field], p.Dates[field], hint)
 }
 
-func (s *Server) s23FormPage(ctx context.Context, actor store.Actor, in s23Input, child *store.Child) (*s23FormPage, error) {
-	p := &s23FormPage{In: in, Child: child, Dates: map[string]dateParts{},
+func (s *Web) s23FormPage(ctx context.Context, actor store.Actor, in s23Input, child *store.Child) (*s23FormPage, error) {
+	p := &s23FormPage{In: in, Child: child, Dates: map[string]web.DateParts{},
 		ShowProvider: actor.Role == store.RoleDCO, ShowKind: actor.Role == store.RoleDCO}
 	for _, f := range s23DateFields {
 		p.Dates[f] = in.Dates[f].Parts
 	}
 	for _, n := range s23.Needs {
-		p.Needs = append(p.Needs, flagChoice{Name: n.Key, Label: n.Label, Checked: slices.Contains(in.Needs, n.Key)})
+		p.Needs = append(p.Needs, web.FlagChoice{Name: n.Key, Label: n.Label, Checked: slices.Contains(in.Needs, n.Key)})
 	}
-	las, err := s.localAuthorities(ctx, actor)
+	las, err := s.LocalAuthorities(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -365,71 +367,71 @@ func (s *Server) s23FormPage(ctx context.Context, actor store.Actor, in s23Input
 
 // s23New shows the form: for the child named by ?child= (one the user can
 // see), or with questions about the child.
-func (s *Server) s23New(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23New(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	in := s23Input{Dates: map[string]s23DateIn{}, FromForm: true}
 	var child *store.Child
 	if v := r.URL.Query().Get("child"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, errs.E(errs.NotFound, "Page not found"))
+			s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
 			return
 		}
-		c, err := s.store.GetChild(ctx, actor, id)
+		c, err := s.Store().GetChild(ctx, actor, id)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		child, in.ChildID = &c, c.ID
 	}
 	p, err := s.s23FormPage(ctx, actor, in, child)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.newS23Page(p)
-	s.render(w, r, http.StatusOK, "s23_form.html", p)
+	s.Render(w, r, http.StatusOK, "s23_form.html", p)
 }
 
-func (s *Server) newS23Page(p *s23FormPage) {
+func (s *Web) newS23Page(p *s23FormPage) {
 	p.Title, p.Action = "New Section 23 notification", "/s23-notifications/check"
 	p.Back, p.BackText = "/s23-notifications", "Notifications"
 	if p.Child != nil {
-		p.Back, p.BackText = childPath(p.Child.ID), "Back to the child's record"
+		p.Back, p.BackText = web.ChildPath(p.Child.ID), "Back to the child's record"
 	}
 }
 
 // s23Reshow re-shows the new-notification form with the person's answers
 // and, when fields is not nil, the errors.
-func (s *Server) s23Reshow(w http.ResponseWriter, r *http.Request, actor store.Actor, in s23Input, status int, fields map[string]string) {
+func (s *Web) s23Reshow(w http.ResponseWriter, r *http.Request, actor store.Actor, in s23Input, status int, fields map[string]string) {
 	ctx := r.Context()
 	var child *store.Child
 	if in.ChildID != 0 {
-		c, err := s.store.GetChild(ctx, actor, in.ChildID)
+		c, err := s.Store().GetChild(ctx, actor, in.ChildID)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		child = &c
 	}
 	p, err := s.s23FormPage(ctx, actor, in, child)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.newS23Page(p)
 	if fields != nil {
-		p.setErrors(fields, s23FormFields, s23Anchors)
+		p.SetErrors(fields, s23FormFields, s23Anchors)
 	}
-	s.render(w, r, status, "s23_form.html", p)
+	s.Render(w, r, status, "s23_form.html", p)
 }
 
 // s23CheckPage is "check your answers" before a notification is recorded,
 // and so, once the LA-notified date is given, before it leaves the ICB.
 type s23CheckPage struct {
-	page
-	N          store.S23Notification
+	web.Page
+	N          s23db.Notification
 	Child      store.Child
 	NewChild   bool
 	Matched    bool // the details typed are a registered child, shown as typed
@@ -444,27 +446,27 @@ type s23CheckPage struct {
 
 // s23Check validates the form against everything the store checks and,
 // if it passes, shows the answers to confirm.
-func (s *Server) s23Check(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23Check(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	in := decodeS23Form(r)
 	reshow := func(status int, fields map[string]string) { s.s23Reshow(w, r, actor, in, status, fields) }
 	n, child, err := s.s23Validate(ctx, actor, in, false)
 	if err != nil {
-		s.failForm(w, r, err, reshow)
+		s.FailForm(w, r, err, reshow)
 		return
 	}
-	if err := s.store.CheckS23(ctx, actor, &n, child); err != nil {
-		s.failForm(w, r, s23FormFieldsOf(err), reshow)
+	if err := s.db.Check(ctx, actor, &n, child); err != nil {
+		s.FailForm(w, r, s23FormFieldsOf(err), reshow)
 		return
 	}
 	p := s.s23CheckData(n, in, "/s23-notifications", false)
 	p.NewChild = n.ChildID == 0
 	p.Matched = in.ChildID == 0 && n.ChildID != 0
-	s.render(w, r, http.StatusOK, "s23_check.html", p)
+	s.Render(w, r, http.StatusOK, "s23_check.html", p)
 }
 
-func (s *Server) s23CheckData(n store.S23Notification, in s23Input, action string, editing bool) *s23CheckPage {
+func (s *Web) s23CheckData(n s23db.Notification, in s23Input, action string, editing bool) *s23CheckPage {
 	p := &s23CheckPage{N: n, Child: n.Child, Consent: n.Consent.Label(), Hidden: in.hidden(), Action: action,
 		SendsToLA: !n.Steps.LANotifiedOn.IsZero(), Editing: editing}
 	for _, k := range n.Needs {
@@ -482,9 +484,9 @@ func (s *Server) s23CheckData(n store.S23Notification, in s23Input, action strin
 
 // s23Create records a checked notification, or, asked to change the
 // answers, shows the form again with them.
-func (s *Server) s23Create(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23Create(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	in := decodeS23Form(r)
 	if r.PostFormValue("change") != "" {
 		s.s23Reshow(w, r, actor, in, http.StatusOK, nil)
@@ -493,17 +495,17 @@ func (s *Server) s23Create(w http.ResponseWriter, r *http.Request) {
 	reshow := func(status int, fields map[string]string) { s.s23Reshow(w, r, actor, in, status, fields) }
 	n, child, err := s.s23Validate(ctx, actor, in, false)
 	if err != nil {
-		s.failForm(w, r, err, reshow)
+		s.FailForm(w, r, err, reshow)
 		return
 	}
-	if err := s.store.CreateS23(ctx, actor, &n, child); err != nil {
-		s.failForm(w, r, s23FormFieldsOf(err), reshow)
+	if err := s.db.Create(ctx, actor, &n, child); err != nil {
+		s.FailForm(w, r, s23FormFieldsOf(err), reshow)
 		return
 	}
 	if n.Steps.LANotifiedOn.IsZero() {
-		s.setFlash(w, r, flashS23Created)
+		s.SetFlash(w, r, flashS23Created)
 	} else {
-		s.setFlash(w, r, flashS23Sent)
+		s.SetFlash(w, r, flashS23Sent)
 	}
 	http.Redirect(w, r, s23Path(n.ID), http.StatusSeeOther)
 }
@@ -512,18 +514,18 @@ func (s *Server) s23Create(w http.ResponseWriter, r *http.Request) {
 
 // s23Codes returns the DfE code of the LA notified and the provider's ODS
 // code, for the edit form.
-func (s *Server) s23Codes(ctx context.Context, n store.S23Notification) (la, provider string, err error) {
-	if la, err = s.laCode(ctx, n.LAID); err != nil {
+func (s *Web) s23Codes(ctx context.Context, n s23db.Notification) (la, provider string, err error) {
+	if la, err = s.LACode(ctx, n.LAID); err != nil {
 		return "", "", err
 	}
-	o, err := s.store.GetOrg(ctx, n.ProviderOrgID)
+	o, err := s.Store().GetOrg(ctx, n.ProviderOrgID)
 	if err != nil {
 		return "", "", err
 	}
 	return la, o.Code, nil
 }
 
-func (s *Server) s23EditPage(ctx context.Context, actor store.Actor, n store.S23Notification, in s23Input) (*s23FormPage, error) {
+func (s *Web) s23EditPage(ctx context.Context, actor store.Actor, n s23db.Notification, in s23Input) (*s23FormPage, error) {
 	c := n.Child
 	p, err := s.s23FormPage(ctx, actor, in, &c)
 	if err != nil {
@@ -540,48 +542,48 @@ func (s *Server) s23EditPage(ctx context.Context, actor store.Actor, n store.S23
 	return p, nil
 }
 
-func (s *Server) s23Edit(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23Edit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23(ctx, actor, id)
+	n, err := s.db.Get(ctx, actor, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	la, prov, err := s.s23Codes(ctx, n)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p, err := s.s23EditPage(ctx, actor, n, s23InputFrom(n, la, prov))
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "s23_form.html", p)
+	s.Render(w, r, http.StatusOK, "s23_form.html", p)
 }
 
 // s23Update saves a changed notification. When the change is the one that
 // tells the LA (its date recorded for the first time), the answers are
 // shown to check first, as for a new notification.
-func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23Update(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	// Read it first: a notification out of scope is "not found" whatever
 	// was posted, and the form is re-shown around the record.
-	cur, err := s.store.GetS23(ctx, actor, id)
+	cur, err := s.db.Get(ctx, actor, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	in := decodeS23Form(r)
@@ -591,10 +593,10 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 	}
 	if !cur.Steps.LANotifiedOn.IsZero() {
 		// Once the LA is told, its date and the LA stay as recorded here.
-		in.Dates[s23.FieldLANotified] = s23DateIn{Parts: datePartsOf(cur.Steps.LANotifiedOn)}
+		in.Dates[s23.FieldLANotified] = s23DateIn{Parts: web.DatePartsOf(cur.Steps.LANotifiedOn)}
 		la, _, err := s.s23Codes(ctx, cur)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		in.LACode = la
@@ -602,11 +604,11 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 	reshow := func(status int, fields map[string]string) {
 		p, err := s.s23EditPage(ctx, actor, cur, in)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		p.setErrors(fields, s23FormFields, s23Anchors)
-		s.render(w, r, status, "s23_form.html", p)
+		p.SetErrors(fields, s23FormFields, s23Anchors)
+		s.Render(w, r, status, "s23_form.html", p)
 	}
 	if r.PostFormValue("change") != "" {
 		reshow(http.StatusOK, nil)
@@ -614,7 +616,7 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 	}
 	n, _, err := s.s23Validate(ctx, actor, in, true)
 	if err != nil {
-		s.failForm(w, r, err, reshow)
+		s.FailForm(w, r, err, reshow)
 		return
 	}
 	n.ID = id
@@ -631,23 +633,23 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 		check := n
 		check.Child, check.ProviderName, check.LAName = cur.Child, cur.ProviderName, cur.LAName
 		if n.LAID != 0 && n.LAID != cur.LAID {
-			if o, err := s.store.GetOrg(ctx, n.LAID); err == nil {
+			if o, err := s.Store().GetOrg(ctx, n.LAID); err == nil {
 				check.LAName = o.Name
 			}
 		}
 		p := s.s23CheckData(check, in, s23Path(id), true)
 		p.Hidden = append(p.Hidden, s23Hidden{"confirm", "1"})
-		s.render(w, r, http.StatusOK, "s23_check.html", p)
+		s.Render(w, r, http.StatusOK, "s23_check.html", p)
 		return
 	}
-	if err := s.store.UpdateS23(ctx, actor, &n); err != nil {
-		s.failForm(w, r, staleToMessage(s23FormFieldsOf(err)), reshow)
+	if err := s.db.Update(ctx, actor, &n); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(s23FormFieldsOf(err)), reshow)
 		return
 	}
 	if cur.Steps.LANotifiedOn.IsZero() && !n.Steps.LANotifiedOn.IsZero() {
-		s.setFlash(w, r, flashS23Sent)
+		s.SetFlash(w, r, flashS23Sent)
 	} else {
-		s.setFlash(w, r, flashS23Saved)
+		s.SetFlash(w, r, flashS23Saved)
 	}
 	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
 }
@@ -655,91 +657,91 @@ func (s *Server) s23Update(w http.ResponseWriter, r *http.Request) {
 // --- The LA acknowledges; letters are marked sent ---
 
 // s23Acknowledge records the LA's acknowledgement on the date given.
-func (s *Server) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	bad := map[string]string{}
 	parts := s23FormDate(r, s23.FieldAcknowledged).Parts
-	on := checkDateParts(bad, s23.FieldAcknowledged, "Date of acknowledgement", parts)
+	on := web.CheckDateParts(bad, s23.FieldAcknowledged, "Date of acknowledgement", parts)
 	reshow := func(status int, fields map[string]string) {
-		n, err := s.store.GetS23(ctx, actor, id)
+		n, err := s.db.Get(ctx, actor, id)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p, err := s.s23ViewData(ctx, actor, n)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p.Ack = parts
-		p.setErrors(fields, []string{s23.FieldAcknowledged}, map[string]string{s23.FieldAcknowledged: s23.FieldAcknowledged + "-day"})
-		s.render(w, r, status, "s23_view.html", p)
+		p.SetErrors(fields, []string{s23.FieldAcknowledged}, map[string]string{s23.FieldAcknowledged: s23.FieldAcknowledged + "-day"})
+		s.Render(w, r, status, "s23_view.html", p)
 	}
 	if len(bad) > 0 {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.store.AcknowledgeS23(ctx, actor, id, version, on); err != nil {
-		s.failForm(w, r, staleToMessage(err), reshow)
+	if _, err := s.db.Acknowledge(ctx, actor, id, version, on); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
-	s.setFlash(w, r, flashS23Acknowledged)
+	s.SetFlash(w, r, flashS23Acknowledged)
 	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
 }
 
-func (s *Server) s23ParentLetterSent(w http.ResponseWriter, r *http.Request) {
-	s.s23LetterSent(w, r, store.S23LetterParent)
+func (s *Web) s23ParentLetterSent(w http.ResponseWriter, r *http.Request) {
+	s.s23LetterSent(w, r, s23db.LetterParent)
 }
 
-func (s *Server) s23LALetterSent(w http.ResponseWriter, r *http.Request) {
-	s.s23LetterSent(w, r, store.S23LetterLA)
+func (s *Web) s23LALetterSent(w http.ResponseWriter, r *http.Request) {
+	s.s23LetterSent(w, r, s23db.LetterLA)
 }
 
 // s23LetterSent records that a letter went on the date given. Marking the
 // LA notification sent is what tells the LA when no date was recorded, and
 // the store refuses it before the parent was informed.
-func (s *Server) s23LetterSent(w http.ResponseWriter, r *http.Request, letter string) {
+func (s *Web) s23LetterSent(w http.ResponseWriter, r *http.Request, letter string) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	bad := map[string]string{}
 	parts := s23FormDate(r, "sent_on").Parts
-	on := checkDateParts(bad, "sent_on", "Date the letter was sent", parts)
+	on := web.CheckDateParts(bad, "sent_on", "Date the letter was sent", parts)
 	reshow := func(status int, fields map[string]string) {
-		n, err := s.store.GetS23Letter(ctx, actor, id, letter)
+		n, err := s.db.GetLetter(ctx, actor, id, letter)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p, err := s.s23LetterData(ctx, actor, n, letter)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p.Sent = parts
-		p.setErrors(fields, []string{"sent_on"}, map[string]string{"sent_on": "sent_on-day"})
-		s.render(w, r, status, "s23_letter.html", p)
+		p.SetErrors(fields, []string{"sent_on"}, map[string]string{"sent_on": "sent_on-day"})
+		s.Render(w, r, status, "s23_letter.html", p)
 	}
 	if len(bad) > 0 {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.store.MarkS23LetterSent(ctx, actor, id, version, letter, on); err != nil {
-		s.failForm(w, r, staleToMessage(err), reshow)
+	if _, err := s.db.MarkLetterSent(ctx, actor, id, version, letter, on); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
-	s.setFlash(w, r, flashS23LetterSent)
+	s.SetFlash(w, r, flashS23LetterSent)
 	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
 }

@@ -1,4 +1,4 @@
-package web
+package s23web
 
 import (
 	"context"
@@ -11,22 +11,16 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // Section 23 notifications (Children and Families Act 2014 s.23): the pages
 // a provider makes them with, an LA receives them with and a DCO oversees
-// them with. The rules are internal/s23's and the scoping the store's; these
-// handlers decode, call the store and draw. Routes are in routes.go.
-
-func init() {
-	pageFiles = append(pageFiles, "s23_list.html", "s23_view.html", "s23_form.html", "s23_check.html",
-		"s23_letter.html", "s23_compliance.html", "s23_settings.html")
-	for code, f := range s23Flashes {
-		flashes[code] = f
-	}
-}
+// them with. The rules are internal/s23's and the scoping s23db's; these
+// handlers decode, call the store and draw. Routes are in web.go.
 
 // The banners after each change.
 const (
@@ -38,7 +32,7 @@ const (
 	flashS23Settings     = "s23-settings"
 )
 
-var s23Flashes = map[string]flash{
+var s23Flashes = map[string]web.Flash{
 	flashS23Created:      {Success: true, Text: "Notification recorded. The LA will see it once you record the date it was notified."},
 	flashS23Sent:         {Success: true, Text: "Notification recorded and sent to the local authority"},
 	flashS23Saved:        {Success: true, Text: "Notification saved"},
@@ -54,32 +48,27 @@ const s23PageSize = 25
 func s23Path(id int64) string { return "/s23-notifications/" + strconv.FormatInt(id, 10) }
 
 // s23Cal returns the working-day calendar for status tags.
-func (s *Server) s23Cal(ctx context.Context) (*send.Calendar, error) {
-	if s.calendar == nil {
-		return send.DefaultCalendar(), nil
-	}
-	return s.calendar(ctx)
-}
+func (s *Web) s23Cal(ctx context.Context) (*send.Calendar, error) { return s.Calendar(ctx) }
 
 // s23Today is today's date in England.
-func (s *Server) s23Today() send.Date { return send.Today(s.now()) }
+func (s *Web) s23Today() send.Date { return send.Today(s.Now()) }
 
 // s23ActorSettings is the Section 23 configuration of the actor's ICB (its
 // own values, else the defaults), for the lists, counts and compliance
 // figures an actor sees. A notification's own page, status and letters use
 // its ICB's instead (S23Settings(ctx, n.ICBID)).
-func (s *Server) s23ActorSettings(ctx context.Context, actor store.Actor) (store.S23Config, error) {
-	icb, err := s.store.ActorICB(ctx, actor)
+func (s *Web) s23ActorSettings(ctx context.Context, actor store.Actor) (s23db.Config, error) {
+	icb, err := s.Store().ActorICB(ctx, actor)
 	if err != nil {
-		return store.S23Config{}, err
+		return s23db.Config{}, err
 	}
-	return s.store.S23Settings(ctx, icb)
+	return s.db.Settings(ctx, icb)
 }
 
 // s23Tag is a notification's status for the role looking: the LA sees
 // its receipt (how long it has had it, whether acknowledged); everyone else
 // the health side's progress against the local standard.
-func s23Tag(role store.Role, n store.S23Notification, cfg store.S23Config, cal *send.Calendar, today send.Date) s23.Tag {
+func s23Tag(role store.Role, n s23db.Notification, cfg s23db.Config, cal *send.Calendar, today send.Date) s23.Tag {
 	if role == store.RoleLA {
 		return s23.Receipt(n.Steps, cfg.AckStandardDays, cal, today)
 	}
@@ -100,7 +89,7 @@ type s23Row struct {
 	Duplicate            bool
 }
 
-func s23RowOf(n store.S23Notification, tag s23.Tag) s23Row {
+func s23RowOf(n s23db.Notification, tag s23.Tag) s23Row {
 	return s23Row{
 		ID: n.ID, Href: s23Path(n.ID), ChildName: n.Child.GivenName + " " + n.Child.FamilyName, NHSNumber: n.Child.NHSNumber,
 		ProviderName: n.ProviderName, LAName: n.LAName, Kind: n.Kind,
@@ -117,16 +106,16 @@ type s23Option struct {
 // s23StatusOptions words each status filter the role can use.
 func s23StatusOptions(role store.Role, selected string) []s23Option {
 	labels := map[string]string{
-		store.S23StatusNotInformed:    "Parent not yet informed",
-		store.S23StatusAwaitingLA:     "Parent informed, LA not yet notified",
-		store.S23StatusOverdue:        "LA notification overdue",
-		store.S23StatusUnacknowledged: "Not yet acknowledged by the LA",
-		store.S23StatusAcknowledged:   "Acknowledged by the LA",
-		store.S23StatusDuplicate:      "Possible duplicate (child notified more than once)",
+		s23db.StatusNotInformed:    "Parent not yet informed",
+		s23db.StatusAwaitingLA:     "Parent informed, LA not yet notified",
+		s23db.StatusOverdue:        "LA notification overdue",
+		s23db.StatusUnacknowledged: "Not yet acknowledged by the LA",
+		s23db.StatusAcknowledged:   "Acknowledged by the LA",
+		s23db.StatusDuplicate:      "Possible duplicate (child notified more than once)",
 	}
 	out := []s23Option{{Value: "", Text: "All statuses", Selected: selected == ""}}
-	for _, st := range store.S23Statuses {
-		if role == store.RoleLA && (st == store.S23StatusNotInformed || st == store.S23StatusAwaitingLA || st == store.S23StatusOverdue) {
+	for _, st := range s23db.Statuses {
+		if role == store.RoleLA && (st == s23db.StatusNotInformed || st == s23db.StatusAwaitingLA || st == s23db.StatusOverdue) {
 			continue // an LA sees only what it was sent
 		}
 		out = append(out, s23Option{Value: st, Text: labels[st], Selected: st == selected})
@@ -165,7 +154,7 @@ func s23KindOptions(selected string) []s23Option {
 
 // s23Filters is what a list's query string asks for, read and checked.
 type s23Filters struct {
-	f        store.S23Filter
+	f        s23db.Filter
 	LACode   string
 	ProvCode string
 	Kind     string
@@ -178,14 +167,14 @@ type s23Filters struct {
 // readS23Filters reads la, provider, kind, status and month from a query,
 // reporting in bad what is wrong. An LA's own filter on LA is meaningless
 // and a provider's on provider likewise: their scope already fixes them.
-func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Values, cfg store.S23Config, bad map[string]string) (s23Filters, error) {
+func (s *Web) readS23Filters(ctx context.Context, actor store.Actor, q url.Values, cfg s23db.Config, bad map[string]string) (s23Filters, error) {
 	fl := s23Filters{
 		LACode: strings.TrimSpace(q.Get("la")), ProvCode: strings.TrimSpace(q.Get("provider")), Kind: strings.TrimSpace(q.Get("kind")),
 		Status: strings.TrimSpace(q.Get("status")), Month: strings.TrimSpace(q.Get("month")), Keep: url.Values{},
 	}
 	fl.f.Today, fl.f.StandardDays = s.s23Today(), cfg.StandardDays
 	if fl.LACode != "" && actor.Role != store.RoleLA {
-		org, err := s.store.FindLA(ctx, fl.LACode)
+		org, err := s.Store().FindLA(ctx, fl.LACode)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			bad["la"] = "Choose a local authority from the list"
@@ -197,7 +186,7 @@ func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Va
 		}
 	}
 	if fl.ProvCode != "" && actor.Role != store.RoleProvider {
-		org, err := s.store.FindOrgByCode(ctx, store.OrgProvider, fl.ProvCode)
+		org, err := s.Store().FindOrgByCode(ctx, store.OrgProvider, fl.ProvCode)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			bad["provider"] = "Choose a provider from the list"
@@ -233,7 +222,7 @@ func (s *Server) readS23Filters(ctx context.Context, actor store.Actor, q url.Va
 		switch {
 		case err != nil:
 			bad["on"] = "Enter the date as YYYY-MM-DD, like 2025-12-31"
-		case fl.Status != store.S23StatusOverdue:
+		case fl.Status != s23db.StatusOverdue:
 			bad["on"] = "A date to judge on goes with the status \"overdue\" only"
 		default:
 			fl.f.OverdueOn = d
@@ -280,8 +269,8 @@ func s23OrgOptions(orgs []store.Org, selected, allText string) []s23Option {
 
 // s23Providers returns the health providers an actor chooses among: those
 // of a DCO's ICB (none for a DCO of no ICB), or every one.
-func (s *Server) s23Providers(ctx context.Context, actor store.Actor) ([]store.Org, error) {
-	all, err := s.store.ListOrgs(ctx, store.OrgProvider)
+func (s *Web) s23Providers(ctx context.Context, actor store.Actor) ([]store.Org, error) {
+	all, err := s.Store().ListOrgs(ctx, store.OrgProvider)
 	if err != nil || actor.Role != store.RoleDCO {
 		return all, err
 	}
@@ -301,12 +290,12 @@ func (s *Server) s23Providers(ctx context.Context, actor store.Actor) ([]store.O
 
 // s23ListPage is the list of notifications.
 type s23ListPage struct {
-	page
+	web.Page
 	Role       store.Role
 	Heading    string
 	Rows       []s23Row
 	Total      int
-	Pager      pager
+	Pager      web.Pager
 	LAs        []s23Option
 	Providers  []s23Option
 	Kinds      []s23Option
@@ -328,19 +317,19 @@ type s23ListPage struct {
 
 var s23ListFields = []string{"la", "provider", "kind", "status", "month"}
 
-func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	q := r.URL.Query()
 	bad := map[string]string{}
 	fl, err := s.readS23Filters(ctx, actor, q, cfg, bad)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p := &s23ListPage{
@@ -359,9 +348,9 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Back, p.BackText = "/", "Home"
 	if p.ShowLA {
-		las, err := s.localAuthorities(ctx, actor)
+		las, err := s.LocalAuthorities(ctx, actor)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p.LAs = s23OrgOptions(las, fl.LACode, "All local authorities")
@@ -369,7 +358,7 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	if p.ShowProv {
 		provs, err := s.s23Providers(ctx, actor)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p.Providers = s23OrgOptions(provs, fl.ProvCode, "All providers")
@@ -378,21 +367,21 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	p.Statuses = s23StatusOptions(actor.Role, fl.Status)
 	p.Months = s23MonthOptions(s.s23Today(), fl.Month, "Any month")
 	if len(bad) > 0 {
-		p.setErrors(bad, s23ListFields, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "s23_list.html", p)
+		p.SetErrors(bad, s23ListFields, nil)
+		s.Render(w, r, http.StatusUnprocessableEntity, "s23_list.html", p)
 		return
 	}
 	fl.f.Limit = s23PageSize
 	fl.f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	fl.f.Offset = max(fl.f.Offset, 0)
-	ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+	ns, total, err := s.db.List(ctx, actor, fl.f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	cal, err := s.s23Cal(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	today := s.s23Today()
@@ -404,17 +393,17 @@ func (s *Server) s23List(w http.ResponseWriter, r *http.Request) {
 	if !fl.f.OverdueOn.IsZero() {
 		p.OnLabel = fl.f.OverdueOn.Long()
 	}
-	p.Pager = newPager("/s23-notifications", fl.Keep, fl.f.Offset, s23PageSize, len(ns), total)
-	p.CSV = pageURL("/s23-notifications.csv", fl.Keep, 0)
-	s.render(w, r, http.StatusOK, "s23_list.html", p)
+	p.Pager = web.NewPager("/s23-notifications", fl.Keep, fl.f.Offset, s23PageSize, len(ns), total)
+	p.CSV = web.PageURL("/s23-notifications.csv", fl.Keep, 0)
+	s.Render(w, r, http.StatusOK, "s23_list.html", p)
 }
 
 // --- One notification ---
 
 // s23ViewPage is a notification's page.
 type s23ViewPage struct {
-	page
-	N             store.S23Notification
+	web.Page
+	N             s23db.Notification
 	Path          string
 	Tag           s23.Tag
 	Receipt       s23.Tag
@@ -431,13 +420,13 @@ type s23ViewPage struct {
 	CanLALetter   bool
 	ShowChildLink bool
 	IsLA          bool
-	Ack           dateParts
+	Ack           web.DateParts
 	OthersHref    string
 }
 
 // s23ViewData builds a notification's page for the actor.
-func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23Notification) (*s23ViewPage, error) {
-	cfg, err := s.store.S23Settings(ctx, n.ICBID)
+func (s *Web) s23ViewData(ctx context.Context, actor store.Actor, n s23db.Notification) (*s23ViewPage, error) {
+	cfg, err := s.db.Settings(ctx, n.ICBID)
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +445,7 @@ func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23
 			!n.Steps.LANotifiedOn.IsZero() && n.Steps.AcknowledgedOn.IsZero(),
 		CanLetters:  actor.Role == store.RoleDCO || actor.Role == store.RoleProvider,
 		CanLALetter: true,
-		Ack:         datePartsOf(today),
+		Ack:         web.DatePartsOf(today),
 	}
 	// The LA sees the child's record only when the child lives there.
 	p.ShowChildLink = actor.Role != store.RoleLA || n.Child.LAID == actor.LAID
@@ -470,7 +459,7 @@ func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23
 		p.NotifyDue, p.DueText = due, send.DueText(today, due)
 	}
 	if n.Others > 0 && actor.Role != store.RoleLA {
-		p.OthersHref = "/s23-notifications?" + url.Values{"status": {store.S23StatusDuplicate}}.Encode()
+		p.OthersHref = "/s23-notifications?" + url.Values{"status": {s23db.StatusDuplicate}}.Encode()
 	}
 	p.Title = n.Child.GivenName + " " + n.Child.FamilyName + ": " + n.Kind.Label()
 	p.Back, p.BackText = "/s23-notifications", "Notifications"
@@ -480,32 +469,32 @@ func (s *Server) s23ViewData(ctx context.Context, actor store.Actor, n store.S23
 	return p, nil
 }
 
-func (s *Server) s23View(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23View(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23(ctx, actor, id)
+	n, err := s.db.Get(ctx, actor, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p, err := s.s23ViewData(ctx, actor, n)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "s23_view.html", p)
+	s.Render(w, r, http.StatusOK, "s23_view.html", p)
 }
 
 // --- Compliance ---
 
 // s23CompliancePage is each provider's compliance for a month.
 type s23CompliancePage struct {
-	page
+	web.Page
 	Month      string
 	MonthLabel string
 	Months     []s23Option
@@ -537,7 +526,7 @@ type s23ComplianceRow struct {
 // the local standard at the end of last (made by providerCode, when given):
 // what the compliance table's last column counts.
 func s23BacklogHref(last send.Date, providerCode string) string {
-	q := url.Values{"kind": {string(s23.KindS23)}, "status": {store.S23StatusOverdue}, "on": {last.String()}}
+	q := url.Values{"kind": {string(s23.KindS23)}, "status": {s23db.StatusOverdue}, "on": {last.String()}}
 	if providerCode != "" {
 		q.Set("provider", providerCode)
 	}
@@ -556,7 +545,7 @@ func s23CountedHref(month, providerCode string) string {
 }
 
 // s23Month reads the month a page asks for, this month by default.
-func (s *Server) s23Month(q url.Values, bad map[string]string) (key string, first, last send.Date) {
+func (s *Web) s23Month(q url.Values, bad map[string]string) (key string, first, last send.Date) {
 	key = strings.TrimSpace(q.Get("month"))
 	if key == "" {
 		key = s23MonthKey(s.s23Today())
@@ -570,12 +559,12 @@ func (s *Server) s23Month(q url.Values, bad map[string]string) (key string, firs
 	return key, first, last
 }
 
-func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23Compliance(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	bad := map[string]string{}
@@ -585,18 +574,18 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 	p.Title = "Section 23 compliance, " + p.MonthLabel
 	p.Back, p.BackText = "/s23-notifications", "Notifications"
 	if len(bad) > 0 {
-		p.setErrors(bad, []string{"month"}, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "s23_compliance.html", p)
+		p.SetErrors(bad, []string{"month"}, nil)
+		s.Render(w, r, http.StatusUnprocessableEntity, "s23_compliance.html", p)
 		return
 	}
-	rows, total, err := s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
+	rows, total, err := s.db.Compliance(ctx, actor, first, last, cfg.StandardDays)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	codes, err := s.s23OrgCodes(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	for _, c := range rows {
@@ -611,7 +600,7 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 	p.CSV = "/s23-notifications/compliance.csv?month=" + key
 	p.ListHref = s23CountedHref(key, "")
 	p.BacklogHref = s23BacklogHref(last, "")
-	s.render(w, r, http.StatusOK, "s23_compliance.html", p)
+	s.Render(w, r, http.StatusOK, "s23_compliance.html", p)
 }
 
 // --- Settings: the local standards and the letter templates ---
@@ -619,7 +608,7 @@ func (s *Server) s23Compliance(w http.ResponseWriter, r *http.Request) {
 // s23SettingsPage is the DCO's settings for notifications: their ICB's own
 // values, or the defaults where the ICB has not set its own.
 type s23SettingsPage struct {
-	page
+	web.Page
 	Standard, AckDays             string
 	ParentLetter, LANotification  string
 	Versions                      map[string]int64
@@ -644,12 +633,12 @@ var s23SettingKeys = []string{s23.SettingStandardDays, s23.SettingAckStandardDay
 // s23SettingsLoad reads the settings of the DCO's ICB. Each version is the
 // version of the ICB's own row, or 0 where the ICB has none, so that saving
 // creates the ICB's own row and never changes the default.
-func (s *Server) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23SettingsPage, error) {
-	icb, err := s.store.ActorICB(ctx, actor)
+func (s *Web) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23SettingsPage, error) {
+	icb, err := s.Store().ActorICB(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := s.store.S23Settings(ctx, icb)
+	cfg, err := s.db.Settings(ctx, icb)
 	if err != nil {
 		return nil, err
 	}
@@ -661,14 +650,14 @@ func (s *Server) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23Se
 		icb: icb, NoICB: icb == 0,
 	}
 	if icb != 0 {
-		o, err := s.store.GetOrg(ctx, icb)
+		o, err := s.Store().GetOrg(ctx, icb)
 		if err != nil {
 			return nil, err
 		}
 		p.ICBName = o.Name
 	}
 	for _, k := range s23SettingKeys {
-		v, err := s.store.Setting(ctx, actor, icb, k)
+		v, err := s.Store().Setting(ctx, actor, icb, k)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return nil, err
 		}
@@ -679,13 +668,13 @@ func (s *Server) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23Se
 	return p, nil
 }
 
-func (s *Server) s23SettingsForm(w http.ResponseWriter, r *http.Request) {
-	p, err := s.s23SettingsLoad(r.Context(), state(r).actor(r))
+func (s *Web) s23SettingsForm(w http.ResponseWriter, r *http.Request) {
+	p, err := s.s23SettingsLoad(r.Context(), s.Actor(r))
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "s23_settings.html", p)
+	s.Render(w, r, http.StatusOK, "s23_settings.html", p)
 }
 
 // s23SettingsSave saves what changed as the DCO's ICB's own values; what
@@ -694,12 +683,12 @@ func (s *Server) s23SettingsForm(w http.ResponseWriter, r *http.Request) {
 // cannot overwrite each other unnoticed. A template naming a field that
 // does not exist is refused, so a typing slip cannot reach a family's
 // letter.
-func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	cur, err := s.s23SettingsLoad(ctx, actor)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p := *cur
@@ -735,8 +724,8 @@ func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 	reshow := func(status int, fields map[string]string) {
 		p.StandardErr, p.AckErr = fields[s23.SettingStandardDays], fields[s23.SettingAckStandardDays]
 		p.ParentLetterErr, p.LANotifErr = fields[s23.SettingParentLetter], fields[s23.SettingLANotification]
-		p.setErrors(fields, s23SettingKeys, nil)
-		s.render(w, r, status, "s23_settings.html", &p)
+		p.SetErrors(fields, s23SettingKeys, nil)
+		s.Render(w, r, status, "s23_settings.html", &p)
 	}
 	if len(bad) > 0 {
 		reshow(http.StatusUnprocessableEntity, bad)
@@ -754,15 +743,15 @@ func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 		if values[k] == was[k] && p.Versions[k] == cur.Versions[k] {
 			continue // unchanged: no write, no audit row
 		}
-		if err := s.store.SetSetting(ctx, actor, cur.icb, k, values[k], p.Versions[k]); err != nil {
+		if err := s.Store().SetSetting(ctx, actor, cur.icb, k, values[k], p.Versions[k]); err != nil {
 			if fresh, ferr := s.s23SettingsLoad(ctx, actor); ferr == nil {
 				p.Versions = fresh.Versions
 			}
-			s.failForm(w, r, staleToMessage(err), reshow)
+			s.FailForm(w, r, web.StaleToMessage(err), reshow)
 			return
 		}
 	}
-	s.setFlash(w, r, flashS23Settings)
+	s.SetFlash(w, r, flashS23Settings)
 	http.Redirect(w, r, "/s23-notifications/settings", http.StatusSeeOther)
 }
 
@@ -770,37 +759,37 @@ func (s *Server) s23SettingsSave(w http.ResponseWriter, r *http.Request) {
 
 // s23LetterPage is a letter's print view.
 type s23LetterPage struct {
-	page
-	N        store.S23Notification
-	Letter   string // store.S23LetterParent or store.S23LetterLA
+	web.Page
+	N        s23db.Notification
+	Letter   string // s23db.LetterParent or s23db.LetterLA
 	Heading  string
 	Text     string
 	Blank    []string
 	SentOn   send.Date
 	CanMark  bool
-	Sent     dateParts
+	Sent     web.DateParts
 	Action   string
 	Path     string
 	Settings bool
 }
 
-func (s *Server) s23ParentLetter(w http.ResponseWriter, r *http.Request) {
-	s.s23Letter(w, r, store.S23LetterParent)
+func (s *Web) s23ParentLetter(w http.ResponseWriter, r *http.Request) {
+	s.s23Letter(w, r, s23db.LetterParent)
 }
 
-func (s *Server) s23LALetter(w http.ResponseWriter, r *http.Request) {
-	s.s23Letter(w, r, store.S23LetterLA)
+func (s *Web) s23LALetter(w http.ResponseWriter, r *http.Request) {
+	s.s23Letter(w, r, s23db.LetterLA)
 }
 
 // s23LetterData fills a letter from the record and the ICB's template.
-func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n store.S23Notification, letter string) (*s23LetterPage, error) {
-	cfg, err := s.store.S23Settings(ctx, n.ICBID)
+func (s *Web) s23LetterData(ctx context.Context, actor store.Actor, n s23db.Notification, letter string) (*s23LetterPage, error) {
+	cfg, err := s.db.Settings(ctx, n.ICBID)
 	if err != nil {
 		return nil, err
 	}
 	icb := ""
 	if n.ICBID != 0 {
-		if o, err := s.store.GetOrg(ctx, n.ICBID); err == nil {
+		if o, err := s.Store().GetOrg(ctx, n.ICBID); err == nil {
 			icb = o.Name
 		}
 	}
@@ -812,14 +801,14 @@ func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n store.S
 		Today: s.s23Today(),
 	}
 	tmpl, heading, sent := cfg.ParentLetter, "Letter to the parent", n.ParentLetterSentOn
-	if letter == store.S23LetterLA {
+	if letter == s23db.LetterLA {
 		tmpl, heading, sent = cfg.LANotification, "Notification to "+n.LAName, n.LALetterSentOn
 	}
 	v := l.Values()
 	p := &s23LetterPage{
 		N: n, Letter: letter, Heading: heading, Text: s23.Fill(tmpl, v), Blank: s23.BlankFields(tmpl, v),
 		SentOn: sent, CanMark: actor.Role == store.RoleDCO || actor.Role == store.RoleProvider,
-		Sent: datePartsOf(s.s23Today()), Path: s23Path(n.ID), Settings: actor.Role == store.RoleDCO,
+		Sent: web.DatePartsOf(s.s23Today()), Path: s23Path(n.ID), Settings: actor.Role == store.RoleDCO,
 	}
 	p.Action = p.Path + "/" + letter + "-letter/sent"
 	p.Title = heading + ": " + n.Child.GivenName + " " + n.Child.FamilyName
@@ -827,25 +816,25 @@ func (s *Server) s23LetterData(ctx context.Context, actor store.Actor, n store.S
 	return p, nil
 }
 
-func (s *Server) s23Letter(w http.ResponseWriter, r *http.Request, letter string) {
+func (s *Web) s23Letter(w http.ResponseWriter, r *http.Request, letter string) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23Letter(ctx, actor, id, letter)
+	n, err := s.db.GetLetter(ctx, actor, id, letter)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p, err := s.s23LetterData(ctx, actor, n, letter)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "s23_letter.html", p)
+	s.Render(w, r, http.StatusOK, "s23_letter.html", p)
 }
 
 // --- Home and the child's page ---
@@ -869,7 +858,7 @@ type s23HomeLine struct {
 // a DCO, notifications overdue and waiting to go to the LA; for an LA,
 // those not yet acknowledged. Counting reads no child's details (the list
 // is asked for no rows), and each count is audited as a listing.
-func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Home, error) {
+func (s *Web) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Home, error) {
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleProvider && actor.Role != store.RoleLA {
 		return nil, nil
 	}
@@ -878,16 +867,16 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 		return nil, err
 	}
 	today := s.s23Today()
-	count := func(status string, extra func(*store.S23Filter)) (int, error) {
-		f := store.S23Filter{Status: status, Today: today, StandardDays: cfg.StandardDays, Limit: 1, Offset: countOnly}
+	count := func(status string, extra func(*s23db.Filter)) (int, error) {
+		f := s23db.Filter{Status: status, Today: today, StandardDays: cfg.StandardDays, Limit: 1, Offset: web.CountOnly}
 		if extra != nil {
 			extra(&f)
 		}
-		_, n, err := s.store.ListS23(ctx, actor, f)
+		_, n, err := s.db.List(ctx, actor, f)
 		return n, err
 	}
 	h := &s23Home{New: actor.Role != store.RoleLA}
-	add := func(status, text string, colour s23.Colour, extra func(*store.S23Filter), query url.Values) error {
+	add := func(status, text string, colour s23.Colour, extra func(*s23db.Filter), query url.Values) error {
 		n, err := count(status, extra)
 		if err != nil {
 			return err
@@ -898,17 +887,17 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 		if status != "" {
 			query.Set("status", status)
 		}
-		h.Lines = append(h.Lines, s23HomeLine{Text: text, Count: n, Colour: colour, Href: pageURL("/s23-notifications", query, 0)})
+		h.Lines = append(h.Lines, s23HomeLine{Text: text, Count: n, Colour: colour, Href: web.PageURL("/s23-notifications", query, 0)})
 		return nil
 	}
 	first := send.NewDate(today.Year(), today.Month(), 1)
-	thisMonth := func(f *store.S23Filter) { f.NotifiedFrom, f.NotifiedTo = first, today }
+	thisMonth := func(f *s23db.Filter) { f.NotifiedFrom, f.NotifiedTo = first, today }
 	var steps []func() error
 	switch actor.Role {
 	case store.RoleLA:
 		steps = []func() error{
 			func() error {
-				return add(store.S23StatusUnacknowledged, "waiting for you to acknowledge", s23.Blue, nil, nil)
+				return add(s23db.StatusUnacknowledged, "waiting for you to acknowledge", s23.Blue, nil, nil)
 			},
 			func() error {
 				return add("", "received this month", s23.Grey, thisMonth, url.Values{"month": {s23MonthKey(today)}})
@@ -917,12 +906,12 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 	default:
 		steps = []func() error{
 			func() error {
-				return add(store.S23StatusOverdue, "overdue: the LA not told within "+strconv.Itoa(cfg.StandardDays)+" days of the parent", s23.Red, nil, nil)
+				return add(s23db.StatusOverdue, "overdue: the LA not told within "+strconv.Itoa(cfg.StandardDays)+" days of the parent", s23.Red, nil, nil)
 			},
 			func() error {
-				return add(store.S23StatusAwaitingLA, "parent informed, LA not yet notified", s23.Blue, nil, nil)
+				return add(s23db.StatusAwaitingLA, "parent informed, LA not yet notified", s23.Blue, nil, nil)
 			},
-			func() error { return add(store.S23StatusNotInformed, "parent not yet informed", s23.Grey, nil, nil) },
+			func() error { return add(s23db.StatusNotInformed, "parent not yet informed", s23.Grey, nil, nil) },
 			func() error {
 				return add("", "sent to the LA this month", s23.Green, thisMonth, url.Values{"month": {s23MonthKey(today)}})
 			},
@@ -931,7 +920,7 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 	}
 	if actor.Role == store.RoleDCO {
 		steps = append(steps, func() error {
-			return add(store.S23StatusDuplicate, "possible duplicates to check", s23.Orange, nil, nil)
+			return add(s23db.StatusDuplicate, "possible duplicates to check", s23.Orange, nil, nil)
 		})
 	}
 	for _, step := range steps {
@@ -944,11 +933,11 @@ func (s *Server) s23HomeSummary(ctx context.Context, actor store.Actor) (*s23Hom
 
 // s23Timeline adds a child's notifications, as the actor may see them, to
 // the child's page.
-func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int64) ([]timelineEntry, error) {
+func (s *Web) s23Timeline(ctx context.Context, actor store.Actor, childID int64) ([]web.TimelineEntry, error) {
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleProvider && actor.Role != store.RoleLA {
 		return nil, nil
 	}
-	ns, _, err := s.store.ListS23(ctx, actor, store.S23Filter{ChildID: childID, Limit: 100})
+	ns, _, err := s.db.List(ctx, actor, s23db.Filter{ChildID: childID, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
@@ -960,12 +949,12 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 		return nil, err
 	}
 	today := s.s23Today()
-	cfgs := map[int64]store.S23Config{} // each notification's status is by its own ICB's standard
-	var out []timelineEntry
+	cfgs := map[int64]s23db.Config{} // each notification's status is by its own ICB's standard
+	var out []web.TimelineEntry
 	for _, n := range ns {
 		cfg, ok := cfgs[n.ICBID]
 		if !ok {
-			if cfg, err = s.store.S23Settings(ctx, n.ICBID); err != nil {
+			if cfg, err = s.db.Settings(ctx, n.ICBID); err != nil {
 				return nil, err
 			}
 			cfgs[n.ICBID] = cfg
@@ -975,7 +964,7 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 		if !n.Steps.LANotifiedOn.IsZero() {
 			date = n.Steps.LANotifiedOn
 		}
-		out = append(out, timelineEntry{
+		out = append(out, web.TimelineEntry{
 			Date: date, Title: n.Kind.Label() + " to " + n.LAName + " by " + n.ProviderName, Href: s23Path(n.ID),
 			Colour: string(t.Colour), Status: t.Label, Detail: t.Detail,
 		})
@@ -987,8 +976,8 @@ func (s *Server) s23Timeline(ctx context.Context, actor store.Actor, childID int
 // puts them: the DCO's "Notifications" after Children; the LA's
 // "Notifications received" after Advice requests; the provider's
 // "Notifications (ours)" and "New notification" after Home.
-func s23Nav(role store.Role, items []navItem) []navItem {
-	after := func(href string, add ...navItem) []navItem {
+func s23Nav(role store.Role, items []web.NavItem) []web.NavItem {
+	after := func(href string, add ...web.NavItem) []web.NavItem {
 		for i, it := range items {
 			if it.Href == href {
 				return slices.Insert(items, i+1, add...)
@@ -998,34 +987,34 @@ func s23Nav(role store.Role, items []navItem) []navItem {
 	}
 	switch role {
 	case store.RoleDCO:
-		return after("/children", navItem{Href: "/s23-notifications", Text: "Notifications"})
+		return after("/children", web.NavItem{Href: "/s23-notifications", Text: "Notifications"})
 	case store.RoleLA:
-		return after("/advice-requests", navItem{Href: "/s23-notifications", Text: "Notifications received"})
+		return after("/advice-requests", web.NavItem{Href: "/s23-notifications", Text: "Notifications received"})
 	case store.RoleProvider:
-		return after("/", navItem{Href: "/s23-notifications", Text: "Notifications (ours)"},
-			navItem{Href: "/s23-notifications/new", Text: "New notification"})
+		return after("/", web.NavItem{Href: "/s23-notifications", Text: "Notifications (ours)"},
+			web.NavItem{Href: "/s23-notifications/new", Text: "New notification"})
 	}
 	return items
 }
 
 // s23ChildActions offers a notification from a child's page to those who
 // make them.
-func s23ChildActions(actor store.Actor, c store.Child) []navItem {
+func s23ChildActions(actor store.Actor, c store.Child) []web.NavItem {
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleProvider {
 		return nil
 	}
-	return []navItem{{Href: "/s23-notifications/new?child=" + strconv.FormatInt(c.ID, 10), Text: "Make a Section 23 notification"}}
+	return []web.NavItem{{Href: "/s23-notifications/new?child=" + strconv.FormatInt(c.ID, 10), Text: "Make a Section 23 notification"}}
 }
 
 // s23ActionLabels word the notification audit actions for "who has
 // accessed this record".
 var s23ActionLabels = map[string]string{
-	store.ActionS23Create:      "Made a Section 23 notification",
-	store.ActionS23View:        "Viewed a notification",
-	store.ActionS23LetterView:  "Viewed a notification letter",
-	store.ActionS23List:        "Listed notifications",
-	store.ActionS23Update:      "Changed a notification",
-	store.ActionS23Acknowledge: "Acknowledged a notification",
-	store.ActionS23LetterSent:  "Recorded a notification letter as sent",
-	store.ActionS23Import:      "Imported a notification",
+	s23db.ActionCreate:      "Made a Section 23 notification",
+	s23db.ActionView:        "Viewed a notification",
+	s23db.ActionLetterView:  "Viewed a notification letter",
+	s23db.ActionList:        "Listed notifications",
+	s23db.ActionUpdate:      "Changed a notification",
+	s23db.ActionAcknowledge: "Acknowledged a notification",
+	s23db.ActionLetterSent:  "Recorded a notification letter as sent",
+	s23db.ActionImport:      "Imported a notification",
 }

@@ -1,4 +1,4 @@
-package web
+package s23web
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/s23"
+	"dco/internal/s23/s23db"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // The JSON API and the CSV downloads for Section 23 notifications. The API
@@ -64,8 +66,8 @@ type s23StatusJSON struct {
 }
 
 // s23Codes maps organisation ids to codes, for JSON.
-func (s *Server) s23OrgCodes(ctx context.Context) (map[int64]string, error) {
-	orgs, err := s.store.ListOrgs(ctx, "")
+func (s *Web) s23OrgCodes(ctx context.Context) (map[int64]string, error) {
+	orgs, err := s.Store().ListOrgs(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +78,7 @@ func (s *Server) s23OrgCodes(ctx context.Context) (map[int64]string, error) {
 	return m, nil
 }
 
-func s23ToJSON(n store.S23Notification, codes map[int64]string, tag s23.Tag) s23JSON {
+func s23ToJSON(n s23db.Notification, codes map[int64]string, tag s23.Tag) s23JSON {
 	needs := n.Needs
 	if needs == nil {
 		needs = []string{}
@@ -97,24 +99,24 @@ func s23ToJSON(n store.S23Notification, codes map[int64]string, tag s23.Tag) s23
 }
 
 // writeS23 answers with one notification.
-func (s *Server) writeS23(w http.ResponseWriter, r *http.Request, status int, actor store.Actor, n store.S23Notification) {
+func (s *Web) writeS23(w http.ResponseWriter, r *http.Request, status int, actor store.Actor, n s23db.Notification) {
 	ctx := r.Context()
 	codes, err := s.s23OrgCodes(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	cfg, err := s.store.S23Settings(ctx, n.ICBID)
+	cfg, err := s.db.Settings(ctx, n.ICBID)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	cal, err := s.s23Cal(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, status, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, s.s23Today())))
+	web.WriteJSON(w, status, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, s.s23Today())))
 }
 
 // s23Request is the JSON body of POST and PATCH. A POST names the child by
@@ -166,7 +168,7 @@ var (
 // rather than ignoring it, so a client's typo does not look like a saved value.
 func decodeS23JSON(r *http.Request) (s23Request, error) {
 	var req s23Request
-	err := decodeStrict(r, &req, s23Known, map[string]map[string]bool{"child": s23ChildKnown}, "The request has fields this API does not know")
+	err := web.DecodeStrict(r, &req, s23Known, map[string]map[string]bool{"child": s23ChildKnown}, "The request has fields this API does not know")
 	return req, err
 }
 
@@ -235,19 +237,19 @@ func apiS23Fields(err error) error {
 	return &c
 }
 
-func (s *Server) apiS23List(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiS23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	q := r.URL.Query()
 	bad := map[string]string{}
 	fl, err := s.readS23Filters(ctx, actor, q, cfg, bad)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	fl.f.Limit = 50
@@ -273,22 +275,22 @@ func (s *Server) apiS23List(w http.ResponseWriter, r *http.Request) {
 		fl.f.Offset = n
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
+		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
-	ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+	ns, total, err := s.db.List(ctx, actor, fl.f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	codes, err := s.s23OrgCodes(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	cal, err := s.s23Cal(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	today := s.s23Today()
@@ -299,47 +301,47 @@ func (s *Server) apiS23List(w http.ResponseWriter, r *http.Request) {
 	for _, n := range ns {
 		out.Items = append(out.Items, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, today)))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) apiS23Get(w http.ResponseWriter, r *http.Request) {
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+func (s *Web) apiS23Get(w http.ResponseWriter, r *http.Request) {
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	n, err := s.store.GetS23(r.Context(), actor, id)
+	n, err := s.db.Get(r.Context(), actor, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.writeS23(w, r, http.StatusOK, actor, n)
 }
 
-func (s *Server) apiS23Create(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiS23Create(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	req, err := decodeS23JSON(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if req.AcknowledgedOn != nil || req.Version != nil {
-		s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "A new notification has no acknowledgement or version: leave them out"}))
+		s.Fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "A new notification has no acknowledgement or version: leave them out"}))
 		return
 	}
 	if req.ChildID == nil && req.Child == nil {
-		s.fail(w, r, errs.InvalidFields(map[string]string{"child": "Send child_id, or the child's details in child"}))
+		s.Fail(w, r, errs.InvalidFields(map[string]string{"child": "Send child_id, or the child's details in child"}))
 		return
 	}
 	n, child, err := s.s23Validate(ctx, actor, req.apply(s23Input{}), false)
 	if err != nil {
-		s.fail(w, r, apiS23Fields(err))
+		s.Fail(w, r, apiS23Fields(err))
 		return
 	}
-	if err := s.store.CreateS23(ctx, actor, &n, child); err != nil {
-		s.fail(w, r, apiS23Fields(err))
+	if err := s.db.Create(ctx, actor, &n, child); err != nil {
+		s.Fail(w, r, apiS23Fields(err))
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/s23-notifications/%d", n.ID))
@@ -349,76 +351,76 @@ func (s *Server) apiS23Create(w http.ResponseWriter, r *http.Request) {
 // apiS23Patch changes a notification. version is required and a stale one
 // is 409. An LA (or a DCO recording it for one) acknowledges by sending
 // acknowledged_on alone; a provider or DCO sends the fields it changes.
-func (s *Server) apiS23Patch(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiS23Patch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
+	actor := s.Actor(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	// Read it first: one out of scope is "not found" whatever was sent.
-	cur, err := s.store.GetS23(ctx, actor, id)
+	cur, err := s.db.Get(ctx, actor, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	req, err := decodeS23JSON(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if req.Version == nil {
-		s.fail(w, r, errs.InvalidFields(map[string]string{"version": "Send the version of the notification you last read"}))
+		s.Fail(w, r, errs.InvalidFields(map[string]string{"version": "Send the version of the notification you last read"}))
 		return
 	}
 	if req.ChildID != nil || req.Child != nil || req.ProviderCode != nil {
-		s.fail(w, r, errs.InvalidFields(map[string]string{"child": "The child and the provider of a notification cannot be changed"}))
+		s.Fail(w, r, errs.InvalidFields(map[string]string{"child": "The child and the provider of a notification cannot be changed"}))
 		return
 	}
 	if req.AcknowledgedOn != nil {
 		others := req
 		others.AcknowledgedOn, others.Version = nil, nil
 		if others != (s23Request{}) {
-			s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "Acknowledge in a request of its own: send only version and acknowledged_on"}))
+			s.Fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "Acknowledge in a request of its own: send only version and acknowledged_on"}))
 			return
 		}
 		on, err := send.ParseDate(strings.TrimSpace(*req.AcknowledgedOn))
 		if err != nil {
-			s.fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "acknowledged_on must be a real date, written YYYY-MM-DD"}))
+			s.Fail(w, r, errs.InvalidFields(map[string]string{"acknowledged_on": "acknowledged_on must be a real date, written YYYY-MM-DD"}))
 			return
 		}
-		n, err := s.store.AcknowledgeS23(ctx, actor, id, *req.Version, on)
+		n, err := s.db.Acknowledge(ctx, actor, id, *req.Version, on)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		s.writeS23(w, r, http.StatusOK, actor, n)
 		return
 	}
 	if actor.Role == store.RoleLA {
-		s.fail(w, r, errs.E(errs.Forbidden, "A local authority can only acknowledge a notification: send version and acknowledged_on"))
+		s.Fail(w, r, errs.E(errs.Forbidden, "A local authority can only acknowledge a notification: send version and acknowledged_on"))
 		return
 	}
 	la, prov, err := s.s23Codes(ctx, cur)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	in := req.apply(s23InputFrom(cur, la, prov))
 	n, _, err := s.s23Validate(ctx, actor, in, true)
 	if err != nil {
-		s.fail(w, r, apiS23Fields(err))
+		s.Fail(w, r, apiS23Fields(err))
 		return
 	}
 	n.ID = id
-	if err := s.store.UpdateS23(ctx, actor, &n); err != nil {
-		s.fail(w, r, apiS23Fields(err))
+	if err := s.db.Update(ctx, actor, &n); err != nil {
+		s.Fail(w, r, apiS23Fields(err))
 		return
 	}
-	got, err := s.store.GetS23(ctx, actor, id)
+	got, err := s.db.Get(ctx, actor, id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.writeS23(w, r, http.StatusOK, actor, got)
@@ -431,36 +433,36 @@ const s23CSVMax = 50_000
 
 // s23ListCSV downloads exactly what the list shows with the same filters,
 // every page of it.
-func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	bad := map[string]string{}
 	fl, err := s.readS23Filters(ctx, actor, r.URL.Query(), cfg, bad)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
+		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
 	cal, err := s.s23Cal(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	today := s.s23Today()
 	var out [][]string
 	fl.f.Limit = 1000
 	for fl.f.Offset = 0; fl.f.Offset < s23CSVMax; fl.f.Offset += fl.f.Limit {
-		ns, total, err := s.store.ListS23(ctx, actor, fl.f)
+		ns, total, err := s.db.List(ctx, actor, fl.f)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		for _, n := range ns {
@@ -480,29 +482,29 @@ func (s *Server) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	writeCSV(w, "s23-notifications.csv", []string{"id", "kind", "nhs_number", "given_name", "family_name", "date_of_birth",
+	web.WriteCSV(w, "s23-notifications.csv", []string{"id", "kind", "nhs_number", "given_name", "family_name", "date_of_birth",
 		"provider", "local_authority", "professional", "opinion_on", "parent_informed_on", "discussion_offered_on",
 		"discussion_held_on", "la_notified_on", "acknowledged_on", "days_parent_to_la", "status", "other_notifications"}, out)
 }
 
 // s23ComplianceCSV downloads the compliance table of a month.
-func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
+func (s *Web) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	cfg, err := s.s23ActorSettings(ctx, actor)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	bad := map[string]string{}
 	key, first, last := s.s23Month(r.URL.Query(), bad)
 	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
+		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
-	rows, total, err := s.store.S23Compliance(ctx, actor, first, last, cfg.StandardDays)
+	rows, total, err := s.db.Compliance(ctx, actor, first, last, cfg.StandardDays)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	var out [][]string
@@ -515,7 +517,7 @@ func (s *Server) s23ComplianceCSV(w http.ResponseWriter, r *http.Request) {
 			strconv.Itoa(c.StandardDays), c.PercentWithinStandard(), c.Median(), longest, strconv.Itoa(c.OpenOverdue)}
 		out = append(out, row)
 	}
-	writeCSV(w, "s23-compliance-"+key+".csv", []string{"month", "provider", "notified", "parent_informed_first",
+	web.WriteCSV(w, "s23-compliance-"+key+".csv", []string{"month", "provider", "notified", "parent_informed_first",
 		"within_standard", "standard_days", "percent_within_standard", "median_days", "longest_days",
 		"awaiting_la_past_standard_at_month_end"}, out)
 }

@@ -1,4 +1,4 @@
-package store
+package s23db
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,6 +15,7 @@ import (
 	"dco/internal/errs"
 	"dco/internal/s23"
 	"dco/internal/send"
+	"dco/internal/store"
 )
 
 // Section 23 notifications (Children and Families Act 2014 s.23). The rules
@@ -31,16 +33,16 @@ import (
 // A notification out of scope is not_found, exactly as an absent one is, and
 // the attempt is audited as refused.
 
-// S23Notification is one Section 23 (or other) notification of a child to
+// Notification is one Section 23 (or other) notification of a child to
 // a local authority.
-type S23Notification struct {
+type Notification struct {
 	ID    int64
 	ICBID int64 // the ICB of the LA notified, set by the store
 	Kind  s23.Kind
-	// ChildID is the child notified. Child is filled on read: NHS number,
+	// ChildID is the child notified. store.Child is filled on read: NHS number,
 	// names, date of birth, postcode and LA of residence.
 	ChildID int64
-	Child   Child
+	Child   store.Child
 	// ProviderOrgID is the health provider making the notification; for a
 	// provider user it is always their own organisation.
 	ProviderOrgID int64
@@ -70,21 +72,21 @@ type S23Notification struct {
 	UpdatedAt time.Time
 }
 
-// S23Filter narrows a listing of notifications. Empty fields do not filter.
-type S23Filter struct {
+// Filter narrows a listing of notifications. Empty fields do not filter.
+type Filter struct {
 	LAID          int64
 	ProviderOrgID int64
 	ChildID       int64
 	Kind          s23.Kind
-	// Status is one of the S23Status values.
+	// Status is one of the Status values.
 	Status string
 	// NotifiedFrom and NotifiedTo keep notifications whose LA was told on
 	// those days or between them: a month's notifications.
 	NotifiedFrom, NotifiedTo send.Date
-	// Today and StandardDays settle which are overdue, for S23StatusOverdue.
+	// Today and StandardDays settle which are overdue, for StatusOverdue.
 	Today        send.Date
 	StandardDays int
-	// OverdueOn, with S23StatusOverdue, judges on that day instead of
+	// OverdueOn, with StatusOverdue, judges on that day instead of
 	// Today: the notifications waiting past the standard at its end,
 	// including those whose LA was told only later. It is the compliance
 	// table's "waiting past the standard at month end", as a list.
@@ -95,77 +97,71 @@ type S23Filter struct {
 
 // The statuses a listing can be narrowed to.
 const (
-	S23StatusNotInformed    = "not_informed"   // the parent has not been informed yet
-	S23StatusAwaitingLA     = "awaiting_la"    // the parent is informed; the LA not yet
-	S23StatusOverdue        = "overdue"        // awaiting the LA beyond the local standard
-	S23StatusUnacknowledged = "unacknowledged" // the LA is told and has not acknowledged
-	S23StatusAcknowledged   = "acknowledged"   // the LA has acknowledged
-	S23StatusDuplicate      = "duplicate"      // the child has another notification
+	StatusNotInformed    = "not_informed"   // the parent has not been informed yet
+	StatusAwaitingLA     = "awaiting_la"    // the parent is informed; the LA not yet
+	StatusOverdue        = "overdue"        // awaiting the LA beyond the local standard
+	StatusUnacknowledged = "unacknowledged" // the LA is told and has not acknowledged
+	StatusAcknowledged   = "acknowledged"   // the LA has acknowledged
+	StatusDuplicate      = "duplicate"      // the child has another notification
 )
 
-// S23Statuses lists the statuses in the order filters offer them.
-var S23Statuses = []string{S23StatusNotInformed, S23StatusAwaitingLA, S23StatusOverdue,
-	S23StatusUnacknowledged, S23StatusAcknowledged, S23StatusDuplicate}
+// Statuses lists the statuses in the order filters offer them.
+var Statuses = []string{StatusNotInformed, StatusAwaitingLA, StatusOverdue,
+	StatusUnacknowledged, StatusAcknowledged, StatusDuplicate}
 
 // The audit actions of notifications.
 const (
-	ActionS23Create      = "s23.create"
-	ActionS23View        = "s23.view"
-	ActionS23LetterView  = "s23.letter_view"
-	ActionS23List        = "s23.list"
-	ActionS23Update      = "s23.update"
-	ActionS23Acknowledge = "s23.acknowledge"
-	ActionS23LetterSent  = "s23.letter_sent"
-	ActionS23Import      = "s23.import"
+	ActionCreate      = "s23.create"
+	ActionView        = "s23.view"
+	ActionLetterView  = "s23.letter_view"
+	ActionList        = "s23.list"
+	ActionUpdate      = "s23.update"
+	ActionAcknowledge = "s23.acknowledge"
+	ActionLetterSent  = "s23.letter_sent"
+	ActionImport      = "s23.import"
 )
 
 // The letters of a notification.
 const (
-	S23LetterParent = "parent" // the letter to the parent
-	S23LetterLA     = "la"     // the notification to the LA
+	LetterParent = "parent" // the letter to the parent
+	LetterLA     = "la"     // the notification to the LA
 )
 
 const s23ObjectType = "s23_notification"
 
 // s23Scope returns the SQL condition, on notifications aliased alias, that
 // limits rows to what a may see.
-func s23Scope(a Actor, alias string) (string, []any, error) {
-	if cond, args, ok := icbWide(a, alias); ok {
+func s23Scope(a store.Actor, alias string) (string, []any, error) {
+	if cond, args, ok := store.ICBWide(a, alias); ok {
 		return cond, args, nil
 	}
 	switch a.Role {
-	case RoleProvider:
+	case store.RoleProvider:
 		return alias + ".provider_org_id = ?", []any{a.OrgID}, nil
-	case RoleLA:
+	case store.RoleLA:
 		return alias + ".la_id = ? AND " + alias + ".la_notified_on <> ''", []any{a.LAID}, nil
 	}
-	return "", nil, &refusal{errs.E(errs.Forbidden, "Your role does not give access to notifications")}
+	return "", nil, store.Refusal(errs.E(errs.Forbidden, "Your role does not give access to notifications"))
 }
 
 // mayNotify reports whether an actor may make and change notifications.
-func mayNotify(a Actor) bool {
-	return isSystem(a) || a.Role == RoleDCO || a.Role == RoleProvider
+func mayNotify(a store.Actor) bool {
+	return store.IsSystem(a) || a.Role == store.RoleDCO || a.Role == store.RoleProvider
 }
 
 func errS23NotFound() error {
-	return &refusal{errs.E(errs.NotFound, "No notification was found")}
+	return store.Refusal(errs.E(errs.NotFound, "No notification was found"))
 }
 
 // s23Write runs fn in a write transaction for actor; if fn was refused by
 // scope, the refusal is audited in a transaction of its own.
-func (s *Store) s23Write(ctx context.Context, actor Actor, action string, id int64, fn func(t *tx) error) error {
-	err := s.write(ctx, fn)
-	var r *refusal
-	if errors.As(err, &r) {
-		s.refuse(ctx, actor, action, s23ObjectType, id, 0)
-		return r.err
-	}
-	return err
+func (s *DB) s23Write(ctx context.Context, actor store.Actor, action string, id int64, fn func(t *store.Tx) error) error {
+	return s.st.ScopedWrite(ctx, actor, action, s23ObjectType, id, 0, fn)
 }
 
-// s23Columns follow childColumns in every notification query: the child's
+// s23Columns follow store.ChildColumns in every notification query: the child's
 // columns first, so scanChild reads them.
-const s23Columns = childColumns + `, n.id, n.icb_id, n.kind, n.child_id, n.provider_org_id, p.name, n.la_id, nla.name, n.la_reason,
+const s23Columns = store.ChildColumns + `, n.id, n.icb_id, n.kind, n.child_id, n.provider_org_id, p.name, n.la_id, nla.name, n.la_reason,
 	n.professional, n.service, n.needs, n.reasons, n.opinion_on, n.parent_informed_on, n.discussion_offered_on,
 	n.discussion_held_on, n.consent_to_share, n.voluntary_orgs, n.la_notified_on, n.acknowledged_on, n.acknowledged_by,
 	n.parent_letter_sent_on, n.la_letter_sent_on, n.created_by_user_id, n.version, n.created_at, n.updated_at`
@@ -185,8 +181,8 @@ type s23WithExtra struct {
 
 func (w s23WithExtra) Scan(dest ...any) error { return w.r.Scan(append(dest, w.extra...)...) }
 
-func scanS23(r interface{ Scan(...any) error }, others bool) (S23Notification, error) {
-	var n S23Notification
+func scanS23(r interface{ Scan(...any) error }, others bool) (Notification, error) {
+	var n Notification
 	var kind, needs, consent, created, updated string
 	var dates [10]string
 	extra := []any{&n.ID, &n.ICBID, &kind, &n.ChildID, &n.ProviderOrgID, &n.ProviderName, &n.LAID, &n.LAName, &n.LAReason,
@@ -196,9 +192,9 @@ func scanS23(r interface{ Scan(...any) error }, others bool) (S23Notification, e
 	if others {
 		extra = append(extra, &n.Others)
 	}
-	c, err := scanChild(s23WithExtra{r: r, extra: extra})
+	c, err := store.ScanChild(s23WithExtra{r: r, extra: extra})
 	if err != nil {
-		return S23Notification{}, err
+		return Notification{}, err
 	}
 	n.Child = c
 	n.Kind, n.Consent = s23.Kind(kind), s23.Consent(consent)
@@ -212,10 +208,10 @@ func scanS23(r interface{ Scan(...any) error }, others bool) (S23Notification, e
 			continue
 		}
 		if *p, err = send.ParseDate(dates[i]); err != nil {
-			return S23Notification{}, fmt.Errorf("notification %d date: %w", n.ID, err)
+			return Notification{}, fmt.Errorf("notification %d date: %w", n.ID, err)
 		}
 	}
-	n.CreatedAt, n.UpdatedAt = parseTime(created), parseTime(updated)
+	n.CreatedAt, n.UpdatedAt = store.ParseTime(created), store.ParseTime(updated)
 	return n, nil
 }
 
@@ -225,21 +221,21 @@ func s23DateArg(d send.Date) string { return d.String() }
 // s23InScope reads one notification if actor may see it; lock holds the row
 // for an update. Otherwise it is a refusal: not_found, or forbidden for a
 // role that sees no notifications.
-func (t *tx) s23InScope(ctx context.Context, actor Actor, id int64, lock bool) (S23Notification, error) {
+func s23InScope(ctx context.Context, t *store.Tx, actor store.Actor, id int64, lock bool) (Notification, error) {
 	scope, args, err := s23Scope(actor, "n")
 	if err != nil {
-		return S23Notification{}, err
+		return Notification{}, err
 	}
 	q := "SELECT " + s23Columns + s23From + " WHERE n.id = ? AND " + scope
-	if lock && t.s.engine == EnginePostgres {
+	if lock && t.Engine() == store.EnginePostgres {
 		q += " FOR UPDATE OF n"
 	}
-	n, err := scanS23(t.queryRow(ctx, q, append([]any{id}, args...)...), false)
+	n, err := scanS23(t.QueryRow(ctx, q, append([]any{id}, args...)...), false)
 	if errors.Is(err, sql.ErrNoRows) {
-		return S23Notification{}, errS23NotFound()
+		return Notification{}, errS23NotFound()
 	}
 	if err != nil {
-		return S23Notification{}, mapErr(err, "read notification")
+		return Notification{}, store.MapErr(err, "read notification")
 	}
 	return n, nil
 }
@@ -270,7 +266,7 @@ func s23UpperFirst(s string) string {
 // with them, including the order of its steps (internal/s23). The child, the
 // organisations and whether s.23 applies need the database; the caller
 // checks those.
-func checkS23(n *S23Notification, today send.Date) map[string]string {
+func checkS23(n *Notification, today send.Date) map[string]string {
 	bad := map[string]string{}
 	if n.Kind == "" {
 		n.Kind = s23.KindS23
@@ -314,24 +310,24 @@ func checkS23(n *S23Notification, today send.Date) map[string]string {
 
 // s23Org is what a notification needs to know of an organisation.
 type s23Org struct {
-	kind   OrgKind
+	kind   store.OrgKind
 	name   string
 	parent int64
 }
 
 // s23OrgOf reads an organisation, through cache when one is given; a missing
 // one has no kind.
-func (t *tx) s23OrgOf(ctx context.Context, id int64, cache map[int64]s23Org) (s23Org, error) {
+func s23OrgOf(ctx context.Context, t *store.Tx, id int64, cache map[int64]s23Org) (s23Org, error) {
 	if o, ok := cache[id]; ok {
 		return o, nil
 	}
 	var o s23Org
 	var kind string
-	err := t.queryRow(ctx, "SELECT kind, name, COALESCE(parent_id, 0) FROM orgs WHERE id = ?", id).Scan(&kind, &o.name, &o.parent)
+	err := t.QueryRow(ctx, "SELECT kind, name, COALESCE(parent_id, 0) FROM orgs WHERE id = ?", id).Scan(&kind, &o.name, &o.parent)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return s23Org{}, mapErr(err, "find organisation")
+		return s23Org{}, store.MapErr(err, "find organisation")
 	}
-	o.kind = OrgKind(kind)
+	o.kind = store.OrgKind(kind)
 	if cache != nil {
 		cache[id] = o
 	}
@@ -342,17 +338,17 @@ func (t *tx) s23OrgOf(ctx context.Context, id int64, cache map[int64]s23Org) (s2
 // applies, the LA notified (the child's LA of residence unless a reason is
 // given), the ICB, and the provider. It adds to bad what is wrong. cache,
 // when not nil, remembers organisations across the rows of an import.
-func (t *tx) placeS23(ctx context.Context, actor Actor, n *S23Notification, c Child, bad map[string]string, cache map[int64]s23Org) error {
+func placeS23(ctx context.Context, t *store.Tx, actor store.Actor, n *Notification, c store.Child, bad map[string]string, cache map[int64]s23Org) error {
 	if n.Steps.OpinionOn.Before(c.DateOfBirth) {
 		bad[s23.FieldOpinion] = "The date the opinion was formed must be on or after the child's date of birth"
 	} else if applies, csaFrom := s23.Applies(c.DateOfBirth, n.Steps.OpinionOn); !applies && n.Kind == s23.KindS23 {
-		if actor.Role == RoleDCO || isSystem(actor) {
+		if actor.Role == store.RoleDCO || store.IsSystem(actor) {
 			bad["kind"] = s23.NotApplicableText(csaFrom) + ". Record it as an other notification if the LA should still be told."
 		} else {
 			bad["kind"] = s23.NotApplicableText(csaFrom) + ". Ask your DCO team if the LA should still be told."
 		}
 	}
-	if n.Kind == s23.KindOther && !isSystem(actor) && actor.Role != RoleDCO {
+	if n.Kind == s23.KindOther && !store.IsSystem(actor) && actor.Role != store.RoleDCO {
 		bad["kind"] = "Only a DCO can record an other notification"
 	}
 	if n.LAID == 0 {
@@ -363,26 +359,26 @@ func (t *tx) placeS23(ctx context.Context, actor Actor, n *S23Notification, c Ch
 	} else if n.LAReason == "" && bad["la_reason"] == "" {
 		bad["la_reason"] = "Enter why this LA is notified rather than the child's LA of residence, " + c.LAName
 	}
-	la, err := t.s23OrgOf(ctx, n.LAID, cache)
+	la, err := s23OrgOf(ctx, t, n.LAID, cache)
 	if err != nil {
 		return err
 	}
 	switch {
-	case la.kind != OrgLA || la.parent == 0:
+	case la.kind != store.OrgLA || la.parent == 0:
 		bad["la_id"] = "Choose the local authority to notify"
-	case actor.Role == RoleDCO && la.parent != actor.OrgID: // none for a DCO of no ICB
+	case actor.Role == store.RoleDCO && la.parent != actor.OrgID: // none for a DCO of no ICB
 		bad["la_id"] = "Choose one of your ICB's local authorities"
 	default:
 		n.LAName, n.ICBID = la.name, la.parent
 	}
-	if actor.Role == RoleProvider && !isSystem(actor) {
+	if actor.Role == store.RoleProvider && !store.IsSystem(actor) {
 		n.ProviderOrgID = actor.OrgID
 	}
-	p, err := t.s23OrgOf(ctx, n.ProviderOrgID, cache)
+	p, err := s23OrgOf(ctx, t, n.ProviderOrgID, cache)
 	if err != nil {
 		return err
 	}
-	if n.ProviderOrgID == 0 || p.kind != OrgProvider {
+	if n.ProviderOrgID == 0 || p.kind != store.OrgProvider {
 		bad["provider_org_id"] = "Choose the health provider making the notification"
 		return nil
 	}
@@ -399,42 +395,42 @@ func (t *tx) placeS23(ctx context.Context, actor Actor, n *S23Notification, c Ch
 // count and audit; a child the actor may not see is returned as they typed
 // it (typedView). A child not registered is registered, audited
 // "child.create".
-func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at string, today send.Date, bad map[string]string, mismatch *int64) (Child, bool, error) {
+func s23Child(ctx context.Context, t *store.Tx, actor store.Actor, id int64, c *store.Child, at string, today send.Date, bad map[string]string, mismatch *int64) (store.Child, bool, error) {
 	if id != 0 {
-		c, err := t.childInScope(ctx, actor, id, false)
+		c, err := t.ChildInScope(ctx, actor, id, false)
 		return c, false, err
 	}
 	if c == nil {
 		bad["child"] = "Choose the child, or enter their details"
-		return Child{}, false, nil
+		return store.Child{}, false, nil
 	}
-	for k, v := range t.s.checkChild(c, today) {
+	for k, v := range t.CheckChild(c, today) {
 		bad[k] = v
 	}
 	if _, ok := bad["nhs_number"]; ok {
-		return Child{}, false, nil
+		return store.Child{}, false, nil
 	}
-	found, err := scanChild(t.queryRow(ctx, "SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?", string(c.NHSNumber)))
+	found, err := t.ChildByNHS(ctx, c.NHSNumber)
 	switch {
 	case err == nil:
-		visible, err := t.childVisible(ctx, actor, found.ID)
+		visible, err := t.ChildVisible(ctx, actor, found.ID)
 		if err != nil {
-			return Child{}, false, err
+			return store.Child{}, false, err
 		}
 		switch {
-		case !sameIdentity(found, *c, visible):
-			bad["nhs_number"] = msgIdentityMismatch
+		case !store.SameIdentity(found, *c, visible):
+			bad["nhs_number"] = store.MsgIdentityMismatch
 			*mismatch = found.ID
-			return Child{}, false, nil
+			return store.Child{}, false, nil
 		case !visible:
-			return typedView(found, *c), false, nil
+			return store.TypedView(found, *c), false, nil
 		}
 		return found, false, nil
 	case !errors.Is(err, sql.ErrNoRows):
-		return Child{}, false, mapErr(err, "find child")
+		return store.Child{}, false, store.MapErr(err, "find child")
 	}
-	if err := t.placeChild(ctx, actor, c, bad); err != nil {
-		return Child{}, false, err
+	if err := t.PlaceChild(ctx, actor, c, bad); err != nil {
+		return store.Child{}, false, err
 	}
 	if msg, ok := bad["la_id"]; ok {
 		// The child's own LA, not the LA notified.
@@ -442,21 +438,13 @@ func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at s
 		bad["child_la_id"] = msg
 	}
 	if len(bad) > 0 {
-		return Child{}, false, nil
+		return store.Child{}, false, nil
 	}
-	if err := t.queryRow(ctx, insertChildSQL, childArgs(actor, c, at)...).Scan(&c.ID); err != nil {
-		if err := mapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
-			return Child{}, false, errDuplicateNHS(err)
-		} else {
-			return Child{}, false, err
-		}
+	if err := t.InsertChild(ctx, actor, c, at); err != nil {
+		return store.Child{}, false, err
 	}
-	if err := t.grantRegistrar(ctx, actor, c.ID, at); err != nil {
-		return Child{}, false, err
-	}
-	c.Version, c.CreatedAt, c.UpdatedAt = 1, parseTime(at), parseTime(at)
-	if err := t.appendAudit(ctx, entry(actor, "child.create", "child", c.ID, c.ID, OutcomeOK, "via="+ActionS23Create)); err != nil {
-		return Child{}, false, err
+	if err := t.AppendAudit(ctx, store.Entry(actor, "child.create", "child", c.ID, c.ID, store.OutcomeOK, "via="+ActionCreate)); err != nil {
+		return store.Child{}, false, err
 	}
 	return *c, true, nil
 }
@@ -465,8 +453,8 @@ func (t *tx) s23Child(ctx context.Context, actor Actor, id int64, c *Child, at s
 // child, as GrantChildAccess would, inside the notification's transaction,
 // and returns the audit row to append for it. A grant already held is left
 // alone and not audited again (nil).
-func (t *tx) grantNotifier(ctx context.Context, actor Actor, childID, orgID int64, at string) (*AuditEntry, error) {
-	n, err := t.execN(ctx, grantNotifierSQL, childID, orgID, s23GrantReason, actor.UserID, at)
+func grantNotifier(ctx context.Context, t *store.Tx, actor store.Actor, childID, orgID int64, at string) (*store.AuditEntry, error) {
+	n, err := t.ExecN(ctx, grantNotifierSQL, childID, orgID, s23GrantReason, actor.UserID, at)
 	if err != nil || n == 0 {
 		return nil, err
 	}
@@ -479,8 +467,8 @@ const grantNotifierSQL = `INSERT INTO child_access (child_id, org_id, reason, cr
 const s23GrantReason = "made a Section 23 notification"
 
 // s23GrantEntry is the audit row of a grant to a notifying provider.
-func s23GrantEntry(actor Actor, childID, orgID int64) *AuditEntry {
-	return entry(actor, "child.grant", "child", childID, childID, OutcomeOK, "org_id="+itoa(orgID)+" via=s23")
+func s23GrantEntry(actor store.Actor, childID, orgID int64) *store.AuditEntry {
+	return store.Entry(actor, "child.grant", "child", childID, childID, store.OutcomeOK, "org_id="+strconv.FormatInt(orgID, 10)+" via=s23")
 }
 
 // s23JoinNeeds stores the areas of need as a comma-separated list of keys.
@@ -492,7 +480,7 @@ const insertS23SQL = `INSERT INTO s23_notifications (icb_id, child_id, kind, pro
 	created_by_user_id, version, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`
 
-func s23Args(actor Actor, n *S23Notification, at string) []any {
+func s23Args(actor store.Actor, n *Notification, at string) []any {
 	st := n.Steps
 	return []any{n.ICBID, n.ChildID, string(n.Kind), n.ProviderOrgID, n.LAID, n.LAReason, n.Professional,
 		n.Service, s23JoinNeeds(n.Needs), n.Reasons, s23DateArg(st.OpinionOn), s23DateArg(st.ParentInformedOn),
@@ -501,7 +489,7 @@ func s23Args(actor Actor, n *S23Notification, at string) []any {
 		s23DateArg(n.LALetterSentOn), actor.UserID, at, at}
 }
 
-// CreateS23 records a notification. The child is n.ChildID, a child the
+// Create records a notification. The child is n.ChildID, a child the
 // actor may see, or else newChild's details: matched to a registered child
 // by NHS number, family name and date of birth, or registered. A provider
 // notifies as its own organisation and may make only Section 23
@@ -510,50 +498,50 @@ func s23Args(actor Actor, n *S23Notification, at string) []any {
 // statute's order (s23.Steps.Check): the LA is never told before the parent.
 // The provider's organisation is granted sight of the child. Sets n.ID,
 // n.Version (1) and the names. Audited "s23.create" against the child.
-func (s *Store) CreateS23(ctx context.Context, actor Actor, n *S23Notification, newChild *Child) error {
+func (s *DB) Create(ctx context.Context, actor store.Actor, n *Notification, newChild *store.Child) error {
 	return s.createS23(ctx, actor, n, newChild, false)
 }
 
-// CheckS23 makes every check CreateS23 makes, against the database too, and
+// Check makes every check Create makes, against the database too, and
 // writes nothing: for the "check your answers" page before a notification
 // leaves the ICB. On success n holds what would be stored (names, the LA,
 // the child as matched or as it would be registered, with ChildID 0 for a
 // child not yet registered).
-func (s *Store) CheckS23(ctx context.Context, actor Actor, n *S23Notification, newChild *Child) error {
+func (s *DB) Check(ctx context.Context, actor store.Actor, n *Notification, newChild *store.Child) error {
 	return s.createS23(ctx, actor, n, newChild, true)
 }
 
-func (s *Store) createS23(ctx context.Context, actor Actor, n *S23Notification, newChild *Child, dry bool) error {
+func (s *DB) createS23(ctx context.Context, actor store.Actor, n *Notification, newChild *store.Child, dry bool) error {
 	if !mayNotify(actor) {
-		s.refuse(ctx, actor, ActionS23Create, s23ObjectType, 0, n.ChildID)
+		s.st.Refuse(ctx, actor, ActionCreate, s23ObjectType, 0, n.ChildID)
 		return errs.E(errs.Forbidden, "Your role cannot make notifications")
 	}
-	via := ActionS23Create
+	via := ActionCreate
 	if dry {
 		via = "s23.check"
 	}
 	if n.ChildID == 0 && newChild != nil {
 		// Details to match against a registered child: an identity check.
-		if err := s.identityWait(ctx, actor, via); err != nil {
+		if err := s.st.IdentityWait(ctx, actor, via); err != nil {
 			return err
 		}
 	}
-	now := s.now()
-	at := fmtTime(now)
+	now := s.st.Clock()
+	at := store.FmtTime(now)
 	today := send.Today(now)
 	n.AcknowledgedBy, n.Steps.AcknowledgedOn = 0, send.Date{}
 	var registered bool
 	var mismatch int64
-	err := s.childWrite(ctx, actor, ActionS23Create, n.ChildID, func(t *tx) error {
+	err := s.st.ChildWrite(ctx, actor, ActionCreate, n.ChildID, func(t *store.Tx) error {
 		mismatch = 0
 		bad := checkS23(n, today)
-		c, created, err := t.s23Child(ctx, actor, n.ChildID, newChild, at, today, bad, &mismatch)
+		c, created, err := s23Child(ctx, t, actor, n.ChildID, newChild, at, today, bad, &mismatch)
 		if err != nil {
 			return err
 		}
 		registered = created
 		if c.ID != 0 {
-			if err := t.placeS23(ctx, actor, n, c, bad, nil); err != nil {
+			if err := placeS23(ctx, t, actor, n, c, bad, nil); err != nil {
 				return err
 			}
 		}
@@ -564,24 +552,24 @@ func (s *Store) createS23(ctx context.Context, actor Actor, n *S23Notification, 
 		if dry {
 			return errS23DryRun
 		}
-		id, err := s23ScanID(t.queryRow(ctx, insertS23SQL, s23Args(actor, n, at)...))
+		id, err := s23ScanID(t.QueryRow(ctx, insertS23SQL, s23Args(actor, n, at)...))
 		if err != nil {
 			return err
 		}
 		n.ID, n.Version, n.CreatedBy = id, 1, actor.UserID
-		n.CreatedAt, n.UpdatedAt = parseTime(at), parseTime(at)
-		grant, err := t.grantNotifier(ctx, actor, c.ID, n.ProviderOrgID, at)
+		n.CreatedAt, n.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+		grant, err := grantNotifier(ctx, t, actor, c.ID, n.ProviderOrgID, at)
 		if err != nil {
 			return err
 		}
-		audit := []*AuditEntry{entry(actor, ActionS23Create, s23ObjectType, id, c.ID, OutcomeOK, "kind="+string(n.Kind))}
+		audit := []*store.AuditEntry{store.Entry(actor, ActionCreate, s23ObjectType, id, c.ID, store.OutcomeOK, "kind="+string(n.Kind))}
 		if grant != nil {
 			audit = append(audit, grant)
 		}
-		return t.appendAudit(ctx, audit...)
+		return t.AppendAudit(ctx, audit...)
 	})
 	if mismatch != 0 {
-		s.identityMismatch(ctx, actor, mismatch, via)
+		s.st.IdentityMismatch(ctx, actor, mismatch, via)
 	}
 	if dry && errors.Is(err, errS23DryRun) {
 		if registered {
@@ -595,58 +583,58 @@ func (s *Store) createS23(ctx context.Context, actor Actor, n *S23Notification, 
 func s23ScanID(r *sql.Row) (int64, error) {
 	var id int64
 	if err := r.Scan(&id); err != nil {
-		return 0, mapErr(err, "insert")
+		return 0, store.MapErr(err, "insert")
 	}
 	return id, nil
 }
 
-// GetS23 returns a notification the actor may see. Audited "s23.view"
+// Get returns a notification the actor may see. Audited "s23.view"
 // against the child; one out of scope is not_found and audited as refused.
-func (s *Store) GetS23(ctx context.Context, actor Actor, id int64) (S23Notification, error) {
-	return s.getS23(ctx, actor, id, ActionS23View, "")
+func (s *DB) Get(ctx context.Context, actor store.Actor, id int64) (Notification, error) {
+	return s.getS23(ctx, actor, id, ActionView, "")
 }
 
-// GetS23Letter returns a notification for printing one of its letters
-// (S23LetterParent or S23LetterLA). Audited "s23.letter_view".
-func (s *Store) GetS23Letter(ctx context.Context, actor Actor, id int64, letter string) (S23Notification, error) {
-	if letter != S23LetterParent && letter != S23LetterLA {
-		return S23Notification{}, errs.E(errs.NotFound, "No such letter")
+// GetLetter returns a notification for printing one of its letters
+// (LetterParent or LetterLA). Audited "s23.letter_view".
+func (s *DB) GetLetter(ctx context.Context, actor store.Actor, id int64, letter string) (Notification, error) {
+	if letter != LetterParent && letter != LetterLA {
+		return Notification{}, errs.E(errs.NotFound, "No such letter")
 	}
-	return s.getS23(ctx, actor, id, ActionS23LetterView, "letter="+letter)
+	return s.getS23(ctx, actor, id, ActionLetterView, "letter="+letter)
 }
 
-func (s *Store) getS23(ctx context.Context, actor Actor, id int64, action, detail string) (S23Notification, error) {
-	var n S23Notification
-	err := s.s23Write(ctx, actor, action, id, func(t *tx) error {
+func (s *DB) getS23(ctx context.Context, actor store.Actor, id int64, action, detail string) (Notification, error) {
+	var n Notification
+	err := s.s23Write(ctx, actor, action, id, func(t *store.Tx) error {
 		var err error
-		if n, err = t.s23InScope(ctx, actor, id, false); err != nil {
+		if n, err = s23InScope(ctx, t, actor, id, false); err != nil {
 			return err
 		}
-		if n.Others, err = t.s23Others(ctx, actor, n); err != nil {
+		if n.Others, err = s23Others(ctx, t, actor, n); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, action, s23ObjectType, id, n.ChildID, OutcomeOK, detail))
+		return t.AppendAudit(ctx, store.Entry(actor, action, s23ObjectType, id, n.ChildID, store.OutcomeOK, detail))
 	})
 	if err != nil {
-		return S23Notification{}, err
+		return Notification{}, err
 	}
 	return n, nil
 }
 
 // s23Others counts the other notifications of n's child that actor may see.
-func (t *tx) s23Others(ctx context.Context, actor Actor, n S23Notification) (int, error) {
+func s23Others(ctx context.Context, t *store.Tx, actor store.Actor, n Notification) (int, error) {
 	scope, args, err := s23Scope(actor, "d")
 	if err != nil {
 		return 0, err
 	}
 	var others int
-	err = t.queryRow(ctx, "SELECT count(*) FROM s23_notifications d WHERE d.child_id = ? AND d.id <> ? AND "+scope,
+	err = t.QueryRow(ctx, "SELECT count(*) FROM s23_notifications d WHERE d.child_id = ? AND d.id <> ? AND "+scope,
 		append([]any{n.ChildID, n.ID}, args...)...).Scan(&others)
-	return others, mapErr(err, "count notifications")
+	return others, store.MapErr(err, "count notifications")
 }
 
 // s23Where turns a filter into SQL conditions on notifications aliased n.
-func s23Where(actor Actor, f S23Filter) (string, []any, error) {
+func s23Where(actor store.Actor, f Filter) (string, []any, error) {
 	scope, args, err := s23Scope(actor, "n")
 	if err != nil {
 		return "", nil, err
@@ -676,11 +664,11 @@ func s23Where(actor Actor, f S23Filter) (string, []any, error) {
 	}
 	switch f.Status {
 	case "":
-	case S23StatusNotInformed:
+	case StatusNotInformed:
 		add("n.parent_informed_on = ''")
-	case S23StatusAwaitingLA:
+	case StatusAwaitingLA:
 		add("n.parent_informed_on <> '' AND n.la_notified_on = ''")
-	case S23StatusOverdue:
+	case StatusOverdue:
 		today := f.Today
 		if today.IsZero() {
 			return "", nil, errs.E(errs.Internal, "an overdue filter needs today's date")
@@ -697,11 +685,11 @@ func s23Where(actor Actor, f S23Filter) (string, []any, error) {
 		}
 		add("n.kind = 's23' AND n.parent_informed_on <> '' AND n.la_notified_on = '' AND n.parent_informed_on < ?",
 			send.LocalStandardOverdueBefore(today, f.StandardDays).String())
-	case S23StatusUnacknowledged:
+	case StatusUnacknowledged:
 		add("n.la_notified_on <> '' AND n.acknowledged_on = ''")
-	case S23StatusAcknowledged:
+	case StatusAcknowledged:
 		add("n.acknowledged_on <> ''")
-	case S23StatusDuplicate:
+	case StatusDuplicate:
 		dscope, dargs, _ := s23Scope(actor, "d")
 		add("EXISTS (SELECT 1 FROM s23_notifications d WHERE d.child_id = n.child_id AND d.id <> n.id AND "+dscope+")", dargs...)
 	default:
@@ -721,8 +709,8 @@ type s23Segment struct{ cond, order string }
 // newest first. Each run's order is plain columns that the indexes of
 // 0002_s23.sql serve, so a page reads a page's worth of index, not every
 // notification in scope.
-func s23Segments(actor Actor) []s23Segment {
-	if actor.Role == RoleLA {
+func s23Segments(actor store.Actor) []s23Segment {
+	if actor.Role == store.RoleLA {
 		return []s23Segment{
 			{"n.acknowledged_on = ''", "n.la_notified_on, n.id"},
 			{"n.acknowledged_on <> ''", "n.la_notified_on DESC, n.id DESC"},
@@ -735,14 +723,14 @@ func s23Segments(actor Actor) []s23Segment {
 	}
 }
 
-// ListS23 returns a page of the notifications the actor may see that match
+// List returns a page of the notifications the actor may see that match
 // the filter, and how many match in all, each with Others set. Audited
 // "s23.list" with the count and the children of the page, as a search of
 // children is.
-func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Notification, int, error) {
-	var out []S23Notification
+func (s *DB) List(ctx context.Context, actor store.Actor, f Filter) ([]Notification, int, error) {
+	var out []Notification
 	var total int
-	err := s.s23Write(ctx, actor, ActionS23List, 0, func(t *tx) error {
+	err := s.s23Write(ctx, actor, ActionList, 0, func(t *store.Tx) error {
 		where, args, err := s23Where(actor, f)
 		if err != nil {
 			return err
@@ -750,13 +738,13 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 		// The page's ids, run by run; then those rows with their child and
 		// organisations. Sorting the narrow rows before joining, and each
 		// run by an index, keeps a large LA's inbox quick.
-		limit, offset := pageOf(f.Limit, f.Offset)
+		limit, offset := store.PageOf(f.Limit, f.Offset)
 		var ids []int64
 		for _, seg := range s23Segments(actor) {
 			cond := where + " AND " + seg.cond
 			var n int
-			if err := t.queryRow(ctx, "SELECT count(*) FROM s23_notifications n WHERE "+cond, args...).Scan(&n); err != nil {
-				return mapErr(err, "count notifications")
+			if err := t.QueryRow(ctx, "SELECT count(*) FROM s23_notifications n WHERE "+cond, args...).Scan(&n); err != nil {
+				return store.MapErr(err, "count notifications")
 			}
 			total += n
 			if offset >= n {
@@ -764,7 +752,7 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 				continue
 			}
 			if want := limit - len(ids); want > 0 {
-				got, err := t.s23PageIDs(ctx, "SELECT n.id FROM s23_notifications n WHERE "+cond+" ORDER BY "+seg.order+" LIMIT ? OFFSET ?",
+				got, err := s23PageIDs(ctx, t, "SELECT n.id FROM s23_notifications n WHERE "+cond+" ORDER BY "+seg.order+" LIMIT ? OFFSET ?",
 					append(slices.Clone(args), want, offset)...)
 				if err != nil {
 					return err
@@ -782,27 +770,27 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 			for i, id := range ids {
 				idArgs[i], pos[id] = id, i
 			}
-			rows, err := t.query(ctx, "SELECT "+s23Columns+others+s23From+" WHERE n.id IN ("+in+")", append(dargs, idArgs...)...)
+			rows, err := t.Query(ctx, "SELECT "+s23Columns+others+s23From+" WHERE n.id IN ("+in+")", append(dargs, idArgs...)...)
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
-			out = make([]S23Notification, len(ids))
+			out = make([]Notification, len(ids))
 			for rows.Next() {
 				n, err := scanS23(rows, true)
 				if err != nil {
-					return mapErr(err, "scan notification")
+					return store.MapErr(err, "scan notification")
 				}
 				out[pos[n.ID]] = n
 			}
 			if err := rows.Err(); err != nil {
-				return mapErr(err, "list notifications")
+				return store.MapErr(err, "list notifications")
 			}
 		}
 		// The children shown, not the filter's: a filter naming a child
 		// the actor cannot see shows nothing of it.
-		return t.appendAudit(ctx, entry(actor, ActionS23List, s23ObjectType, 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)).
-			withChildren(childIDs(out, func(n S23Notification) int64 { return n.ChildID })))
+		return t.AppendAudit(ctx, store.Entry(actor, ActionList, s23ObjectType, 0, 0, store.OutcomeOK, fmt.Sprintf("results=%d", total)).
+			WithChildren(store.ChildIDs(out, func(n Notification) int64 { return n.ChildID })))
 	})
 	if err != nil {
 		return nil, 0, err
@@ -811,12 +799,12 @@ func (s *Store) ListS23(ctx context.Context, actor Actor, f S23Filter) ([]S23Not
 }
 
 // s23PageIDs runs a query of ids.
-func (t *tx) s23PageIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := t.query(ctx, q, args...)
+func s23PageIDs(ctx context.Context, t *store.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := t.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, "ids", func(rows interface{ Scan(...any) error }) (int64, error) {
+	return store.ScanAll(rows, "ids", func(rows interface{ Scan(...any) error }) (int64, error) {
 		var id int64
 		err := rows.Scan(&id)
 		return id, err
@@ -825,7 +813,7 @@ func (t *tx) s23PageIDs(ctx context.Context, q string, args ...any) ([]int64, er
 
 // s23Changed names the fields that differ, for the audit detail: names of
 // fields, never their values.
-func s23Changed(a, b S23Notification) string {
+func s23Changed(a, b Notification) string {
 	var f []string
 	add := func(changed bool, name string) {
 		if changed {
@@ -868,9 +856,9 @@ func s23NotifiedFixed(was, now send.Date) string {
 
 // saveS23 writes every changeable column of n, at version n.Version, and
 // moves n to the next version.
-func (t *tx) saveS23(ctx context.Context, n *S23Notification, at string) error {
+func saveS23(ctx context.Context, t *store.Tx, n *Notification, at string) error {
 	st := n.Steps
-	c, err := t.execN(ctx, `UPDATE s23_notifications SET kind = ?, la_id = ?, icb_id = ?, la_reason = ?, professional = ?,
+	c, err := t.ExecN(ctx, `UPDATE s23_notifications SET kind = ?, la_id = ?, icb_id = ?, la_reason = ?, professional = ?,
 		service = ?, needs = ?, reasons = ?, opinion_on = ?, parent_informed_on = ?, discussion_offered_on = ?,
 		discussion_held_on = ?, consent_to_share = ?, voluntary_orgs = ?, la_notified_on = ?, acknowledged_on = ?,
 		acknowledged_by = ?, parent_letter_sent_on = ?, la_letter_sent_on = ?, version = version + 1, updated_at = ?
@@ -883,14 +871,14 @@ func (t *tx) saveS23(ctx context.Context, n *S23Notification, at string) error {
 		return err
 	}
 	if c != 1 {
-		return errStale()
+		return store.ErrStale()
 	}
 	n.Version++
-	n.UpdatedAt = parseTime(at)
+	n.UpdatedAt = store.ParseTime(at)
 	return nil
 }
 
-// UpdateS23 saves the health side of a notification: its kind (a DCO's
+// Update saves the health side of a notification: its kind (a DCO's
 // choice), the LA and the date it was told (only until the LA is told), who
 // made it, the needs and reasons, the other steps, consent and the
 // voluntary organisations. The child, the provider, the acknowledgement and
@@ -902,21 +890,21 @@ func (t *tx) saveS23(ctx context.Context, n *S23Notification, at string) error {
 // read: a stale one is a conflict and nothing is written. The steps must
 // stay in the statute's order. Audited "s23.update" with the names of the
 // fields changed.
-func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) error {
+func (s *DB) Update(ctx context.Context, actor store.Actor, n *Notification) error {
 	if !mayNotify(actor) {
-		s.refuse(ctx, actor, ActionS23Update, s23ObjectType, n.ID, 0)
+		s.st.Refuse(ctx, actor, ActionUpdate, s23ObjectType, n.ID, 0)
 		return errs.E(errs.Forbidden, "Your role cannot change notifications")
 	}
-	now := s.now()
-	at := fmtTime(now)
+	now := s.st.Clock()
+	at := store.FmtTime(now)
 	today := send.Today(now)
-	return s.s23Write(ctx, actor, ActionS23Update, n.ID, func(t *tx) error {
-		cur, err := t.s23InScope(ctx, actor, n.ID, true)
+	return s.s23Write(ctx, actor, ActionUpdate, n.ID, func(t *store.Tx) error {
+		cur, err := s23InScope(ctx, t, actor, n.ID, true)
 		if err != nil {
 			return err
 		}
 		if cur.Version != n.Version {
-			return errStale()
+			return store.ErrStale()
 		}
 		n.ChildID, n.Child, n.ProviderOrgID, n.ICBID = cur.ChildID, cur.Child, cur.ProviderOrgID, cur.ICBID
 		n.Steps.AcknowledgedOn, n.AcknowledgedBy = cur.Steps.AcknowledgedOn, cur.AcknowledgedBy
@@ -926,7 +914,7 @@ func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) 
 			n.Kind = cur.Kind
 		}
 		bad := checkS23(n, today)
-		if n.Kind != cur.Kind && actor.Role != RoleDCO && !isSystem(actor) {
+		if n.Kind != cur.Kind && actor.Role != store.RoleDCO && !store.IsSystem(actor) {
 			bad["kind"] = "Only a DCO can change the kind of a notification"
 		}
 		if n.LAID == 0 {
@@ -935,7 +923,7 @@ func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) 
 		if n.LAID != cur.LAID && !cur.Steps.LANotifiedOn.IsZero() {
 			bad["la_id"] = "The LA has already been notified, so the notification cannot move to another LA"
 		}
-		if err := t.placeS23(ctx, actor, n, cur.Child, bad, nil); err != nil {
+		if err := placeS23(ctx, t, actor, n, cur.Child, bad, nil); err != nil {
 			return err
 		}
 		if msg := s23NotifiedFixed(cur.Steps.LANotifiedOn, n.Steps.LANotifiedOn); msg != "" {
@@ -949,38 +937,38 @@ func (s *Store) UpdateS23(ctx context.Context, actor Actor, n *S23Notification) 
 		if len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		if err := t.saveS23(ctx, n, at); err != nil {
+		if err := saveS23(ctx, t, n, at); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, ActionS23Update, s23ObjectType, n.ID, n.ChildID, OutcomeOK, s23Changed(cur, *n)))
+		return t.AppendAudit(ctx, store.Entry(actor, ActionUpdate, s23ObjectType, n.ID, n.ChildID, store.OutcomeOK, s23Changed(cur, *n)))
 	})
 }
 
-// AcknowledgeS23 records that the LA acknowledged a notification on the
+// Acknowledge records that the LA acknowledged a notification on the
 // date given (today when zero). An LA acknowledges what it was sent; a DCO
 // may record an acknowledgement the LA gave another way. version must be
 // the version read. Acknowledging twice is a conflict. Audited
 // "s23.acknowledge" against the child. On success it returns the
 // notification as saved.
-func (s *Store) AcknowledgeS23(ctx context.Context, actor Actor, id, version int64, on send.Date) (S23Notification, error) {
-	if !isSystem(actor) && actor.Role != RoleLA && actor.Role != RoleDCO {
-		s.refuse(ctx, actor, ActionS23Acknowledge, s23ObjectType, id, 0)
-		return S23Notification{}, errs.E(errs.Forbidden, "Only the local authority notified can acknowledge a notification")
+func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int64, on send.Date) (Notification, error) {
+	if !store.IsSystem(actor) && actor.Role != store.RoleLA && actor.Role != store.RoleDCO {
+		s.st.Refuse(ctx, actor, ActionAcknowledge, s23ObjectType, id, 0)
+		return Notification{}, errs.E(errs.Forbidden, "Only the local authority notified can acknowledge a notification")
 	}
-	now := s.now()
-	at := fmtTime(now)
+	now := s.st.Clock()
+	at := store.FmtTime(now)
 	today := send.Today(now)
 	if on.IsZero() {
 		on = today
 	}
-	var n S23Notification
-	err := s.s23Write(ctx, actor, ActionS23Acknowledge, id, func(t *tx) error {
+	var n Notification
+	err := s.s23Write(ctx, actor, ActionAcknowledge, id, func(t *store.Tx) error {
 		var err error
-		if n, err = t.s23InScope(ctx, actor, id, true); err != nil {
+		if n, err = s23InScope(ctx, t, actor, id, true); err != nil {
 			return err
 		}
 		if n.Version != version {
-			return errStale()
+			return store.ErrStale()
 		}
 		if !n.Steps.AcknowledgedOn.IsZero() {
 			return errs.E(errs.Conflict, "This notification was already acknowledged on %s", n.Steps.AcknowledgedOn.Long())
@@ -993,18 +981,18 @@ func (s *Store) AcknowledgeS23(ctx context.Context, actor Actor, id, version int
 		if msg, ok := n.Steps.Check(n.Kind, today)[s23.FieldAcknowledged]; ok {
 			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: msg})
 		}
-		if err := t.saveS23(ctx, &n, at); err != nil {
+		if err := saveS23(ctx, t, &n, at); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, ActionS23Acknowledge, s23ObjectType, id, n.ChildID, OutcomeOK, s23Changed(cur, n)))
+		return t.AppendAudit(ctx, store.Entry(actor, ActionAcknowledge, s23ObjectType, id, n.ChildID, store.OutcomeOK, s23Changed(cur, n)))
 	})
 	if err != nil {
-		return S23Notification{}, err
+		return Notification{}, err
 	}
 	return n, nil
 }
 
-// MarkS23LetterSent records that a letter was sent on the date given (today
+// MarkLetterSent records that a letter was sent on the date given (today
 // when zero). Sending the parent letter informs the parent, so when no
 // parent-informed date is recorded it becomes that date; sending the LA
 // notification tells the LA, so when no LA-notified date is recorded it
@@ -1012,32 +1000,32 @@ func (s *Store) AcknowledgeS23(ctx context.Context, actor Actor, id, version int
 // notification cannot be marked sent before the parent is informed. version
 // must be the version read. Audited "s23.letter_sent" against the child. On
 // success it returns the notification as saved.
-func (s *Store) MarkS23LetterSent(ctx context.Context, actor Actor, id, version int64, letter string, on send.Date) (S23Notification, error) {
+func (s *DB) MarkLetterSent(ctx context.Context, actor store.Actor, id, version int64, letter string, on send.Date) (Notification, error) {
 	if !mayNotify(actor) {
-		s.refuse(ctx, actor, ActionS23LetterSent, s23ObjectType, id, 0)
-		return S23Notification{}, errs.E(errs.Forbidden, "Your role cannot send notification letters")
+		s.st.Refuse(ctx, actor, ActionLetterSent, s23ObjectType, id, 0)
+		return Notification{}, errs.E(errs.Forbidden, "Your role cannot send notification letters")
 	}
-	if letter != S23LetterParent && letter != S23LetterLA {
-		return S23Notification{}, errs.E(errs.NotFound, "No such letter")
+	if letter != LetterParent && letter != LetterLA {
+		return Notification{}, errs.E(errs.NotFound, "No such letter")
 	}
-	now := s.now()
-	at := fmtTime(now)
+	now := s.st.Clock()
+	at := store.FmtTime(now)
 	today := send.Today(now)
 	if on.IsZero() {
 		on = today
 	}
-	var n S23Notification
-	err := s.s23Write(ctx, actor, ActionS23LetterSent, id, func(t *tx) error {
+	var n Notification
+	err := s.s23Write(ctx, actor, ActionLetterSent, id, func(t *store.Tx) error {
 		var err error
-		if n, err = t.s23InScope(ctx, actor, id, true); err != nil {
+		if n, err = s23InScope(ctx, t, actor, id, true); err != nil {
 			return err
 		}
 		if n.Version != version {
-			return errStale()
+			return store.ErrStale()
 		}
 		cur := n
 		field := "sent_on"
-		if letter == S23LetterParent {
+		if letter == LetterParent {
 			n.ParentLetterSentOn = on
 			if n.Steps.ParentInformedOn.IsZero() {
 				n.Steps.ParentInformedOn = on
@@ -1060,30 +1048,29 @@ func (s *Store) MarkS23LetterSent(ctx context.Context, actor Actor, id, version 
 			}
 			return errs.InvalidFields(map[string]string{field: strings.Join(msgs, ". ")})
 		}
-		if err := t.saveS23(ctx, &n, at); err != nil {
+		if err := saveS23(ctx, t, &n, at); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, ActionS23LetterSent, s23ObjectType, id, n.ChildID, OutcomeOK,
+		return t.AppendAudit(ctx, store.Entry(actor, ActionLetterSent, s23ObjectType, id, n.ChildID, store.OutcomeOK,
 			"letter="+letter+" "+s23Changed(cur, n)))
 	})
 	if err != nil {
-		return S23Notification{}, err
+		return Notification{}, err
 	}
 	return n, nil
 }
 
-// S23Compliance works out each provider's compliance for the days first to
+// Compliance works out each provider's compliance for the days first to
 // last under a local standard of standardDays (s23.ComplianceFor): the one
 // definition the oversight page, its downloads and the API share. A DCO
 // sees their ICB's providers, a provider its own figures, an LA the
 // notifications made to it. It reads no child's details, so it is not
 // audited.
-func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send.Date, standardDays int) ([]s23.Compliance, s23.Compliance, error) {
+func (s *DB) Compliance(ctx context.Context, actor store.Actor, first, last send.Date, standardDays int) ([]s23.Compliance, s23.Compliance, error) {
 	scope, args, err := s23Scope(actor, "n")
 	if err != nil {
-		var r *refusal
-		if errors.As(err, &r) {
-			return nil, s23.Compliance{}, r.err
+		if e, ok := store.Refused(err); ok {
+			return nil, s23.Compliance{}, e
 		}
 		return nil, s23.Compliance{}, err
 	}
@@ -1093,7 +1080,7 @@ func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send
 	f, l := first.String(), last.String()
 	part := `SELECT n.provider_org_id, p.name, n.kind, n.parent_informed_on, n.discussion_offered_on, n.la_notified_on
 		FROM s23_notifications n JOIN orgs p ON p.id = n.provider_org_id WHERE ` + scope + ` AND n.kind = 's23' AND `
-	rows, err := s.query(ctx, part+`n.la_notified_on >= ? AND n.la_notified_on <= ?
+	rows, err := s.st.Query(ctx, part+`n.la_notified_on >= ? AND n.la_notified_on <= ?
 		UNION ALL `+part+`n.la_notified_on = '' AND n.parent_informed_on <> '' AND n.parent_informed_on <= ?
 		UNION ALL `+part+`n.la_notified_on > ? AND n.parent_informed_on <> '' AND n.parent_informed_on <= ?`,
 		slices.Concat(args, []any{f, l}, args, []any{l}, args, []any{l, l})...)
@@ -1106,7 +1093,7 @@ func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send
 		var r s23.Record
 		var kind, parent, offered, notified string
 		if err := rows.Scan(&r.ProviderID, &r.ProviderName, &kind, &parent, &offered, &notified); err != nil {
-			return nil, s23.Compliance{}, mapErr(err, "scan compliance")
+			return nil, s23.Compliance{}, store.MapErr(err, "scan compliance")
 		}
 		r.Kind = s23.Kind(kind)
 		for _, x := range []struct {
@@ -1122,37 +1109,37 @@ func (s *Store) S23Compliance(ctx context.Context, actor Actor, first, last send
 		rs = append(rs, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, s23.Compliance{}, mapErr(err, "read compliance")
+		return nil, s23.Compliance{}, store.MapErr(err, "read compliance")
 	}
 	by, total := s23.ComplianceFor(rs, first, last, standardDays)
 	return by, total, nil
 }
 
-// S23Config is an ICB's Section 23 configuration, from its settings (its
+// Config is an ICB's Section 23 configuration, from its settings (its
 // own values, else the defaults), with dco's defaults filled in for
 // anything unset or unreadable.
-type S23Config struct {
+type Config struct {
 	StandardDays    int
 	AckStandardDays int
 	ParentLetter    string
 	LANotification  string
 }
 
-// S23Settings reads the Section 23 settings that apply to ICB icbID: the
+// Settings reads the Section 23 settings that apply to ICB icbID: the
 // ICB's own where it has set them, else the defaults (ICB 0). Pass the ICB
 // the figures or the letter are for: a notification's own ICB for its
-// letters and status, the actor's ICB (Store.ActorICB) for their lists.
-func (s *Store) S23Settings(ctx context.Context, icbID int64) (S23Config, error) {
-	c := S23Config{
+// letters and status, the actor's ICB (store.Store.ActorICB) for their lists.
+func (s *DB) Settings(ctx context.Context, icbID int64) (Config, error) {
+	c := Config{
 		StandardDays:    s23.DefaultStandardDays,
 		AckStandardDays: s23.DefaultAckStandardDays,
 		ParentLetter:    s23.DefaultParentLetter,
 		LANotification:  s23.DefaultLANotification,
 	}
-	m, err := settingsFor(ctx, s, icbID, s23.SettingStandardDays, s23.SettingAckStandardDays,
+	m, err := s.st.SettingsFor(ctx, icbID, s23.SettingStandardDays, s23.SettingAckStandardDays,
 		s23.SettingParentLetter, s23.SettingLANotification)
 	if err != nil {
-		return S23Config{}, err
+		return Config{}, err
 	}
 	if v, ok := m[s23.SettingStandardDays]; ok {
 		c.StandardDays, _ = s23.ParseStandard(v.Value, c.StandardDays)
@@ -1169,29 +1156,29 @@ func (s *Store) S23Settings(ctx context.Context, icbID int64) (S23Config, error)
 	return c, nil
 }
 
-// S23ImportRow is one row of a notifications file: the child as the file
-// gives them (Child.LAID is their LA of residence) and the notification.
-type S23ImportRow struct {
+// ImportRow is one row of a notifications file: the child as the file
+// gives them (store.Child.LAID is their LA of residence) and the notification.
+type ImportRow struct {
 	Line         int // the file line, for problems
-	Child        Child
-	Notification S23Notification
+	Child        store.Child
+	Notification Notification
 }
 
-// S23ImportProblem is what is wrong with one row.
-type S23ImportProblem struct {
+// ImportProblem is what is wrong with one row.
+type ImportProblem struct {
 	Line    int
 	Field   string
 	Message string
 }
 
-// S23ImportResult says what an import did, or would do in a dry run.
-type S23ImportResult struct {
+// ImportResult says what an import did, or would do in a dry run.
+type ImportResult struct {
 	Notifications   int // notifications stored
 	ChildrenMatched int // rows whose child was already registered
 	ChildrenCreated int // children registered by the import
 	// Problems are the rows' problems, by line; when there are any, nothing
 	// was stored.
-	Problems []S23ImportProblem
+	Problems []ImportProblem
 }
 
 // s23ImportOtherLA words the problem of a row whose LA is not the LA the
@@ -1205,67 +1192,67 @@ func s23ImportOtherLA(registered, given string) string {
 // errS23DryRun rolls back a dry run's transaction.
 var errS23DryRun = errors.New("dry run")
 
-// ImportS23 stores many notifications in one transaction: all or none. Each
+// Import stores many notifications in one transaction: all or none. Each
 // row's child is matched by NHS number, as on the form (sameIdentity: one
 // problem on nhs_number whichever detail differs, counted and audited
 // against the registered child as the form's are), or registered; a
 // matched child the actor may see registered in another LA than the row
 // gives is a problem on la_id, as a row cannot carry the reason for
 // notifying another LA. Each
-// notification passes the same checks CreateS23 makes, the order of the
+// notification passes the same checks Create makes, the order of the
 // steps included. Every problem in every row is reported
 // by line, and any problem stores nothing (the result's Problems, with an
 // invalid error). A dry run makes every check and stores nothing. Only a
 // DCO or dco itself may import. Each notification is audited "s23.import",
 // each child registered "child.import", each grant "child.grant".
-func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow, dryRun bool) (S23ImportResult, error) {
-	if !isSystem(actor) && actor.Role != RoleDCO {
-		s.refuse(ctx, actor, ActionS23Import, s23ObjectType, 0, 0)
-		return S23ImportResult{}, errs.E(errs.Forbidden, "Only a DCO can import notifications")
+func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dryRun bool) (ImportResult, error) {
+	if !store.IsSystem(actor) && actor.Role != store.RoleDCO {
+		s.st.Refuse(ctx, actor, ActionImport, s23ObjectType, 0, 0)
+		return ImportResult{}, errs.E(errs.Forbidden, "Only a DCO can import notifications")
 	}
-	if err := s.identityWait(ctx, actor, ActionS23Import); err != nil {
-		return S23ImportResult{}, err
+	if err := s.st.IdentityWait(ctx, actor, ActionImport); err != nil {
+		return ImportResult{}, err
 	}
-	now := s.now()
-	at, today := fmtTime(now), send.Today(now)
-	var res S23ImportResult
+	now := s.st.Clock()
+	at, today := store.FmtTime(now), send.Today(now)
+	var res ImportResult
 	var mismatches []int64
-	err := s.writeAlone(ctx, func(t *tx) error {
-		res, mismatches = S23ImportResult{}, nil
+	err := s.st.WriteAlone(ctx, func(t *store.Tx) error {
+		res, mismatches = ImportResult{}, nil
 		orgs := map[int64]s23Org{}
-		children := map[send.NHSNumber]Child{}
+		children := map[send.NHSNumber]store.Child{}
 		visible := map[int64]bool{}  // children the actor may see, by id
 		imported := map[int64]bool{} // children this import registers
 		problem := func(line int, bad map[string]string) {
 			for _, f := range slices.Sorted(maps.Keys(bad)) {
-				res.Problems = append(res.Problems, S23ImportProblem{Line: line, Field: f, Message: bad[f]})
+				res.Problems = append(res.Problems, ImportProblem{Line: line, Field: f, Message: bad[f]})
 			}
 		}
-		insChild, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
+		insChild, err := t.Prepare(ctx, store.InsertChildSQL)
 		if err != nil {
-			return mapErr(err, "prepare child insert")
+			return err
 		}
 		defer insChild.Close()
-		insS23, err := t.tx.PrepareContext(ctx, s.rebind(insertS23SQL))
+		insS23, err := t.Prepare(ctx, insertS23SQL)
 		if err != nil {
-			return mapErr(err, "prepare notification insert")
+			return err
 		}
 		defer insS23.Close()
-		findChild, err := t.tx.PrepareContext(ctx, s.rebind("SELECT "+childColumns+childFrom+" WHERE c.nhs_number = ?"))
+		findChild, err := t.Prepare(ctx, "SELECT "+store.ChildColumns+store.ChildFrom+" WHERE c.nhs_number = ?")
 		if err != nil {
-			return mapErr(err, "prepare child look-up")
+			return err
 		}
 		defer findChild.Close()
-		grant, err := t.tx.PrepareContext(ctx, s.rebind(grantNotifierSQL))
+		grant, err := t.Prepare(ctx, grantNotifierSQL)
 		if err != nil {
-			return mapErr(err, "prepare grant")
+			return err
 		}
 		defer grant.Close()
-		var audit []*AuditEntry
+		var audit []*store.AuditEntry
 		for i := range rows {
 			r := &rows[i]
 			c, n := r.Child, &r.Notification
-			bad := s.checkChild(&c, today)
+			bad := t.CheckChild(&c, today)
 			delete(bad, "postcode") // a notifications file carries no postcode
 			if len(bad) > 0 {
 				problem(r.Line, bad)
@@ -1273,50 +1260,50 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			}
 			known, seen := children[c.NHSNumber]
 			if !seen {
-				known, err = scanChild(findChild.QueryRowContext(ctx, string(c.NHSNumber)))
+				known, err = store.ScanChild(findChild.QueryRowContext(ctx, string(c.NHSNumber)))
 				switch {
 				case err == nil:
 					res.ChildrenMatched++
-					if visible[known.ID], err = t.childVisible(ctx, actor, known.ID); err != nil {
+					if visible[known.ID], err = t.ChildVisible(ctx, actor, known.ID); err != nil {
 						return err
 					}
 				case errors.Is(err, sql.ErrNoRows):
-					la, err := t.s23OrgOf(ctx, c.LAID, orgs)
+					la, err := s23OrgOf(ctx, t, c.LAID, orgs)
 					if err != nil {
 						return err
 					}
-					if la.kind != OrgLA || la.parent == 0 {
+					if la.kind != store.OrgLA || la.parent == 0 {
 						problem(r.Line, map[string]string{"la_id": "Choose the child's local authority"})
 						continue
 					}
-					if msg := placeRule(actor, actor.OrgID, c.LAID, la.parent); msg != "" { // a DCO's home is its OrgID
+					if msg := store.PlaceRule(actor, actor.OrgID, c.LAID, la.parent); msg != "" { // a DCO's home is its OrgID
 						problem(r.Line, map[string]string{"la_id": msg})
 						continue
 					}
 					c.LAName, c.ICBID = la.name, la.parent
-					if err := insChild.QueryRowContext(ctx, childArgs(actor, &c, at)...).Scan(&c.ID); err != nil {
-						return fmt.Errorf("line %d: %w", r.Line, mapErr(err, "insert child"))
+					if err := insChild.QueryRowContext(ctx, store.ChildArgs(actor, &c, at)...).Scan(&c.ID); err != nil {
+						return fmt.Errorf("line %d: %w", r.Line, store.MapErr(err, "insert child"))
 					}
-					c.Version, c.CreatedAt, c.UpdatedAt = 1, parseTime(at), parseTime(at)
-					audit = append(audit, entry(actor, "child.import", "child", c.ID, c.ID, OutcomeOK, "via="+ActionS23Import))
+					c.Version, c.CreatedAt, c.UpdatedAt = 1, store.ParseTime(at), store.ParseTime(at)
+					audit = append(audit, store.Entry(actor, "child.import", "child", c.ID, c.ID, store.OutcomeOK, "via="+ActionImport))
 					res.ChildrenCreated++
 					known, visible[c.ID], imported[c.ID] = c, true, true
 				default:
-					return mapErr(err, "find child")
+					return store.MapErr(err, "find child")
 				}
 				children[c.NHSNumber] = known
 			} else {
 				res.ChildrenMatched++
 			}
-			if !sameIdentity(known, c, visible[known.ID]) {
-				problem(r.Line, map[string]string{"nhs_number": msgIdentityMismatch})
+			if !store.SameIdentity(known, c, visible[known.ID]) {
+				problem(r.Line, map[string]string{"nhs_number": store.MsgIdentityMismatch})
 				if !imported[known.ID] {
 					mismatches = append(mismatches, known.ID)
 				}
 				continue
 			}
 			bad = checkS23(n, today)
-			if err := t.placeS23(ctx, actor, n, known, bad, orgs); err != nil {
+			if err := placeS23(ctx, t, actor, n, known, bad, orgs); err != nil {
 				return err
 			}
 			if _, ok := bad["la_reason"]; ok && n.LAReason == "" {
@@ -1331,13 +1318,13 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			}
 			n.ChildID, n.Child = known.ID, known
 			if err := insS23.QueryRowContext(ctx, s23Args(actor, n, at)...).Scan(&n.ID); err != nil {
-				return fmt.Errorf("line %d: %w", r.Line, mapErr(err, "insert notification"))
+				return fmt.Errorf("line %d: %w", r.Line, store.MapErr(err, "insert notification"))
 			}
-			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, parseTime(at), parseTime(at)
-			audit = append(audit, entry(actor, ActionS23Import, s23ObjectType, n.ID, known.ID, OutcomeOK, "kind="+string(n.Kind)))
+			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, store.ParseTime(at), store.ParseTime(at)
+			audit = append(audit, store.Entry(actor, ActionImport, s23ObjectType, n.ID, known.ID, store.OutcomeOK, "kind="+string(n.Kind)))
 			g, err := grant.ExecContext(ctx, known.ID, n.ProviderOrgID, s23GrantReason, actor.UserID, at)
 			if err != nil {
-				return mapErr(err, "grant")
+				return store.MapErr(err, "grant")
 			}
 			if k, _ := g.RowsAffected(); k > 0 {
 				audit = append(audit, s23GrantEntry(actor, known.ID, n.ProviderOrgID))
@@ -1347,7 +1334,7 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 		if len(res.Problems) > 0 {
 			return errs.E(errs.Invalid, "%d problem(s) in the file: nothing was imported", len(res.Problems))
 		}
-		if err := t.appendAudit(ctx, audit...); err != nil {
+		if err := t.AppendAudit(ctx, audit...); err != nil {
 			return err
 		}
 		if dryRun {
@@ -1356,7 +1343,7 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 		return nil
 	})
 	for _, id := range mismatches {
-		s.identityMismatch(ctx, actor, id, ActionS23Import)
+		s.st.IdentityMismatch(ctx, actor, id, ActionImport)
 	}
 	if errors.Is(err, errS23DryRun) {
 		return res, nil
@@ -1366,7 +1353,17 @@ func (s *Store) ImportS23(ctx context.Context, actor Actor, rows []S23ImportRow,
 			res.Notifications, res.ChildrenCreated, res.ChildrenMatched = 0, 0, 0
 			return res, err
 		}
-		return S23ImportResult{}, err
+		return ImportResult{}, err
 	}
 	return res, nil
 }
+
+// DB is the Section 23 workflow's store: its SQL, on the kernel store's
+// transactions, scoping and audit.
+type DB struct{ st *store.Store }
+
+// New returns the Section 23 store on st.
+func New(st *store.Store) *DB { return &DB{st: st} }
+
+// Store returns the kernel store the workflow runs on.
+func (s *DB) Store() *store.Store { return s.st }

@@ -1,0 +1,184 @@
+// Package s23import reads a Section 23 notifications file (dco import s23)
+// on the importer's sheet kit, and words the problems s23db finds in the
+// file's terms.
+package s23import
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"dco/internal/importer"
+	"dco/internal/s23"
+	"dco/internal/s23/s23db"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+// The columns of a Section 23 notifications file, all required, in the
+// order the documentation lists them. A step not yet taken is left blank.
+const (
+	s23ColNHS          = "nhs_number"
+	s23ColGiven        = "given_name"
+	s23ColFamily       = "family_name"
+	s23ColDOB          = "date_of_birth"
+	s23ColLA           = "la_code"
+	s23ColProvider     = "provider_code"
+	s23ColProfessional = "professional"
+	s23ColReason       = "reason"
+	s23ColParent       = s23.FieldParentInformed
+	s23ColOffered      = s23.FieldDiscussionOffered
+	s23ColNotified     = s23.FieldLANotified
+)
+
+// Columns are the columns of a notifications file.
+var Columns = []string{s23ColNHS, s23ColGiven, s23ColFamily, s23ColDOB, s23ColLA, s23ColProvider,
+	s23ColProfessional, s23ColReason, s23ColParent, s23ColOffered, s23ColNotified}
+
+// ProviderFunc finds the health provider a file names in its provider_code
+// column, by ODS code. It returns an error coded errs.NotFound when there is
+// no such provider; any other error stops the import.
+type ProviderFunc func(code string) (store.Org, error)
+
+// Options are what Read needs besides the file.
+type Options struct {
+	LA       importer.LAFunc // resolves la_code, once per distinct code
+	Provider ProviderFunc    // resolves provider_code, once per distinct code
+	// Today is the date in England, for refusing dates in the future. The
+	// zero date means today by the system clock.
+	Today  send.Date
+	Limits importer.Limits // the zero value means importer.DefaultLimits
+}
+
+// Result is everything one read of a notifications file found.
+type Result struct {
+	// Rows are the valid rows, in file order, ready for s23db.Import.
+	Rows []s23db.ImportRow
+	// Errors are the first Limits.MaxErrors problems, in line order.
+	Errors     []importer.RowError
+	MoreErrors int
+	// Read is the number of data rows read, valid or not, blank ones excepted.
+	Read int
+	// Notes are remarks that do not stop an import: ignored columns, and
+	// rows imported as "other" notifications because s.23 did not apply.
+	Notes []string
+
+	maxErrors int // Limits.MaxErrors of the read
+}
+
+// OK reports whether the file had no problems at all.
+func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
+
+// AddStoreErrors merges the problems the database found in the rows that
+// parsed (a dry s23db.Import), already in the file's terms, into the
+// file's own, as AdviceResult.AddStoreErrors does.
+func (r *Result) AddStoreErrors(db []importer.RowError) {
+	r.Errors, r.MoreErrors = importer.MergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
+}
+
+// Read reads a Section 23 notifications CSV file whose header is
+//
+//	nhs_number,given_name,family_name,date_of_birth,la_code,provider_code,professional,reason,parent_informed_on,discussion_offered_on,la_notified_on
+//
+// in any order. Dates are YYYY-MM-DD, blank for a step not yet taken. The
+// LA is the child's LA of residence and the LA notified. Each row is checked
+// as a notification made in dco is: the steps in the statute's order (the
+// LA never told before the parent, s.23(2) before s.23(3)), no date in the
+// future, known LA and provider codes. A child of compulsory school age on
+// the date the parent was informed (or, failing that, today) is outside
+// s.23(1): the row is imported as an "other" notification, with a note. It
+// returns the valid rows and every row problem; the error is for a file
+// that cannot be read at all.
+func Read(r io.Reader, opt Options) (*Result, error) {
+	s := importer.NewSheet(opt.Limits, opt.Today)
+	if opt.LA == nil || opt.Provider == nil {
+		return nil, errors.New("s23import: no LA or provider look-up given")
+	}
+	p := &parser{
+		Sheet:    s,
+		la:       importer.NewLALookup(opt.LA),
+		provider: importer.NewOrgLookup(s23ColProvider, "a health provider", "its ODS code", opt.Provider),
+		res:      &Result{},
+	}
+	if err := s.Run(r, Columns, "a notifications file", p.row); err != nil {
+		return nil, err
+	}
+	p.res.Errors, p.res.MoreErrors = s.Errors()
+	p.res.Read, p.res.Notes, p.res.maxErrors = s.Read(), s.Notes(), s.MaxErrors()
+	return p.res, nil
+}
+
+// parser checks each row of a notifications file.
+type parser struct {
+	*importer.Sheet
+	la       *importer.OrgLookup
+	provider *importer.OrgLookup
+	res      *Result
+}
+
+func (p *parser) row(rec []string) error {
+	if !p.CellsFit(rec) {
+		return nil
+	}
+	before := p.Problems()
+	var c store.Child
+	c.NHSNumber = p.NHSNumber(s23ColNHS, p.Cell(rec, s23ColNHS))
+	c.GivenName = p.Text(s23ColGiven, p.Cell(rec, s23ColGiven), 100, true)
+	c.FamilyName = p.Text(s23ColFamily, p.Cell(rec, s23ColFamily), 100, true)
+	dob, dobOK := p.Date(s23ColDOB, p.Cell(rec, s23ColDOB), true, true)
+	c.DateOfBirth = dob
+	la, err := p.Org(p.la, p.Cell(rec, s23ColLA))
+	if err != nil {
+		return err
+	}
+	prov, err := p.Org(p.provider, p.Cell(rec, s23ColProvider))
+	if err != nil {
+		return err
+	}
+	c.LAID, c.LAName = la.ID, la.Name
+	n := s23db.Notification{
+		Kind:          s23.KindS23,
+		ProviderOrgID: prov.ID,
+		ProviderName:  prov.Name,
+		LAID:          la.ID,
+		LAName:        la.Name,
+		Professional:  p.Text(s23ColProfessional, p.Cell(rec, s23ColProfessional), 200, true),
+		Reasons:       p.Text(s23ColReason, p.Cell(rec, s23ColReason), 2000, true),
+	}
+	var ok [3]bool
+	n.Steps.ParentInformedOn, ok[0] = p.Date(s23ColParent, p.Cell(rec, s23ColParent), false, true)
+	n.Steps.DiscussionOfferedOn, ok[1] = p.Date(s23ColOffered, p.Cell(rec, s23ColOffered), false, true)
+	n.Steps.LANotifiedOn, ok[2] = p.Date(s23ColNotified, p.Cell(rec, s23ColNotified), false, true)
+	if !ok[0] || !ok[1] || !ok[2] || !dobOK {
+		return nil // the order of the steps cannot be judged from bad dates
+	}
+	n.Steps.OpinionOn = n.Steps.DefaultOpinionOn(p.Today())
+	if n.Steps.OpinionOn.Before(dob) {
+		p.Fail(p.Line(), s23ColDOB, "date_of_birth %s is after the first step recorded (%s)", dob, n.Steps.OpinionOn)
+		return nil
+	}
+	if applies, csaFrom := s23.Applies(dob, n.Steps.OpinionOn); !applies {
+		n.Kind = s23.KindOther
+		p.Note(fmt.Sprintf("line %d: the child was of compulsory school age (from %s) on %s, so s.23 does not apply; it will be imported as an other notification",
+			p.Line(), csaFrom, n.Steps.OpinionOn))
+	}
+	bad := n.Steps.Check(n.Kind, p.Today())
+	for _, col := range []string{s23ColParent, s23ColOffered, s23ColNotified} {
+		if msg, has := bad[col]; has {
+			p.Fail(p.Line(), col, "%s: %s", col, lowerFirst(msg))
+		}
+	}
+	if p.Problems() > before {
+		return nil
+	}
+	p.res.Rows = append(p.res.Rows, s23db.ImportRow{Line: p.Line(), Child: c, Notification: n})
+	return nil
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -26,7 +26,7 @@ import (
 // Deadline is one clock on one record.
 type Deadline struct {
 	ID int64
-	// Kind is the workflow that runs the clock: "advice", "s23", ...
+	// Kind is the workflow that runs the clock, by its folder name ("advice", ...).
 	Kind string
 	// RecordType and RecordID name the record the clock belongs to, such as
 	// "advice_request" 12. With Kind and Rule they identify the row.

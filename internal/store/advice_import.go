@@ -23,7 +23,7 @@ type AdviceImportRow struct {
 	// registered from these fields, in the row's LA.
 	Child       Child
 	ReceivedOn  send.Date
-	ReturnedOn  send.Date
+	ReturnedOn  send.Date // the file's returned_on: the date returned, or withdrawn (outcome withdrawn)
 	Outcome     advice.Outcome
 	Exception   send.Exception
 	ExceptionOn send.Date
@@ -121,8 +121,8 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 		}
 		defer insertChild.Close()
 		insertRequest, err := t.tx.PrepareContext(ctx, s.rebind(`INSERT INTO advice_requests (icb_id, la_id, child_id,
-			la_reference, received_on, due_on, state, returned_on, outcome, exception, exception_on, imported, created_by,
-			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`))
+			la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
+			created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`))
 		if err != nil {
 			return mapErr(err, "prepare request insert")
 		}
@@ -138,13 +138,13 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 				res.NewChildren++
 				audit = append(audit, entry(actor, "child.import", "child", k.id, k.id, OutcomeOK, "with an advice request"))
 			}
-			state := advice.StateOpen
+			state, returned, withdrawn := advice.StateOpen, row.ReturnedOn, send.Date{}
 			switch row.Outcome {
 			case advice.OutcomeAdvice, advice.OutcomeNotKnown:
 				state = advice.StateReturned
 				res.Returned++
 			case advice.OutcomeWithdrawn:
-				state = advice.StateWithdrawn
+				state, returned, withdrawn = advice.StateWithdrawn, send.Date{}, row.ReturnedOn
 				res.Withdrawn++
 			default:
 				res.Open++
@@ -152,7 +152,7 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 			l := las[row.LAID]
 			var id int64
 			if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
-				dues[i].String(), string(state), row.ReturnedOn.String(), string(row.Outcome), string(row.Exception),
+				dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
 				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
 				return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert advice request"))
 			}

@@ -100,7 +100,8 @@ type adviceRow struct {
 	Status      string
 	Colour      string
 	Waiting     string // whose the open parts are
-	Returned    string
+	Returned    string // the date the response was returned to the LA
+	Withdrawn   string // the date the LA withdrew the request
 	OnTime      string
 	Exception   string
 	Services    string
@@ -172,7 +173,7 @@ func toAdviceRow(r store.AdviceRequest, clock advice.Clock) adviceRow {
 		ID: r.ID, Href: advicePath(r.ID), Child: r.FamilyName + ", " + r.GivenName, ChildHref: childPath(r.ChildID),
 		NHS: r.NHSNumber.String(), LA: r.LAName, Reference: r.LAReference, Received: r.ReceivedOn.Long(),
 		Due: r.DueOn.Long(), DueText: clock.DueText(r.Facts()), Status: st.Label(), Colour: st.Colour(),
-		Waiting: waitingOn(r, clock), Returned: r.ReturnedOn.Long(), OnTime: onTimeText(r),
+		Waiting: waitingOn(r, clock), Returned: r.ReturnedOn.Long(), Withdrawn: r.WithdrawnOn.Long(), OnTime: onTimeText(r),
 		Services: advice.ServiceLabels(r.ServicesRequested), TriageLabel: r.Triage.Label(),
 	}
 	if r.Exception.Kind != "" {
@@ -446,7 +447,7 @@ func (s *Server) adviceCSV(w http.ResponseWriter, r *http.Request) {
 		rq := all[i]
 		out = append(out, []string{strconv.FormatInt(row.ID, 10), row.Child, string(rq.NHSNumber), row.LA,
 			row.Reference, rq.ReceivedOn.String(), rq.DueOn.String(), row.Status, row.Waiting,
-			rq.ReturnedOn.String(), row.OnTime, row.Exception})
+			rq.ClosedOn().String(), row.OnTime, row.Exception})
 	}
 	writeCSV(w, "advice-requests.csv", []string{"id", "child", "nhs_number", "la", "la_reference", "received_on", "due_on",
 		"status", "waiting_on", "returned_on", "on_time", "exception"}, out)
@@ -1204,7 +1205,7 @@ func (s *Server) adviceTimeline(ctx context.Context, actor store.Actor, childID 
 			detail += ", " + row.DueText
 		}
 		if rq.State != advice.StateOpen {
-			detail = string(rq.State) + " " + row.Returned
+			detail = string(rq.State) + " " + rq.ClosedOn().Long()
 			if row.OnTime != "" {
 				detail += ": " + row.OnTime
 			}

@@ -32,7 +32,7 @@ type adviceJSON struct {
 	StatusLabel           string             `json:"status_label"`
 	Triage                advice.Triage      `json:"triage"`
 	KnownServices         []string           `json:"known_services"`
-	ReturnedOn            send.Date          `json:"returned_on"`
+	ReturnedOn            send.Date          `json:"returned_on"` // returned, or withdrawn (openapi.json)
 	Outcome               advice.Outcome     `json:"outcome"`
 	OnTime                *bool              `json:"on_time"`
 	CountedInMeasure      *bool              `json:"counted_in_measure"`
@@ -116,7 +116,7 @@ func (s *Server) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *s
 		FinalPlanDueOn:    advice.FinalPlanDue(cal, rq.AssessmentRequestedOn),
 		ServicesRequested: orEmpty(advice.SplitServices(rq.ServicesRequested)), State: rq.State, Status: st,
 		StatusLabel: st.Label(), Triage: rq.Triage, KnownServices: orEmpty(advice.SplitServices(rq.KnownServices)),
-		ReturnedOn: rq.ReturnedOn, Outcome: rq.Outcome, Exception: exceptionOf(rq.Exception), Imported: rq.Imported,
+		ReturnedOn: rq.ClosedOn(), Outcome: rq.Outcome, Exception: exceptionOf(rq.Exception), Imported: rq.Imported,
 		Contributions: []contributionJSON{}, ContributionsHidden: rq.ContributionsHidden, Version: rq.Version,
 	}
 	if rq.State == advice.StateReturned {

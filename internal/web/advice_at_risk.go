@@ -64,90 +64,114 @@ func (s *Server) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 	p := &atRiskPage{WeekEnd: clock.WeekEnd.Long(), Total: total, Truncated: total > len(list)}
 	p.Title = "Requests that will miss six weeks this week"
 	p.Back, p.BackText = "/", "Home"
-	link := func(q adviceQuery) string { return adviceListURL(q) }
-	p.TotalLink = link(adviceQuery{Queue: string(advice.QueueAtRisk)})
-	p.OverdueLink = link(adviceQuery{Queue: string(advice.QueueOverdue)})
-	p.DueWeekLink = link(adviceQuery{Queue: string(advice.QueueDueThisWeek)})
-	p.PausedLink = link(adviceQuery{Queue: string(advice.QueueAtRisk), Status: string(advice.StatusPaused)})
-
-	// key is whose: a clinician by id, 0 for "not yet assigned", and
-	// dcoTeam for requests with every part answered.
-	type key struct {
-		id   int64
-		name string
-	}
-	const dcoTeam = -1
-	people := map[key]*atRiskPerson{}
-	var order []key
-	person := func(k key) *atRiskPerson {
-		if ap, ok := people[k]; ok {
-			return ap
-		}
-		base := adviceQuery{Assignee: strconv.FormatInt(k.id, 10)}
-		switch k.id {
-		case 0:
-			base = adviceQuery{Unassigned: true}
-		case dcoTeam:
-			base = adviceQuery{ToReturn: true}
-		}
-		with := func(queue advice.Queue, status advice.Status) string {
-			q := base
-			q.Queue, q.Status = string(queue), string(status)
-			return link(q)
-		}
-		ap := &atRiskPerson{Name: k.name,
-			OverdueLink: with(advice.QueueOverdue, ""), DueWeekLink: with(advice.QueueDueThisWeek, ""),
-			PausedLink: with(advice.QueueAtRisk, advice.StatusPaused), TotalLink: with(advice.QueueAtRisk, "")}
-		people[k] = ap
-		order = append(order, k)
-		return ap
-	}
+	p.TotalLink = adviceListURL(adviceQuery{Queue: string(advice.QueueAtRisk)})
+	p.OverdueLink = adviceListURL(adviceQuery{Queue: string(advice.QueueOverdue)})
+	p.DueWeekLink = adviceListURL(adviceQuery{Queue: string(advice.QueueDueThisWeek)})
+	p.PausedLink = adviceListURL(adviceQuery{Queue: string(advice.QueueAtRisk), Status: string(advice.StatusPaused)})
 	for _, rq := range list {
 		p.Rows = append(p.Rows, toAdviceRow(rq, clock))
+		riskOf(clock, rq.QueueFacts()).count(&p.Overdue, &p.DueWeek, &p.Paused)
+	}
+	p.People = atRiskPeople(list, clock)
+	s.render(w, r, http.StatusOK, "advice_at_risk.html", p)
+}
+
+// atRiskKey is whose a request is: a clinician by id, 0 for "not yet
+// assigned", and atRiskDCOTeam for requests with every part answered.
+type atRiskKey struct {
+	id   int64
+	name string
+}
+
+const atRiskDCOTeam = -1
+
+// risk is which of the at-risk counts a request is in: overdue first, then
+// due this week, then paused by an exception.
+type risk struct{ overdue, dueWeek, paused bool }
+
+func riskOf(clock advice.Clock, qf advice.QueueFacts) risk {
+	return risk{overdue: clock.In(advice.QueueOverdue, qf), dueWeek: clock.In(advice.QueueDueThisWeek, qf),
+		paused: clock.In(advice.QueuePaused, qf)}
+}
+
+// count adds the request to one of the counts.
+func (k risk) count(overdue, dueWeek, paused *int) {
+	switch {
+	case k.overdue:
+		*overdue++
+	case k.dueWeek:
+		*dueWeek++
+	case k.paused:
+		*paused++
+	}
+}
+
+// atRiskPeople is "whose are they": each request counted for every
+// clinician with an open part of it, for "not yet assigned", or for the DCO
+// team, the most overdue first.
+func atRiskPeople(list []store.AdviceRequest, clock advice.Clock) []atRiskPerson {
+	people := map[atRiskKey]*atRiskPerson{}
+	var order []atRiskKey
+	for _, rq := range list {
 		qf := rq.QueueFacts()
-		overdue, dueWeek := clock.In(advice.QueueOverdue, qf), clock.In(advice.QueueDueThisWeek, qf)
-		paused := clock.In(advice.QueuePaused, qf)
-		switch {
-		case overdue:
-			p.Overdue++
-		case dueWeek:
-			p.DueWeek++
-		case paused:
-			p.Paused++
-		}
-		var whose []key
-		seen := map[int64]bool{}
-		for _, c := range rq.Contributions {
-			if !c.Done() && c.AssigneeID != 0 && !seen[c.AssigneeID] {
-				seen[c.AssigneeID] = true
-				whose = append(whose, key{c.AssigneeID, c.AssigneeName})
+		k := riskOf(clock, qf)
+		for _, who := range atRiskWhose(rq, clock, qf) {
+			ap, ok := people[who]
+			if !ok {
+				ap = newAtRiskPerson(who)
+				people[who] = ap
+				order = append(order, who)
 			}
-		}
-		if clock.In(advice.QueueUnassigned, qf) {
-			whose = append(whose, key{0, "Not yet assigned"})
-		}
-		if qf.ToReturn() {
-			whose = append(whose, key{dcoTeam, waitingOnDCOTeam})
-		}
-		for _, k := range whose {
-			ap := person(k)
 			ap.Total++
-			switch {
-			case overdue:
-				ap.Overdue++
-			case dueWeek:
-				ap.DueWeek++
-			case paused:
-				ap.Paused++
-			}
+			k.count(&ap.Overdue, &ap.DueWeek, &ap.Paused)
 		}
 	}
-	for _, k := range order {
-		p.People = append(p.People, *people[k])
+	var out []atRiskPerson
+	for _, who := range order {
+		out = append(out, *people[who])
 	}
 	// The most overdue people first; "not yet assigned" is a person too.
-	sortPeople(p.People)
-	s.render(w, r, http.StatusOK, "advice_at_risk.html", p)
+	sortPeople(out)
+	return out
+}
+
+// atRiskWhose is whose an at-risk request is.
+func atRiskWhose(rq store.AdviceRequest, clock advice.Clock, qf advice.QueueFacts) []atRiskKey {
+	var whose []atRiskKey
+	seen := map[int64]bool{}
+	for _, c := range rq.Contributions {
+		if !c.Done() && c.AssigneeID != 0 && !seen[c.AssigneeID] {
+			seen[c.AssigneeID] = true
+			whose = append(whose, atRiskKey{c.AssigneeID, c.AssigneeName})
+		}
+	}
+	if clock.In(advice.QueueUnassigned, qf) {
+		whose = append(whose, atRiskKey{0, "Not yet assigned"})
+	}
+	if qf.ToReturn() {
+		whose = append(whose, atRiskKey{atRiskDCOTeam, waitingOnDCOTeam})
+	}
+	return whose
+}
+
+// newAtRiskPerson is a person's line with no requests counted, each count
+// linking to the list of the requests it counts.
+func newAtRiskPerson(k atRiskKey) *atRiskPerson {
+	base := adviceQuery{Assignee: strconv.FormatInt(k.id, 10)}
+	switch k.id {
+	case 0:
+		base = adviceQuery{Unassigned: true}
+	case atRiskDCOTeam:
+		base = adviceQuery{ToReturn: true}
+	}
+	with := func(queue advice.Queue, status advice.Status) string {
+		q := base
+		q.Queue, q.Status = string(queue), string(status)
+		return adviceListURL(q)
+	}
+	return &atRiskPerson{Name: k.name,
+		OverdueLink: with(advice.QueueOverdue, ""), DueWeekLink: with(advice.QueueDueThisWeek, ""),
+		PausedLink: with(advice.QueueAtRisk, advice.StatusPaused), TotalLink: with(advice.QueueAtRisk, "")}
 }
 
 // sortPeople orders "whose are they" by overdue, then by total, then name.

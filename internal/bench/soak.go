@@ -275,33 +275,15 @@ func (m *measurer) soak() (*Soak, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, v := range users {
-		switch v.user.Role {
-		case store.RoleLA:
-			out.LAUsers++
-		case store.RoleDCO:
-			out.DCOUsers++
-		default:
-			out.ViewerUsers++
-		}
-	}
+	out.countUsers(users)
 
 	base, stopServing, err := serveLoopback(m.h)
 	if err != nil {
 		return nil, err
 	}
 	defer stopServing()
-	tr := &http.Transport{
-		Proxy:               nil, // loopback only, whatever the environment says
-		MaxIdleConnsPerHost: opt.Users,
-		DisableCompression:  true,
-	}
-	defer tr.CloseIdleConnections()
-	run := &soakRun{
-		ctx: ctx, m: m, base: base, rec: &recorder{}, stop: make(chan struct{}),
-		client: &http.Client{Transport: tr, Timeout: 30 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-	}
+	run, closeIdle := m.newSoakRun(base)
+	defer closeIdle()
 
 	// Every kind of request once, unrecorded, checking that each page is
 	// the real one: a redirect to sign-in or an error page would otherwise
@@ -316,35 +298,67 @@ func (m *measurer) soak() (*Soak, error) {
 	run.rec.on = true
 	run.rec.mu.Unlock()
 
+	samples, elapsed := run.drive(users)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out.Samples = samples
+	run.rec.summarise(out, elapsed)
+	out.Targets = soakTargets(out, m.s.Engine())
+	out.Verdict = soakVerdict(out.Targets)
+	return out, nil
+}
+
+// countUsers counts the virtual users by role.
+func (out *Soak) countUsers(users []*vu) {
+	for _, v := range users {
+		switch v.user.Role {
+		case store.RoleLA:
+			out.LAUsers++
+		case store.RoleDCO:
+			out.DCOUsers++
+		default:
+			out.ViewerUsers++
+		}
+	}
+}
+
+// newSoakRun is a soak over loopback to base, with a client that keeps a
+// connection per user and follows no redirect; closeIdle closes its
+// connections.
+func (m *measurer) newSoakRun(base string) (run *soakRun, closeIdle func()) {
+	tr := &http.Transport{
+		Proxy:               nil, // loopback only, whatever the environment says
+		MaxIdleConnsPerHost: m.opt.Users,
+		DisableCompression:  true,
+	}
+	run = &soakRun{
+		ctx: m.ctx, m: m, base: base, rec: &recorder{}, stop: make(chan struct{}),
+		client: &http.Client{Transport: tr, Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+	}
+	return run, tr.CloseIdleConnections
+}
+
+// drive sets the users working for the soak's duration (or until the
+// context ends), sampling as they go, and returns the samples and the time
+// the users worked.
+func (r *soakRun) drive(users []*vu) ([]SoakSample, time.Duration) {
+	opt := r.m.opt
 	var (
 		working sync.WaitGroup // users still working
 		done    sync.WaitGroup // users gone
 		release = make(chan struct{})
-		samples []SoakSample
 	)
 	start := time.Now()
-	last := start
-	sample := func() {
-		now := time.Now()
-		n, bad, p95 := run.rec.cut()
-		mem := readMemory()
-		s := SoakSample{Elapsed: now.Sub(start).Seconds(), RSSMB: mem.RSSMB, HeapMB: mem.HeapMB, Goroutines: runtime.NumGoroutine(),
-			Requests: n, P95: Millis(p95), Errors: bad}
-		if dt := now.Sub(last).Seconds(); dt > 0 {
-			s.Rate = float64(n) / dt
-		}
-		last = now
-		samples = append(samples, s)
-		m.say("soak %s: %s req/s, p95 %s, %d errors, VmRSS %.0f MB, Go heap %.0f MB, %d goroutines",
-			hms(s.Elapsed), thousands(s.Rate), ms(s.P95), s.Errors, s.RSSMB, s.HeapMB, s.Goroutines)
-	}
+	smp := &soakSampler{run: r, start: start, last: start}
 
 	working.Add(len(users))
 	done.Add(len(users))
 	for _, v := range users {
 		go func() {
 			defer done.Done()
-			run.work(v)
+			r.work(v)
 			working.Done()
 			<-release // stay, so that the last sample counts the goroutines the run had
 		}()
@@ -362,10 +376,10 @@ func (m *measurer) soak() (*Soak, error) {
 			select {
 			case <-t.C:
 				if time.Since(start) < opt.Soak-opt.SoakSample/2 {
-					sample()
+					smp.take()
 				}
 			case <-sampling:
-				sample() // the end: requests answered after the duration was up are in it
+				smp.take() // the end: requests answered after the duration was up are in it
 				return
 			}
 		}
@@ -373,25 +387,46 @@ func (m *measurer) soak() (*Soak, error) {
 	timer := time.NewTimer(opt.Soak)
 	select {
 	case <-timer.C:
-	case <-ctx.Done():
+	case <-r.ctx.Done():
 		timer.Stop()
 	}
-	close(run.stop)
+	close(r.stop)
 	working.Wait()
 	elapsed := time.Since(start)
 	close(sampling)
 	<-sampled
 	close(release)
 	done.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	return smp.samples, elapsed
+}
 
-	rec := run.rec
+// soakSampler takes a soak's samples, each of the requests since the last.
+type soakSampler struct {
+	run         *soakRun
+	start, last time.Time
+	samples     []SoakSample
+}
+
+func (smp *soakSampler) take() {
+	now := time.Now()
+	n, bad, p95 := smp.run.rec.cut()
+	mem := readMemory()
+	s := SoakSample{Elapsed: now.Sub(smp.start).Seconds(), RSSMB: mem.RSSMB, HeapMB: mem.HeapMB, Goroutines: runtime.NumGoroutine(),
+		Requests: n, P95: Millis(p95), Errors: bad}
+	if dt := now.Sub(smp.last).Seconds(); dt > 0 {
+		s.Rate = float64(n) / dt
+	}
+	smp.last = now
+	smp.samples = append(smp.samples, s)
+	smp.run.m.say("soak %s: %s req/s, p95 %s, %d errors, VmRSS %.0f MB, Go heap %.0f MB, %d goroutines",
+		hms(s.Elapsed), thousands(s.Rate), ms(s.P95), s.Errors, s.RSSMB, s.HeapMB, s.Goroutines)
+}
+
+// summarise writes what the recorder counted over the whole soak into out.
+func (rec *recorder) summarise(out *Soak, elapsed time.Duration) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	out.Elapsed = elapsed.Seconds()
-	out.Samples = samples
 	out.Requests, out.Errors = rec.requests, rec.errors
 	if rec.requests > 0 {
 		out.ErrorRate = 100 * float64(rec.errors) / float64(rec.requests)
@@ -412,9 +447,6 @@ func (m *measurer) soak() (*Soak, error) {
 	if len(rec.seenOrder) == maxErrorsSeen {
 		out.Notes = append(out.Notes, fmt.Sprintf("only the first %d kinds of error are listed", maxErrorsSeen))
 	}
-	out.Targets = soakTargets(out, m.s.Engine())
-	out.Verdict = soakVerdict(out.Targets)
-	return out, nil
 }
 
 // times writes "once", "twice" or "N times".

@@ -121,13 +121,25 @@ func CheckNotKnown(c *Checks) map[string]string {
 // CheckReturned checks the date something was returned: not before the
 // request was received, not in the future.
 func CheckReturned(bad map[string]string, field string, returned, received, today send.Date) {
+	checkClosedOn(bad, field, "returned", returned, received, today)
+}
+
+// CheckWithdrawn checks the date the LA withdrew a request, by the same
+// rules as a return: not before the request was received, not in the future.
+func CheckWithdrawn(bad map[string]string, field string, withdrawn, received, today send.Date) {
+	checkClosedOn(bad, field, "withdrawn", withdrawn, received, today)
+}
+
+// checkClosedOn checks the date a request or a part was closed, the way
+// ("returned", "withdrawn") named in the message.
+func checkClosedOn(bad map[string]string, field, how string, on, received, today send.Date) {
 	switch {
-	case returned.IsZero():
-		bad[field] = "Enter the date it was returned"
-	case returned.Before(received):
-		bad[field] = "The date returned must be on or after the date the request was received, " + received.Long()
-	case returned.After(today):
-		bad[field] = "The date returned must be today or in the past"
+	case on.IsZero():
+		bad[field] = "Enter the date it was " + how
+	case on.Before(received):
+		bad[field] = "The date " + how + " must be on or after the date the request was received, " + received.Long()
+	case on.After(today):
+		bad[field] = "The date " + how + " must be today or in the past"
 	}
 }
 

@@ -280,6 +280,34 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 	if d.reused {
 		say("reusing a dataset of %d children in %d local authorities and %d ICBs", d.children, len(d.las), len(d.icbs))
 	}
+	if err := fillChildren(ctx, s, d, opt, rep, say); err != nil {
+		return nil, err
+	}
+	opt.Advice = max(opt.Advice, 0)
+	if err := fillAdviceRequests(ctx, s, d, opt, rep, say); err != nil {
+		return nil, err
+	}
+
+	m, err := newMeasurer(ctx, s, d, opt, say)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Soak > 0 {
+		if err := m.soakInto(rep); err != nil {
+			return nil, err
+		}
+	} else if err := m.run(rep); err != nil {
+		return nil, err
+	}
+	rep.Memory = readMemory()
+	rep.Writes, rep.Commits = s.WriteStats()
+	rep.Targets = targets(rep)
+	return rep, nil
+}
+
+// fillChildren tops the dataset up to opt.Children children and records the
+// import's metrics and the dataset's size in rep.
+func fillChildren(ctx context.Context, s *store.Store, d *dataset, opt Options, rep *Report, say func(string, ...any)) error {
 	if d.children < opt.Children {
 		say("importing %d children in batches of %d", opt.Children-d.children, opt.Batch)
 	}
@@ -289,18 +317,22 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 		}
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rep.Children, rep.LAs, rep.ICBs, rep.ICBLAs = d.children, len(d.las), len(d.icbs), len(d.icbLAs())
 	if rep.ICBChildren, err = icbChildren(ctx, s, d); err != nil {
-		return nil, err
+		return err
 	}
 	if d.children > opt.Children {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("the reused dataset holds %d children, more than the %d asked for; all were measured", d.children, opt.Children))
 	}
 	rep.Metrics = append(rep.Metrics, importMetrics(samples)...)
+	return nil
+}
 
-	opt.Advice = max(opt.Advice, 0)
+// fillAdviceRequests tops the dataset up to opt.Advice advice requests and
+// records the import's metric in rep.
+func fillAdviceRequests(ctx context.Context, s *store.Store, d *dataset, opt Options, rep *Report, say func(string, ...any)) error {
 	if d.advice < opt.Advice {
 		say("importing %d advice requests in batches of %d", opt.Advice-d.advice, opt.Batch)
 	}
@@ -310,42 +342,32 @@ func Run(ctx context.Context, s *store.Store, opt Options) (*Report, error) {
 		}
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rep.Advice = d.advice
 	if d.advice > opt.Advice {
 		rep.Notes = append(rep.Notes, fmt.Sprintf("the reused dataset holds %d advice requests, more than the %d asked for; all were measured", d.advice, opt.Advice))
 	}
 	rep.Metrics = append(rep.Metrics, adviceImportMetric(asamples, d.advice))
+	return nil
+}
 
-	m, err := newMeasurer(ctx, s, d, opt, say)
-	if err != nil {
-		return nil, err
+// soakInto runs the load and soak test in place of the measurements, and
+// records it in rep.
+func (m *measurer) soakInto(rep *Report) error {
+	if err := m.caseloadOverdue(); err != nil {
+		return err
 	}
-	if opt.Soak > 0 {
-		if err := m.caseloadOverdue(); err != nil {
-			return nil, err
-		}
-		if rep.Soak, err = m.soak(); err != nil {
-			return nil, err
-		}
-		if err := m.verifyAfterSoak(rep.Soak); err != nil {
-			return nil, err
-		}
-		rep.Concurrency = opt.Users
-		rep.AuditRows, rep.Overdue = m.auditRows, m.overdue
-		rep.Memory = readMemory()
-		rep.Writes, rep.Commits = s.WriteStats()
-		rep.Targets = targets(rep)
-		return rep, nil
+	var err error
+	if rep.Soak, err = m.soak(); err != nil {
+		return err
 	}
-	if err := m.run(rep); err != nil {
-		return nil, err
+	if err := m.verifyAfterSoak(rep.Soak); err != nil {
+		return err
 	}
-	rep.Memory = readMemory()
-	rep.Writes, rep.Commits = s.WriteStats()
-	rep.Targets = targets(rep)
-	return rep, nil
+	rep.Concurrency = m.opt.Users
+	rep.AuditRows, rep.Overdue = m.auditRows, m.overdue
+	return nil
 }
 
 // icbChildren counts the children of ICB 1, as its DCO may (a count reads

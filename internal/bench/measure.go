@@ -126,47 +126,59 @@ func pageOp(h http.Handler, path string, cookie *http.Cookie, want string) func(
 // so that its latencies fit in memory.
 const maxLoadRequests = 2_000_000
 
+// loadClient is an HTTP client for clients concurrent clients over
+// loopback, each keeping its connection, following no redirect; closeIdle
+// closes the connections.
+func loadClient(clients int) (client *http.Client, closeIdle func()) {
+	tr := &http.Transport{
+		Proxy:               nil, // loopback only, whatever the environment says
+		MaxIdleConnsPerHost: clients,
+		DisableCompression:  true,
+	}
+	client = &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return client, tr.CloseIdleConnections
+}
+
+// timedGet sends one GET url and returns its time, seen from the client,
+// the body read to the end; any status but 200 is an error.
+func timedGet(ctx context.Context, client *http.Client, url string, cookie *http.Cookie) (time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	t0 := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	dt := time.Since(t0)
+	if err != nil {
+		return 0, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: status %d, want 200", req.URL.Path, res.StatusCode)
+	}
+	return dt, nil
+}
+
 // load sends GET url from clients concurrent clients over real HTTP, each
 // on its own keep-alive connection, for the duration d (or
 // maxLoadRequests). It returns every request's time, seen from the
 // client, and the wall time. Each client first sends one untimed request,
 // to open its connection.
 func load(ctx context.Context, url string, cookie *http.Cookie, clients int, d time.Duration) ([]time.Duration, time.Duration, error) {
-	tr := &http.Transport{
-		Proxy:               nil, // loopback only, whatever the environment says
-		MaxIdleConnsPerHost: clients,
-		DisableCompression:  true,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client, closeIdle := loadClient(clients)
+	defer closeIdle()
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	get := func() (time.Duration, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return 0, err
-		}
-		if cookie != nil {
-			req.AddCookie(cookie)
-		}
-		t0 := time.Now()
-		res, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(io.Discard, res.Body)
-		res.Body.Close()
-		dt := time.Since(t0)
-		if err != nil {
-			return 0, err
-		}
-		if res.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("GET %s: status %d, want 200", req.URL.Path, res.StatusCode)
-		}
-		return dt, nil
-	}
+	get := func() (time.Duration, error) { return timedGet(ctx, client, url, cookie) }
 
 	var (
 		wg       sync.WaitGroup

@@ -29,9 +29,6 @@ type Result struct {
 	Notes []string
 }
 
-// OK reports whether the file had no problems at all.
-func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
-
 // Options are what ReadChildren needs besides the file.
 type Options struct {
 	// LA resolves the la_code column; it is called once per distinct code.

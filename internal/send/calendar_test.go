@@ -313,19 +313,58 @@ func TestEmptyCalendar(t *testing.T) {
 	}
 }
 
+// The calendar is shared by every request: eight goroutines asking it at
+// once get the answers the same questions get asked one at a time
+// (and, under -race, touch no shared state unguarded).
 func TestCalendarConcurrentUse(t *testing.T) {
+	const goroutines, span = 8, 300
+	type answer struct {
+		due         Date
+		provisional bool
+	}
+	type answers struct {
+		due     [span]answer
+		working bool // 1 January, with an extra holiday added by With
+	}
+	extra := []Holiday{{NewDate(2035, 1, 1), "x"}}
+	ask := func(c *Calendar, i int) answers {
+		var a answers
+		from := NewDate(2020+i, 1, 1)
+		for n := range span {
+			a.due[n].due, a.due[n].provisional = c.AddWorkingDays(from, n)
+		}
+		a.working = c.With(extra).IsWorkingDay(from)
+		return a
+	}
+	got := make([]answers, goroutines)
 	var wg sync.WaitGroup
-	for i := 0; i < 8; i++ {
+	for i := range goroutines {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			c := DefaultCalendar()
-			from := NewDate(2020+i, 1, 1)
-			for n := 0; n < 300; n++ {
-				c.AddWorkingDays(from, n)
-			}
-			c.With([]Holiday{{NewDate(2035, 1, 1), "x"}}).IsWorkingDay(from)
+			got[i] = ask(DefaultCalendar(), i)
 		}(i)
 	}
 	wg.Wait()
+	// New Year's Day 2020 was a Wednesday: five working days on is Wednesday 8th.
+	if g := got[0].due[5].due; g != NewDate(2020, 1, 8) {
+		t.Errorf("2020-01-01 plus 5 working days at once: got %s, want 2020-01-08", g)
+	}
+	for i := range goroutines {
+		want := ask(DefaultCalendar(), i)
+		from := NewDate(2020+i, 1, 1)
+		for n := range span {
+			if g, w := got[i].due[n], want.due[n]; g != w {
+				t.Errorf("%s plus %d working days at once: got %s (provisional %v), want %s (provisional %v)",
+					from, n, g.due, g.provisional, w.due, w.provisional)
+			}
+		}
+		if got[i].working != want.working || got[i].working {
+			t.Errorf("%s with an extra holiday: got working day %v, want false (a bank holiday)", from, got[i].working)
+		}
+		// Day 0 is the start itself; a working day later is after it.
+		if got[i].due[0].due != from || !got[i].due[1].due.After(from) {
+			t.Errorf("%s: got day 0 %s and day 1 %s, want the start and a later day", from, got[i].due[0].due, got[i].due[1].due)
+		}
+	}
 }

@@ -99,11 +99,6 @@ type Rule struct {
 	due func(c *Calendar, from Date) (Date, bool)
 }
 
-// Due returns the rule's deadline for a clock started on from, and whether
-// it is provisional (it counted working days in a year the published bank
-// holidays do not yet cover).
-func (r Rule) Due(c *Calendar, from Date) (Date, bool) { return r.due(c, from) }
-
 // weeks is "within n weeks of D": D + 7n days (docs/design.md §4). The deadline is
 // that date whatever day of the week it falls on.
 func weeks(n int) func(*Calendar, Date) (Date, bool) {

@@ -119,7 +119,7 @@ func TestDraftCommentsCountsTheDayServed(t *testing.T) {
 		t.Errorf("From: got %q, want %q", got, want)
 	}
 	from := d(t, "2025-09-01")
-	due, _ := r.Due(DefaultCalendar(), from)
+	due, _ := r.due(DefaultCalendar(), from)
 	// Counting from the day served, 1 September is day 1 and the due date
 	// is day 15.
 	if got := from.DaysUntil(due) + 1; got != 15 {
@@ -142,7 +142,7 @@ func TestRuleDue(t *testing.T) {
 	if !r.WorkingDays {
 		t.Error("mediation-certificate does not say it counts working days")
 	}
-	due, _ := r.Due(DefaultCalendar(), d(t, "2025-12-23"))
+	due, _ := r.due(DefaultCalendar(), d(t, "2025-12-23"))
 	if due.String() != "2025-12-30" {
 		t.Errorf("got %s, want 2025-12-30", due)
 	}

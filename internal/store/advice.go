@@ -59,7 +59,8 @@ type AdviceRequest struct {
 	KnownServices       string // service codes the child is known to, or waiting for
 	TriageNote          string
 	TriagedAt           time.Time
-	ReturnedOn          send.Date // the date the request was returned or withdrawn
+	ReturnedOn          send.Date // the date the response was returned to the LA
+	WithdrawnOn         send.Date // the date the LA withdrew the request
 	Outcome             advice.Outcome
 	ResponseNote        string
 	Exception           advice.Exception
@@ -98,6 +99,15 @@ func (r AdviceRequest) OnTime() (onTime, counted bool) {
 		return false, false
 	}
 	return send.OnTime(r.DueOn, r.ReturnedOn, r.Exception.Kind)
+}
+
+// ClosedOn is the date the request was returned or withdrawn; zero while
+// it is open.
+func (r AdviceRequest) ClosedOn() send.Date {
+	if r.State == advice.StateWithdrawn {
+		return r.WithdrawnOn
+	}
+	return r.ReturnedOn
 }
 
 // Assignees names the clinicians given the request's contributions, once each.
@@ -248,7 +258,7 @@ func (s *Store) adviceWrite(ctx context.Context, actor Actor, action string, req
 const adviceColumns = `r.id, r.icb_id, r.la_id, la.name, la.code, r.child_id, c.given_name, c.family_name, c.nhs_number,
 	c.date_of_birth, r.la_reference, r.received_on, r.assessment_requested_on, r.services_requested, r.request_note,
 	r.due_on, r.state, r.triage, r.known_services, r.triage_note, r.triaged_at, r.returned_on, r.outcome,
-	r.response_note, r.exception, r.exception_reason, r.exception_on, r.imported, r.version, r.created_at, r.updated_at`
+	r.response_note, r.exception, r.exception_reason, r.exception_on, r.imported, r.version, r.created_at, r.updated_at, r.withdrawn_on`
 
 const adviceFrom = ` FROM advice_requests r JOIN children c ON c.id = r.child_id JOIN orgs la ON la.id = r.la_id`
 
@@ -262,11 +272,11 @@ func optDate(s string) (send.Date, error) {
 
 func scanAdvice(row interface{ Scan(...any) error }) (AdviceRequest, error) {
 	var r AdviceRequest
-	var nhs, dob, received, assessment, due, state, triage, triagedAt, returned, outcome, exc, excOn, created, updated string
+	var nhs, dob, received, assessment, due, state, triage, triagedAt, returned, outcome, exc, excOn, created, updated, withdrawn string
 	err := row.Scan(&r.ID, &r.ICBID, &r.LAID, &r.LAName, &r.LACode, &r.ChildID, &r.GivenName, &r.FamilyName, &nhs,
 		&dob, &r.LAReference, &received, &assessment, &r.ServicesRequested, &r.RequestNote,
 		&due, &state, &triage, &r.KnownServices, &r.TriageNote, &triagedAt, &returned, &outcome,
-		&r.ResponseNote, &exc, &r.Exception.Reason, &excOn, &r.Imported, &r.Version, &created, &updated)
+		&r.ResponseNote, &exc, &r.Exception.Reason, &excOn, &r.Imported, &r.Version, &created, &updated, &withdrawn)
 	if err != nil {
 		return AdviceRequest{}, err
 	}
@@ -276,7 +286,7 @@ func scanAdvice(row interface{ Scan(...any) error }) (AdviceRequest, error) {
 		dst *send.Date
 		src string
 	}{{&r.DateOfBirth, dob}, {&r.ReceivedOn, received}, {&r.AssessmentRequestedOn, assessment}, {&r.DueOn, due},
-		{&r.ReturnedOn, returned}, {&r.Exception.On, excOn}} {
+		{&r.ReturnedOn, returned}, {&r.Exception.On, excOn}, {&r.WithdrawnOn, withdrawn}} {
 		if *d.dst, err = optDate(d.src); err != nil {
 			return AdviceRequest{}, fmt.Errorf("advice request %d: %w", r.ID, err)
 		}
@@ -1896,13 +1906,12 @@ func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, vers
 			return errs.E(errs.Conflict, "This request has already been %s", r.State)
 		}
 		bad := map[string]string{}
-		advice.CheckReturned(bad, "withdrawn_on", on, r.ReceivedOn, today)
+		advice.CheckWithdrawn(bad, "withdrawn_on", on, r.ReceivedOn, today)
 		if len(bad) > 0 {
-			bad["withdrawn_on"] = strings.Replace(bad["withdrawn_on"], "returned", "withdrawn", 1)
 			return errs.InvalidFields(bad)
 		}
-		n, err := t.execN(ctx, `UPDATE advice_requests SET state = 'withdrawn', returned_on = ?, outcome = 'withdrawn',
-			returned_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'open'`,
+		n, err := t.execN(ctx, `UPDATE advice_requests SET state = 'withdrawn', withdrawn_on = ?, outcome = 'withdrawn',
+			withdrawn_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'open'`,
 			on.String(), actor.UserID, at, id, version)
 		if err != nil {
 			return err

@@ -23,7 +23,7 @@ type AdviceImportRow struct {
 	// registered from these fields, in the row's LA.
 	Child       Child
 	ReceivedOn  send.Date
-	ReturnedOn  send.Date
+	ReturnedOn  send.Date // the file's returned_on: the date returned, or withdrawn (outcome withdrawn)
 	Outcome     advice.Outcome
 	Exception   send.Exception
 	ExceptionOn send.Date
@@ -121,8 +121,8 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 		}
 		defer insertChild.Close()
 		insertRequest, err := t.tx.PrepareContext(ctx, s.rebind(`INSERT INTO advice_requests (icb_id, la_id, child_id,
-			la_reference, received_on, due_on, state, returned_on, outcome, exception, exception_on, imported, created_by,
-			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`))
+			la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
+			created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`))
 		if err != nil {
 			return mapErr(err, "prepare request insert")
 		}
@@ -138,13 +138,13 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 				res.NewChildren++
 				audit = append(audit, entry(actor, "child.import", "child", k.id, k.id, OutcomeOK, "with an advice request"))
 			}
-			state := advice.StateOpen
+			state, returned, withdrawn := advice.StateOpen, row.ReturnedOn, send.Date{}
 			switch row.Outcome {
 			case advice.OutcomeAdvice, advice.OutcomeNotKnown:
 				state = advice.StateReturned
 				res.Returned++
 			case advice.OutcomeWithdrawn:
-				state = advice.StateWithdrawn
+				state, returned, withdrawn = advice.StateWithdrawn, send.Date{}, row.ReturnedOn
 				res.Withdrawn++
 			default:
 				res.Open++
@@ -152,7 +152,7 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 			l := las[row.LAID]
 			var id int64
 			if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
-				dues[i].String(), string(state), row.ReturnedOn.String(), string(row.Outcome), string(row.Exception),
+				dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
 				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
 				return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert advice request"))
 			}
@@ -215,106 +215,149 @@ func (s *Store) CheckAdviceImport(ctx context.Context, actor Actor, cal *send.Ca
 // for a database that could not be read.
 func (t *tx) checkAdviceImport(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow, today send.Date) (*adviceImportPlan, error) {
 	s := t.s
-	plan := &adviceImportPlan{las: map[int64]importLA{}, children: map[send.NHSNumber]*knownChild{}, dues: make([]send.Date, len(rows))}
-	fail := func(line int, format string, args ...any) {
-		plan.bad = append(plan.bad, LineError{Line: line, Message: fmt.Sprintf(format, args...)})
-	}
-	las, children, dues := plan.las, plan.children, plan.dues
-	refs := map[string]int{} // la_id/reference → first line
-	findChild, err := t.tx.PrepareContext(ctx, s.rebind(
+	c := &adviceImportCheck{t: t, actor: actor, cal: cal, today: today, refs: map[string]int{},
+		plan: &adviceImportPlan{las: map[int64]importLA{}, children: map[send.NHSNumber]*knownChild{}, dues: make([]send.Date, len(rows))}}
+	var err error
+	c.findChild, err = t.tx.PrepareContext(ctx, s.rebind(
 		"SELECT id, given_key, family_key, date_of_birth FROM children WHERE nhs_number = ?"))
 	if err != nil {
 		return nil, mapErr(err, "prepare child look-up")
 	}
-	defer findChild.Close()
-	findRef, err := t.tx.PrepareContext(ctx, s.rebind(
+	defer c.findChild.Close()
+	c.findRef, err = t.tx.PrepareContext(ctx, s.rebind(
 		// la_reference <> '' lets both engines use the partial unique
 		// index, which a bound parameter alone does not.
 		"SELECT count(*) FROM advice_requests WHERE la_id = ? AND la_reference = ? AND la_reference <> ''"))
 	if err != nil {
 		return nil, mapErr(err, "prepare reference look-up")
 	}
-	defer findRef.Close()
+	defer c.findRef.Close()
 
 	for i := range rows {
-		row := &rows[i]
-		l, seen := las[row.LAID]
-		if !seen {
-			if l.name, l.icb, l.ok, err = t.laOf(ctx, row.LAID); err != nil {
-				return nil, err
-			}
-			las[row.LAID] = l
-		}
-		switch {
-		case !l.ok:
-			fail(row.Line, "la_code is not a local authority in dco")
-			continue
-		case placeRule(actor, actor.OrgID, row.LAID, l.icb) != "": // only a DCO imports: its home is its OrgID
-			fail(row.Line, "la_code names an LA outside your ICB")
-			continue
-		}
-		if !row.ReceivedOn.IsZero() {
-			if dues[i], err = advice.Due(cal, row.ReceivedOn); err != nil {
-				return nil, err
-			}
-		}
-		if rbad := advice.CheckRecord(row.ReceivedOn, dues[i], row.ReturnedOn, today, row.Outcome, row.Exception, row.ExceptionOn); len(rbad) > 0 {
-			for _, k := range sortedKeys(rbad) {
-				fail(row.Line, "%s", rbad[k])
-			}
-		}
-		row.LAReference = strings.TrimSpace(row.LAReference)
-		if row.LAReference != "" {
-			key := itoa(row.LAID) + "/" + row.LAReference
-			if first, dup := refs[key]; dup {
-				fail(row.Line, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
-			} else {
-				refs[key] = row.Line
-				var n int
-				if err := findRef.QueryRowContext(ctx, row.LAID, row.LAReference).Scan(&n); err != nil {
-					return nil, mapErr(err, "find reference")
-				}
-				if n > 0 {
-					fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
-				}
-			}
-			if len([]rune(row.LAReference)) > 50 {
-				fail(row.Line, "la_reference is longer than 50 characters")
-			}
-		}
-		c := &row.Child
-		c.LAID = row.LAID
-		if k, met := children[c.NHSNumber]; met {
-			if !sameChild(k, *c) {
-				fail(row.Line, "nhs_number %s is given with a different name or date of birth on line %d", c.NHSNumber, k.firstLine)
-			}
-			continue
-		}
-		var id int64
-		var given, fam, dob string
-		err := findChild.QueryRowContext(ctx, string(c.NHSNumber)).Scan(&id, &given, &fam, &dob)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			cbad := s.checkChild(c, today)
-			for _, k := range sortedKeys(cbad) {
-				fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
-			}
-			c.LAName, c.ICBID = l.name, l.icb
-			children[c.NHSNumber] = &knownChild{given: nameKey(c.GivenName), fam: nameKey(c.FamilyName),
-				dob: c.DateOfBirth, firstLine: row.Line, newInImport: true}
-		case err != nil:
-			return nil, mapErr(err, "find child")
-		default:
-			d, _ := send.ParseDate(dob)
-			k := &knownChild{id: id, given: given, fam: fam, dob: d, firstLine: row.Line}
-			children[c.NHSNumber] = k
-			if !sameChild(k, *c) {
-				fail(row.Line, "nhs_number %s is registered with a different name or date of birth", c.NHSNumber)
-			}
+		if err := c.row(ctx, i, &rows[i]); err != nil {
+			return nil, err
 		}
 	}
+	plan := c.plan
 	sort.SliceStable(plan.bad, func(i, j int) bool { return plan.bad[i].Line < plan.bad[j].Line })
 	return plan, nil
+}
+
+// adviceImportCheck is one import's rows being checked: what the rows
+// before have met, and the look-ups the checks run.
+type adviceImportCheck struct {
+	t                  *tx
+	actor              Actor
+	cal                *send.Calendar
+	today              send.Date
+	plan               *adviceImportPlan
+	refs               map[string]int // la_id/reference → first line
+	findChild, findRef *sql.Stmt
+}
+
+func (c *adviceImportCheck) fail(line int, format string, args ...any) {
+	c.plan.bad = append(c.plan.bad, LineError{Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// row checks row i: its LA, its dates and outcome, its reference and its
+// child. A row whose LA cannot be used is checked no further.
+func (c *adviceImportCheck) row(ctx context.Context, i int, row *AdviceImportRow) error {
+	las, dues := c.plan.las, c.plan.dues
+	l, seen := las[row.LAID]
+	if !seen {
+		var err error
+		if l.name, l.icb, l.ok, err = c.t.laOf(ctx, row.LAID); err != nil {
+			return err
+		}
+		las[row.LAID] = l
+	}
+	switch {
+	case !l.ok:
+		c.fail(row.Line, "la_code is not a local authority in dco")
+		return nil
+	case placeRule(c.actor, c.actor.OrgID, row.LAID, l.icb) != "": // only a DCO imports: its home is its OrgID
+		c.fail(row.Line, "la_code names an LA outside your ICB")
+		return nil
+	}
+	if !row.ReceivedOn.IsZero() {
+		var err error
+		if dues[i], err = advice.Due(c.cal, row.ReceivedOn); err != nil {
+			return err
+		}
+	}
+	if rbad := advice.CheckRecord(row.ReceivedOn, dues[i], row.ReturnedOn, c.today, row.Outcome, row.Exception, row.ExceptionOn); len(rbad) > 0 {
+		for _, k := range sortedKeys(rbad) {
+			c.fail(row.Line, "%s", rbad[k])
+		}
+	}
+	if err := c.reference(ctx, row); err != nil {
+		return err
+	}
+	return c.child(ctx, row, l)
+}
+
+// reference checks the row's LA reference: once in the file and not yet
+// recorded for its LA.
+func (c *adviceImportCheck) reference(ctx context.Context, row *AdviceImportRow) error {
+	row.LAReference = strings.TrimSpace(row.LAReference)
+	if row.LAReference == "" {
+		return nil
+	}
+	key := itoa(row.LAID) + "/" + row.LAReference
+	if first, dup := c.refs[key]; dup {
+		c.fail(row.Line, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
+	} else {
+		c.refs[key] = row.Line
+		var n int
+		if err := c.findRef.QueryRowContext(ctx, row.LAID, row.LAReference).Scan(&n); err != nil {
+			return mapErr(err, "find reference")
+		}
+		if n > 0 {
+			c.fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
+		}
+	}
+	if len([]rune(row.LAReference)) > 50 {
+		c.fail(row.Line, "la_reference is longer than 50 characters")
+	}
+	return nil
+}
+
+// child checks the row's child: the same as on an earlier line with its
+// NHS number, the same as the child registered with it, or, when neither,
+// a child that may be registered in the row's LA l.
+func (c *adviceImportCheck) child(ctx context.Context, row *AdviceImportRow, l importLA) error {
+	children := c.plan.children
+	ch := &row.Child
+	ch.LAID = row.LAID
+	if k, met := children[ch.NHSNumber]; met {
+		if !sameChild(k, *ch) {
+			c.fail(row.Line, "nhs_number %s is given with a different name or date of birth on line %d", ch.NHSNumber, k.firstLine)
+		}
+		return nil
+	}
+	var id int64
+	var given, fam, dob string
+	err := c.findChild.QueryRowContext(ctx, string(ch.NHSNumber)).Scan(&id, &given, &fam, &dob)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		cbad := c.t.s.checkChild(ch, c.today)
+		for _, k := range sortedKeys(cbad) {
+			c.fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
+		}
+		ch.LAName, ch.ICBID = l.name, l.icb
+		children[ch.NHSNumber] = &knownChild{given: nameKey(ch.GivenName), fam: nameKey(ch.FamilyName),
+			dob: ch.DateOfBirth, firstLine: row.Line, newInImport: true}
+	case err != nil:
+		return mapErr(err, "find child")
+	default:
+		d, _ := send.ParseDate(dob)
+		k := &knownChild{id: id, given: given, fam: fam, dob: d, firstLine: row.Line}
+		children[ch.NHSNumber] = k
+		if !sameChild(k, *ch) {
+			c.fail(row.Line, "nhs_number %s is registered with a different name or date of birth", ch.NHSNumber)
+		}
+	}
+	return nil
 }
 
 // sameChild reports whether a row's child is the child already met.

@@ -42,6 +42,26 @@ func TestPendingMigrationsOnEmptyDatabase(t *testing.T) {
 	}
 }
 
+// columnsQuery returns the query the schema test reads: listing (table, column, type, not null,
+// primary key) for every user table, in table and column order.
+func (s *Store) columnsQuery() string {
+	if s.engine == EnginePostgres {
+		return `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'NO',
+			EXISTS (SELECT 1 FROM information_schema.table_constraints tc
+				JOIN information_schema.key_column_usage k
+				  ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
+				WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = c.table_schema
+				  AND tc.table_name = c.table_name AND k.column_name = c.column_name)
+			FROM information_schema.columns c
+			WHERE c.table_schema = current_schema()
+			ORDER BY c.table_name, c.ordinal_position`
+	}
+	return `SELECT m.name, p.name, p.type, p."notnull" <> 0, p.pk <> 0
+		FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+		ORDER BY m.name, p.cid`
+}
+
 // schemaOf describes every column as "table.column type notnull".
 func schemaOf(t *testing.T, s *Store) []string {
 	t.Helper()

@@ -126,70 +126,10 @@ func checkUser(ctx context.Context, r reader, actor Actor, u *User) (int64, erro
 	if !mayManageAccounts(actor) {
 		return 0, &refusal{errAccountsForbidden()}
 	}
-	u.Email = normaliseEmail(u.Email)
-	u.Name = strings.TrimSpace(u.Name)
-	bad := map[string]string{}
-	switch {
-	case u.Email == "":
-		bad["email"] = "Enter an email address"
-	case len(u.Email) > 254 || !emailRE.MatchString(u.Email):
-		bad["email"] = "Enter an email address in the correct format, like name@example.nhs.uk"
-	}
-	switch {
-	case u.Name == "":
-		bad["name"] = "Enter the person's name"
-	case len(u.Name) > 100:
-		bad["name"] = "The name must be 100 characters or fewer"
-	}
-	if !u.Role.Valid() {
-		bad["role"] = "Choose a role"
-	}
-	// field is the one that places the account; placed is false when it
-	// does not (yet) name an organisation of the right kind.
-	field, placed := "org_id", false
-	want := func(id int64, kind OrgKind, required bool, msg string) error {
-		if id == 0 {
-			placed = !required
-			if required {
-				bad[field] = msg
-			}
-			return nil
-		}
-		k, parent, err := orgOf(ctx, r, id)
-		if err != nil {
-			return err
-		}
-		if k != kind || (kind != OrgICB && parent == 0) {
-			bad[field] = msg
-			return nil
-		}
-		placed = true
-		return nil
-	}
-	var err error
-	switch u.Role {
-	case RoleLA:
-		field = "la_id"
-		err = want(u.LAID, OrgLA, true, "Choose the user's local authority")
-		if u.OrgID != 0 {
-			bad["org_id"] = "An LA user belongs to their local authority only: leave the organisation empty"
-		}
-	case RoleProvider:
-		err = want(u.OrgID, OrgProvider, true, "Choose the health provider the user works for")
-	case RoleClinician:
-		err = want(u.OrgID, OrgProvider, true, "Choose the health provider the clinician works for")
-	case RoleDCO:
-		err = want(u.OrgID, OrgICB, true, "Choose the ICB the DCO works for")
-	case RoleViewer:
-		err = want(u.OrgID, OrgICB, true, "Choose the ICB the board member works for")
-	case RoleAdmin:
-		err = want(u.OrgID, OrgICB, false, "Choose the ICB whose accounts the administrator manages, or none")
-	}
+	bad := checkUserDetails(u)
+	field, placed, err := checkUserPlace(ctx, r, u, bad)
 	if err != nil {
 		return 0, err
-	}
-	if u.Role != RoleLA && u.LAID != 0 {
-		bad["la_id"] = "Only LA users belong to a local authority: leave the local authority empty"
 	}
 	var icb int64
 	outside := false
@@ -213,6 +153,80 @@ func checkUser(ctx context.Context, r reader, actor Actor, u *User) (int64, erro
 		return 0, errs.InvalidFields(bad)
 	}
 	return icb, nil
+}
+
+// checkUserDetails normalises and checks an account's email, name and role.
+func checkUserDetails(u *User) map[string]string {
+	u.Email = normaliseEmail(u.Email)
+	u.Name = strings.TrimSpace(u.Name)
+	bad := map[string]string{}
+	switch {
+	case u.Email == "":
+		bad["email"] = "Enter an email address"
+	case len(u.Email) > 254 || !emailRE.MatchString(u.Email):
+		bad["email"] = "Enter an email address in the correct format, like name@example.nhs.uk"
+	}
+	switch {
+	case u.Name == "":
+		bad["name"] = "Enter the person's name"
+	case len(u.Name) > 100:
+		bad["name"] = "The name must be 100 characters or fewer"
+	}
+	if !u.Role.Valid() {
+		bad["role"] = "Choose a role"
+	}
+	return bad
+}
+
+// checkUserPlace checks the organisation that places an account, as its
+// role needs. field is the one that places it (la_id or org_id); placed is
+// false when it does not (yet) name an organisation of the right kind.
+func checkUserPlace(ctx context.Context, r reader, u *User, bad map[string]string) (field string, placed bool, err error) {
+	field = "org_id"
+	want := func(id int64, kind OrgKind, required bool, msg string) error {
+		if id == 0 {
+			placed = !required
+			if required {
+				bad[field] = msg
+			}
+			return nil
+		}
+		k, parent, err := orgOf(ctx, r, id)
+		if err != nil {
+			return err
+		}
+		if k != kind || (kind != OrgICB && parent == 0) {
+			bad[field] = msg
+			return nil
+		}
+		placed = true
+		return nil
+	}
+	switch u.Role {
+	case RoleLA:
+		field = "la_id"
+		err = want(u.LAID, OrgLA, true, "Choose the user's local authority")
+		if u.OrgID != 0 {
+			bad["org_id"] = "An LA user belongs to their local authority only: leave the organisation empty"
+		}
+	case RoleProvider:
+		err = want(u.OrgID, OrgProvider, true, "Choose the health provider the user works for")
+	case RoleClinician:
+		err = want(u.OrgID, OrgProvider, true, "Choose the health provider the clinician works for")
+	case RoleDCO:
+		err = want(u.OrgID, OrgICB, true, "Choose the ICB the DCO works for")
+	case RoleViewer:
+		err = want(u.OrgID, OrgICB, true, "Choose the ICB the board member works for")
+	case RoleAdmin:
+		err = want(u.OrgID, OrgICB, false, "Choose the ICB whose accounts the administrator manages, or none")
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if u.Role != RoleLA && u.LAID != 0 {
+		bad["la_id"] = "Only LA users belong to a local authority: leave the local authority empty"
+	}
+	return field, placed, nil
 }
 
 // ValidateUser checks u as CreateUser would for actor, without saving or

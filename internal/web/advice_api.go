@@ -32,7 +32,7 @@ type adviceJSON struct {
 	StatusLabel           string             `json:"status_label"`
 	Triage                advice.Triage      `json:"triage"`
 	KnownServices         []string           `json:"known_services"`
-	ReturnedOn            send.Date          `json:"returned_on"`
+	ReturnedOn            send.Date          `json:"returned_on"` // returned, or withdrawn (openapi.json)
 	Outcome               advice.Outcome     `json:"outcome"`
 	OnTime                *bool              `json:"on_time"`
 	CountedInMeasure      *bool              `json:"counted_in_measure"`
@@ -116,7 +116,7 @@ func (s *Server) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *s
 		FinalPlanDueOn:    advice.FinalPlanDue(cal, rq.AssessmentRequestedOn),
 		ServicesRequested: orEmpty(advice.SplitServices(rq.ServicesRequested)), State: rq.State, Status: st,
 		StatusLabel: st.Label(), Triage: rq.Triage, KnownServices: orEmpty(advice.SplitServices(rq.KnownServices)),
-		ReturnedOn: rq.ReturnedOn, Outcome: rq.Outcome, Exception: exceptionOf(rq.Exception), Imported: rq.Imported,
+		ReturnedOn: rq.ClosedOn(), Outcome: rq.Outcome, Exception: exceptionOf(rq.Exception), Imported: rq.Imported,
 		Contributions: []contributionJSON{}, ContributionsHidden: rq.ContributionsHidden, Version: rq.Version,
 	}
 	if rq.State == advice.StateReturned {
@@ -329,161 +329,4 @@ func (s *Server) apiAdviceCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/advice-requests/%d", rq.ID))
 	s.writeAdvice(w, r, http.StatusCreated, got, clock)
-}
-
-var advicePatchFields = map[string]bool{"la_reference": true, "received_on": true, "assessment_requested_on": true,
-	"services_requested": true, "request_note": true, "status": true, "returned_on": true, "withdrawn_on": true,
-	"response_note": true, "exception": true, "clear_exception": true, "version": true}
-
-// apiAdvicePatch changes a request: its details; "status": "withdrawn"
-// (with withdrawn_on) to withdraw it; "status": "returned" (with
-// returned_on) to send the combined response, the DCO only; an exception
-// recorded or cleared, the DCO only. version is the version last read:
-// a stale one is a conflict, so two clients returning the same request
-// cannot both succeed.
-//
-// Each call makes one change, in one store transaction, so that it is
-// all or nothing: details sent together with a status or an exception are
-// refused (422, naming every field), since a status change that failed
-// after the details were saved would leave them changed.
-func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := state(r).actor(r)
-	// The request first: one the caller may not see is "not found",
-	// whatever the body says.
-	rq, clock, ok := s.loadAdvice(w, r)
-	if !ok {
-		return
-	}
-	req, err := decodeAdviceJSON(r, advicePatchFields)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if req.Version == nil {
-		s.fail(w, r, errs.InvalidFields(map[string]string{"version": "Send the version of the record you last read"}))
-		return
-	}
-	cal, err := s.adviceCalendar(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	version := *req.Version
-	bad := map[string]string{}
-	details := req.LAReference != nil || req.ReceivedOn != nil || req.AssessmentRequestedOn != nil ||
-		req.ServicesRequested != nil || req.RequestNote != nil
-	status := strings.TrimSpace(str(req.Status))
-	if status != "" && status != string(advice.StateReturned) && status != string(advice.StateWithdrawn) {
-		bad["status"] = "Status can be set to returned or withdrawn"
-	}
-	if (req.Exception != nil || req.ClearException) && status != "" {
-		bad["exception"] = "Record the exception in its own request, before the status changes"
-	}
-	if details && (status != "" || req.Exception != nil || req.ClearException) {
-		const msg = "Change the details in a request of their own: details and a status or an exception cannot be changed together"
-		for field, sent := range map[string]bool{"la_reference": req.LAReference != nil, "received_on": req.ReceivedOn != nil,
-			"assessment_requested_on": req.AssessmentRequestedOn != nil, "services_requested": req.ServicesRequested != nil,
-			"request_note": req.RequestNote != nil} {
-			if sent {
-				bad[field] = msg
-			}
-		}
-		switch {
-		case status != "":
-			bad["status"] = "Change the status in a request of its own, with only version and its date: details cannot be changed with it"
-		case req.Exception != nil:
-			bad["exception"] = "Record the exception in a request of its own: details cannot be changed with it"
-		default:
-			bad["clear_exception"] = "Clear the exception in a request of its own: details cannot be changed with it"
-		}
-	}
-	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
-		return
-	}
-	if details {
-		up := rq
-		up.Version = version
-		if req.LAReference != nil {
-			up.LAReference = *req.LAReference
-		}
-		if req.ReceivedOn != nil {
-			up.ReceivedOn = apiDate(bad, "received_on", req.ReceivedOn)
-		}
-		if req.AssessmentRequestedOn != nil {
-			up.AssessmentRequestedOn = apiDate(bad, "assessment_requested_on", req.AssessmentRequestedOn)
-		}
-		if req.ServicesRequested != nil {
-			codes, unknown := advice.JoinServices(*req.ServicesRequested)
-			if len(unknown) > 0 {
-				bad["services_requested"] = "Use service codes from the API description"
-			}
-			up.ServicesRequested = codes
-		}
-		if req.RequestNote != nil {
-			up.RequestNote = *req.RequestNote
-		}
-		if len(bad) > 0 {
-			s.fail(w, r, errs.InvalidFields(bad))
-			return
-		}
-		if err := s.store.UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		version = up.Version
-	}
-	switch {
-	case req.Exception != nil || req.ClearException:
-		var e advice.Exception
-		if !req.ClearException {
-			e = advice.Exception{Kind: send.Exception(req.Exception.Kind), Reason: req.Exception.Reason}
-			on := req.Exception.On
-			e.On = apiDate(bad, "exception_on", &on)
-		}
-		if len(bad) > 0 {
-			s.fail(w, r, errs.InvalidFields(bad))
-			return
-		}
-		if _, err := s.store.RecordAdviceException(ctx, actor, rq.ID, version, e); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	case status == string(advice.StateReturned):
-		on := apiDate(bad, "returned_on", req.ReturnedOn)
-		if on.IsZero() && bad["returned_on"] == "" {
-			bad["returned_on"] = "Send the date the response was returned, YYYY-MM-DD"
-		}
-		if len(bad) > 0 {
-			s.fail(w, r, errs.InvalidFields(bad))
-			return
-		}
-		if _, err := s.store.ReturnAdviceRequest(ctx, actor, rq.ID, version, on, str(req.ResponseNote)); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	case status == string(advice.StateWithdrawn):
-		on := apiDate(bad, "withdrawn_on", req.WithdrawnOn)
-		if on.IsZero() && bad["withdrawn_on"] == "" {
-			bad["withdrawn_on"] = "Send the date the request was withdrawn, YYYY-MM-DD"
-		}
-		if len(bad) > 0 {
-			s.fail(w, r, errs.InvalidFields(bad))
-			return
-		}
-		if err := s.store.WithdrawAdviceRequest(ctx, actor, rq.ID, version, on); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	case !details:
-		s.fail(w, r, errs.InvalidFields(map[string]string{"": "Send at least one field to change"}))
-		return
-	}
-	got, err := s.store.GetAdviceRequest(ctx, actor, rq.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.writeAdvice(w, r, http.StatusOK, got, clock)
 }

@@ -51,7 +51,7 @@ func closedText(rq store.AdviceRequest, row adviceRow) string {
 	case advice.StateReturned:
 		return "This request was returned to " + rq.LAName + " on " + row.Returned + ". Its details can no longer be changed."
 	case advice.StateWithdrawn:
-		return "This request was withdrawn on " + row.Returned + ". Its details can no longer be changed."
+		return "This request was withdrawn on " + row.Withdrawn + ". Its details can no longer be changed."
 	}
 	return "This request is closed. Its details can no longer be changed."
 }

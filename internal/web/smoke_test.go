@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,15 +9,28 @@ import (
 	"dco/internal/store"
 )
 
-// TestPagesRender opens every page a role uses, as that role, and expects
-// each to draw.
+// TestPagesRender opens the children's, administration and health advice
+// pages each role uses, as that role, and expects each to draw.
 func TestPagesRender(t *testing.T) {
 	e := newEnv(t)
 	id := itoa(e.childA.ID)
+	// Health advice: an open request about child A with a part assigned to
+	// the clinician, and a returned one (the matrix's) for its response.
+	open := e.openAdvice(e.childA, 10, "SMOKE-OPEN")
+	part, err := e.store.AddAdviceContribution(context.Background(), store.System, open.ID, "ot", e.users["clinician"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	returned := e.adviceFor(e.childA)
+	req, ret, contribution := advicePath(open.ID), advicePath(returned.request), "/advice-contributions/"+itoa(part.ID)
 	cases := map[string][]string{
-		"dco":       {"/", "/children", "/children?q=ash", "/children/new", "/children/" + id, "/children/" + id + "/edit", "/children/" + id + "/access"},
-		"la":        {"/", "/children", "/children/new", "/children/" + id, "/children/" + id + "/edit"},
-		"clinician": {"/", "/children", "/children/" + id},
+		"dco": {"/", "/children", "/children?q=ash", "/children/new", "/children/" + id, "/children/" + id + "/edit", "/children/" + id + "/access",
+			"/advice-requests", "/advice-requests?queue=at_risk", "/advice-requests.csv", "/advice-requests/at-risk", "/advice-requests/new",
+			req, req + "/edit", req + "/triage", req + "/return", req + "/withdraw", req + "/response", contribution,
+			ret, ret + "/response"},
+		"la": {"/", "/children", "/children/new", "/children/" + id, "/children/" + id + "/edit",
+			"/advice-requests", "/advice-requests.csv", "/advice-requests/new", req, req + "/edit", req + "/withdraw", ret, ret + "/response"},
+		"clinician": {"/", "/children", "/children/" + id, "/advice-requests", "/advice-requests.csv", req, contribution, ret, ret + "/response"},
 		"provider":  {"/", "/children", "/children/new", "/children/" + id},
 		"viewer":    {"/"},
 		"admin":     {"/", "/admin/users", "/admin/users/new", "/admin/users/" + itoa(e.users["victim"].ID) + "/disable", "/admin/orgs", "/admin/orgs/new", "/admin/audit", "/admin/settings"},

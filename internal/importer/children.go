@@ -43,20 +43,19 @@ type Options struct {
 // The columns of a children file. Required columns must be in the header;
 // optional ones may be. Their order in the file does not matter.
 const (
-	colNHS       = "nhs_number"
-	colGiven     = "given_name"
-	colFamily    = "family_name"
-	colDOB       = "date_of_birth"
-	colPostcode  = "postcode"
-	colLA        = "la_code"
-	colSetting   = "setting"
-	colLooked    = "looked_after"
-	colEHE       = "elective_home_education"
-	colMissing   = "missing_education"
-	colYouth     = "youth_justice"
-	colCare      = "continuing_care"
-	colBudget    = "personal_health_budget"
-	maxNameChars = 100
+	colNHS      = "nhs_number"
+	colGiven    = "given_name"
+	colFamily   = "family_name"
+	colDOB      = "date_of_birth"
+	colPostcode = "postcode"
+	colLA       = "la_code"
+	colSetting  = "setting"
+	colLooked   = "looked_after"
+	colEHE      = "elective_home_education"
+	colMissing  = "missing_education"
+	colYouth    = "youth_justice"
+	colCare     = "continuing_care"
+	colBudget   = "personal_health_budget"
 )
 
 // RequiredColumns are the columns every children file must have, in the
@@ -106,11 +105,10 @@ func ReadChildren(r io.Reader, opt Options) (*Result, error) {
 		return nil, errors.New("importer: no LA look-up given")
 	}
 	p := &parser{
-		sheet:  s,
-		oldest: send.NewDate(s.today.Year()-26, s.today.Month(), s.today.Day()),
-		la:     newLALookup(opt.LA),
-		seen:   make(map[send.NHSNumber]int),
-		res:    &Result{},
+		sheet: s,
+		la:    newLALookup(opt.LA),
+		seen:  make(map[send.NHSNumber]int),
+		res:   &Result{},
 	}
 	cols := columns{required: RequiredColumns, optional: OptionalColumns, file: "a children file"}
 	if err := s.run(r, cols, p.row); err != nil {
@@ -122,10 +120,9 @@ func ReadChildren(r io.Reader, opt Options) (*Result, error) {
 
 type parser struct {
 	*sheet
-	oldest send.Date // the earliest date of birth accepted
-	la     *orgLookup
-	seen   map[send.NHSNumber]int // NHS number → first line it was on
-	res    *Result
+	la   *orgLookup
+	seen map[send.NHSNumber]int // NHS number → first line it was on
+	res  *Result
 }
 
 // row checks one data row and keeps it when it is valid.
@@ -142,20 +139,48 @@ func (p *parser) row(rec []string) error {
 	if p.problems() > before {
 		return nil
 	}
-	var c store.Child
-	c.NHSNumber = p.nhsNumber(rec[p.idx[colNHS]])
-	c.GivenName = p.text(colGiven, rec[p.idx[colGiven]], maxNameChars, true)
-	c.FamilyName = p.text(colFamily, rec[p.idx[colFamily]], maxNameChars, true)
-	c.DateOfBirth = p.dateOfBirth(rec[p.idx[colDOB]])
-	c.Postcode = p.postcode(rec[p.idx[colPostcode]])
+	// The child's own fields are checked by child.Validate, the rules of
+	// the form, the API and the store, each problem reported as
+	// "column: message"; a date that cannot be read is the file's own
+	// problem, reported instead of Validate's.
+	c := store.Child{NHSNumber: send.NHSNumber(rec[p.idx[colNHS]]), GivenName: rec[p.idx[colGiven]],
+		FamilyName: rec[p.idx[colFamily]], Postcode: rec[p.idx[colPostcode]]}
+	if i, has := p.idx[colSetting]; has {
+		c.Setting = rec[i]
+	}
+	unread := ""
+	if v := strings.TrimSpace(rec[p.idx[colDOB]]); v != "" {
+		d, err := send.ParseDate(v)
+		if err != nil {
+			unread = unreadableDate(colDOB, v, true)
+		}
+		c.DateOfBirth = d
+	}
+	bad := c.Validate(p.today)
+	if unread != "" {
+		bad[colDOB] = ""
+	}
+	report := func(col string) {
+		if msg := bad[col]; msg != "" {
+			p.fail(p.line, col, "%s: %s", col, msg)
+		} else if col == colDOB && unread != "" {
+			p.fail(p.line, col, "%s", unread)
+		}
+	}
+	for _, col := range []string{colNHS, colGiven, colFamily, colDOB, colPostcode} {
+		report(col)
+		if col == colNHS && bad[colNHS] == "" {
+			if first, dup := firstLine(p.seen, c.NHSNumber, p.line); dup {
+				p.fail(p.line, colNHS, "nhs_number %s is also on line %d: each child appears once", c.NHSNumber, first)
+			}
+		}
+	}
 	org, err := p.org(p.la, rec[p.idx[colLA]])
 	if err != nil {
 		return err
 	}
 	c.LAID, c.LAName = org.ID, org.Name
-	if i, has := p.idx[colSetting]; has {
-		c.Setting = p.text(colSetting, rec[i], 200, false)
-	}
+	report(colSetting)
 	for _, f := range flagColumns {
 		if j, has := p.idx[f.name]; has {
 			f.set(&c.Flags, p.yesNo(f.name, rec[j]))
@@ -176,44 +201,4 @@ func (p *parser) nameOf(i int) string {
 		}
 	}
 	return fmt.Sprintf("column %d", i+1)
-}
-
-func (p *parser) nhsNumber(v string) send.NHSNumber {
-	n := p.sheet.nhsNumber(colNHS, v)
-	if n == "" {
-		return ""
-	}
-	if first, dup := firstLine(p.seen, n, p.line); dup {
-		p.fail(p.line, colNHS, "nhs_number %s is also on line %d: each child appears once", n, first)
-		return ""
-	}
-	return n
-}
-
-func (p *parser) dateOfBirth(v string) send.Date {
-	d, ok := p.date(colDOB, v, dateRule{required: true, years: true, past: true})
-	if !ok || d.IsZero() {
-		return send.Date{}
-	}
-	// The store keeps children and young people to their 26th birthday
-	// (NHS Records Management Code), and refuses anyone older.
-	if d.Before(p.oldest) {
-		p.fail(p.line, colDOB, "date_of_birth %s is more than 26 years ago: dco holds children and young people aged 0 to 25", strings.TrimSpace(v))
-		return send.Date{}
-	}
-	return d
-}
-
-func (p *parser) postcode(v string) string {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		// No fixed abode, or not known: the store allows it too.
-		return ""
-	}
-	pc, ok := store.NormalisePostcode(v)
-	if !ok {
-		p.fail(p.line, colPostcode, "postcode %q is not a UK postcode such as BA1 1AA", v)
-		return ""
-	}
-	return pc
 }

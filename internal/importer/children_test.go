@@ -95,25 +95,25 @@ func TestReadChildrenRowErrors(t *testing.T) {
 		row  string // the data row, on line 2
 		want string // the one error expected
 	}{
-		{"nhs empty", ",Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number is empty`},
-		{"nhs short", "12345,Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number "12345" is not valid: an NHS number has 10 digits`},
-		{"nhs letters", "999000001X,Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number "999000001X" is not valid: an NHS number contains only digits, spaces and hyphens`},
-		{"nhs check digit", "9990000019,Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number "9990000019" is not valid: the NHS number's check digit is wrong: check it has been typed correctly`},
-		{"given empty", nhsA + ", ,Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name is empty`},
-		{"family empty", nhsA + ",Ada,,2015-01-01,BA1 1AA,800", `line 2: family_name is empty`},
-		{"name too long", nhsA + "," + strings.Repeat("a", 101) + ",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name is 101 characters long; it is at most 100`},
-		{"name control char", nhsA + ",\"Ada\x07\",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name contains a control character or invalid UTF-8`},
-		{"name newline", nhsA + ",\"Ada\nMay\",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name contains a control character or invalid UTF-8`},
+		{"nhs empty", ",Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number: Enter the NHS number`},
+		{"nhs short", "12345,Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number: An NHS number has 10 digits`},
+		{"nhs letters", "999000001X,Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number: An NHS number contains only digits, spaces and hyphens`},
+		{"nhs check digit", "9990000019,Ada,Lovelace,2015-01-01,BA1 1AA,800", `line 2: nhs_number: The NHS number's check digit is wrong: check it has been typed correctly`},
+		{"given empty", nhsA + ", ,Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name: Enter the given name`},
+		{"family empty", nhsA + ",Ada,,2015-01-01,BA1 1AA,800", `line 2: family_name: Enter the family name`},
+		{"name too long", nhsA + "," + strings.Repeat("a", 101) + ",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name: Given name must be 100 characters or fewer`},
+		{"name control char", nhsA + ",\"Ada\x07\",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name: Given name must not contain special characters such as tabs or line breaks`},
+		{"name newline", nhsA + ",\"Ada\nMay\",Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name: Given name must not contain special characters such as tabs or line breaks`},
 		{"name not UTF-8", nhsA + ",Ada\xff\xfe,Lovelace,2015-01-01,BA1 1AA,800", `line 2: given_name is not UTF-8 text: save the file as "CSV UTF-8" and import it again`},
 		{"postcode not UTF-8", nhsA + ",Ada,Lovelace,2015-01-01,BA1\xff,800", `line 2: postcode is not UTF-8 text: save the file as "CSV UTF-8" and import it again`},
-		{"dob empty", nhsA + ",Ada,Lovelace,,BA1 1AA,800", `line 2: date_of_birth is empty`},
+		{"dob empty", nhsA + ",Ada,Lovelace,,BA1 1AA,800", `line 2: date_of_birth: Enter the date of birth`},
 		{"dob not real", nhsA + ",Ada,Lovelace,2023-02-29,BA1 1AA,800", `line 2: date_of_birth "2023-02-29" is not a real date`},
 		{"dob uk form", nhsA + ",Ada,Lovelace,01/02/2015,BA1 1AA,800", `line 2: date_of_birth "01/02/2015" is not in the form YYYY-MM-DD`},
 		{"dob letters", nhsA + ",Ada,Lovelace,2015-0a-01,BA1 1AA,800", `line 2: date_of_birth "2015-0a-01" is not in the form YYYY-MM-DD`},
 		{"dob old", nhsA + ",Ada,Lovelace,1815-12-10,BA1 1AA,800", `line 2: date_of_birth "1815-12-10" is outside the years 1900 to 2200`},
-		{"dob future", nhsA + ",Ada,Lovelace,2025-06-02,BA1 1AA,800", `line 2: date_of_birth 2025-06-02 is in the future`},
-		{"dob over 25", nhsA + ",Ada,Lovelace,1999-05-31,BA1 1AA,800", `line 2: date_of_birth 1999-05-31 is more than 26 years ago: dco holds children and young people aged 0 to 25`},
-		{"postcode bad", nhsA + ",Ada,Lovelace,2015-01-01,BATH,800", `line 2: postcode "BATH" is not a UK postcode such as BA1 1AA`},
+		{"dob future", nhsA + ",Ada,Lovelace,2025-06-02,BA1 1AA,800", `line 2: date_of_birth: Date of birth must be today or in the past`},
+		{"dob over 25", nhsA + ",Ada,Lovelace,1999-05-31,BA1 1AA,800", `line 2: date_of_birth: Date of birth must be within the last 26 years`},
+		{"postcode bad", nhsA + ",Ada,Lovelace,2015-01-01,BATH,800", `line 2: postcode: Enter a real postcode, like BA1 1AA`},
 		{"la empty", nhsA + ",Ada,Lovelace,2015-01-01,BA1 1AA,", `line 2: la_code is empty`},
 		{"la unknown", nhsA + ",Ada,Lovelace,2015-01-01,BA1 1AA,999", `line 2: la_code "999" is not a local authority in dco (give its DfE number, such as 800, or its ONS code, such as E06000022)`},
 		{"too few fields", nhsA + ",Ada,Lovelace,2015-01-01,BA1 1AA", `line 2: has 5 fields but the header has 6`},
@@ -262,7 +262,7 @@ func TestReadChildrenQuotedMultiLine(t *testing.T) {
 	res := read(t, in)
 	got := messages(res)
 	want := []string{
-		"line 2: setting contains a control character or invalid UTF-8",
+		"line 2: setting: Setting must not contain special characters such as tabs or line breaks",
 		`line 4: date_of_birth "2023-02-29" is not a real date`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

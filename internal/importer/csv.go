@@ -398,14 +398,7 @@ func (s *sheet) date(col, v string, rule dateRule) (d send.Date, ok bool) {
 	}
 	d, err := send.ParseDate(v)
 	if err != nil {
-		switch {
-		case len(v) != 10 || v[4] != '-' || v[7] != '-' || !digits(v[:4]) || !digits(v[5:7]) || !digits(v[8:]):
-			s.fail(s.line, col, "%s %q is not in the form YYYY-MM-DD", col, v)
-		case rule.years && (v[:4] < "1900" || v[:4] > "2200"):
-			s.fail(s.line, col, "%s %q is outside the years 1900 to 2200", col, v)
-		default:
-			s.fail(s.line, col, "%s %q is not a real date", col, v)
-		}
+		s.fail(s.line, col, "%s", unreadableDate(col, v, rule.years))
 		return send.Date{}, false
 	}
 	if rule.past && d.After(s.today) {
@@ -413,6 +406,18 @@ func (s *sheet) date(col, v string, rule dateRule) (d send.Date, ok bool) {
 		return send.Date{}, false
 	}
 	return d, true
+}
+
+// unreadableDate says why v, trimmed, is not a YYYY-MM-DD date; years
+// reports a year outside 1900 to 2200 as such.
+func unreadableDate(col, v string, years bool) string {
+	switch {
+	case len(v) != 10 || v[4] != '-' || v[7] != '-' || !digits(v[:4]) || !digits(v[5:7]) || !digits(v[8:]):
+		return fmt.Sprintf("%s %q is not in the form YYYY-MM-DD", col, v)
+	case years && (v[:4] < "1900" || v[:4] > "2200"):
+		return fmt.Sprintf("%s %q is outside the years 1900 to 2200", col, v)
+	}
+	return fmt.Sprintf("%s %q is not a real date", col, v)
 }
 
 func digits(s string) bool {

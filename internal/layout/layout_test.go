@@ -20,7 +20,7 @@ const module = "dco"
 
 // kernel are the packages every workflow stands on. None may import a
 // workflow's package, directly or not, nor name a workflow in its code.
-var kernel = []string{"internal/store", "internal/web", "internal/send", "internal/auth", "internal/errs", "internal/importer"}
+var kernel = []string{"internal/store", "internal/web", "internal/send", "internal/child", "internal/auth", "internal/errs", "internal/importer"}
 
 // notYetMoved are workflows whose code still lives in the kernel: the
 // kernel may import their pure rules package until they move into their

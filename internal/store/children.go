@@ -5,10 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"dco/internal/errs"
 	"dco/internal/send"
@@ -172,80 +169,22 @@ func (t *tx) childInScope(ctx context.Context, actor Actor, id int64, lock bool)
 	return c, nil
 }
 
-var postcodeRE = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$`)
+// NormalisePostcode is send.NormalisePostcode, the one postcode rule.
+func NormalisePostcode(p string) (string, bool) { return send.NormalisePostcode(p) }
 
-// NormalisePostcode returns a UK postcode in capitals with one space before
-// the inward code ("BA1 1AA"), and whether it has the shape of one.
-func NormalisePostcode(p string) (string, bool) {
-	p = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return unicode.ToUpper(r)
-	}, p)
-	if !postcodeRE.MatchString(p) {
-		return p, false
-	}
-	return p[:len(p)-3] + " " + p[len(p)-3:], true
-}
-
-// MsgNotUTF8 refuses text that is not UTF-8, which SQLite would store as
-// it came and PostgreSQL refuse: one answer on both engines, and the one
-// the web layer gives for any field.
-const MsgNotUTF8 = "This must be text, but it contains characters that cannot be read (not UTF-8). Type it again, or paste it as plain text."
+// MsgNotUTF8 is send.MsgNotUTF8, the one answer to text that is not UTF-8.
+const MsgNotUTF8 = send.MsgNotUTF8
 
 // nameKey is the case-folded, space-collapsed form of a name, used to sort,
 // search and match duplicates identically on both engines.
 func nameKey(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
-// checkChild normalises a child's fields and returns what is wrong with them.
-// today is today's date in England; callers checking many children pass it
-// once, as finding it loads the time zone.
+// checkChild normalises a child's fields and returns what is wrong with
+// them: child.Validate, the one set of rules every route applies. today is
+// today's date in England; callers checking many children pass it once, as
+// finding it loads the time zone.
 func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
-	bad := map[string]string{}
-	if strings.TrimSpace(string(c.NHSNumber)) == "" {
-		bad["nhs_number"] = "Enter the NHS number"
-	} else if n, err := send.ParseNHSNumber(string(c.NHSNumber)); err != nil {
-		msg := err.Error()
-		bad["nhs_number"] = strings.ToUpper(msg[:1]) + msg[1:]
-	} else {
-		c.NHSNumber = n
-	}
-	name := func(field, label string, v *string) {
-		*v = strings.TrimSpace(*v)
-		switch {
-		case *v == "":
-			bad[field] = "Enter the " + label
-		case !utf8.ValidString(*v):
-			bad[field] = MsgNotUTF8
-		case len([]rune(*v)) > 100:
-			bad[field] = "The " + label + " must be 100 characters or fewer"
-		}
-	}
-	name("given_name", "given name", &c.GivenName)
-	name("family_name", "family name", &c.FamilyName)
-	switch {
-	case c.DateOfBirth.IsZero():
-		bad["date_of_birth"] = "Enter the date of birth"
-	case c.DateOfBirth.After(today):
-		bad["date_of_birth"] = "The date of birth must be today or in the past"
-	case c.DateOfBirth.Before(send.NewDate(today.Year()-26, today.Month(), today.Day())):
-		bad["date_of_birth"] = "The date of birth must be within the last 26 years"
-	}
-	if strings.TrimSpace(c.Postcode) == "" {
-		c.Postcode = ""
-	} else if p, ok := NormalisePostcode(c.Postcode); ok {
-		c.Postcode = p
-	} else {
-		bad["postcode"] = "Enter a real postcode, like BA1 1AA"
-	}
-	c.Setting = strings.TrimSpace(c.Setting)
-	if !utf8.ValidString(c.Setting) {
-		bad["setting"] = MsgNotUTF8
-	} else if len([]rune(c.Setting)) > 200 {
-		bad["setting"] = "The setting must be 200 characters or fewer"
-	}
-	return bad
+	return c.Validate(today)
 }
 
 // laOf returns the name and ICB of an LA, or ok=false if id is not an LA.

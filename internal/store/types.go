@@ -3,6 +3,7 @@ package store
 import (
 	"time"
 
+	childrec "dco/internal/child"
 	"dco/internal/send"
 )
 
@@ -125,34 +126,12 @@ type AuditEntry struct {
 	Children []int64
 }
 
-// Flags are the circumstances recorded against a child (docs/design.md §3.1).
-type Flags struct {
-	LookedAfter          bool `json:"looked_after"`
-	ElectiveHomeEd       bool `json:"elective_home_education"`
-	MissingEducation     bool `json:"missing_education"`
-	YouthJustice         bool `json:"youth_justice"`
-	ContinuingCare       bool `json:"continuing_care"`
-	PersonalHealthBudget bool `json:"personal_health_budget"`
-}
+// Flags are the yes/no facts recorded against a child (internal/child).
+type Flags = childrec.Flags
 
-// Child is a child or young person. Age, school-age status, NC year and age
-// band are derived by internal/send from DateOfBirth, never stored.
-type Child struct {
-	ID          int64
-	NHSNumber   send.NHSNumber
-	GivenName   string
-	FamilyName  string
-	DateOfBirth send.Date
-	Postcode    string
-	LAID        int64 // LA of residence
-	LAName      string
-	ICBID       int64  // the ICB of the LA of residence, set by the store
-	Setting     string // school, college or early-years setting
-	Flags       Flags
-	Version     int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-}
+// Child is a child or young person: the kernel's record, whose own rules
+// are child.Child's Validate.
+type Child = childrec.Child
 
 // ChildFilter narrows a search of children. Empty fields do not filter.
 type ChildFilter struct {

@@ -335,7 +335,7 @@ func (s *Server) apiChildCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := req.apply(childInput{})
-	c, err := s.validateChild(ctx, actor, in)
+	c, err := s.validateChild(ctx, actor, in, 0)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -394,12 +394,11 @@ func (s *Server) apiChildPatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := req.apply(inputFromChild(cur, code))
-	c, err := s.validateChild(ctx, actor, in)
+	c, err := s.validateChild(ctx, actor, in, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	c.ID = id
 	if err := s.store.UpdateChild(ctx, actor, &c); err != nil {
 		s.fail(w, r, storeFields(err))
 		return

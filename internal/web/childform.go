@@ -3,11 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"dco/internal/errs"
 	"dco/internal/send"
@@ -104,49 +101,27 @@ func inputFromChild(c store.Child, laCode string) childInput {
 	}
 }
 
-// postcodeRE is the shape of a UK postcode (outward code, space, inward
-// code), after upper-casing and removing spaces.
-var postcodeRE = regexp.MustCompile(`^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$`)
+// validateChild reads the input into the child it describes and returns
+// it, or an invalid-input error naming every bad field with a message that
+// says how to put it right, all in one round: what the request could not
+// be read as (a date, an LA code), child.Validate's rules (the store's
+// own), and, when anything else is wrong, where the actor may put the
+// child, which the store decides (PlacementProblem); when nothing else is,
+// the store reports it on saving. id is the child changed, 0 for a new
+// one. An LA caseworker who names no LA registers in their own.
+func (s *Server) validateChild(ctx context.Context, actor store.Actor, in childInput, id int64) (store.Child, error) {
+	read := map[string]string{} // what could not be read, over Validate's
+	c := store.Child{ID: id, NHSNumber: send.NHSNumber(in.NHSNumber), GivenName: in.GivenName, FamilyName: in.FamilyName,
+		Postcode: in.Postcode, Setting: in.Setting, Flags: in.Flags, Version: in.Version}
 
-// validate checks the input and returns the child it describes, or an
-// invalid-input error naming every bad field with a message that says how
-// to put it right. The LA is settled by who is asking: an LA caseworker can
-// only register children of their own LA.
-func (s *Server) validateChild(ctx context.Context, actor store.Actor, in childInput) (store.Child, error) {
-	bad := map[string]string{}
-	var c store.Child
-
-	if strings.TrimSpace(in.NHSNumber) == "" {
-		bad["nhs_number"] = "Enter the NHS number"
-	} else if n, err := send.ParseNHSNumber(in.NHSNumber); err != nil {
-		bad["nhs_number"] = sentence(err.Error())
-	} else {
-		c.NHSNumber = n
-	}
-
-	c.GivenName = checkName(bad, "given_name", "given name", in.GivenName)
-	c.FamilyName = checkName(bad, "family_name", "family name", in.FamilyName)
-
-	today := send.Today(s.now())
 	if in.DOBFromForm {
-		c.DateOfBirth = checkDateParts(bad, "date_of_birth", "Date of birth", in.DOBParts)
-	} else if strings.TrimSpace(in.DOBText) == "" {
-		bad["date_of_birth"] = "Enter the date of birth"
-	} else if d, err := send.ParseDate(strings.TrimSpace(in.DOBText)); err != nil {
-		bad["date_of_birth"] = "Date of birth must be a real date, written YYYY-MM-DD"
-	} else {
-		c.DateOfBirth = d
-	}
-	if _, ok := bad["date_of_birth"]; !ok && c.DateOfBirth.After(today) {
-		bad["date_of_birth"] = "Date of birth must be today or in the past"
-	}
-
-	if pc := strings.ToUpper(strings.Join(strings.Fields(in.Postcode), "")); pc != "" {
-		if m := postcodeRE.FindStringSubmatch(pc); m == nil {
-			bad["postcode"] = "Enter a real postcode, like BA1 1AA"
-		} else {
-			c.Postcode = m[1] + " " + m[2]
+		c.DateOfBirth = checkDateParts(read, "date_of_birth", "Date of birth", in.DOBParts)
+	} else if v := strings.TrimSpace(in.DOBText); v != "" {
+		d, err := send.ParseDate(v)
+		if err != nil {
+			read["date_of_birth"] = "Date of birth must be a real date, written YYYY-MM-DD"
 		}
+		c.DateOfBirth = d
 	}
 
 	// Which LA the actor may choose is the store's decision (placeRule and
@@ -156,12 +131,12 @@ func (s *Server) validateChild(ctx context.Context, actor store.Actor, in childI
 	case code == "" && actor.Role == store.RoleLA:
 		c.LAID = actor.LAID // an LA caseworker's children live in their LA
 	case code == "":
-		bad["la_code"] = "Choose the local authority the child lives in"
+		read["la_code"] = "Choose the local authority the child lives in"
 	default:
 		org, err := s.store.FindLA(ctx, code)
 		switch {
 		case errs.Is(err, errs.NotFound) || errs.Is(err, errs.Invalid):
-			bad["la_code"] = "Choose a local authority from the list"
+			read["la_code"] = "Choose a local authority from the list"
 		case err != nil:
 			return c, err
 		default:
@@ -169,31 +144,31 @@ func (s *Server) validateChild(ctx context.Context, actor store.Actor, in childI
 		}
 	}
 
-	c.Setting = strings.TrimSpace(in.Setting)
-	if utf8.RuneCountInString(c.Setting) > 200 {
-		bad["setting"] = "The setting must be 200 characters or fewer"
-	} else if hasControl(c.Setting) {
-		bad["setting"] = "The setting must not contain special characters such as tabs or line breaks"
+	bad := c.Validate(send.Today(s.now()))
+	for k, v := range read {
+		bad[k] = v
 	}
-	c.Flags = in.Flags
-	c.Version = in.Version
-
-	if len(bad) > 0 {
-		return c, errs.InvalidFields(bad)
+	if len(bad) == 0 {
+		return c, nil
 	}
-	return c, nil
+	if _, ok := bad["la_code"]; !ok {
+		msg, err := s.store.PlacementProblem(ctx, actor, c)
+		if err != nil {
+			return c, err
+		}
+		if msg != "" {
+			bad["la_code"] = msg
+		}
+	}
+	return c, errs.InvalidFields(bad)
 }
 
-// checkName trims a name and records what is wrong with it.
+// checkName trims a name and records what is wrong with it: send.CheckName,
+// the one rule for names.
 func checkName(bad map[string]string, field, label, v string) string {
-	v = strings.TrimSpace(v)
-	switch {
-	case v == "":
-		bad[field] = "Enter the " + label
-	case utf8.RuneCountInString(v) > 100:
-		bad[field] = sentence(label) + " must be 100 characters or fewer"
-	case hasControl(v):
-		bad[field] = sentence(label) + " must not contain special characters such as tabs or line breaks"
+	v, msg := send.CheckName(v, label)
+	if msg != "" {
+		bad[field] = msg
 	}
 	return v
 }
@@ -234,17 +209,5 @@ func checkDateParts(bad map[string]string, field, label string, p dateParts) sen
 	return d
 }
 
-// hasControl reports whether s holds control characters: they have no
-// place in a name and can disguise one in a list or a spreadsheet.
-func hasControl(s string) bool {
-	return strings.IndexFunc(s, unicode.IsControl) >= 0
-}
-
-// sentence capitalises the first letter of a message.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
-}
+// sentence capitalises the first letter of a message (send.Sentence).
+func sentence(s string) string { return send.Sentence(s) }

@@ -287,7 +287,7 @@ func (s *Server) childCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		s.render(w, r, status, "child_form.html", p)
 	}
-	c, err := s.validateChild(ctx, actor, in)
+	c, err := s.validateChild(ctx, actor, in, 0)
 	if err != nil {
 		s.failForm(w, r, err, func(status int, f map[string]string) { reshow(status, f, nil) })
 		return
@@ -388,11 +388,15 @@ func (s *Server) childUpdate(w http.ResponseWriter, r *http.Request) {
 		p.setErrors(fields, childFields, childAnchors)
 		s.render(w, r, status, "child_form.html", p)
 	}
-	c, err := s.validateChild(ctx, actor, in)
+	c, err := s.validateChild(ctx, actor, in, id)
 	if err != nil {
 		// Re-showing the form shows the record, so first make sure the
 		// user may see it: a child out of scope is "not found" whatever
 		// was typed.
+		if !errs.Is(err, errs.Invalid) {
+			s.fail(w, r, err)
+			return
+		}
 		if _, gerr := s.store.GetChild(ctx, actor, id); gerr != nil {
 			s.fail(w, r, gerr)
 			return
@@ -400,7 +404,6 @@ func (s *Server) childUpdate(w http.ResponseWriter, r *http.Request) {
 		s.failForm(w, r, err, reshow)
 		return
 	}
-	c.ID = id
 	if err := s.store.UpdateChild(ctx, actor, &c); err != nil {
 		s.failForm(w, r, staleToMessage(storeFields(err)), reshow)
 		return

@@ -82,8 +82,13 @@ var roleKeys = map[store.Role]string{
 
 func newEnv(t *testing.T, opts ...func(*Options)) *env {
 	t.Helper()
+	return newEnvOn(t, store.OpenTestSQLite(t), opts...)
+}
+
+// newEnvOn is newEnv on a store of the caller's engine (store.ForEachEngine).
+func newEnvOn(t *testing.T, st *store.Store, opts ...func(*Options)) *env {
+	t.Helper()
 	ctx := context.Background()
-	st := store.OpenTestSQLite(t)
 	e := &env{t: t, store: st, clock: &clock{t: time.Now().UTC()}, users: map[string]store.User{}}
 
 	sys := store.System

@@ -259,3 +259,62 @@ func fmtFields(f map[string]string) string {
 	}
 	return b.String()
 }
+
+// TestChildChangeErrorsOneRound: changing a child badly and moving it
+// where the actor may not (an LA caseworker moving a child to another LA)
+// is refused with every problem in the first answer, the same by the edit
+// form, PATCH /api/v1/children/{id} and store.UpdateChild. On the old code
+// the form and the API reported the move only once the rest was right.
+func TestChildChangeErrorsOneRound(t *testing.T) {
+	store.ForEachEngine(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st)
+		ctx := context.Background()
+		want := map[string]string{
+			"postcode":      "Enter a real postcode, like BA1 1AA",
+			"date_of_birth": "Date of birth must be within the last 26 years",
+			"la_id":         "Only the DCO team of the child's ICB can change the child's local authority. Keep it as it is, or ask the DCO team to move the child.",
+		}
+		old := send.NewDate(send.Today(e.clock.Now()).Year()-30, 1, 1)
+		routes := []struct {
+			name string
+			send func(c store.Child) map[string]string
+		}{
+			{"form POST /children/{id}", func(c store.Child) map[string]string {
+				f := e.childForm(c, "866")
+				res := e.as("la").post("/children/"+itoa(c.ID), f)
+				got := map[string]string{}
+				for _, m := range summaryLinkRE.FindAllStringSubmatch(res.Body, -1) {
+					got[strings.TrimSuffix(m[1], "-day")] = html.UnescapeString(m[2])
+				}
+				return fromClient(got)
+			}},
+			{"PATCH /api/v1/children/{id}", func(c store.Child) map[string]string {
+				res := e.as("la").api(http.MethodPatch, "/api/v1/children/"+itoa(c.ID),
+					fmt.Sprintf(`{"version": %d, "postcode": %q, "date_of_birth": %q, "la_code": "866"}`, c.Version, c.Postcode, c.DateOfBirth))
+				var out struct {
+					Error struct{ Fields map[string]string } `json:"error"`
+				}
+				_ = json.Unmarshal([]byte(res.Body), &out)
+				return fromClient(out.Error.Fields)
+			}},
+			{"store.UpdateChild", func(c store.Child) map[string]string {
+				u := e.users["la"]
+				c.LAID = e.laB.ID
+				err := e.store.UpdateChild(ctx, store.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, LAID: u.LAID}, &c)
+				return errs.FieldsOf(err)
+			}},
+		}
+		for _, r := range routes {
+			t.Run(r.name, func(t *testing.T) {
+				c := e.childA
+				c.Postcode, c.DateOfBirth = "BATH", old
+				if got := r.send(c); !maps.Equal(got, want) {
+					t.Errorf("field errors:\ngot  %v\nwant %v", fmtFields(got), fmtFields(want))
+				}
+				if now, err := e.store.GetChild(ctx, store.System, c.ID); err != nil || now.Version != e.childA.Version {
+					t.Errorf("child: got version %d (%v), want %d, unchanged", now.Version, err, e.childA.Version)
+				}
+			})
+		}
+	})
+}

@@ -45,9 +45,6 @@ type Child struct {
 // MaxSettingChars is the longest setting dco keeps.
 const MaxSettingChars = 200
 
-// Fields are the fields Validate checks, in the order a form shows them.
-var Fields = []string{"nhs_number", "given_name", "family_name", "date_of_birth", "postcode", "setting"}
-
 // Validate normalises the child's own fields in place (trimmed names and
 // setting, the NHS number without spaces, the postcode in capitals with one
 // space) and returns every problem with them, by field name, with a

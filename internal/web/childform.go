@@ -13,7 +13,8 @@ import (
 
 // childInput is the one request type for registering or changing a child,
 // whether it arrives as an HTML form or as JSON. decodeChildForm and
-// decodeChildJSON fill it; validate is the one set of rules both share.
+// decodeChildJSON fill it; validateChild reads it into a child and applies
+// child.Validate, the rules the CSV import and the store apply too.
 type childInput struct {
 	NHSNumber  string
 	GivenName  string

@@ -558,6 +558,9 @@ func (s *DB) createS23(ctx context.Context, actor store.Actor, n *Notification, 
 		}
 		n.ID, n.Version, n.CreatedBy = id, 1, actor.UserID
 		n.CreatedAt, n.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+		if err := syncDeadlines(ctx, t, *n, nil); err != nil {
+			return err
+		}
 		grant, err := grantNotifier(ctx, t, actor, c.ID, n.ProviderOrgID, at)
 		if err != nil {
 			return err
@@ -940,6 +943,9 @@ func (s *DB) Update(ctx context.Context, actor store.Actor, n *Notification) err
 		if err := saveS23(ctx, t, n, at); err != nil {
 			return err
 		}
+		if err := syncDeadlines(ctx, t, *n, nil); err != nil {
+			return err
+		}
 		return t.AppendAudit(ctx, store.Entry(actor, ActionUpdate, s23ObjectType, n.ID, n.ChildID, store.OutcomeOK, s23Changed(cur, *n)))
 	})
 }
@@ -982,6 +988,9 @@ func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int
 			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: msg})
 		}
 		if err := saveS23(ctx, t, &n, at); err != nil {
+			return err
+		}
+		if err := syncDeadlines(ctx, t, n, nil); err != nil {
 			return err
 		}
 		return t.AppendAudit(ctx, store.Entry(actor, ActionAcknowledge, s23ObjectType, id, n.ChildID, store.OutcomeOK, s23Changed(cur, n)))
@@ -1049,6 +1058,9 @@ func (s *DB) MarkLetterSent(ctx context.Context, actor store.Actor, id, version 
 			return errs.InvalidFields(map[string]string{field: strings.Join(msgs, ". ")})
 		}
 		if err := saveS23(ctx, t, &n, at); err != nil {
+			return err
+		}
+		if err := syncDeadlines(ctx, t, n, nil); err != nil {
 			return err
 		}
 		return t.AppendAudit(ctx, store.Entry(actor, ActionLetterSent, s23ObjectType, id, n.ChildID, store.OutcomeOK,
@@ -1220,6 +1232,7 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 	err := s.st.WriteAlone(ctx, func(t *store.Tx) error {
 		res, mismatches = ImportResult{}, nil
 		orgs := map[int64]s23Org{}
+		stds := map[int64]standards{} // each ICB's local standards, for the ledger
 		children := map[send.NHSNumber]store.Child{}
 		visible := map[int64]bool{}  // children the actor may see, by id
 		imported := map[int64]bool{} // children this import registers
@@ -1321,6 +1334,9 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 				return fmt.Errorf("line %d: %w", r.Line, store.MapErr(err, "insert notification"))
 			}
 			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, store.ParseTime(at), store.ParseTime(at)
+			if err := syncDeadlines(ctx, t, *n, stds); err != nil {
+				return fmt.Errorf("line %d: %w", r.Line, err)
+			}
 			audit = append(audit, store.Entry(actor, ActionImport, s23ObjectType, n.ID, known.ID, store.OutcomeOK, "kind="+string(n.Kind)))
 			g, err := grant.ExecContext(ctx, known.ID, n.ProviderOrgID, s23GrantReason, actor.UserID, at)
 			if err != nil {
@@ -1362,8 +1378,15 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 // transactions, scoping and audit.
 type DB struct{ st *store.Store }
 
-// New returns the Section 23 store on st.
-func New(st *store.Store) *DB { return &DB{st: st} }
+// New returns the Section 23 store on st, and has st keep the Section 23
+// clocks in the ledger of deadlines in step with the ICBs' local standards
+// whenever one is saved (syncStandards).
+func New(st *store.Store) *DB {
+	if st != nil { // nil: only to read the workflow's routes
+		st.OnSettingSaved(DeadlineKind, syncStandards)
+	}
+	return &DB{st: st}
+}
 
 // Store returns the kernel store the workflow runs on.
 func (s *DB) Store() *store.Store { return s.st }

@@ -326,3 +326,11 @@ func (t *tx) runSettingHooks(ctx context.Context, icbID int64, key string) error
 	}
 	return nil
 }
+
+// CheckChild normalises a child's details and returns what is wrong with
+// them, outside a transaction: the same rules as Tx.CheckChild, for a
+// workflow's form or API that reports every problem of a request in one
+// round before it reaches the store.
+func (s *Store) CheckChild(c *Child, today send.Date) map[string]string {
+	return s.checkChild(c, today)
+}

@@ -262,3 +262,11 @@ func TestDeadlineLedgerFollowsS23(t *testing.T) {
 		checkS23Ledger(t, s, "the default local standard saved under the ICB's own")
 	})
 }
+
+// The notification's message for text that is not UTF-8 is the child's
+// record's: one wording whichever field it is.
+func TestMsgNotUTF8Shared(t *testing.T) {
+	if s23.MsgNotUTF8 != store.MsgNotUTF8 {
+		t.Errorf("got %q, want %q (store.MsgNotUTF8)", s23.MsgNotUTF8, store.MsgNotUTF8)
+	}
+}

@@ -220,6 +220,10 @@ func (s *Store) checkChild(c *Child, today send.Date) map[string]string {
 			bad[field] = MsgNotUTF8
 		case len([]rune(*v)) > 100:
 			bad[field] = "The " + label + " must be 100 characters or fewer"
+		case strings.ContainsFunc(*v, unicode.IsControl):
+			// As the child form and the importers refuse them: a name is
+			// one line, printed on letters and in downloads.
+			bad[field] = "The " + label + " must not contain special characters such as tabs or line breaks"
 		}
 	}
 	name("given_name", "given name", &c.GivenName)

@@ -79,6 +79,7 @@ func TestS23OneValidation(t *testing.T) {
 		{"offered before the parent", func(b *s23Bad) { b.offered = today.AddDays(-6) }, []string{s23.FieldDiscussionOffered}},
 		{"bad NHS number", func(b *s23Bad) { b.nhs = "9991000420" }, []string{"nhs_number"}},
 		{"no family name", func(b *s23Bad) { b.family = "" }, []string{"family_name"}},
+		{"tab in the given name", func(b *s23Bad) { b.given = "Val\tid" }, []string{"given_name"}},
 		{"born in the future", func(b *s23Bad) {
 			b.dob = today.AddDays(1)
 			b.parent, b.offered, b.laNotified = send.Date{}, send.Date{}, send.Date{}

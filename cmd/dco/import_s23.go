@@ -35,6 +35,8 @@ func importS23(ctx context.Context, env *Env, args []string) int {
 			LA:       func(code string) (store.Org, error) { return s.FindLA(ctx, code) },
 			Provider: func(code string) (store.Org, error) { return s.FindOrgByCode(ctx, store.OrgProvider, code) },
 			Today:    send.Today(env.Now()),
+			// The child's details get the kernel's one check, as on the form.
+			CheckChild: s.CheckChild,
 		})
 		if err != nil {
 			return failf(env, name, "%s: %s", file, describe(err))

@@ -35,11 +35,11 @@ func TestImportS23Errors(t *testing.T) {
 		t.Errorf("exit: got %d, want 1", code)
 	}
 	for _, want := range []string{
-		"line 3: la_notified_on: the date the LA was notified must be on or after the date the parent was informed",
-		"line 4: la_notified_on: the LA cannot be notified before the parent is informed",
+		"line 3: la_notified_on: The date the LA was notified must be on or after the date the parent was informed",
+		"line 4: la_notified_on: The LA cannot be notified before the parent is informed",
 		`line 5: la_code "999" is not a local authority in dco`,
 		`line 6: provider_code "XXX9" is not a health provider in dco`,
-		"line 12: la_notified_on: the date the LA was notified must be on or after the date the discussion was offered",
+		"line 12: la_notified_on: The date the LA was notified must be on or after the date the discussion was offered",
 		"note: line 11: the child was of compulsory school age",
 	} {
 		if !strings.Contains(errOut, want) {
@@ -113,7 +113,7 @@ func TestImportS23MixedProblems(t *testing.T) {
 	file := filepath.Join("testdata", "import-s23-mixed.csv")
 	want := []string{
 		"line 2: nhs_number: A child with this NHS number is already registered with different details. Check the NHS number, family name, date of birth and local authority. If they are right, ask your DCO team to check the child's record.",
-		"line 3: la_notified_on: the date the LA was notified must be on or after the date the parent was informed: the parent is told first",
+		"line 3: la_notified_on: The date the LA was notified must be on or after the date the parent was informed: the parent is told first",
 		"line 4: nhs_number: A child with this NHS number is already registered with different details. Check the NHS number, family name, date of birth and local authority. If they are right, ask your DCO team to check the child's record.",
 		"line 5: la_code: The child is registered in Swindon, not Bath and North East Somerset: give Swindon as the child's local authority, or, if the child has moved, change the local authority on their record in dco first",
 		`line 6: provider_code "XXX9" is not a health provider in dco (give its ODS code)`,

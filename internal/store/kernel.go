@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"dco/internal/errs"
@@ -268,3 +269,68 @@ func TypedView(known, typed Child) Child { return typedView(known, typed) }
 // MsgIdentityMismatch is the one answer to details that are not those of the
 // child registered with the NHS number given.
 const MsgIdentityMismatch = msgIdentityMismatch
+
+// The ledger of deadlines and settings, as a workflow's store package
+// writes them (deadlines.go; docs/design.md §4, "The ledger of deadlines").
+
+// SetDeadline records clock d in the ledger, in the transaction of the
+// change to its record (see the unexported tx.SetDeadline).
+func (t *Tx) SetDeadline(ctx context.Context, d Deadline) error { return t.t.SetDeadline(ctx, d) }
+
+// CloseDeadlines closes every open clock of a record that ends unmet.
+func (t *Tx) CloseDeadlines(ctx context.Context, kind, recordType string, recordID int64) error {
+	return t.t.CloseDeadlines(ctx, kind, recordType, recordID)
+}
+
+// DropDeadline removes a record's clock under rule when no rule sets it any
+// more: the record's own correction took away the day it started from, or
+// changed it to a kind that has no such clock. A clock that stopped unmet
+// is closed (CloseDeadlines), not dropped: it did run.
+func (t *Tx) DropDeadline(ctx context.Context, kind, recordType string, recordID int64, rule string) error {
+	_, err := t.t.exec(ctx, "DELETE FROM deadlines WHERE kind = ? AND record_type = ? AND record_id = ? AND rule = ?",
+		kind, recordType, recordID, rule)
+	return err
+}
+
+// SettingsFor reads, in the transaction, the settings keys that apply to
+// ICB icbID, as Store.SettingsFor does: what a change in the transaction
+// sees, such as a setting just saved.
+func (t *Tx) SettingsFor(ctx context.Context, icbID int64, keys ...string) (map[string]Setting, error) {
+	return settingsFor(ctx, t.t, icbID, keys...)
+}
+
+// SettingHook is run by SetSetting in the transaction that saves setting
+// key for ICB icbID (0: the default every ICB without its own value
+// uses), after the value is written: a workflow whose records depend on a
+// setting, such as a deadline counted from a local standard, brings them
+// up to date with it in the same transaction. An error refuses the change.
+type SettingHook func(ctx context.Context, t *Tx, icbID int64, key string) error
+
+// OnSettingSaved registers fn, under name, to run whenever a setting is
+// saved, in the same transaction. A workflow's store package registers it
+// when it is made on s; making it again replaces its hook, as the name is
+// the same. Hooks run in the order of their names.
+func (s *Store) OnSettingSaved(name string, fn SettingHook) { s.settingHooks.Store(name, fn) }
+
+// runSettingHooks runs s's setting hooks in t.
+func (t *tx) runSettingHooks(ctx context.Context, icbID int64, key string) error {
+	var names []string
+	t.s.settingHooks.Range(func(k, _ any) bool { names = append(names, k.(string)); return true })
+	slices.Sort(names)
+	for _, n := range names {
+		if fn, ok := t.s.settingHooks.Load(n); ok {
+			if err := fn.(SettingHook)(ctx, &Tx{t}, icbID, key); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CheckChild normalises a child's details and returns what is wrong with
+// them, outside a transaction: the same rules as Tx.CheckChild, for a
+// workflow's form or API that reports every problem of a request in one
+// round before it reaches the store.
+func (s *Store) CheckChild(c *Child, today send.Date) map[string]string {
+	return s.checkChild(c, today)
+}

@@ -217,6 +217,9 @@ func (s *Store) SetSetting(ctx context.Context, actor Actor, icbID int64, key, v
 				return errStale()
 			}
 		}
+		if err := t.runSettingHooks(ctx, icbID, key); err != nil {
+			return err
+		}
 		return t.appendAudit(ctx, entry(actor, action, "setting", 0, 0, OutcomeOK, fmt.Sprintf("key=%s icb=%d", key, icbID)))
 	})
 	var r *refusal

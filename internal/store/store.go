@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -58,6 +59,9 @@ type Store struct {
 
 	// identity slows a user whose identity checks keep failing (identity.go).
 	identity *auth.Throttle
+
+	// settingHooks run when a setting is saved (OnSettingSaved, kernel.go).
+	settingHooks sync.Map
 }
 
 // sqlitePragmas are applied to every pooled SQLite connection through the DSN.

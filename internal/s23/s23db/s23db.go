@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"dco/internal/errs"
 	"dco/internal/s23"
@@ -240,71 +239,27 @@ func s23InScope(ctx context.Context, t *store.Tx, actor store.Actor, id int64, l
 	return n, nil
 }
 
-// s23Text trims a free-text field and checks its length and characters:
-// line breaks are allowed, other control characters are not.
-func s23Text(bad map[string]string, field, label string, v *string, max int, required bool) {
-	*v = strings.TrimSpace(strings.ReplaceAll(*v, "\r\n", "\n"))
-	switch {
-	case *v == "" && required:
-		bad[field] = "Enter " + label
-	case utf8.RuneCountInString(*v) > max:
-		bad[field] = fmt.Sprintf("%s must be %d characters or fewer", s23UpperFirst(label), max)
-	case strings.ContainsFunc(*v, func(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f }):
-		bad[field] = s23UpperFirst(label) + " must not contain control characters"
-	}
+// Record is what of n a person gives, the part s23.Notification.Validate
+// checks.
+func (n *Notification) Record() s23.Notification {
+	return s23.Notification{Kind: n.Kind, LAReason: n.LAReason, Professional: n.Professional, Service: n.Service,
+		Needs: n.Needs, Reasons: n.Reasons, Steps: n.Steps, Consent: n.Consent, VoluntaryOrgs: n.VoluntaryOrgs}
 }
 
-func s23UpperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return strings.ToUpper(string(r)) + s[n:]
+// SetRecord puts r, as Validate normalised it, back into n.
+func (n *Notification) SetRecord(r s23.Notification) {
+	n.Kind, n.LAReason, n.Professional, n.Service = r.Kind, r.LAReason, r.Professional, r.Service
+	n.Needs, n.Reasons, n.Steps, n.Consent, n.VoluntaryOrgs = r.Needs, r.Reasons, r.Steps, r.Consent, r.VoluntaryOrgs
 }
 
 // checkS23 normalises a notification's own fields and returns what is wrong
-// with them, including the order of its steps (internal/s23). The child, the
-// organisations and whether s.23 applies need the database; the caller
-// checks those.
+// with them: s23.Notification.Validate, the one set of rules every route
+// uses. The child, the organisations and whether s.23 applies need the
+// database; the caller checks those.
 func checkS23(n *Notification, today send.Date) map[string]string {
-	bad := map[string]string{}
-	if n.Kind == "" {
-		n.Kind = s23.KindS23
-	}
-	if !n.Kind.Valid() {
-		bad["kind"] = "Choose whether this is a Section 23 notification or another notification"
-	}
-	s23Text(bad, "professional", "the name and role of the professional", &n.Professional, 200, true)
-	s23Text(bad, "service", "the service", &n.Service, 200, false)
-	s23Text(bad, "reasons", "the reasons", &n.Reasons, 2000, false)
-	s23Text(bad, "voluntary_orgs", "the voluntary organisations", &n.VoluntaryOrgs, 1000, false)
-	s23Text(bad, "la_reason", "the reason for notifying this LA", &n.LAReason, 500, false)
-	var needs []string
-	for _, k := range n.Needs {
-		k = strings.TrimSpace(k)
-		if _, ok := s23.NeedLabel(k); !ok {
-			bad["needs"] = "Choose the areas of need from the list"
-			continue
-		}
-		if !slices.Contains(needs, k) {
-			needs = append(needs, k)
-		}
-	}
-	n.Needs = needs
-	if len(n.Needs) == 0 && n.Reasons == "" && bad["reasons"] == "" && bad["needs"] == "" {
-		bad["needs"] = "Choose at least one area of need, or enter the reasons"
-	}
-	if !n.Consent.Valid() {
-		bad["consent_to_share"] = "Choose whether the parent agreed to information being shared"
-	}
-	if n.Steps.OpinionOn.IsZero() {
-		n.Steps.OpinionOn = n.Steps.DefaultOpinionOn(today)
-	}
-	for f, msg := range n.Steps.Check(n.Kind, today) {
-		if _, ok := bad[f]; !ok {
-			bad[f] = msg
-		}
-	}
+	r := n.Record()
+	bad := r.Validate(today)
+	n.SetRecord(r)
 	return bad
 }
 
@@ -558,6 +513,9 @@ func (s *DB) createS23(ctx context.Context, actor store.Actor, n *Notification, 
 		}
 		n.ID, n.Version, n.CreatedBy = id, 1, actor.UserID
 		n.CreatedAt, n.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+		if err := syncDeadlines(ctx, t, *n, nil); err != nil {
+			return err
+		}
 		grant, err := grantNotifier(ctx, t, actor, c.ID, n.ProviderOrgID, at)
 		if err != nil {
 			return err
@@ -940,6 +898,9 @@ func (s *DB) Update(ctx context.Context, actor store.Actor, n *Notification) err
 		if err := saveS23(ctx, t, n, at); err != nil {
 			return err
 		}
+		if err := syncDeadlines(ctx, t, *n, nil); err != nil {
+			return err
+		}
 		return t.AppendAudit(ctx, store.Entry(actor, ActionUpdate, s23ObjectType, n.ID, n.ChildID, store.OutcomeOK, s23Changed(cur, *n)))
 	})
 }
@@ -982,6 +943,9 @@ func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int
 			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: msg})
 		}
 		if err := saveS23(ctx, t, &n, at); err != nil {
+			return err
+		}
+		if err := syncDeadlines(ctx, t, n, nil); err != nil {
 			return err
 		}
 		return t.AppendAudit(ctx, store.Entry(actor, ActionAcknowledge, s23ObjectType, id, n.ChildID, store.OutcomeOK, s23Changed(cur, n)))
@@ -1049,6 +1013,9 @@ func (s *DB) MarkLetterSent(ctx context.Context, actor store.Actor, id, version 
 			return errs.InvalidFields(map[string]string{field: strings.Join(msgs, ". ")})
 		}
 		if err := saveS23(ctx, t, &n, at); err != nil {
+			return err
+		}
+		if err := syncDeadlines(ctx, t, n, nil); err != nil {
 			return err
 		}
 		return t.AppendAudit(ctx, store.Entry(actor, ActionLetterSent, s23ObjectType, id, n.ChildID, store.OutcomeOK,
@@ -1220,6 +1187,7 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 	err := s.st.WriteAlone(ctx, func(t *store.Tx) error {
 		res, mismatches = ImportResult{}, nil
 		orgs := map[int64]s23Org{}
+		stds := map[int64]standards{} // each ICB's local standards, for the ledger
 		children := map[send.NHSNumber]store.Child{}
 		visible := map[int64]bool{}  // children the actor may see, by id
 		imported := map[int64]bool{} // children this import registers
@@ -1321,6 +1289,9 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 				return fmt.Errorf("line %d: %w", r.Line, store.MapErr(err, "insert notification"))
 			}
 			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, store.ParseTime(at), store.ParseTime(at)
+			if err := syncDeadlines(ctx, t, *n, stds); err != nil {
+				return fmt.Errorf("line %d: %w", r.Line, err)
+			}
 			audit = append(audit, store.Entry(actor, ActionImport, s23ObjectType, n.ID, known.ID, store.OutcomeOK, "kind="+string(n.Kind)))
 			g, err := grant.ExecContext(ctx, known.ID, n.ProviderOrgID, s23GrantReason, actor.UserID, at)
 			if err != nil {
@@ -1362,8 +1333,15 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 // transactions, scoping and audit.
 type DB struct{ st *store.Store }
 
-// New returns the Section 23 store on st.
-func New(st *store.Store) *DB { return &DB{st: st} }
+// New returns the Section 23 store on st, and has st keep the Section 23
+// clocks in the ledger of deadlines in step with the ICBs' local standards
+// whenever one is saved (syncStandards).
+func New(st *store.Store) *DB {
+	if st != nil { // nil: only to read the workflow's routes
+		st.OnSettingSaved(DeadlineKind, syncStandards)
+	}
+	return &DB{st: st}
+}
 
 // Store returns the kernel store the workflow runs on.
 func (s *DB) Store() *store.Store { return s.st }

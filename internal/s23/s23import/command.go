@@ -2,6 +2,7 @@ package s23import
 
 import (
 	"dco/internal/importer"
+	"dco/internal/s23"
 	"dco/internal/s23/s23db"
 )
 
@@ -45,6 +46,17 @@ var s23Columns = map[string]string{
 	"la_reason":       "la_code", // the file's LA is the LA notified; it has no reason column
 	"kind":            "date_of_birth",
 	"reasons":         "reason",
+	"needs":           "reason",     // a file gives no areas of need: its reason is what to fill in
+	s23.FieldOpinion:  s23ColParent, // a file gives no opinion date: it is its first step's
+}
+
+// Column is the file's column for a field of a notification or its child,
+// as the form, the API and the store name it.
+func Column(field string) string {
+	if c, ok := s23Columns[field]; ok {
+		return c
+	}
+	return field
 }
 
 // StoreProblems turns the problems the store found into the file's
@@ -52,10 +64,7 @@ var s23Columns = map[string]string{
 func StoreProblems(ps []s23db.ImportProblem) []importer.RowError {
 	out := make([]importer.RowError, 0, len(ps))
 	for _, p := range ps {
-		col := p.Field
-		if c, ok := s23Columns[col]; ok {
-			col = c
-		}
+		col := Column(p.Field)
 		out = append(out, importer.RowError{Line: p.Line, Column: col, Message: col + ": " + p.Message})
 	}
 	return out

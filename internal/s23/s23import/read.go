@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"maps"
+	"slices"
 
 	"dco/internal/importer"
 	"dco/internal/s23"
@@ -49,6 +50,10 @@ type Options struct {
 	// zero date means today by the system clock.
 	Today  send.Date
 	Limits importer.Limits // the zero value means importer.DefaultLimits
+	// CheckChild is the kernel's check of a child's details
+	// (store.Store.CheckChild), so that a row's child gets the problems
+	// the form, the API and the store give, in the same run.
+	CheckChild func(c *store.Child, today send.Date) map[string]string
 }
 
 // Result is everything one read of a notifications file found.
@@ -92,14 +97,15 @@ func (r *Result) AddStoreErrors(db []importer.RowError) {
 // that cannot be read at all.
 func Read(r io.Reader, opt Options) (*Result, error) {
 	s := importer.NewSheet(opt.Limits, opt.Today)
-	if opt.LA == nil || opt.Provider == nil {
-		return nil, errors.New("s23import: no LA or provider look-up given")
+	if opt.LA == nil || opt.Provider == nil || opt.CheckChild == nil {
+		return nil, errors.New("s23import: no LA or provider look-up or child check given")
 	}
 	p := &parser{
 		Sheet:    s,
 		la:       importer.NewLALookup(opt.LA),
 		provider: importer.NewOrgLookup(s23ColProvider, "a health provider", "its ODS code", opt.Provider),
 		res:      &Result{},
+		child:    opt.CheckChild,
 	}
 	if err := s.Run(r, Columns, "a notifications file", p.row); err != nil {
 		return nil, err
@@ -115,6 +121,7 @@ type parser struct {
 	la       *importer.OrgLookup
 	provider *importer.OrgLookup
 	res      *Result
+	child    func(c *store.Child, today send.Date) map[string]string
 }
 
 func (p *parser) row(rec []string) error {
@@ -122,12 +129,27 @@ func (p *parser) row(rec []string) error {
 		return nil
 	}
 	before := p.Problems()
-	var c store.Child
-	c.NHSNumber = p.NHSNumber(s23ColNHS, p.Cell(rec, s23ColNHS))
-	c.GivenName = p.Text(s23ColGiven, p.Cell(rec, s23ColGiven), 100, true)
-	c.FamilyName = p.Text(s23ColFamily, p.Cell(rec, s23ColFamily), 100, true)
-	dob, dobOK := p.Date(s23ColDOB, p.Cell(rec, s23ColDOB), true, true)
+	// fail reports the record's own problems as the store's are reported
+	// (StoreProblems): the column, then the message every route gives.
+	fail := func(bad map[string]string) {
+		for _, f := range slices.Sorted(maps.Keys(bad)) {
+			col := Column(f)
+			p.Fail(p.Line(), col, "%s: %s", col, bad[f])
+		}
+	}
+	c := store.Child{
+		NHSNumber:  send.NHSNumber(p.Cell(rec, s23ColNHS)),
+		GivenName:  p.Cell(rec, s23ColGiven),
+		FamilyName: p.Cell(rec, s23ColFamily),
+	}
+	dob, dobOK := p.Date(s23ColDOB, p.Cell(rec, s23ColDOB), false, false)
 	c.DateOfBirth = dob
+	bad := p.child(&c, p.Today())
+	delete(bad, "postcode") // a notifications file carries no postcode
+	if !dobOK {
+		delete(bad, "date_of_birth")
+	}
+	fail(bad)
 	la, err := p.Org(p.la, p.Cell(rec, s23ColLA))
 	if err != nil {
 		return err
@@ -143,42 +165,40 @@ func (p *parser) row(rec []string) error {
 		ProviderName:  prov.Name,
 		LAID:          la.ID,
 		LAName:        la.Name,
-		Professional:  p.Text(s23ColProfessional, p.Cell(rec, s23ColProfessional), 200, true),
-		Reasons:       p.Text(s23ColReason, p.Cell(rec, s23ColReason), 2000, true),
+		Professional:  p.Cell(rec, s23ColProfessional),
+		Reasons:       p.Cell(rec, s23ColReason),
 	}
 	var ok [3]bool
-	n.Steps.ParentInformedOn, ok[0] = p.Date(s23ColParent, p.Cell(rec, s23ColParent), false, true)
-	n.Steps.DiscussionOfferedOn, ok[1] = p.Date(s23ColOffered, p.Cell(rec, s23ColOffered), false, true)
-	n.Steps.LANotifiedOn, ok[2] = p.Date(s23ColNotified, p.Cell(rec, s23ColNotified), false, true)
-	if !ok[0] || !ok[1] || !ok[2] || !dobOK {
-		return nil // the order of the steps cannot be judged from bad dates
-	}
+	n.Steps.ParentInformedOn, ok[0] = p.Date(s23ColParent, p.Cell(rec, s23ColParent), false, false)
+	n.Steps.DiscussionOfferedOn, ok[1] = p.Date(s23ColOffered, p.Cell(rec, s23ColOffered), false, false)
+	n.Steps.LANotifiedOn, ok[2] = p.Date(s23ColNotified, p.Cell(rec, s23ColNotified), false, false)
+	steps := ok[0] && ok[1] && ok[2] // the order of the steps cannot be judged from bad dates
 	n.Steps.OpinionOn = n.Steps.DefaultOpinionOn(p.Today())
-	if n.Steps.OpinionOn.Before(dob) {
-		p.Fail(p.Line(), s23ColDOB, "date_of_birth %s is after the first step recorded (%s)", dob, n.Steps.OpinionOn)
-		return nil
-	}
-	if applies, csaFrom := s23.Applies(dob, n.Steps.OpinionOn); !applies {
-		n.Kind = s23.KindOther
-		p.Note(fmt.Sprintf("line %d: the child was of compulsory school age (from %s) on %s, so s.23 does not apply; it will be imported as an other notification",
-			p.Line(), csaFrom, n.Steps.OpinionOn))
-	}
-	bad := n.Steps.Check(n.Kind, p.Today())
-	for _, col := range []string{s23ColParent, s23ColOffered, s23ColNotified} {
-		if msg, has := bad[col]; has {
-			p.Fail(p.Line(), col, "%s: %s", col, lowerFirst(msg))
+	if steps && dobOK && bad["date_of_birth"] == "" {
+		if n.Steps.OpinionOn.Before(dob) {
+			p.Fail(p.Line(), s23ColDOB, "date_of_birth %s is after the first step recorded (%s)", dob, n.Steps.OpinionOn)
+			return nil
+		}
+		if applies, csaFrom := s23.Applies(dob, n.Steps.OpinionOn); !applies {
+			n.Kind = s23.KindOther
+			p.Note(fmt.Sprintf("line %d: the child was of compulsory school age (from %s) on %s, so s.23 does not apply; it will be imported as an other notification",
+				p.Line(), csaFrom, n.Steps.OpinionOn))
 		}
 	}
+	// The notification's one set of rules (s23.Notification.Validate), as
+	// the form, the API and the store apply them.
+	r := n.Record()
+	bad = r.Validate(p.Today())
+	n.SetRecord(r)
+	if !steps {
+		for _, f := range []string{s23.FieldOpinion, s23.FieldParentInformed, s23.FieldDiscussionOffered, s23.FieldLANotified} {
+			delete(bad, f)
+		}
+	}
+	fail(bad)
 	if p.Problems() > before {
 		return nil
 	}
 	p.res.Rows = append(p.res.Rows, s23db.ImportRow{Line: p.Line(), Child: c, Notification: n})
 	return nil
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }

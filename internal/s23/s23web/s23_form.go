@@ -163,22 +163,18 @@ func (in s23Input) hidden() []s23Hidden {
 // s23Hidden is one hidden input.
 type s23Hidden struct{ Name, Value string }
 
-// s23ReadDate reads one date of the input, recording what is wrong in bad.
-func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromForm, required bool) send.Date {
+// s23ReadDate reads one date of the input, recording in bad a date that
+// cannot be read. A date left out is zero: whether it is required is the
+// record's rule (s23.Notification.Validate, the kernel's child check).
+func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromForm bool) send.Date {
 	if fromForm {
 		if d.Parts == (web.DateParts{}) {
-			if required {
-				bad[field] = "Enter the " + strings.ToLower(label[:1]) + label[1:]
-			}
 			return send.Date{}
 		}
 		return web.CheckDateParts(bad, field, label, d.Parts)
 	}
 	v := strings.TrimSpace(d.Text)
 	if v == "" {
-		if required {
-			bad[field] = "Enter the " + strings.ToLower(label[:1]) + label[1:]
-		}
 		return send.Date{}
 	}
 	t, err := send.ParseDate(v)
@@ -189,35 +185,29 @@ func s23ReadDate(bad map[string]string, field, label string, d s23DateIn, fromFo
 }
 
 // s23Validate turns the input into a notification and, when no child id
-// is given, the details of the child: the checks that need no database
-// beyond finding organisations by code. The store makes the rest (the
-// order of the steps, whether s.23 applies, the scope).
+// is given, the details of the child, and finds every problem of both in
+// one round: what cannot be read (dates, codes), then the record's own
+// rules, the same the store applies: s23.Notification.Validate for the
+// notification and the kernel's child check (store.Store.CheckChild) for
+// the child's details. The store makes the rest, which needs the database
+// (whether s.23 applies to the child, the LA and provider, the scope).
 func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, editing bool) (s23db.Notification, *store.Child, error) {
 	bad := map[string]string{}
+	today := send.Today(s.Store().Clock())
 	n := s23db.Notification{
 		ChildID: in.ChildID, Kind: s23.Kind(strings.TrimSpace(in.Kind)), LAReason: in.LAReason, Professional: in.Professional,
 		Service: in.Service, Needs: in.Needs, Reasons: in.Reasons, Consent: s23.Consent(strings.TrimSpace(in.Consent)),
 		VoluntaryOrgs: in.VoluntaryOrgs, Version: in.Version,
 	}
-	if n.Kind == "" {
-		n.Kind = s23.KindS23
-	}
-	if !n.Kind.Valid() {
-		bad["kind"] = "Choose whether this is a Section 23 notification or another notification"
-	}
 	var child *store.Child
 	if !editing && in.ChildID == 0 {
-		c := store.Child{GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
-		if strings.TrimSpace(in.NHSNumber) == "" {
-			bad["nhs_number"] = "Enter the child's NHS number"
-		} else if v, err := send.ParseNHSNumber(in.NHSNumber); err != nil {
-			bad["nhs_number"] = web.Sentence(err.Error())
-		} else {
-			c.NHSNumber = v
+		c := store.Child{NHSNumber: send.NHSNumber(in.NHSNumber), GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
+		c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm)
+		for k, v := range s.Store().CheckChild(&c, today) {
+			if _, ok := bad[k]; !ok {
+				bad[k] = v
+			}
 		}
-		c.GivenName = web.CheckName(bad, "given_name", "given name", in.GivenName)
-		c.FamilyName = web.CheckName(bad, "family_name", "family name", in.FamilyName)
-		c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm, true)
 		if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
 			bad["child_la_code"] = "Choose the local authority the child lives in"
 		} else if code != "" {
@@ -263,8 +253,11 @@ func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, e
 		}
 	}
 	dates := map[string]send.Date{}
+	unread := false // a step's date could not be read, so their order cannot be judged
 	for _, f := range s23DateFields {
-		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm, false)
+		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm)
+		_, ok := bad[f]
+		unread = unread || ok
 	}
 	n.Steps = s23.Steps{
 		OpinionOn: dates[s23.FieldOpinion], ParentInformedOn: dates[s23.FieldParentInformed],
@@ -272,8 +265,18 @@ func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, e
 		LANotifiedOn: dates[s23.FieldLANotified],
 	}
 	if in.FromForm && !editing && n.Consent == "" {
-		bad["consent_to_share"] = "Choose whether the parent agreed to information being shared with the local authority"
+		// The form asks the person making the notification; a record sent
+		// from elsewhere (the API, a file) may not know the answer.
+		bad["consent_to_share"] = s23.MsgConsent
 	}
+	r := n.Record()
+	for k, v := range r.Validate(today) {
+		if _, ok := bad[k]; ok || (unread && slices.Contains(s23DateFields, k)) {
+			continue
+		}
+		bad[k] = v
+	}
+	n.SetRecord(r)
 	if len(bad) > 0 {
 		return n, child, errs.InvalidFields(bad)
 	}

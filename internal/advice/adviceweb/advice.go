@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // Health advice for EHC needs assessments (SEND Regulations 2014 reg 8):
@@ -19,18 +20,6 @@ import (
 // answer, and the DCO returns one combined response within six weeks.
 // These pages read and write through the store, which scopes and audits
 // every request; deadlines come from the statutory clock in internal/send.
-
-func init() {
-	pageFiles = append(pageFiles, "advice_list.html", "advice_at_risk.html", "advice_new.html", "advice_view.html",
-		"advice_triage.html", "advice_contribution.html", "advice_return.html", "advice_response.html", "advice_withdraw.html",
-		"advice_edit.html")
-	for code, f := range adviceFlashes {
-		flashes[code] = f
-	}
-	// A clinician's uploaded advice may be up to advice.MaxDocument; the
-	// form around it is small.
-	routeBodyLimits["POST /advice-contributions/{id}/document"] = advice.MaxDocument + 1<<20
-}
 
 // The banners after each change to an advice request.
 const (
@@ -47,7 +36,8 @@ const (
 	flashAdviceWithdrawn = "advice-withdrawn"
 )
 
-var adviceFlashes = map[string]flash{
+// adviceFlashes are the banners, by the code SetFlash is given.
+var adviceFlashes = map[string]web.Flash{
 	flashAdviceCreated:   {Success: true, Text: "Advice request recorded"},
 	flashAdviceUpdated:   {Success: true, Text: "Advice request details updated"},
 	flashAdviceTriaged:   {Success: true, Text: "Triage saved"},
@@ -61,28 +51,25 @@ var adviceFlashes = map[string]flash{
 	flashAdviceWithdrawn: {Success: true, Text: "Request withdrawn"},
 }
 
-// advicePageSize is how many requests a list page shows.
+// advicePageSize is how many requests a list web.Page shows.
 const advicePageSize = 25
 
 // adviceCalendar is the working-day calendar: the one from Options, or the
 // embedded bank holidays when none was given.
-func (s *Server) adviceCalendar(ctx context.Context) (*send.Calendar, error) {
-	if s.calendar == nil {
-		return send.DefaultCalendar(), nil
-	}
-	return s.calendar(ctx)
+func (s *Web) adviceCalendar(ctx context.Context) (*send.Calendar, error) {
+	return s.Calendar(ctx)
 }
 
 // adviceClock is today's clock for the work queues.
-func (s *Server) adviceClock(ctx context.Context) (advice.Clock, error) {
+func (s *Web) adviceClock(ctx context.Context) (advice.Clock, error) {
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
 		return advice.Clock{}, err
 	}
-	return advice.NewClock(cal, send.Today(s.now())), nil
+	return advice.NewClock(cal, send.Today(s.Now())), nil
 }
 
-// advicePath is the address of a request's page.
+// advicePath is the address of a request's web.Page.
 func advicePath(id int64) string { return "/advice-requests/" + strconv.FormatInt(id, 10) }
 
 // adviceRow is one request as a table shows it.
@@ -170,7 +157,7 @@ func plural(n int, unit string) string {
 func toAdviceRow(r store.AdviceRequest, clock advice.Clock) adviceRow {
 	st := clock.Status(r.Facts())
 	row := adviceRow{
-		ID: r.ID, Href: advicePath(r.ID), Child: r.FamilyName + ", " + r.GivenName, ChildHref: childPath(r.ChildID),
+		ID: r.ID, Href: advicePath(r.ID), Child: r.FamilyName + ", " + r.GivenName, ChildHref: web.ChildPath(r.ChildID),
 		NHS: r.NHSNumber.String(), LA: r.LAName, Reference: r.LAReference, Received: r.ReceivedOn.Long(),
 		Due: r.DueOn.Long(), DueText: clock.DueText(r.Facts()), Status: st.Label(), Colour: st.Colour(),
 		Waiting: waitingOn(r, clock), Returned: r.ReturnedOn.Long(), Withdrawn: r.WithdrawnOn.Long(), OnTime: onTimeText(r),
@@ -197,7 +184,7 @@ type adviceQuery struct {
 	ToReturn bool
 }
 
-// values is the query for links and the pager: only the filters set.
+// values is the query for links and the web.Pager: only the filters set.
 func (q adviceQuery) values() url.Values {
 	v := url.Values{}
 	set := func(k, val string) {
@@ -231,7 +218,7 @@ func adviceListURL(q adviceQuery) string {
 
 // readAdviceQuery reads the filters from a URL and turns them into a store
 // filter, naming each one that is wrong.
-func (s *Server) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery, store.AdviceFilter, map[string]string, error) {
+func (s *Web) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery, store.AdviceFilter, map[string]string, error) {
 	q := adviceQuery{
 		LA: strings.TrimSpace(v.Get("la")), Status: strings.TrimSpace(v.Get("status")), Queue: strings.TrimSpace(v.Get("queue")),
 		Month: strings.TrimSpace(v.Get("month")), Assignee: strings.TrimSpace(v.Get("assignee")),
@@ -241,7 +228,7 @@ func (s *Server) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery
 	f := store.AdviceFilter{Month: q.Month, Service: q.Service, Unassigned: q.Unassigned, ToReturn: q.ToReturn}
 	bad := map[string]string{}
 	if q.LA != "" {
-		org, err := s.store.FindLA(ctx, q.LA)
+		org, err := s.Store().FindLA(ctx, q.LA)
 		switch {
 		case errs.Is(err, errs.NotFound):
 			bad["la"] = "Choose a local authority from the list"
@@ -287,26 +274,26 @@ func (s *Server) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery
 // clinicians lists the active clinicians of an ICB's providers, those a
 // request of that ICB may be assigned to (the store refuses any other);
 // icbID 0 lists none: a DCO of no ICB sees no request.
-func (s *Server) clinicians(ctx context.Context, icbID int64) ([]store.User, error) {
-	return s.store.CliniciansOfICB(ctx, icbID)
+func (s *Web) clinicians(ctx context.Context, icbID int64) ([]store.User, error) {
+	return s.Store().CliniciansOfICB(ctx, icbID)
 }
 
 // loadAdvice reads the request named in the path, with the calendar.
-func (s *Server) loadAdvice(w http.ResponseWriter, r *http.Request) (store.AdviceRequest, advice.Clock, bool) {
+func (s *Web) loadAdvice(w http.ResponseWriter, r *http.Request) (store.AdviceRequest, advice.Clock, bool) {
 	ctx := r.Context()
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return store.AdviceRequest{}, advice.Clock{}, false
 	}
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return store.AdviceRequest{}, advice.Clock{}, false
 	}
-	rq, err := s.store.GetAdviceRequest(ctx, state(r).actor(r), id)
+	rq, err := s.Store().GetAdviceRequest(ctx, s.Actor(r), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return store.AdviceRequest{}, advice.Clock{}, false
 	}
 	return rq, clock, true

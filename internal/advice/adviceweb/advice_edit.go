@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"net/http"
@@ -6,9 +6,10 @@ import (
 	"dco/internal/advice"
 	"dco/internal/errs"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
-// Changing the details of an advice request from its page: the LA's
+// Changing the details of an advice request from its web.Page: the LA's
 // reference, the date health received it (the DCO team only: the six weeks
 // are counted from it), the date the EHC needs assessment was requested,
 // the services asked and the LA's note. Only an open request can be
@@ -17,7 +18,7 @@ import (
 
 // adviceEditPage is the form that changes a request's details.
 type adviceEditPage struct {
-	page
+	web.Page
 	R        store.AdviceRequest
 	Row      adviceRow
 	In       adviceInput
@@ -40,8 +41,8 @@ func mayEditAdvice(role store.Role) bool { return role == store.RoleDCO || role 
 
 // inputFromAdvice fills the form from a stored request.
 func inputFromAdvice(rq store.AdviceRequest) adviceInput {
-	return adviceInput{LAReference: rq.LAReference, Received: datePartsOf(rq.ReceivedOn),
-		AssessmentRequested: datePartsOf(rq.AssessmentRequestedOn), Services: advice.SplitServices(rq.ServicesRequested),
+	return adviceInput{LAReference: rq.LAReference, Received: web.DatePartsOf(rq.ReceivedOn),
+		AssessmentRequested: web.DatePartsOf(rq.AssessmentRequestedOn), Services: advice.SplitServices(rq.ServicesRequested),
 		Note: rq.RequestNote}
 }
 
@@ -56,7 +57,7 @@ func closedText(rq store.AdviceRequest, row adviceRow) string {
 	return "This request is closed. Its details can no longer be changed."
 }
 
-func (s *Server) adviceEditPageFor(actor store.Actor, rq store.AdviceRequest, row adviceRow, in adviceInput, version int64) *adviceEditPage {
+func (s *Web) adviceEditPageFor(actor store.Actor, rq store.AdviceRequest, row adviceRow, in adviceInput, version int64) *adviceEditPage {
 	p := &adviceEditPage{R: rq, Row: row, In: in, Version: version, Services: serviceChecks(in.Services),
 		CanChangeReceived: actor.Role == store.RoleDCO, Action: advicePath(rq.ID) + "/edit"}
 	p.Title = "Change the request's details"
@@ -80,19 +81,19 @@ func adviceEditAnchors(canChangeReceived bool) map[string]string {
 	return a
 }
 
-func (s *Server) adviceEdit(w http.ResponseWriter, r *http.Request) {
-	actor := state(r).actor(r)
+func (s *Web) adviceEdit(w http.ResponseWriter, r *http.Request) {
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
 	}
 	p := s.adviceEditPageFor(actor, rq, toAdviceRow(rq, clock), inputFromAdvice(rq), rq.Version)
-	s.render(w, r, http.StatusOK, "advice_edit.html", p)
+	s.Render(w, r, http.StatusOK, "advice_edit.html", p)
 }
 
-func (s *Server) adviceEditSave(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceEditSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	// The request first: one the actor may not see is "not found",
 	// whatever the form says.
 	rq, clock, ok := s.loadAdvice(w, r)
@@ -105,17 +106,17 @@ func (s *Server) adviceEditSave(w http.ResponseWriter, r *http.Request) {
 	if !canChangeReceived {
 		// Only the DCO team moves the six weeks; anyone else keeps the
 		// date as it is, whatever the form carried.
-		in.Received = datePartsOf(rq.ReceivedOn)
+		in.Received = web.DatePartsOf(rq.ReceivedOn)
 	}
 	reshow := func(status int, fields map[string]string) {
 		p := s.adviceEditPageFor(actor, rq, row, in, version)
-		p.setErrors(fields, adviceEditFields, adviceEditAnchors(canChangeReceived))
-		s.render(w, r, status, "advice_edit.html", p)
+		p.SetErrors(fields, adviceEditFields, adviceEditAnchors(canChangeReceived))
+		s.Render(w, r, status, "advice_edit.html", p)
 	}
 	if rq.State != advice.StateOpen {
 		// Returned or withdrawn since the form was drawn: say so, and save
 		// nothing.
-		s.render(w, r, http.StatusConflict, "advice_edit.html", s.adviceEditPageFor(actor, rq, row, in, version))
+		s.Render(w, r, http.StatusConflict, "advice_edit.html", s.adviceEditPageFor(actor, rq, row, in, version))
 		return
 	}
 	bad := map[string]string{}
@@ -123,7 +124,7 @@ func (s *Server) adviceEditSave(w http.ResponseWriter, r *http.Request) {
 	up.Version = version
 	up.LAReference, up.RequestNote = in.LAReference, in.Note
 	if canChangeReceived {
-		up.ReceivedOn = checkDateParts(bad, "received_on", "Date health received the request", in.Received)
+		up.ReceivedOn = web.CheckDateParts(bad, "received_on", "Date health received the request", in.Received)
 	}
 	up.AssessmentRequestedOn = optionalDate(bad, "assessment_requested_on", "Date the assessment was requested", in.AssessmentRequested)
 	codes, unknown := advice.JoinServices(in.Services)
@@ -137,20 +138,20 @@ func (s *Server) adviceEditSave(w http.ResponseWriter, r *http.Request) {
 	}
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	if err := s.store.UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
+	if err := s.Store().UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
 		if errs.Is(err, errs.Conflict) && len(errs.FieldsOf(err)) == 0 {
 			// Returned or withdrawn while this form was being saved: say
 			// that rather than only "changed by someone else".
-			if now, gerr := s.store.GetAdviceRequest(ctx, actor, rq.ID); gerr == nil && now.State != advice.StateOpen {
+			if now, gerr := s.Store().GetAdviceRequest(ctx, actor, rq.ID); gerr == nil && now.State != advice.StateOpen {
 				nowRow := toAdviceRow(now, clock)
-				s.render(w, r, http.StatusConflict, "advice_edit.html", s.adviceEditPageFor(actor, now, nowRow, in, version))
+				s.Render(w, r, http.StatusConflict, "advice_edit.html", s.adviceEditPageFor(actor, now, nowRow, in, version))
 				return
 			}
 		}
-		s.failForm(w, r, staleToMessage(err), reshow)
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
 	s.backToAdvice(w, r, rq.ID, flashAdviceUpdated)

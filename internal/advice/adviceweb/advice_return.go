@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"net/http"
@@ -6,6 +6,7 @@ import (
 	"dco/internal/advice"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- the response returned to the LA (the DCO) ---
@@ -13,16 +14,16 @@ import (
 // adviceReturnPage is "check your answers" before the combined response
 // goes to the LA: everything it holds, the date it goes and the note with it.
 type adviceReturnPage struct {
-	page
+	web.Page
 	R        store.AdviceRequest
 	Row      adviceRow
 	Parts    []contributionView
-	Returned dateParts
+	Returned web.DateParts
 	Note     string
 	Outcome  string
 }
 
-func (s *Server) adviceReturnPageFor(rq store.AdviceRequest, clock advice.Clock, actor store.Actor, returned dateParts, note string) *adviceReturnPage {
+func (s *Web) adviceReturnPageFor(rq store.AdviceRequest, clock advice.Clock, actor store.Actor, returned web.DateParts, note string) *adviceReturnPage {
 	var kinds []advice.Kind
 	for _, c := range rq.Contributions {
 		kinds = append(kinds, c.Kind)
@@ -34,8 +35,8 @@ func (s *Server) adviceReturnPageFor(rq store.AdviceRequest, clock advice.Clock,
 	return p
 }
 
-func (s *Server) adviceReturnCheck(w http.ResponseWriter, r *http.Request) {
-	actor := state(r).actor(r)
+func (s *Web) adviceReturnCheck(w http.ResponseWriter, r *http.Request) {
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -44,12 +45,12 @@ func (s *Server) adviceReturnCheck(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, advicePath(rq.ID)+"/response", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "advice_return.html", s.adviceReturnPageFor(rq, clock, actor, datePartsOf(send.Today(s.now())), ""))
+	s.Render(w, r, http.StatusOK, "advice_return.html", s.adviceReturnPageFor(rq, clock, actor, web.DatePartsOf(send.Today(s.Now())), ""))
 }
 
-func (s *Server) adviceReturn(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceReturn(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -57,19 +58,19 @@ func (s *Server) adviceReturn(w http.ResponseWriter, r *http.Request) {
 	returned, note := formDate(r, "returned_on"), r.PostFormValue("response_note")
 	reshow := func(status int, fields map[string]string) {
 		p := s.adviceReturnPageFor(rq, clock, actor, returned, note)
-		p.setErrors(fields, []string{"", "returned_on", "response_note"}, map[string]string{"returned_on": "returned_on-day"})
-		s.render(w, r, status, "advice_return.html", p)
+		p.SetErrors(fields, []string{"", "returned_on", "response_note"}, map[string]string{"returned_on": "returned_on-day"})
+		s.Render(w, r, status, "advice_return.html", p)
 	}
 	bad := map[string]string{}
-	on := checkDateParts(bad, "returned_on", "Date returned", returned)
+	on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 	if len(bad) > 0 {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.store.ReturnAdviceRequest(ctx, actor, rq.ID, formVersion(r), on, note); err != nil {
-		s.failForm(w, r, staleToMessage(err), reshow)
+	if _, err := s.Store().ReturnAdviceRequest(ctx, actor, rq.ID, formVersion(r), on, note); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
-	s.setFlash(w, r, flashAdviceReturned)
+	s.SetFlash(w, r, flashAdviceReturned)
 	http.Redirect(w, r, advicePath(rq.ID)+"/response", http.StatusSeeOther)
 }

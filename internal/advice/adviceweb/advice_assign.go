@@ -1,10 +1,11 @@
-package web
+package adviceweb
 
 import (
 	"net/http"
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/web"
 )
 
 // parseAssignee reads the clinician chosen in a form: "" or "0" for none.
@@ -16,9 +17,9 @@ func parseAssignee(v string) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (s *Server) adviceAssign(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceAssign(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -27,30 +28,30 @@ func (s *Server) adviceAssign(w http.ResponseWriter, r *http.Request) {
 	reshow := func(status int, fields map[string]string) {
 		p, err := s.adviceTriagePageFor(ctx, actor, rq, clock, rq.Triage, advice.SplitServices(rq.KnownServices), rq.TriageNote, service, who)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		p.setErrors(fields, triageFields, triageAnchors)
-		s.render(w, r, status, "advice_triage.html", p)
+		p.SetErrors(fields, triageFields, triageAnchors)
+		s.Render(w, r, status, "advice_triage.html", p)
 	}
 	id, valid := parseAssignee(who)
 	if !valid {
 		reshow(http.StatusUnprocessableEntity, map[string]string{"assignee_id": "Choose a clinician from the list"})
 		return
 	}
-	if _, err := s.store.AddAdviceContribution(ctx, actor, rq.ID, service, id); err != nil {
-		s.failForm(w, r, err, reshow)
+	if _, err := s.Store().AddAdviceContribution(ctx, actor, rq.ID, service, id); err != nil {
+		s.FailForm(w, r, err, reshow)
 		return
 	}
-	s.setFlash(w, r, flashAdviceAssigned)
+	s.SetFlash(w, r, flashAdviceAssigned)
 	http.Redirect(w, r, advicePath(rq.ID)+"/triage", http.StatusSeeOther)
 }
 
 // adviceReassign gives an open part to another clinician, or back to its
-// service, from the request's page.
-func (s *Server) adviceReassign(w http.ResponseWriter, r *http.Request) {
+// service, from the request's web.Page.
+func (s *Web) adviceReassign(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, c, clock, ok := s.loadContribution(w, r)
 	if !ok {
 		return
@@ -58,40 +59,40 @@ func (s *Server) adviceReassign(w http.ResponseWriter, r *http.Request) {
 	reshow := func(status int, fields map[string]string) {
 		p, err := s.adviceViewPageFor(ctx, actor, rq, clock)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		p.setErrors(fields, []string{"assignee_id"}, nil)
-		s.render(w, r, status, "advice_view.html", p)
+		p.SetErrors(fields, []string{"assignee_id"}, nil)
+		s.Render(w, r, status, "advice_view.html", p)
 	}
 	id, valid := parseAssignee(r.PostFormValue("assignee_id"))
 	if !valid {
 		reshow(http.StatusUnprocessableEntity, map[string]string{"assignee_id": "Choose a clinician from the list"})
 		return
 	}
-	if err := s.store.AssignAdviceContribution(ctx, actor, c.ID, formVersion(r), id); err != nil {
-		s.failForm(w, r, staleToMessage(err), reshow)
+	if err := s.Store().AssignAdviceContribution(ctx, actor, c.ID, formVersion(r), id); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
 	s.backToAdvice(w, r, rq.ID, flashAdviceAssigned)
 }
 
-func (s *Server) adviceRemovePart(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceRemovePart(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, c, clock, ok := s.loadContribution(w, r)
 	if !ok {
 		return
 	}
-	if err := s.store.RemoveAdviceContribution(ctx, actor, c.ID, formVersion(r)); err != nil {
-		s.failForm(w, r, staleToMessage(err), func(status int, fields map[string]string) {
+	if err := s.Store().RemoveAdviceContribution(ctx, actor, c.ID, formVersion(r)); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(err), func(status int, fields map[string]string) {
 			p, perr := s.adviceViewPageFor(ctx, actor, rq, clock)
 			if perr != nil {
-				s.fail(w, r, perr)
+				s.Fail(w, r, perr)
 				return
 			}
-			p.setErrors(fields, nil, nil)
-			s.render(w, r, status, "advice_view.html", p)
+			p.SetErrors(fields, nil, nil)
+			s.Render(w, r, status, "advice_view.html", p)
 		})
 		return
 	}

@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // adviceJSON is an advice request as the API returns it. due_on, status,
@@ -106,7 +107,7 @@ func orEmpty(v []string) []string {
 	return v
 }
 
-func (s *Server) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *send.Calendar) adviceJSON {
+func (s *Web) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *send.Calendar) adviceJSON {
 	st := clock.Status(rq.Facts())
 	out := adviceJSON{
 		ID: rq.ID, Child: adviceChildJSON{ID: rq.ChildID, NHSNumber: string(rq.NHSNumber), GivenName: rq.GivenName,
@@ -146,29 +147,29 @@ func (s *Server) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *s
 	return out
 }
 
-// adviceListJSON is a page of requests.
+// adviceListJSON is a web.Page of requests.
 type adviceListJSON struct {
 	Items []adviceJSON `json:"items"`
 	Total int          `json:"total"`
 }
 
-func (s *Server) apiAdviceList(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiAdviceList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	v := r.URL.Query()
 	_, f, bad, err := s.readAdviceQuery(ctx, v)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	f.Limit = 50
@@ -187,22 +188,22 @@ func (s *Server) apiAdviceList(w http.ResponseWriter, r *http.Request) {
 		f.Offset = n
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
+		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
-	list, total, err := s.store.ListAdviceRequests(ctx, actor, clock, f)
+	list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, f)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	out := adviceListJSON{Items: []adviceJSON{}, Total: total}
 	for _, rq := range list {
 		out.Items = append(out.Items, s.adviceToJSON(rq, clock, cal))
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) apiAdviceGet(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiAdviceGet(w http.ResponseWriter, r *http.Request) {
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -210,13 +211,13 @@ func (s *Server) apiAdviceGet(w http.ResponseWriter, r *http.Request) {
 	s.writeAdvice(w, r, http.StatusOK, rq, clock)
 }
 
-func (s *Server) writeAdvice(w http.ResponseWriter, r *http.Request, status int, rq store.AdviceRequest, clock advice.Clock) {
+func (s *Web) writeAdvice(w http.ResponseWriter, r *http.Request, status int, rq store.AdviceRequest, clock advice.Clock) {
 	cal, err := s.adviceCalendar(r.Context())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	writeJSON(w, status, s.adviceToJSON(rq, clock, cal))
+	web.WriteJSON(w, status, s.adviceToJSON(rq, clock, cal))
 }
 
 // adviceRequestJSON is the body of POST and PATCH. Every field is optional
@@ -252,7 +253,7 @@ type exceptionBody struct {
 // rather than ignoring it.
 func decodeAdviceJSON(r *http.Request, known map[string]bool) (adviceRequestJSON, error) {
 	var req adviceRequestJSON
-	err := decodeStrict(r, &req, known, nil, "The request has fields this API does not know, or that cannot be sent here")
+	err := web.DecodeStrict(r, &req, known, nil, "The request has fields this API does not know, or that cannot be sent here")
 	return req, err
 }
 
@@ -279,12 +280,12 @@ var advicePostFields = map[string]bool{"nhs_number": true, "given_name": true, "
 	"la_code": true, "la_reference": true, "received_on": true, "assessment_requested_on": true, "services_requested": true,
 	"request_note": true}
 
-func (s *Server) apiAdviceCreate(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiAdviceCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	req, err := decodeAdviceJSON(r, advicePostFields)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	bad := map[string]string{}
@@ -301,30 +302,30 @@ func (s *Server) apiAdviceCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	rq, reg, err := s.requestFrom(ctx, actor, in, dob, received, assessment, bad)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
+		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	if err := s.store.CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
-		s.fail(w, r, storeFields(err))
+	if err := s.Store().CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
+		s.Fail(w, r, web.StoreFields(err))
 		return
 	}
-	got, err := s.store.GetAdviceRequest(ctx, actor, rq.ID)
+	got, err := s.Store().GetAdviceRequest(ctx, actor, rq.ID)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/advice-requests/%d", rq.ID))

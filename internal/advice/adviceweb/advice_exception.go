@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -7,19 +7,20 @@ import (
 	"dco/internal/advice"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
-func (s *Server) adviceContributionException(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceContributionException(w http.ResponseWriter, r *http.Request) {
 	var e advice.Exception
-	var on dateParts
+	var on web.DateParts
 	s.answerPosted(w, r, "exception", func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
 		on = formDate(r, "exception_on")
 		e = advice.Exception{Kind: send.Exception(r.PostFormValue("exception")), Reason: r.PostFormValue("exception_reason")}
-		e.On = checkDateParts(bad, "exception_on", "Date of the exception", on)
+		e.On = web.CheckDateParts(bad, "exception_on", "Date of the exception", on)
 		if len(bad) > 0 {
 			return nil
 		}
-		_, err := s.store.RecordContributionException(ctx, actor, c.ID, formVersion(r), e)
+		_, err := s.Store().RecordContributionException(ctx, actor, c.ID, formVersion(r), e)
 		return err
 	}, func(p *adviceContributionPage) {
 		p.Exceptions, p.ExcReason, p.ExcOn = exceptionOptions(e.Kind), e.Reason, on
@@ -27,10 +28,10 @@ func (s *Server) adviceContributionException(w http.ResponseWriter, r *http.Requ
 }
 
 // adviceRequestException records or clears the request's own exception
-// (the DCO), from the request's page.
-func (s *Server) adviceRequestException(w http.ResponseWriter, r *http.Request) {
+// (the DCO), from the request's web.Page.
+func (s *Web) adviceRequestException(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -42,24 +43,24 @@ func (s *Server) adviceRequestException(w http.ResponseWriter, r *http.Request) 
 	if r.PostFormValue("clear") != "1" {
 		code = flashAdviceException
 		e = advice.Exception{Kind: send.Exception(r.PostFormValue("exception")), Reason: r.PostFormValue("exception_reason")}
-		e.On = checkDateParts(bad, "exception_on", "Date of the exception", on)
+		e.On = web.CheckDateParts(bad, "exception_on", "Date of the exception", on)
 	}
 	reshow := func(status int, fields map[string]string) {
 		p, err := s.adviceViewPageFor(ctx, actor, rq, clock)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p.ExceptionKinds, p.ExcOn, p.ExcReason = exceptionOptions(e.Kind), on, e.Reason
-		p.setErrors(fields, []string{"exception", "exception_reason", "exception_on"}, map[string]string{"exception_on": "exception_on-day"})
-		s.render(w, r, status, "advice_view.html", p)
+		p.SetErrors(fields, []string{"exception", "exception_reason", "exception_on"}, map[string]string{"exception_on": "exception_on-day"})
+		s.Render(w, r, status, "advice_view.html", p)
 	}
 	if len(bad) > 0 {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.store.RecordAdviceException(ctx, actor, rq.ID, formVersion(r), e); err != nil {
-		s.failForm(w, r, staleToMessage(err), reshow)
+	if _, err := s.Store().RecordAdviceException(ctx, actor, rq.ID, formVersion(r), e); err != nil {
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
 	s.backToAdvice(w, r, rq.ID, code)

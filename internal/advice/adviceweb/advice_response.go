@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"fmt"
@@ -9,13 +9,14 @@ import (
 
 	"dco/internal/advice"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- the combined response ---
 
 // adviceResponsePage is the combined health response to the LA, printable.
 type adviceResponsePage struct {
-	page
+	web.Page
 	R        store.AdviceRequest
 	Row      adviceRow
 	Parts    []contributionView
@@ -23,8 +24,8 @@ type adviceResponsePage struct {
 	Outcome  string
 }
 
-func (s *Server) adviceResponse(w http.ResponseWriter, r *http.Request) {
-	actor := state(r).actor(r)
+func (s *Web) adviceResponse(w http.ResponseWriter, r *http.Request) {
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -33,21 +34,21 @@ func (s *Server) adviceResponse(w http.ResponseWriter, r *http.Request) {
 		Returned: rq.State == advice.StateReturned, Outcome: rq.Outcome.Label()}
 	p.Title = "Health advice for " + rq.GivenName + " " + rq.FamilyName
 	p.Back, p.BackText = advicePath(rq.ID), "Back to the request"
-	s.render(w, r, http.StatusOK, "advice_response.html", p)
+	s.Render(w, r, http.StatusOK, "advice_response.html", p)
 }
 
 // adviceDocument sends an uploaded document: always as a download, never
 // shown in the browser, with its type fixed so that nothing sniffs it into
 // something else.
-func (s *Server) adviceDocument(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+func (s *Web) adviceDocument(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	d, err := s.store.GetAdviceDocument(r.Context(), state(r).actor(r), id)
+	d, err := s.Store().GetAdviceDocument(r.Context(), s.Actor(r), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	h := w.Header()

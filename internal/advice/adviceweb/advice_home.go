@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"dco/internal/store"
 )
 
-// --- home page work queues ---
+// --- home web.Page work queues ---
 
-// adviceHome is the advice part of a home page's work list.
+// adviceHome is the advice part of a home web.Page's work list.
 type adviceHome struct {
 	Role       store.Role
 	ByLA       []queueLine
@@ -56,10 +56,10 @@ func queueLineOf(c store.AdviceCount, base adviceQuery) queueLine {
 // homeListAdvice is how many of a clinician's requests their home lists.
 const homeListAdvice = 10
 
-// adviceHomeFor builds the advice work queues for a home page: per LA and
+// adviceHomeFor builds the advice work queues for a home web.Page: per LA and
 // per service for the DCO, for their own LA for an LA caseworker, and the
 // caseload for a clinician. Other roles have none.
-func (s *Server) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome, error) {
+func (s *Web) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome, error) {
 	switch actor.Role {
 	case store.RoleDCO, store.RoleLA, store.RoleClinician:
 	default:
@@ -73,7 +73,7 @@ func (s *Server) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceH
 	if actor.Role != store.RoleClinician {
 		h.NewLink = "/advice-requests/new"
 	}
-	byLA, err := s.store.AdviceQueueCounts(ctx, actor, clock, store.ByLA)
+	byLA, err := s.Store().AdviceQueueCounts(ctx, actor, clock, store.ByLA)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (s *Server) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceH
 		h.AtRisk += c.AtRisk
 	}
 	if actor.Role == store.RoleDCO {
-		bySvc, err := s.store.AdviceQueueCounts(ctx, actor, clock, store.ByService)
+		bySvc, err := s.Store().AdviceQueueCounts(ctx, actor, clock, store.ByService)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +96,7 @@ func (s *Server) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceH
 	}
 	if actor.Role == store.RoleClinician {
 		mine := adviceQuery{Assignee: strconv.FormatInt(actor.UserID, 10)}
-		list, total, err := s.store.ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{AssigneeID: actor.UserID, Open: true, Limit: homeListAdvice})
+		list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{AssigneeID: actor.UserID, Open: true, Limit: homeListAdvice})
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +105,7 @@ func (s *Server) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceH
 		}
 		h.MineTotal, h.MineLink = total, adviceListURL(mine)
 		h.ByLA = nil
-		counts, err := s.store.AdviceQueueCounts(ctx, actor, clock, store.ByAssignee)
+		counts, err := s.Store().AdviceQueueCounts(ctx, actor, clock, store.ByAssignee)
 		if err != nil {
 			return nil, err
 		}

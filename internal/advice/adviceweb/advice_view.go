@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"dco/internal/advice"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
-// --- a request's page ---
+// --- a request's web.Page ---
 
 // adviceViewPage is a request and everything done on it.
 type adviceViewPage struct {
-	page
+	web.Page
 	R              store.AdviceRequest
 	Row            adviceRow
 	FinalPlanDue   string
@@ -31,7 +32,7 @@ type adviceViewPage struct {
 	OpenParts      int
 	Clinicians     []option
 	ExceptionKinds []option
-	ExcOn          dateParts
+	ExcOn          web.DateParts
 	ExcReason      string
 	ResponseLink   string
 }
@@ -57,7 +58,7 @@ type contributionView struct {
 	ReuseAgreed string
 }
 
-func (s *Server) contributionViews(actor store.Actor, r store.AdviceRequest, clock advice.Clock) []contributionView {
+func (s *Web) contributionViews(actor store.Actor, r store.AdviceRequest, clock advice.Clock) []contributionView {
 	var out []contributionView
 	for _, c := range r.Contributions {
 		f := advice.Facts{State: advice.StateOpen, Due: r.DueOn, Exception: c.Exception.Kind, Started: c.AssigneeID != 0}
@@ -110,7 +111,7 @@ func exceptionOptions(chosen send.Exception) []option {
 	return out
 }
 
-func (s *Server) adviceViewPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, clock advice.Clock) (*adviceViewPage, error) {
+func (s *Web) adviceViewPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, clock advice.Clock) (*adviceViewPage, error) {
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
 		return nil, err
@@ -146,17 +147,17 @@ func (s *Server) adviceViewPageFor(ctx context.Context, actor store.Actor, rq st
 	return p, nil
 }
 
-func (s *Server) adviceView(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceView(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
 	}
 	p, err := s.adviceViewPageFor(ctx, actor, rq, clock)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "advice_view.html", p)
+	s.Render(w, r, http.StatusOK, "advice_view.html", p)
 }

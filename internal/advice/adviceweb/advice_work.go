@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"net/http"
@@ -8,6 +8,7 @@ import (
 	"dco/internal/advice"
 	"dco/internal/errs"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // formVersion reads the version a form was drawn from.
@@ -17,34 +18,34 @@ func formVersion(r *http.Request) int64 {
 }
 
 // formDate reads an NHS.UK date input from a posted form.
-func formDate(r *http.Request, name string) dateParts {
-	return dateParts{Day: strings.TrimSpace(r.PostFormValue(name + "-day")), Month: strings.TrimSpace(r.PostFormValue(name + "-month")),
+func formDate(r *http.Request, name string) web.DateParts {
+	return web.DateParts{Day: strings.TrimSpace(r.PostFormValue(name + "-day")), Month: strings.TrimSpace(r.PostFormValue(name + "-month")),
 		Year: strings.TrimSpace(r.PostFormValue(name + "-year"))}
 }
 
-// back sends the browser to a request's page with a banner.
-func (s *Server) backToAdvice(w http.ResponseWriter, r *http.Request, id int64, code string) {
-	s.setFlash(w, r, code)
+// back sends the browser to a request's web.Page with a banner.
+func (s *Web) backToAdvice(w http.ResponseWriter, r *http.Request, id int64, code string) {
+	s.SetFlash(w, r, code)
 	http.Redirect(w, r, advicePath(id), http.StatusSeeOther)
 }
 
 // loadContribution reads the part named in the path with its request,
 // which the store scopes and audits as a read of the request.
-func (s *Server) loadContribution(w http.ResponseWriter, r *http.Request) (store.AdviceRequest, store.AdviceContribution, advice.Clock, bool) {
+func (s *Web) loadContribution(w http.ResponseWriter, r *http.Request) (store.AdviceRequest, store.AdviceContribution, advice.Clock, bool) {
 	ctx := r.Context()
-	id, err := pathID(r)
+	id, err := web.PathID(r)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
 	}
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
 	}
-	rq, err := s.store.GetAdviceRequestOf(ctx, state(r).actor(r), id)
+	rq, err := s.Store().GetAdviceRequestOf(ctx, s.Actor(r), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
 	}
 	for _, c := range rq.Contributions {
@@ -52,6 +53,6 @@ func (s *Server) loadContribution(w http.ResponseWriter, r *http.Request) (store
 			return rq, c, clock, true
 		}
 	}
-	s.fail(w, r, errs.E(errs.NotFound, "Page not found"))
+	s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
 	return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
 }

@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"net/http"
@@ -6,36 +6,37 @@ import (
 
 	"dco/internal/errs"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // adviceCSVMax bounds one download; a wider one is narrowed by filters.
 const adviceCSVMax = 50_000
 
 // adviceCSV downloads exactly what the list shows with the same filters,
-// every page of it.
-func (s *Server) adviceCSV(w http.ResponseWriter, r *http.Request) {
+// every web.Page of it.
+func (s *Web) adviceCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	_, f, bad, err := s.readAdviceQuery(ctx, r.URL.Query())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if len(bad) > 0 {
-		s.fail(w, r, errs.InvalidFields(bad))
+		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
 	var rows []adviceRow
 	var all []store.AdviceRequest
 	for f.Offset, f.Limit = 0, 1000; ; f.Offset += f.Limit {
-		list, total, err := s.store.ListAdviceRequests(ctx, actor, clock, f)
+		list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, f)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		all = append(all, list...)
@@ -53,6 +54,6 @@ func (s *Server) adviceCSV(w http.ResponseWriter, r *http.Request) {
 			row.Reference, rq.ReceivedOn.String(), rq.DueOn.String(), row.Status, row.Waiting,
 			rq.ClosedOn().String(), row.OnTime, row.Exception})
 	}
-	writeCSV(w, "advice-requests.csv", []string{"id", "child", "nhs_number", "la", "la_reference", "received_on", "due_on",
+	web.WriteCSV(w, "advice-requests.csv", []string{"id", "child", "nhs_number", "la", "la_reference", "received_on", "due_on",
 		"status", "waiting_on", "returned_on", "on_time", "exception"}, out)
 }

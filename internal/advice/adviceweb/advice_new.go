@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- a new request ---
 
 // adviceNewPage is the form an LA caseworker (or the DCO) records a request on.
 type adviceNewPage struct {
-	page
+	web.Page
 	In       adviceInput
 	LAs      []option
 	FixedLA  string
@@ -35,11 +36,11 @@ type adviceInput struct {
 	NHSNumber           string
 	GivenName           string
 	FamilyName          string
-	DOB                 dateParts
+	DOB                 web.DateParts
 	LACode              string
 	LAReference         string
-	Received            dateParts
-	AssessmentRequested dateParts
+	Received            web.DateParts
+	AssessmentRequested web.DateParts
 	Services            []string
 	Note                string
 }
@@ -62,19 +63,19 @@ func serviceChecks(chosen []string) []checkOption {
 	return out
 }
 
-func (s *Server) adviceNewPage(ctx context.Context, actor store.Actor, in adviceInput) (*adviceNewPage, error) {
+func (s *Web) adviceNewPage(ctx context.Context, actor store.Actor, in adviceInput) (*adviceNewPage, error) {
 	p := &adviceNewPage{In: in, Services: serviceChecks(in.Services)}
 	p.Title = "Record a request for health advice"
 	p.Back, p.BackText = "/advice-requests", "Advice requests"
 	if actor.Role == store.RoleLA {
-		org, err := s.store.GetOrg(ctx, actor.LAID)
+		org, err := s.Store().GetOrg(ctx, actor.LAID)
 		if err != nil {
 			return nil, err
 		}
 		p.FixedLA = org.Name
 		return p, nil
 	}
-	las, err := s.localAuthorities(ctx, actor)
+	las, err := s.LocalAuthorities(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -84,36 +85,36 @@ func (s *Server) adviceNewPage(ctx context.Context, actor store.Actor, in advice
 	return p, nil
 }
 
-func (s *Server) adviceNew(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceNew(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	in := adviceInput{Received: datePartsOf(send.Today(s.now()))}
-	// Started from a child's page: the child is known.
+	actor := s.Actor(r)
+	in := adviceInput{Received: web.DatePartsOf(send.Today(s.Now()))}
+	// Started from a child's web.Page: the child is known.
 	if v := r.URL.Query().Get("child"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.fail(w, r, errs.E(errs.NotFound, "Page not found"))
+			s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
 			return
 		}
-		c, err := s.store.GetChild(ctx, actor, id)
+		c, err := s.Store().GetChild(ctx, actor, id)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		in.NHSNumber = c.NHSNumber.String()
-		in.LACode, _ = s.laCode(ctx, c.LAID)
+		in.LACode, _ = s.LACode(ctx, c.LAID)
 	}
 	p, err := s.adviceNewPage(ctx, actor, in)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "advice_new.html", p)
+	s.Render(w, r, http.StatusOK, "advice_new.html", p)
 }
 
 func decodeAdviceForm(r *http.Request) adviceInput {
-	parts := func(name string) dateParts {
-		return dateParts{Day: strings.TrimSpace(r.PostFormValue(name + "-day")), Month: strings.TrimSpace(r.PostFormValue(name + "-month")),
+	parts := func(name string) web.DateParts {
+		return web.DateParts{Day: strings.TrimSpace(r.PostFormValue(name + "-day")), Month: strings.TrimSpace(r.PostFormValue(name + "-month")),
 			Year: strings.TrimSpace(r.PostFormValue(name + "-year"))}
 	}
 	return adviceInput{
@@ -128,7 +129,7 @@ func decodeAdviceForm(r *http.Request) adviceInput {
 // actor can see with that NHS number, or, when there is none and the name
 // and date of birth are given, a child to register. A child the actor
 // cannot see is "not found", whether or not it exists.
-func (s *Server) requestFrom(ctx context.Context, actor store.Actor, in adviceInput, dob, received, assessment send.Date, bad map[string]string) (store.AdviceRequest, *store.Child, error) {
+func (s *Web) requestFrom(ctx context.Context, actor store.Actor, in adviceInput, dob, received, assessment send.Date, bad map[string]string) (store.AdviceRequest, *store.Child, error) {
 	rq := store.AdviceRequest{LAReference: in.LAReference, ReceivedOn: received, AssessmentRequestedOn: assessment, RequestNote: in.Note}
 	codes, unknown := advice.JoinServices(in.Services)
 	if len(unknown) > 0 {
@@ -142,10 +143,10 @@ func (s *Server) requestFrom(ctx context.Context, actor store.Actor, in adviceIn
 	}
 	nhs, err := send.ParseNHSNumber(nhsText)
 	if err != nil {
-		bad["nhs_number"] = sentence(err.Error())
+		bad["nhs_number"] = web.Sentence(err.Error())
 		return rq, nil, nil
 	}
-	found, _, err := s.store.SearchChildren(ctx, actor, store.ChildFilter{Query: string(nhs), Limit: 2})
+	found, _, err := s.Store().SearchChildren(ctx, actor, store.ChildFilter{Query: string(nhs), Limit: 2})
 	if err != nil {
 		return rq, nil, err
 	}
@@ -161,8 +162,8 @@ func (s *Server) requestFrom(ctx context.Context, actor store.Actor, in adviceIn
 		bad["nhs_number"] = "No child with this NHS number is registered that you can see. Check the number, or give the child's name and date of birth to register them"
 		return rq, nil, nil
 	}
-	reg := &store.Child{NHSNumber: nhs, GivenName: checkName(bad, "given_name", "given name", given),
-		FamilyName: checkName(bad, "family_name", "family name", family), DateOfBirth: dob}
+	reg := &store.Child{NHSNumber: nhs, GivenName: web.CheckName(bad, "given_name", "given name", given),
+		FamilyName: web.CheckName(bad, "family_name", "family name", family), DateOfBirth: dob}
 	if dob.IsZero() {
 		if _, ok := bad["date_of_birth"]; !ok {
 			bad["date_of_birth"] = "Enter the date of birth"
@@ -172,7 +173,7 @@ func (s *Server) requestFrom(ctx context.Context, actor store.Actor, in adviceIn
 		code := strings.TrimSpace(in.LACode)
 		if code == "" {
 			bad["la_code"] = "Choose the local authority that sent the request"
-		} else if org, err := s.store.FindLA(ctx, code); err != nil {
+		} else if org, err := s.Store().FindLA(ctx, code); err != nil {
 			if !errs.Is(err, errs.NotFound) {
 				return rq, nil, err
 			}
@@ -185,33 +186,33 @@ func (s *Server) requestFrom(ctx context.Context, actor store.Actor, in adviceIn
 }
 
 // optionalDate reads a date input that may be left empty.
-func optionalDate(bad map[string]string, field, label string, p dateParts) send.Date {
-	if p == (dateParts{}) {
+func optionalDate(bad map[string]string, field, label string, p web.DateParts) send.Date {
+	if p == (web.DateParts{}) {
 		return send.Date{}
 	}
-	return checkDateParts(bad, field, label, p)
+	return web.CheckDateParts(bad, field, label, p)
 }
 
-func (s *Server) adviceCreate(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	in := decodeAdviceForm(r)
 	reshow := func(status int, fields map[string]string) {
 		p, err := s.adviceNewPage(ctx, actor, in)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
-		p.setErrors(fields, adviceNewFields, adviceNewAnchors)
-		s.render(w, r, status, "advice_new.html", p)
+		p.SetErrors(fields, adviceNewFields, adviceNewAnchors)
+		s.Render(w, r, status, "advice_new.html", p)
 	}
 	bad := map[string]string{}
-	received := checkDateParts(bad, "received_on", "Date health received the request", in.Received)
+	received := web.CheckDateParts(bad, "received_on", "Date health received the request", in.Received)
 	assessment := optionalDate(bad, "assessment_requested_on", "Date the assessment was requested", in.AssessmentRequested)
 	dob := optionalDate(bad, "date_of_birth", "Date of birth", in.DOB)
 	rq, reg, err := s.requestFrom(ctx, actor, in, dob, received, assessment, bad)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if len(bad) > 0 {
@@ -220,13 +221,13 @@ func (s *Server) adviceCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	if err := s.store.CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
-		s.failForm(w, r, storeFields(err), reshow)
+	if err := s.Store().CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
+		s.FailForm(w, r, web.StoreFields(err), reshow)
 		return
 	}
-	s.setFlash(w, r, flashAdviceCreated)
+	s.SetFlash(w, r, flashAdviceCreated)
 	http.Redirect(w, r, advicePath(rq.ID), http.StatusSeeOther)
 }

@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -8,16 +8,17 @@ import (
 	"dco/internal/advice"
 	"dco/internal/errs"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- the list ---
 
 // adviceListPage is the list of requests with its filters.
 type adviceListPage struct {
-	page
+	web.Page
 	Rows      []adviceRow
 	Total     int
-	Pager     pager
+	Pager     web.Pager
 	Filtered  bool
 	LAs       []option
 	Statuses  []option
@@ -36,17 +37,17 @@ type adviceListPage struct {
 
 var adviceFilterFields = []string{"la", "status", "queue", "service", "assignee", "month"}
 
-func (s *Server) adviceList(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	q, f, bad, err := s.readAdviceQuery(ctx, r.URL.Query())
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p := &adviceListPage{Month: q.Month, Unassigned: q.Unassigned, ToReturn: q.ToReturn, ShowLA: actor.Role == store.RoleDCO,
@@ -57,25 +58,25 @@ func (s *Server) adviceList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Back, p.BackText = "/", "Home"
 	if err := s.adviceFilterOptions(ctx, actor, q, p); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if len(bad) > 0 {
-		p.setErrors(bad, adviceFilterFields, nil)
-		s.render(w, r, http.StatusUnprocessableEntity, "advice_list.html", p)
+		p.SetErrors(bad, adviceFilterFields, nil)
+		s.Render(w, r, http.StatusUnprocessableEntity, "advice_list.html", p)
 		return
 	}
 	f.Limit = advicePageSize
 	f.Offset, _ = strconv.Atoi(r.URL.Query().Get("offset"))
 	f.Offset = max(f.Offset, 0)
-	list, total, err := s.store.ListAdviceRequests(ctx, actor, clock, f)
+	list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, f)
 	if err != nil {
 		if fields := errs.FieldsOf(err); len(fields) > 0 {
-			p.setErrors(fields, adviceFilterFields, nil)
-			s.render(w, r, http.StatusUnprocessableEntity, "advice_list.html", p)
+			p.SetErrors(fields, adviceFilterFields, nil)
+			s.Render(w, r, http.StatusUnprocessableEntity, "advice_list.html", p)
 			return
 		}
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	for _, rq := range list {
@@ -83,18 +84,18 @@ func (s *Server) adviceList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Total = total
 	p.Filtered = len(q.values()) > 0
-	p.Pager = newPager("/advice-requests", q.values(), f.Offset, advicePageSize, len(list), total)
+	p.Pager = web.NewPager("/advice-requests", q.values(), f.Offset, advicePageSize, len(list), total)
 	p.CSV = "/advice-requests.csv"
 	if v := q.values(); len(v) > 0 {
 		p.CSV += "?" + v.Encode()
 	}
-	s.render(w, r, http.StatusOK, "advice_list.html", p)
+	s.Render(w, r, http.StatusOK, "advice_list.html", p)
 }
 
 // adviceFilterOptions fills the filter selects, marking what is chosen.
-func (s *Server) adviceFilterOptions(ctx context.Context, actor store.Actor, q adviceQuery, p *adviceListPage) error {
+func (s *Web) adviceFilterOptions(ctx context.Context, actor store.Actor, q adviceQuery, p *adviceListPage) error {
 	if p.ShowLA {
-		las, err := s.localAuthorities(ctx, actor)
+		las, err := s.LocalAuthorities(ctx, actor)
 		if err != nil {
 			return err
 		}

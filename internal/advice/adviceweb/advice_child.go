@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -6,14 +6,15 @@ import (
 
 	"dco/internal/advice"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
-// --- on the child's page ---
+// --- on the child's web.Page ---
 
 // adviceTimeline adds a child's advice requests, as the actor may see
 // them, to the child's timeline: dated when received, with the status tag
 // and "due in N days".
-func (s *Server) adviceTimeline(ctx context.Context, actor store.Actor, childID int64) ([]timelineEntry, error) {
+func (s *Web) adviceTimeline(ctx context.Context, actor store.Actor, childID int64) ([]web.TimelineEntry, error) {
 	switch actor.Role {
 	case store.RoleDCO, store.RoleLA, store.RoleClinician:
 	default:
@@ -23,11 +24,11 @@ func (s *Server) adviceTimeline(ctx context.Context, actor store.Actor, childID 
 	if err != nil {
 		return nil, err
 	}
-	list, _, err := s.store.ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{ChildID: childID, Limit: 100})
+	list, _, err := s.Store().ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{ChildID: childID, Limit: 100})
 	if err != nil {
 		return nil, err
 	}
-	var out []timelineEntry
+	var out []web.TimelineEntry
 	for _, rq := range list {
 		row := toAdviceRow(rq, clock)
 		detail := "due " + row.Due
@@ -44,19 +45,19 @@ func (s *Server) adviceTimeline(ctx context.Context, actor store.Actor, childID 
 		if rq.LAReference != "" {
 			title += " (" + rq.LAReference + ")"
 		}
-		out = append(out, timelineEntry{Date: rq.ReceivedOn, Title: title, Href: row.Href, Colour: row.Colour,
+		out = append(out, web.TimelineEntry{Date: rq.ReceivedOn, Title: title, Href: row.Href, Colour: row.Colour,
 			Status: row.Status, Detail: detail})
 	}
 	return out, nil
 }
 
-// adviceChildActions offers an advice request from a child's page to those
+// adviceChildActions offers an advice request from a child's web.Page to those
 // who record them.
-func adviceChildActions(actor store.Actor, c store.Child) []navItem {
+func adviceChildActions(actor store.Actor, c store.Child) []web.NavItem {
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleLA {
 		return nil
 	}
-	return []navItem{{Href: "/advice-requests/new?child=" + strconv.FormatInt(c.ID, 10), Text: "Record a request for health advice"}}
+	return []web.NavItem{{Href: "/advice-requests/new?child=" + strconv.FormatInt(c.ID, 10), Text: "Record a request for health advice"}}
 }
 
 // adviceActionLabels word the health-advice audit actions for "who has

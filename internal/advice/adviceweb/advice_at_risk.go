@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"net/http"
@@ -6,15 +6,16 @@ import (
 
 	"dco/internal/advice"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- "which requests will miss six weeks this week, and whose are they?" ---
 
-// atRiskPage answers the DCO's question in one page: every open request due
+// atRiskPage answers the DCO's question in one web.Page: every open request due
 // within seven days or already overdue, who it is waiting on, and counts
 // that each link to the list of exactly the requests they count.
 type atRiskPage struct {
-	page
+	web.Page
 	WeekEnd     string
 	Total       int
 	TotalLink   string
@@ -44,21 +45,21 @@ type atRiskPerson struct {
 	TotalLink   string
 }
 
-// atRiskMax is how many requests the page lists; a week's risk for one ICB
+// atRiskMax is how many requests the web.Page lists; a week's risk for one ICB
 // is far fewer.
 const atRiskMax = 1000
 
-func (s *Server) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	list, total, err := s.store.ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{Queue: advice.QueueAtRisk, Limit: atRiskMax})
+	list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{Queue: advice.QueueAtRisk, Limit: atRiskMax})
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p := &atRiskPage{WeekEnd: clock.WeekEnd.Long(), Total: total, Truncated: total > len(list)}
@@ -73,7 +74,7 @@ func (s *Server) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 		riskOf(clock, rq.QueueFacts()).count(&p.Overdue, &p.DueWeek, &p.Paused)
 	}
 	p.People = atRiskPeople(list, clock)
-	s.render(w, r, http.StatusOK, "advice_at_risk.html", p)
+	s.Render(w, r, http.StatusOK, "advice_at_risk.html", p)
 }
 
 // atRiskKey is whose a request is: a clinician by id, 0 for "not yet

@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"dco/internal/advice"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- triage and assignment (the DCO) ---
@@ -14,7 +15,7 @@ import (
 // adviceTriagePage is the DCO's triage of a request and the assignment of
 // its parts.
 type adviceTriagePage struct {
-	page
+	web.Page
 	R          store.AdviceRequest
 	Row        adviceRow
 	Triages    []option
@@ -29,7 +30,7 @@ var triageFields = []string{"triage", "known_services", "triage_note", "service"
 
 var triageAnchors = map[string]string{"triage": "triage-known", "known_services": "known_services-paediatrics"}
 
-func (s *Server) adviceTriagePageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, clock advice.Clock,
+func (s *Web) adviceTriagePageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, clock advice.Clock,
 	triage advice.Triage, known []string, note, service, assignee string) (*adviceTriagePage, error) {
 	p := &adviceTriagePage{R: rq, Row: toAdviceRow(rq, clock), Known: serviceChecks(known), Note: note,
 		Parts: s.contributionViews(actor, rq, clock)}
@@ -52,9 +53,9 @@ func (s *Server) adviceTriagePageFor(ctx context.Context, actor store.Actor, rq 
 	return p, nil
 }
 
-func (s *Server) adviceTriage(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceTriage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
@@ -65,31 +66,31 @@ func (s *Server) adviceTriage(w http.ResponseWriter, r *http.Request) {
 	}
 	p, err := s.adviceTriagePageFor(ctx, actor, rq, clock, rq.Triage, known, rq.TriageNote, "", "")
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "advice_triage.html", p)
+	s.Render(w, r, http.StatusOK, "advice_triage.html", p)
 }
 
-func (s *Server) adviceTriageSave(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceTriageSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, clock, ok := s.loadAdvice(w, r)
 	if !ok {
 		return
 	}
 	triage := advice.Triage(r.PostFormValue("triage"))
 	known, note := r.PostForm["known_services"], r.PostFormValue("triage_note")
-	_, err := s.store.TriageAdviceRequest(ctx, actor, rq.ID, formVersion(r), triage, known, note)
+	_, err := s.Store().TriageAdviceRequest(ctx, actor, rq.ID, formVersion(r), triage, known, note)
 	if err != nil {
-		s.failForm(w, r, staleToMessage(err), func(status int, fields map[string]string) {
+		s.FailForm(w, r, web.StaleToMessage(err), func(status int, fields map[string]string) {
 			p, perr := s.adviceTriagePageFor(ctx, actor, rq, clock, triage, known, note, "", "")
 			if perr != nil {
-				s.fail(w, r, perr)
+				s.Fail(w, r, perr)
 				return
 			}
-			p.setErrors(fields, triageFields, triageAnchors)
-			s.render(w, r, status, "advice_triage.html", p)
+			p.SetErrors(fields, triageFields, triageAnchors)
+			s.Render(w, r, status, "advice_triage.html", p)
 		})
 		return
 	}

@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -26,9 +26,9 @@ var advicePatchFields = map[string]bool{"la_reference": true, "received_on": tru
 // all or nothing: details sent together with a status or an exception are
 // refused (422, naming every field), since a status change that failed
 // after the details were saved would leave them changed.
-func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
+func (s *Web) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	// The request first: one the caller may not see is "not found",
 	// whatever the body says.
 	rq, clock, ok := s.loadAdvice(w, r)
@@ -37,16 +37,16 @@ func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := decodeAdviceJSON(r, advicePatchFields)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	if err := s.applyAdvicePatch(ctx, actor, rq, req); err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
-	got, err := s.store.GetAdviceRequest(ctx, actor, rq.ID)
+	got, err := s.Store().GetAdviceRequest(ctx, actor, rq.ID)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	s.writeAdvice(w, r, http.StatusOK, got, clock)
@@ -54,7 +54,7 @@ func (s *Server) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 
 // applyAdvicePatch makes the one change a PATCH asks for: the details, an
 // exception, a return or a withdrawal.
-func (s *Server) applyAdvicePatch(ctx context.Context, actor store.Actor, rq store.AdviceRequest, req adviceRequestJSON) error {
+func (s *Web) applyAdvicePatch(ctx context.Context, actor store.Actor, rq store.AdviceRequest, req adviceRequestJSON) error {
 	if req.Version == nil {
 		return errs.InvalidFields(map[string]string{"version": "Send the version of the record you last read"})
 	}
@@ -125,7 +125,7 @@ func checkAdvicePatchOneChange(req adviceRequestJSON, status string, details boo
 
 // patchAdviceDetails changes the details a PATCH sends and returns the
 // request's new version.
-func (s *Server) patchAdviceDetails(ctx context.Context, actor store.Actor, cal *send.Calendar, rq store.AdviceRequest,
+func (s *Web) patchAdviceDetails(ctx context.Context, actor store.Actor, cal *send.Calendar, rq store.AdviceRequest,
 	version int64, req adviceRequestJSON) (int64, error) {
 	bad := map[string]string{}
 	up := rq
@@ -152,14 +152,14 @@ func (s *Server) patchAdviceDetails(ctx context.Context, actor store.Actor, cal 
 	if len(bad) > 0 {
 		return 0, errs.InvalidFields(bad)
 	}
-	if err := s.store.UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
+	if err := s.Store().UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
 		return 0, err
 	}
 	return up.Version, nil
 }
 
 // patchAdviceException records the exception a PATCH sends, or clears it.
-func (s *Server) patchAdviceException(ctx context.Context, actor store.Actor, id, version int64, req adviceRequestJSON) error {
+func (s *Web) patchAdviceException(ctx context.Context, actor store.Actor, id, version int64, req adviceRequestJSON) error {
 	var e advice.Exception
 	if !req.ClearException {
 		bad := map[string]string{}
@@ -170,12 +170,12 @@ func (s *Server) patchAdviceException(ctx context.Context, actor store.Actor, id
 			return errs.InvalidFields(bad)
 		}
 	}
-	_, err := s.store.RecordAdviceException(ctx, actor, id, version, e)
+	_, err := s.Store().RecordAdviceException(ctx, actor, id, version, e)
 	return err
 }
 
 // patchAdviceReturn sends the combined response on the date returned_on.
-func (s *Server) patchAdviceReturn(ctx context.Context, actor store.Actor, id, version int64, req adviceRequestJSON) error {
+func (s *Web) patchAdviceReturn(ctx context.Context, actor store.Actor, id, version int64, req adviceRequestJSON) error {
 	bad := map[string]string{}
 	on := apiDate(bad, "returned_on", req.ReturnedOn)
 	if on.IsZero() && bad["returned_on"] == "" {
@@ -184,12 +184,12 @@ func (s *Server) patchAdviceReturn(ctx context.Context, actor store.Actor, id, v
 	if len(bad) > 0 {
 		return errs.InvalidFields(bad)
 	}
-	_, err := s.store.ReturnAdviceRequest(ctx, actor, id, version, on, str(req.ResponseNote))
+	_, err := s.Store().ReturnAdviceRequest(ctx, actor, id, version, on, str(req.ResponseNote))
 	return err
 }
 
 // patchAdviceWithdraw withdraws the request on the date withdrawn_on.
-func (s *Server) patchAdviceWithdraw(ctx context.Context, actor store.Actor, id, version int64, req adviceRequestJSON) error {
+func (s *Web) patchAdviceWithdraw(ctx context.Context, actor store.Actor, id, version int64, req adviceRequestJSON) error {
 	bad := map[string]string{}
 	on := apiDate(bad, "withdrawn_on", req.WithdrawnOn)
 	if on.IsZero() && bad["withdrawn_on"] == "" {
@@ -198,5 +198,5 @@ func (s *Server) patchAdviceWithdraw(ctx context.Context, actor store.Actor, id,
 	if len(bad) > 0 {
 		return errs.InvalidFields(bad)
 	}
-	return s.store.WithdrawAdviceRequest(ctx, actor, id, version, on)
+	return s.Store().WithdrawAdviceRequest(ctx, actor, id, version, on)
 }

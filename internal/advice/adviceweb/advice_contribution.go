@@ -1,4 +1,4 @@
-package web
+package adviceweb
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
+	"dco/internal/web"
 )
 
 // --- a contribution answered (the clinician) ---
@@ -22,7 +23,7 @@ const provisionLines = 6
 // written, a document, not known to the service, or existing advice
 // reused; and where they record a reg 8(2) exception.
 type adviceContributionPage struct {
-	page
+	web.Page
 	R          store.AdviceRequest
 	Row        adviceRow
 	Part       contributionView
@@ -30,14 +31,14 @@ type adviceContributionPage struct {
 	Advice     advice.Advice
 	Lines      []provisionLine
 	Checks     advice.Checks
-	Returned   dateParts
+	Returned   web.DateParts
 	Candidates []option
 	ReuseMonth int
 	Reuse      advice.Reuse
-	ReuseDated dateParts
+	ReuseDated web.DateParts
 	Exceptions []option
 	ExcReason  string
-	ExcOn      dateParts
+	ExcOn      web.DateParts
 	Action     string
 	Version    int64
 }
@@ -58,7 +59,7 @@ var contributionAnchors = map[string]string{"returned_on": "returned_on-day", "n
 	"exception_on": "exception_on-day", "checks": "checks-records_reviewed", "provision": "provision-1-who",
 	"reuse_of_id": "reuse_of_id-other", "reuse_agreed": "reuse_agreed-author"}
 
-func (s *Server) contributionPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, c store.AdviceContribution, clock advice.Clock) (*adviceContributionPage, error) {
+func (s *Web) contributionPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, c store.AdviceContribution, clock advice.Clock) (*adviceContributionPage, error) {
 	var part contributionView
 	for _, v := range s.contributionViews(actor, rq, clock) {
 		if v.C.ID == c.ID {
@@ -66,14 +67,14 @@ func (s *Server) contributionPageFor(ctx context.Context, actor store.Actor, rq 
 		}
 	}
 	p := &adviceContributionPage{R: rq, Row: toAdviceRow(rq, clock), Part: part, Advice: c.Advice, Checks: c.Checks,
-		Returned: datePartsOf(send.Today(s.now())), Reuse: c.Reuse, ReuseDated: datePartsOf(c.Reuse.Dated),
-		Exceptions: exceptionOptions(c.Exception.Kind), ExcReason: c.Exception.Reason, ExcOn: datePartsOf(c.Exception.On),
-		Action: part.Href, Version: c.Version, ReuseMonth: s.store.AdviceReuseMonths(ctx, rq.ICBID)}
+		Returned: web.DatePartsOf(send.Today(s.Now())), Reuse: c.Reuse, ReuseDated: web.DatePartsOf(c.Reuse.Dated),
+		Exceptions: exceptionOptions(c.Exception.Kind), ExcReason: c.Exception.Reason, ExcOn: web.DatePartsOf(c.Exception.On),
+		Action: part.Href, Version: c.Version, ReuseMonth: s.Store().AdviceReuseMonths(ctx, rq.ICBID)}
 	if !c.ReturnedOn.IsZero() {
-		p.Returned = datePartsOf(c.ReturnedOn)
+		p.Returned = web.DatePartsOf(c.ReturnedOn)
 	}
 	p.setLines(c.Advice.Provision, nil)
-	cands, err := s.store.AdviceReuseCandidates(ctx, actor, rq.ID)
+	cands, err := s.Store().AdviceReuseCandidates(ctx, actor, rq.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,39 +106,39 @@ func (p *adviceContributionPage) setLines(ps []advice.Provision, bad map[string]
 	}
 }
 
-func (s *Server) adviceContribution(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceContribution(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, c, clock, ok := s.loadContribution(w, r)
 	if !ok {
 		return
 	}
 	p, err := s.contributionPageFor(ctx, actor, rq, c, clock)
 	if err != nil {
-		s.fail(w, r, err)
+		s.Fail(w, r, err)
 		return
 	}
 	p.Open = string(c.Kind)
 	if p.Open == "" {
 		p.Open = string(advice.KindAdvice)
 	}
-	s.render(w, r, http.StatusOK, "advice_contribution.html", p)
+	s.Render(w, r, http.StatusOK, "advice_contribution.html", p)
 }
 
 // answerPosted runs one of the answer forms: read saves it, and a failure
-// re-shows the page with what was typed and the section open.
+// re-shows the web.Page with what was typed and the section open.
 // returnedField is the name of each answer form's "date returned" input:
-// the forms share a page, and each input needs an id of its own.
+// the forms share a web.Page, and each input needs an id of its own.
 var returnedField = map[string]string{
 	string(advice.KindAdvice): "returned_on", string(advice.KindNotKnown): "nk_returned_on",
 	string(advice.KindDocument): "doc_returned_on", string(advice.KindReuse): "reuse_returned_on",
 }
 
-func (s *Server) answerPosted(w http.ResponseWriter, r *http.Request, section string,
+func (s *Web) answerPosted(w http.ResponseWriter, r *http.Request, section string,
 	save func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error,
 	keep func(p *adviceContributionPage), flashCode string) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
+	actor := s.Actor(r)
 	rq, c, clock, ok := s.loadContribution(w, r)
 	if !ok {
 		return
@@ -145,7 +146,7 @@ func (s *Server) answerPosted(w http.ResponseWriter, r *http.Request, section st
 	reshow := func(status int, fields map[string]string) {
 		p, err := s.contributionPageFor(ctx, actor, rq, c, clock)
 		if err != nil {
-			s.fail(w, r, err)
+			s.Fail(w, r, err)
 			return
 		}
 		p.Open = section
@@ -154,11 +155,11 @@ func (s *Server) answerPosted(w http.ResponseWriter, r *http.Request, section st
 			fields[name] = fields["returned_on"]
 			delete(fields, "returned_on")
 		}
-		p.setErrors(fields, contributionFields, contributionAnchors)
+		p.SetErrors(fields, contributionFields, contributionAnchors)
 		if section == string(advice.KindAdvice) {
 			p.setLines(p.Advice.Provision, fields)
 		}
-		s.render(w, r, status, "advice_contribution.html", p)
+		s.Render(w, r, status, "advice_contribution.html", p)
 	}
 	bad := map[string]string{}
 	err := save(ctx, actor, c, bad)
@@ -166,15 +167,15 @@ func (s *Server) answerPosted(w http.ResponseWriter, r *http.Request, section st
 		err = errs.InvalidFields(bad)
 	}
 	if err != nil {
-		s.failForm(w, r, staleToMessage(err), reshow)
+		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
 	s.backToAdvice(w, r, rq.ID, flashCode)
 }
 
-func (s *Server) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 	var a advice.Advice
-	var returned dateParts
+	var returned web.DateParts
 	s.answerPosted(w, r, string(advice.KindAdvice), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
 		a = advice.Advice{Needs: r.PostFormValue("needs"), Outcomes: r.PostFormValue("outcomes")}
 		for i := 1; i <= 50; i++ {
@@ -186,21 +187,21 @@ func (s *Server) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 				HowOften: r.PostFormValue(n + "how_often"), HowLong: r.PostFormValue(n + "how_long")})
 		}
 		returned = formDate(r, "returned_on")
-		on := checkDateParts(bad, "returned_on", "Date returned", returned)
+		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		if len(bad) > 0 {
 			for k, v := range advice.CheckAdvice(&a) {
 				bad[k] = v
 			}
 			return nil
 		}
-		_, err := s.store.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), store.AdviceAnswer{Kind: advice.KindAdvice, Advice: a, ReturnedOn: on})
+		_, err := s.Store().AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), store.AdviceAnswer{Kind: advice.KindAdvice, Advice: a, ReturnedOn: on})
 		return err
 	}, func(p *adviceContributionPage) { p.Advice, p.Returned = a, returned }, flashAdviceAnswered)
 }
 
-func (s *Server) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
 	var ch advice.Checks
-	var returned dateParts
+	var returned web.DateParts
 	s.answerPosted(w, r, string(advice.KindNotKnown), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
 		done := map[string]bool{}
 		for _, v := range r.PostForm["checks"] {
@@ -209,24 +210,24 @@ func (s *Server) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
 		ch = advice.Checks{RecordsReviewed: done["records_reviewed"], FamilyContacted: done["family_contacted"],
 			SENCOContacted: done["senco_contacted"], Note: r.PostFormValue("checks_note")}
 		returned = formDate(r, "nk_returned_on")
-		on := checkDateParts(bad, "returned_on", "Date returned", returned)
+		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		if len(bad) > 0 {
 			for k, v := range advice.CheckNotKnown(&ch) {
 				bad[k] = v
 			}
 			return nil
 		}
-		_, err := s.store.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), store.AdviceAnswer{Kind: advice.KindNotKnown, Checks: ch, ReturnedOn: on})
+		_, err := s.Store().AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), store.AdviceAnswer{Kind: advice.KindNotKnown, Checks: ch, ReturnedOn: on})
 		return err
 	}, func(p *adviceContributionPage) { p.Checks, p.Returned = ch, returned }, flashAdviceAnswered)
 }
 
-func (s *Server) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
+func (s *Web) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 	var ru advice.Reuse
-	var returned, dated dateParts
+	var returned, dated web.DateParts
 	s.answerPosted(w, r, string(advice.KindReuse), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
 		returned, dated = formDate(r, "reuse_returned_on"), formDate(r, "reuse_dated")
-		on := checkDateParts(bad, "returned_on", "Date returned", returned)
+		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		a := store.AdviceAnswer{Kind: advice.KindReuse, ReturnedOn: on}
 		agreed := map[string]bool{}
 		for _, v := range r.PostForm["reuse_agreed"] {
@@ -241,23 +242,23 @@ func (s *Server) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 			a.ReuseOfID = id
 		} else {
 			ru.Source = r.PostFormValue("reuse_source")
-			ru.Dated = checkDateParts(bad, "reuse_dated", "Date the existing advice was written", dated)
+			ru.Dated = web.CheckDateParts(bad, "reuse_dated", "Date the existing advice was written", dated)
 		}
 		a.Reuse = ru
 		if len(bad) > 0 {
 			advice.CheckReuseAgreed(bad, ru)
 			return nil
 		}
-		_, err := s.store.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), a)
+		_, err := s.Store().AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), a)
 		return err
 	}, func(p *adviceContributionPage) { p.Reuse, p.Returned, p.ReuseDated = ru, returned, dated }, flashAdviceAnswered)
 }
 
-func (s *Server) adviceUpload(w http.ResponseWriter, r *http.Request) {
-	var returned dateParts
+func (s *Web) adviceUpload(w http.ResponseWriter, r *http.Request) {
+	var returned web.DateParts
 	s.answerPosted(w, r, string(advice.KindDocument), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
 		returned = formDate(r, "doc_returned_on")
-		on := checkDateParts(bad, "returned_on", "Date returned", returned)
+		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		f, hdr, err := r.FormFile("document")
 		if err != nil {
 			bad["document"] = "Select a PDF or Word (DOCX) file"
@@ -280,7 +281,7 @@ func (s *Server) adviceUpload(w http.ResponseWriter, r *http.Request) {
 		if len(bad) > 0 {
 			return nil
 		}
-		_, err = s.store.UploadAdviceDocument(ctx, actor, c.ID, formVersion(r), hdr.Filename, data, on)
+		_, err = s.Store().UploadAdviceDocument(ctx, actor, c.ID, formVersion(r), hdr.Filename, data, on)
 		return err
 	}, func(p *adviceContributionPage) { p.Returned = returned }, flashAdviceUploaded)
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 )
 
@@ -87,6 +88,9 @@ type adviceListJSON struct {
 	Items []adviceJSON `json:"items"`
 	Total int          `json:"total"`
 }
+
+// advice is the advice workflow's store on the test server's store.
+func (e *env) advice() *advicedb.DB { return advicedb.New(e.store) }
 
 // advicePath is the address of a request's page.
 func advicePath(id int64) string { return "/advice-requests/" + strconv.FormatInt(id, 10) }

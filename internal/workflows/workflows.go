@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"dco/internal/advice/advicedb"
 	"dco/internal/advice/adviceweb"
 	"dco/internal/s23/s23db"
 	"dco/internal/s23/s23web"
@@ -17,7 +18,7 @@ func Web(st *store.Store) []web.Workflow {
 		// Health advice comes first: its home section is drawn above the
 		// notifications', and Section 23 places its LA entry after
 		// "Advice requests" in the navigation.
-		adviceweb.New(),           // health advice for EHC needs assessments (internal/advice)
-		s23web.New(s23db.New(st)), // Section 23 notifications (internal/s23)
+		adviceweb.New(advicedb.New(st)), // health advice for EHC needs assessments (internal/advice)
+		s23web.New(s23db.New(st)),       // Section 23 notifications (internal/s23)
 	}
 }

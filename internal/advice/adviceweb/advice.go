@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
@@ -102,7 +103,7 @@ const waitingOnDCOTeam = "DCO team (to return to the LA)"
 // waitingOn names the clinicians whose parts of a request are still open,
 // or says that a part has no clinician yet, or that every part is answered
 // and the DCO team has still to return the response.
-func waitingOn(r store.AdviceRequest, clock advice.Clock) string {
+func waitingOn(r advicedb.Request, clock advice.Clock) string {
 	if r.State != advice.StateOpen {
 		return ""
 	}
@@ -128,7 +129,7 @@ func waitingOn(r store.AdviceRequest, clock advice.Clock) string {
 
 // onTimeText words whether a returned request met the six weeks, and
 // whether it counts in the measure.
-func onTimeText(r store.AdviceRequest) string {
+func onTimeText(r advicedb.Request) string {
 	if r.State != advice.StateReturned {
 		return ""
 	}
@@ -154,7 +155,7 @@ func plural(n int, unit string) string {
 	return strconv.Itoa(n) + " " + unit + "s"
 }
 
-func toAdviceRow(r store.AdviceRequest, clock advice.Clock) adviceRow {
+func toAdviceRow(r advicedb.Request, clock advice.Clock) adviceRow {
 	st := clock.Status(r.Facts())
 	row := adviceRow{
 		ID: r.ID, Href: advicePath(r.ID), Child: r.FamilyName + ", " + r.GivenName, ChildHref: web.ChildPath(r.ChildID),
@@ -218,14 +219,14 @@ func adviceListURL(q adviceQuery) string {
 
 // readAdviceQuery reads the filters from a URL and turns them into a store
 // filter, naming each one that is wrong.
-func (s *Web) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery, store.AdviceFilter, map[string]string, error) {
+func (s *Web) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery, advicedb.Filter, map[string]string, error) {
 	q := adviceQuery{
 		LA: strings.TrimSpace(v.Get("la")), Status: strings.TrimSpace(v.Get("status")), Queue: strings.TrimSpace(v.Get("queue")),
 		Month: strings.TrimSpace(v.Get("month")), Assignee: strings.TrimSpace(v.Get("assignee")),
 		Service: strings.TrimSpace(v.Get("service")), Unassigned: v.Get("unassigned") == "1",
 		ToReturn: v.Get("to_return") == "1",
 	}
-	f := store.AdviceFilter{Month: q.Month, Service: q.Service, Unassigned: q.Unassigned, ToReturn: q.ToReturn}
+	f := advicedb.Filter{Month: q.Month, Service: q.Service, Unassigned: q.Unassigned, ToReturn: q.ToReturn}
 	bad := map[string]string{}
 	if q.LA != "" {
 		org, err := s.Store().FindLA(ctx, q.LA)
@@ -275,26 +276,26 @@ func (s *Web) readAdviceQuery(ctx context.Context, v url.Values) (adviceQuery, s
 // request of that ICB may be assigned to (the store refuses any other);
 // icbID 0 lists none: a DCO of no ICB sees no request.
 func (s *Web) clinicians(ctx context.Context, icbID int64) ([]store.User, error) {
-	return s.Store().CliniciansOfICB(ctx, icbID)
+	return s.db.CliniciansOfICB(ctx, icbID)
 }
 
 // loadAdvice reads the request named in the path, with the calendar.
-func (s *Web) loadAdvice(w http.ResponseWriter, r *http.Request) (store.AdviceRequest, advice.Clock, bool) {
+func (s *Web) loadAdvice(w http.ResponseWriter, r *http.Request) (advicedb.Request, advice.Clock, bool) {
 	ctx := r.Context()
 	id, err := web.PathID(r)
 	if err != nil {
 		s.Fail(w, r, err)
-		return store.AdviceRequest{}, advice.Clock{}, false
+		return advicedb.Request{}, advice.Clock{}, false
 	}
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
 		s.Fail(w, r, err)
-		return store.AdviceRequest{}, advice.Clock{}, false
+		return advicedb.Request{}, advice.Clock{}, false
 	}
-	rq, err := s.Store().GetAdviceRequest(ctx, s.Actor(r), id)
+	rq, err := s.db.GetAdviceRequest(ctx, s.Actor(r), id)
 	if err != nil {
 		s.Fail(w, r, err)
-		return store.AdviceRequest{}, advice.Clock{}, false
+		return advicedb.Request{}, advice.Clock{}, false
 	}
 	return rq, clock, true
 }

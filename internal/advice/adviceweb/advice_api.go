@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
 	"dco/internal/send"
-	"dco/internal/store"
 	"dco/internal/web"
 )
 
@@ -107,7 +107,7 @@ func orEmpty(v []string) []string {
 	return v
 }
 
-func (s *Web) adviceToJSON(rq store.AdviceRequest, clock advice.Clock, cal *send.Calendar) adviceJSON {
+func (s *Web) adviceToJSON(rq advicedb.Request, clock advice.Clock, cal *send.Calendar) adviceJSON {
 	st := clock.Status(rq.Facts())
 	out := adviceJSON{
 		ID: rq.ID, Child: adviceChildJSON{ID: rq.ChildID, NHSNumber: string(rq.NHSNumber), GivenName: rq.GivenName,
@@ -191,7 +191,7 @@ func (s *Web) apiAdviceList(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, errs.InvalidFields(bad))
 		return
 	}
-	list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, f)
+	list, total, err := s.db.ListAdviceRequests(ctx, actor, clock, f)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -211,7 +211,7 @@ func (s *Web) apiAdviceGet(w http.ResponseWriter, r *http.Request) {
 	s.writeAdvice(w, r, http.StatusOK, rq, clock)
 }
 
-func (s *Web) writeAdvice(w http.ResponseWriter, r *http.Request, status int, rq store.AdviceRequest, clock advice.Clock) {
+func (s *Web) writeAdvice(w http.ResponseWriter, r *http.Request, status int, rq advicedb.Request, clock advice.Clock) {
 	cal, err := s.adviceCalendar(r.Context())
 	if err != nil {
 		s.Fail(w, r, err)
@@ -314,11 +314,11 @@ func (s *Web) apiAdviceCreate(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if err := s.Store().CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
+	if err := s.db.CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
 		s.Fail(w, r, web.StoreFields(err))
 		return
 	}
-	got, err := s.Store().GetAdviceRequest(ctx, actor, rq.ID)
+	got, err := s.db.GetAdviceRequest(ctx, actor, rq.ID)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

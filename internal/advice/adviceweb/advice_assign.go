@@ -39,7 +39,7 @@ func (s *Web) adviceAssign(w http.ResponseWriter, r *http.Request) {
 		reshow(http.StatusUnprocessableEntity, map[string]string{"assignee_id": "Choose a clinician from the list"})
 		return
 	}
-	if _, err := s.Store().AddAdviceContribution(ctx, actor, rq.ID, service, id); err != nil {
+	if _, err := s.db.AddAdviceContribution(ctx, actor, rq.ID, service, id); err != nil {
 		s.FailForm(w, r, err, reshow)
 		return
 	}
@@ -70,7 +70,7 @@ func (s *Web) adviceReassign(w http.ResponseWriter, r *http.Request) {
 		reshow(http.StatusUnprocessableEntity, map[string]string{"assignee_id": "Choose a clinician from the list"})
 		return
 	}
-	if err := s.Store().AssignAdviceContribution(ctx, actor, c.ID, formVersion(r), id); err != nil {
+	if err := s.db.AssignAdviceContribution(ctx, actor, c.ID, formVersion(r), id); err != nil {
 		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}
@@ -84,7 +84,7 @@ func (s *Web) adviceRemovePart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := s.Store().RemoveAdviceContribution(ctx, actor, c.ID, formVersion(r)); err != nil {
+	if err := s.db.RemoveAdviceContribution(ctx, actor, c.ID, formVersion(r)); err != nil {
 		s.FailForm(w, r, web.StaleToMessage(err), func(status int, fields map[string]string) {
 			p, perr := s.adviceViewPageFor(ctx, actor, rq, clock)
 			if perr != nil {

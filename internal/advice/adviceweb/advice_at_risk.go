@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
-	"dco/internal/store"
+	"dco/internal/advice/advicedb"
 	"dco/internal/web"
 )
 
@@ -57,7 +57,7 @@ func (s *Web) adviceAtRisk(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{Queue: advice.QueueAtRisk, Limit: atRiskMax})
+	list, total, err := s.db.ListAdviceRequests(ctx, actor, clock, advicedb.Filter{Queue: advice.QueueAtRisk, Limit: atRiskMax})
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -110,7 +110,7 @@ func (k risk) count(overdue, dueWeek, paused *int) {
 // atRiskPeople is "whose are they": each request counted for every
 // clinician with an open part of it, for "not yet assigned", or for the DCO
 // team, the most overdue first.
-func atRiskPeople(list []store.AdviceRequest, clock advice.Clock) []atRiskPerson {
+func atRiskPeople(list []advicedb.Request, clock advice.Clock) []atRiskPerson {
 	people := map[atRiskKey]*atRiskPerson{}
 	var order []atRiskKey
 	for _, rq := range list {
@@ -137,7 +137,7 @@ func atRiskPeople(list []store.AdviceRequest, clock advice.Clock) []atRiskPerson
 }
 
 // atRiskWhose is whose an at-risk request is.
-func atRiskWhose(rq store.AdviceRequest, clock advice.Clock, qf advice.QueueFacts) []atRiskKey {
+func atRiskWhose(rq advicedb.Request, clock advice.Clock, qf advice.QueueFacts) []atRiskKey {
 	var whose []atRiskKey
 	seen := map[int64]bool{}
 	for _, c := range rq.Contributions {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/store"
 	"dco/internal/web"
 )
@@ -24,7 +25,7 @@ func (s *Web) adviceTimeline(ctx context.Context, actor store.Actor, childID int
 	if err != nil {
 		return nil, err
 	}
-	list, _, err := s.Store().ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{ChildID: childID, Limit: 100})
+	list, _, err := s.db.ListAdviceRequests(ctx, actor, clock, advicedb.Filter{ChildID: childID, Limit: 100})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
@@ -24,7 +25,7 @@ const provisionLines = 6
 // reused; and where they record a reg 8(2) exception.
 type adviceContributionPage struct {
 	web.Page
-	R          store.AdviceRequest
+	R          advicedb.Request
 	Row        adviceRow
 	Part       contributionView
 	Open       string // which answer's section is open: advice, document, not_known, reuse, exception
@@ -59,7 +60,7 @@ var contributionAnchors = map[string]string{"returned_on": "returned_on-day", "n
 	"exception_on": "exception_on-day", "checks": "checks-records_reviewed", "provision": "provision-1-who",
 	"reuse_of_id": "reuse_of_id-other", "reuse_agreed": "reuse_agreed-author"}
 
-func (s *Web) contributionPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, c store.AdviceContribution, clock advice.Clock) (*adviceContributionPage, error) {
+func (s *Web) contributionPageFor(ctx context.Context, actor store.Actor, rq advicedb.Request, c advicedb.Contribution, clock advice.Clock) (*adviceContributionPage, error) {
 	var part contributionView
 	for _, v := range s.contributionViews(actor, rq, clock) {
 		if v.C.ID == c.ID {
@@ -69,12 +70,12 @@ func (s *Web) contributionPageFor(ctx context.Context, actor store.Actor, rq sto
 	p := &adviceContributionPage{R: rq, Row: toAdviceRow(rq, clock), Part: part, Advice: c.Advice, Checks: c.Checks,
 		Returned: web.DatePartsOf(send.Today(s.Now())), Reuse: c.Reuse, ReuseDated: web.DatePartsOf(c.Reuse.Dated),
 		Exceptions: exceptionOptions(c.Exception.Kind), ExcReason: c.Exception.Reason, ExcOn: web.DatePartsOf(c.Exception.On),
-		Action: part.Href, Version: c.Version, ReuseMonth: s.Store().AdviceReuseMonths(ctx, rq.ICBID)}
+		Action: part.Href, Version: c.Version, ReuseMonth: s.db.AdviceReuseMonths(ctx, rq.ICBID)}
 	if !c.ReturnedOn.IsZero() {
 		p.Returned = web.DatePartsOf(c.ReturnedOn)
 	}
 	p.setLines(c.Advice.Provision, nil)
-	cands, err := s.Store().AdviceReuseCandidates(ctx, actor, rq.ID)
+	cands, err := s.db.AdviceReuseCandidates(ctx, actor, rq.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +136,7 @@ var returnedField = map[string]string{
 }
 
 func (s *Web) answerPosted(w http.ResponseWriter, r *http.Request, section string,
-	save func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error,
+	save func(ctx context.Context, actor store.Actor, c advicedb.Contribution, bad map[string]string) error,
 	keep func(p *adviceContributionPage), flashCode string) {
 	ctx := r.Context()
 	actor := s.Actor(r)
@@ -176,7 +177,7 @@ func (s *Web) answerPosted(w http.ResponseWriter, r *http.Request, section strin
 func (s *Web) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 	var a advice.Advice
 	var returned web.DateParts
-	s.answerPosted(w, r, string(advice.KindAdvice), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
+	s.answerPosted(w, r, string(advice.KindAdvice), func(ctx context.Context, actor store.Actor, c advicedb.Contribution, bad map[string]string) error {
 		a = advice.Advice{Needs: r.PostFormValue("needs"), Outcomes: r.PostFormValue("outcomes")}
 		for i := 1; i <= 50; i++ {
 			n := "provision-" + strconv.Itoa(i) + "-"
@@ -194,7 +195,7 @@ func (s *Web) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 			}
 			return nil
 		}
-		_, err := s.Store().AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), store.AdviceAnswer{Kind: advice.KindAdvice, Advice: a, ReturnedOn: on})
+		_, err := s.db.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), advicedb.Answer{Kind: advice.KindAdvice, Advice: a, ReturnedOn: on})
 		return err
 	}, func(p *adviceContributionPage) { p.Advice, p.Returned = a, returned }, flashAdviceAnswered)
 }
@@ -202,7 +203,7 @@ func (s *Web) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 func (s *Web) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
 	var ch advice.Checks
 	var returned web.DateParts
-	s.answerPosted(w, r, string(advice.KindNotKnown), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
+	s.answerPosted(w, r, string(advice.KindNotKnown), func(ctx context.Context, actor store.Actor, c advicedb.Contribution, bad map[string]string) error {
 		done := map[string]bool{}
 		for _, v := range r.PostForm["checks"] {
 			done[v] = true
@@ -217,7 +218,7 @@ func (s *Web) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
 			}
 			return nil
 		}
-		_, err := s.Store().AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), store.AdviceAnswer{Kind: advice.KindNotKnown, Checks: ch, ReturnedOn: on})
+		_, err := s.db.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), advicedb.Answer{Kind: advice.KindNotKnown, Checks: ch, ReturnedOn: on})
 		return err
 	}, func(p *adviceContributionPage) { p.Checks, p.Returned = ch, returned }, flashAdviceAnswered)
 }
@@ -225,10 +226,10 @@ func (s *Web) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
 func (s *Web) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 	var ru advice.Reuse
 	var returned, dated web.DateParts
-	s.answerPosted(w, r, string(advice.KindReuse), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
+	s.answerPosted(w, r, string(advice.KindReuse), func(ctx context.Context, actor store.Actor, c advicedb.Contribution, bad map[string]string) error {
 		returned, dated = formDate(r, "reuse_returned_on"), formDate(r, "reuse_dated")
 		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
-		a := store.AdviceAnswer{Kind: advice.KindReuse, ReturnedOn: on}
+		a := advicedb.Answer{Kind: advice.KindReuse, ReturnedOn: on}
 		agreed := map[string]bool{}
 		for _, v := range r.PostForm["reuse_agreed"] {
 			agreed[v] = true
@@ -249,14 +250,14 @@ func (s *Web) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 			advice.CheckReuseAgreed(bad, ru)
 			return nil
 		}
-		_, err := s.Store().AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), a)
+		_, err := s.db.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), a)
 		return err
 	}, func(p *adviceContributionPage) { p.Reuse, p.Returned, p.ReuseDated = ru, returned, dated }, flashAdviceAnswered)
 }
 
 func (s *Web) adviceUpload(w http.ResponseWriter, r *http.Request) {
 	var returned web.DateParts
-	s.answerPosted(w, r, string(advice.KindDocument), func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
+	s.answerPosted(w, r, string(advice.KindDocument), func(ctx context.Context, actor store.Actor, c advicedb.Contribution, bad map[string]string) error {
 		returned = formDate(r, "doc_returned_on")
 		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		f, hdr, err := r.FormFile("document")
@@ -281,7 +282,7 @@ func (s *Web) adviceUpload(w http.ResponseWriter, r *http.Request) {
 		if len(bad) > 0 {
 			return nil
 		}
-		_, err = s.Store().UploadAdviceDocument(ctx, actor, c.ID, formVersion(r), hdr.Filename, data, on)
+		_, err = s.db.UploadAdviceDocument(ctx, actor, c.ID, formVersion(r), hdr.Filename, data, on)
 		return err
 	}, func(p *adviceContributionPage) { p.Returned = returned }, flashAdviceUploaded)
 }

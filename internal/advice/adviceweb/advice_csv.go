@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
-	"dco/internal/store"
 	"dco/internal/web"
 )
 
@@ -32,9 +32,9 @@ func (s *Web) adviceCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rows []adviceRow
-	var all []store.AdviceRequest
+	var all []advicedb.Request
 	for f.Offset, f.Limit = 0, 1000; ; f.Offset += f.Limit {
-		list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, f)
+		list, total, err := s.db.ListAdviceRequests(ctx, actor, clock, f)
 		if err != nil {
 			s.Fail(w, r, err)
 			return

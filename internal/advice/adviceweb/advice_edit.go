@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
 	"dco/internal/store"
 	"dco/internal/web"
@@ -19,7 +20,7 @@ import (
 // adviceEditPage is the form that changes a request's details.
 type adviceEditPage struct {
 	web.Page
-	R        store.AdviceRequest
+	R        advicedb.Request
 	Row      adviceRow
 	In       adviceInput
 	Version  int64
@@ -40,14 +41,14 @@ var adviceEditFields = []string{"", "la_reference", "received_on", "assessment_r
 func mayEditAdvice(role store.Role) bool { return role == store.RoleDCO || role == store.RoleLA }
 
 // inputFromAdvice fills the form from a stored request.
-func inputFromAdvice(rq store.AdviceRequest) adviceInput {
+func inputFromAdvice(rq advicedb.Request) adviceInput {
 	return adviceInput{LAReference: rq.LAReference, Received: web.DatePartsOf(rq.ReceivedOn),
 		AssessmentRequested: web.DatePartsOf(rq.AssessmentRequestedOn), Services: advice.SplitServices(rq.ServicesRequested),
 		Note: rq.RequestNote}
 }
 
 // closedText says why a request that is not open can no longer be changed.
-func closedText(rq store.AdviceRequest, row adviceRow) string {
+func closedText(rq advicedb.Request, row adviceRow) string {
 	switch rq.State {
 	case advice.StateReturned:
 		return "This request was returned to " + rq.LAName + " on " + row.Returned + ". Its details can no longer be changed."
@@ -57,7 +58,7 @@ func closedText(rq store.AdviceRequest, row adviceRow) string {
 	return "This request is closed. Its details can no longer be changed."
 }
 
-func (s *Web) adviceEditPageFor(actor store.Actor, rq store.AdviceRequest, row adviceRow, in adviceInput, version int64) *adviceEditPage {
+func (s *Web) adviceEditPageFor(actor store.Actor, rq advicedb.Request, row adviceRow, in adviceInput, version int64) *adviceEditPage {
 	p := &adviceEditPage{R: rq, Row: row, In: in, Version: version, Services: serviceChecks(in.Services),
 		CanChangeReceived: actor.Role == store.RoleDCO, Action: advicePath(rq.ID) + "/edit"}
 	p.Title = "Change the request's details"
@@ -141,11 +142,11 @@ func (s *Web) adviceEditSave(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if err := s.Store().UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
+	if err := s.db.UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
 		if errs.Is(err, errs.Conflict) && len(errs.FieldsOf(err)) == 0 {
 			// Returned or withdrawn while this form was being saved: say
 			// that rather than only "changed by someone else".
-			if now, gerr := s.Store().GetAdviceRequest(ctx, actor, rq.ID); gerr == nil && now.State != advice.StateOpen {
+			if now, gerr := s.db.GetAdviceRequest(ctx, actor, rq.ID); gerr == nil && now.State != advice.StateOpen {
 				nowRow := toAdviceRow(now, clock)
 				s.Render(w, r, http.StatusConflict, "advice_edit.html", s.adviceEditPageFor(actor, now, nowRow, in, version))
 				return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 	"dco/internal/web"
@@ -13,14 +14,14 @@ import (
 func (s *Web) adviceContributionException(w http.ResponseWriter, r *http.Request) {
 	var e advice.Exception
 	var on web.DateParts
-	s.answerPosted(w, r, "exception", func(ctx context.Context, actor store.Actor, c store.AdviceContribution, bad map[string]string) error {
+	s.answerPosted(w, r, "exception", func(ctx context.Context, actor store.Actor, c advicedb.Contribution, bad map[string]string) error {
 		on = formDate(r, "exception_on")
 		e = advice.Exception{Kind: send.Exception(r.PostFormValue("exception")), Reason: r.PostFormValue("exception_reason")}
 		e.On = web.CheckDateParts(bad, "exception_on", "Date of the exception", on)
 		if len(bad) > 0 {
 			return nil
 		}
-		_, err := s.Store().RecordContributionException(ctx, actor, c.ID, formVersion(r), e)
+		_, err := s.db.RecordContributionException(ctx, actor, c.ID, formVersion(r), e)
 		return err
 	}, func(p *adviceContributionPage) {
 		p.Exceptions, p.ExcReason, p.ExcOn = exceptionOptions(e.Kind), e.Reason, on
@@ -59,7 +60,7 @@ func (s *Web) adviceRequestException(w http.ResponseWriter, r *http.Request) {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.Store().RecordAdviceException(ctx, actor, rq.ID, formVersion(r), e); err != nil {
+	if _, err := s.db.RecordAdviceException(ctx, actor, rq.ID, formVersion(r), e); err != nil {
 		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/store"
 )
 
@@ -40,7 +41,7 @@ type queueLine struct {
 	AtRiskLink  string
 }
 
-func queueLineOf(c store.AdviceCount, base adviceQuery) queueLine {
+func queueLineOf(c advicedb.Count, base adviceQuery) queueLine {
 	with := func(q advice.Queue) string {
 		b := base
 		b.Queue = string(q)
@@ -73,7 +74,7 @@ func (s *Web) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome
 	if actor.Role != store.RoleClinician {
 		h.NewLink = "/advice-requests/new"
 	}
-	byLA, err := s.Store().AdviceQueueCounts(ctx, actor, clock, store.ByLA)
+	byLA, err := s.db.AdviceQueueCounts(ctx, actor, clock, advicedb.ByLA)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func (s *Web) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome
 		h.AtRisk += c.AtRisk
 	}
 	if actor.Role == store.RoleDCO {
-		bySvc, err := s.Store().AdviceQueueCounts(ctx, actor, clock, store.ByService)
+		bySvc, err := s.db.AdviceQueueCounts(ctx, actor, clock, advicedb.ByService)
 		if err != nil {
 			return nil, err
 		}
@@ -96,7 +97,7 @@ func (s *Web) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome
 	}
 	if actor.Role == store.RoleClinician {
 		mine := adviceQuery{Assignee: strconv.FormatInt(actor.UserID, 10)}
-		list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, store.AdviceFilter{AssigneeID: actor.UserID, Open: true, Limit: homeListAdvice})
+		list, total, err := s.db.ListAdviceRequests(ctx, actor, clock, advicedb.Filter{AssigneeID: actor.UserID, Open: true, Limit: homeListAdvice})
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +106,7 @@ func (s *Web) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome
 		}
 		h.MineTotal, h.MineLink = total, adviceListURL(mine)
 		h.ByLA = nil
-		counts, err := s.Store().AdviceQueueCounts(ctx, actor, clock, store.ByAssignee)
+		counts, err := s.db.AdviceQueueCounts(ctx, actor, clock, advicedb.ByAssignee)
 		if err != nil {
 			return nil, err
 		}

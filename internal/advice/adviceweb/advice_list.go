@@ -69,7 +69,7 @@ func (s *Web) adviceList(w http.ResponseWriter, r *http.Request) {
 	f.Limit = advicePageSize
 	f.Offset, _ = strconv.Atoi(r.URL.Query().Get("offset"))
 	f.Offset = max(f.Offset, 0)
-	list, total, err := s.Store().ListAdviceRequests(ctx, actor, clock, f)
+	list, total, err := s.db.ListAdviceRequests(ctx, actor, clock, f)
 	if err != nil {
 		if fields := errs.FieldsOf(err); len(fields) > 0 {
 			p.SetErrors(fields, adviceFilterFields, nil)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
@@ -129,8 +130,8 @@ func decodeAdviceForm(r *http.Request) adviceInput {
 // actor can see with that NHS number, or, when there is none and the name
 // and date of birth are given, a child to register. A child the actor
 // cannot see is "not found", whether or not it exists.
-func (s *Web) requestFrom(ctx context.Context, actor store.Actor, in adviceInput, dob, received, assessment send.Date, bad map[string]string) (store.AdviceRequest, *store.Child, error) {
-	rq := store.AdviceRequest{LAReference: in.LAReference, ReceivedOn: received, AssessmentRequestedOn: assessment, RequestNote: in.Note}
+func (s *Web) requestFrom(ctx context.Context, actor store.Actor, in adviceInput, dob, received, assessment send.Date, bad map[string]string) (advicedb.Request, *store.Child, error) {
+	rq := advicedb.Request{LAReference: in.LAReference, ReceivedOn: received, AssessmentRequestedOn: assessment, RequestNote: in.Note}
 	codes, unknown := advice.JoinServices(in.Services)
 	if len(unknown) > 0 {
 		bad["services_requested"] = "Choose services from the list"
@@ -224,7 +225,7 @@ func (s *Web) adviceCreate(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	if err := s.Store().CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
+	if err := s.db.CreateAdviceRequest(ctx, actor, cal, &rq, reg); err != nil {
 		s.FailForm(w, r, web.StoreFields(err), reshow)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
@@ -44,7 +45,7 @@ func (s *Web) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	got, err := s.Store().GetAdviceRequest(ctx, actor, rq.ID)
+	got, err := s.db.GetAdviceRequest(ctx, actor, rq.ID)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
@@ -54,7 +55,7 @@ func (s *Web) apiAdvicePatch(w http.ResponseWriter, r *http.Request) {
 
 // applyAdvicePatch makes the one change a PATCH asks for: the details, an
 // exception, a return or a withdrawal.
-func (s *Web) applyAdvicePatch(ctx context.Context, actor store.Actor, rq store.AdviceRequest, req adviceRequestJSON) error {
+func (s *Web) applyAdvicePatch(ctx context.Context, actor store.Actor, rq advicedb.Request, req adviceRequestJSON) error {
 	if req.Version == nil {
 		return errs.InvalidFields(map[string]string{"version": "Send the version of the record you last read"})
 	}
@@ -125,7 +126,7 @@ func checkAdvicePatchOneChange(req adviceRequestJSON, status string, details boo
 
 // patchAdviceDetails changes the details a PATCH sends and returns the
 // request's new version.
-func (s *Web) patchAdviceDetails(ctx context.Context, actor store.Actor, cal *send.Calendar, rq store.AdviceRequest,
+func (s *Web) patchAdviceDetails(ctx context.Context, actor store.Actor, cal *send.Calendar, rq advicedb.Request,
 	version int64, req adviceRequestJSON) (int64, error) {
 	bad := map[string]string{}
 	up := rq
@@ -152,7 +153,7 @@ func (s *Web) patchAdviceDetails(ctx context.Context, actor store.Actor, cal *se
 	if len(bad) > 0 {
 		return 0, errs.InvalidFields(bad)
 	}
-	if err := s.Store().UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
+	if err := s.db.UpdateAdviceRequest(ctx, actor, cal, &up); err != nil {
 		return 0, err
 	}
 	return up.Version, nil
@@ -170,7 +171,7 @@ func (s *Web) patchAdviceException(ctx context.Context, actor store.Actor, id, v
 			return errs.InvalidFields(bad)
 		}
 	}
-	_, err := s.Store().RecordAdviceException(ctx, actor, id, version, e)
+	_, err := s.db.RecordAdviceException(ctx, actor, id, version, e)
 	return err
 }
 
@@ -184,7 +185,7 @@ func (s *Web) patchAdviceReturn(ctx context.Context, actor store.Actor, id, vers
 	if len(bad) > 0 {
 		return errs.InvalidFields(bad)
 	}
-	_, err := s.Store().ReturnAdviceRequest(ctx, actor, id, version, on, str(req.ResponseNote))
+	_, err := s.db.ReturnAdviceRequest(ctx, actor, id, version, on, str(req.ResponseNote))
 	return err
 }
 
@@ -198,5 +199,5 @@ func (s *Web) patchAdviceWithdraw(ctx context.Context, actor store.Actor, id, ve
 	if len(bad) > 0 {
 		return errs.InvalidFields(bad)
 	}
-	return s.Store().WithdrawAdviceRequest(ctx, actor, id, version, on)
+	return s.db.WithdrawAdviceRequest(ctx, actor, id, version, on)
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"dco/internal/advice"
-	"dco/internal/store"
+	"dco/internal/advice/advicedb"
 	"dco/internal/web"
 )
 
@@ -17,7 +17,7 @@ import (
 // adviceResponsePage is the combined health response to the LA, printable.
 type adviceResponsePage struct {
 	web.Page
-	R        store.AdviceRequest
+	R        advicedb.Request
 	Row      adviceRow
 	Parts    []contributionView
 	Returned bool
@@ -46,7 +46,7 @@ func (s *Web) adviceDocument(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	d, err := s.Store().GetAdviceDocument(r.Context(), s.Actor(r), id)
+	d, err := s.db.GetAdviceDocument(r.Context(), s.Actor(r), id)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

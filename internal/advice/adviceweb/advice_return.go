@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 	"dco/internal/web"
@@ -15,7 +16,7 @@ import (
 // goes to the LA: everything it holds, the date it goes and the note with it.
 type adviceReturnPage struct {
 	web.Page
-	R        store.AdviceRequest
+	R        advicedb.Request
 	Row      adviceRow
 	Parts    []contributionView
 	Returned web.DateParts
@@ -23,7 +24,7 @@ type adviceReturnPage struct {
 	Outcome  string
 }
 
-func (s *Web) adviceReturnPageFor(rq store.AdviceRequest, clock advice.Clock, actor store.Actor, returned web.DateParts, note string) *adviceReturnPage {
+func (s *Web) adviceReturnPageFor(rq advicedb.Request, clock advice.Clock, actor store.Actor, returned web.DateParts, note string) *adviceReturnPage {
 	var kinds []advice.Kind
 	for _, c := range rq.Contributions {
 		kinds = append(kinds, c.Kind)
@@ -67,7 +68,7 @@ func (s *Web) adviceReturn(w http.ResponseWriter, r *http.Request) {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if _, err := s.Store().ReturnAdviceRequest(ctx, actor, rq.ID, formVersion(r), on, note); err != nil {
+	if _, err := s.db.ReturnAdviceRequest(ctx, actor, rq.ID, formVersion(r), on, note); err != nil {
 		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}

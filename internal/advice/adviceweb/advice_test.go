@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
-	"dco/internal/store"
 )
 
 // A returned request says whether it met the six weeks and, when late, by
@@ -30,7 +30,7 @@ func TestOnTimeText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := store.AdviceRequest{State: tc.state, DueOn: due, ReturnedOn: tc.returned, Exception: advice.Exception{Kind: tc.exc}}
+			r := advicedb.Request{State: tc.state, DueOn: due, ReturnedOn: tc.returned, Exception: advice.Exception{Kind: tc.exc}}
 			if got := onTimeText(r); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}

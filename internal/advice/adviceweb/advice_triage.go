@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/store"
 	"dco/internal/web"
 )
@@ -16,7 +17,7 @@ import (
 // its parts.
 type adviceTriagePage struct {
 	web.Page
-	R          store.AdviceRequest
+	R          advicedb.Request
 	Row        adviceRow
 	Triages    []option
 	Known      []checkOption
@@ -30,7 +31,7 @@ var triageFields = []string{"triage", "known_services", "triage_note", "service"
 
 var triageAnchors = map[string]string{"triage": "triage-known", "known_services": "known_services-paediatrics"}
 
-func (s *Web) adviceTriagePageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, clock advice.Clock,
+func (s *Web) adviceTriagePageFor(ctx context.Context, actor store.Actor, rq advicedb.Request, clock advice.Clock,
 	triage advice.Triage, known []string, note, service, assignee string) (*adviceTriagePage, error) {
 	p := &adviceTriagePage{R: rq, Row: toAdviceRow(rq, clock), Known: serviceChecks(known), Note: note,
 		Parts: s.contributionViews(actor, rq, clock)}
@@ -81,7 +82,7 @@ func (s *Web) adviceTriageSave(w http.ResponseWriter, r *http.Request) {
 	}
 	triage := advice.Triage(r.PostFormValue("triage"))
 	known, note := r.PostForm["known_services"], r.PostFormValue("triage_note")
-	_, err := s.Store().TriageAdviceRequest(ctx, actor, rq.ID, formVersion(r), triage, known, note)
+	_, err := s.db.TriageAdviceRequest(ctx, actor, rq.ID, formVersion(r), triage, known, note)
 	if err != nil {
 		s.FailForm(w, r, web.StaleToMessage(err), func(status int, fields map[string]string) {
 			p, perr := s.adviceTriagePageFor(ctx, actor, rq, clock, triage, known, note, "", "")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 	"dco/internal/web"
@@ -17,7 +18,7 @@ import (
 // adviceViewPage is a request and everything done on it.
 type adviceViewPage struct {
 	web.Page
-	R              store.AdviceRequest
+	R              advicedb.Request
 	Row            adviceRow
 	FinalPlanDue   string
 	Assessment     string
@@ -39,7 +40,7 @@ type adviceViewPage struct {
 
 // contributionView is one part of the advice as the pages show it.
 type contributionView struct {
-	C          store.AdviceContribution
+	C          advicedb.Contribution
 	Service    string
 	Who        string
 	Status     string
@@ -58,7 +59,7 @@ type contributionView struct {
 	ReuseAgreed string
 }
 
-func (s *Web) contributionViews(actor store.Actor, r store.AdviceRequest, clock advice.Clock) []contributionView {
+func (s *Web) contributionViews(actor store.Actor, r advicedb.Request, clock advice.Clock) []contributionView {
 	var out []contributionView
 	for _, c := range r.Contributions {
 		f := advice.Facts{State: advice.StateOpen, Due: r.DueOn, Exception: c.Exception.Kind, Started: c.AssigneeID != 0}
@@ -111,7 +112,7 @@ func exceptionOptions(chosen send.Exception) []option {
 	return out
 }
 
-func (s *Web) adviceViewPageFor(ctx context.Context, actor store.Actor, rq store.AdviceRequest, clock advice.Clock) (*adviceViewPage, error) {
+func (s *Web) adviceViewPageFor(ctx context.Context, actor store.Actor, rq advicedb.Request, clock advice.Clock) (*adviceViewPage, error) {
 	cal, err := s.adviceCalendar(ctx)
 	if err != nil {
 		return nil, err

@@ -3,8 +3,8 @@ package adviceweb
 import (
 	"net/http"
 
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
-	"dco/internal/store"
 	"dco/internal/web"
 )
 
@@ -13,7 +13,7 @@ import (
 // adviceWithdrawPage confirms a withdrawal.
 type adviceWithdrawPage struct {
 	web.Page
-	R   store.AdviceRequest
+	R   advicedb.Request
 	Row adviceRow
 	On  web.DateParts
 }
@@ -50,7 +50,7 @@ func (s *Web) adviceWithdraw(w http.ResponseWriter, r *http.Request) {
 		reshow(http.StatusUnprocessableEntity, bad)
 		return
 	}
-	if err := s.Store().WithdrawAdviceRequest(ctx, actor, rq.ID, formVersion(r), on); err != nil {
+	if err := s.db.WithdrawAdviceRequest(ctx, actor, rq.ID, formVersion(r), on); err != nil {
 		s.FailForm(w, r, web.StaleToMessage(err), reshow)
 		return
 	}

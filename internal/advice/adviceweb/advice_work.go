@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/errs"
-	"dco/internal/store"
 	"dco/internal/web"
 )
 
@@ -31,22 +31,22 @@ func (s *Web) backToAdvice(w http.ResponseWriter, r *http.Request, id int64, cod
 
 // loadContribution reads the part named in the path with its request,
 // which the store scopes and audits as a read of the request.
-func (s *Web) loadContribution(w http.ResponseWriter, r *http.Request) (store.AdviceRequest, store.AdviceContribution, advice.Clock, bool) {
+func (s *Web) loadContribution(w http.ResponseWriter, r *http.Request) (advicedb.Request, advicedb.Contribution, advice.Clock, bool) {
 	ctx := r.Context()
 	id, err := web.PathID(r)
 	if err != nil {
 		s.Fail(w, r, err)
-		return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
+		return advicedb.Request{}, advicedb.Contribution{}, advice.Clock{}, false
 	}
 	clock, err := s.adviceClock(ctx)
 	if err != nil {
 		s.Fail(w, r, err)
-		return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
+		return advicedb.Request{}, advicedb.Contribution{}, advice.Clock{}, false
 	}
-	rq, err := s.Store().GetAdviceRequestOf(ctx, s.Actor(r), id)
+	rq, err := s.db.GetAdviceRequestOf(ctx, s.Actor(r), id)
 	if err != nil {
 		s.Fail(w, r, err)
-		return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
+		return advicedb.Request{}, advicedb.Contribution{}, advice.Clock{}, false
 	}
 	for _, c := range rq.Contributions {
 		if c.ID == id {
@@ -54,5 +54,5 @@ func (s *Web) loadContribution(w http.ResponseWriter, r *http.Request) (store.Ad
 		}
 	}
 	s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
-	return store.AdviceRequest{}, store.AdviceContribution{}, advice.Clock{}, false
+	return advicedb.Request{}, advicedb.Contribution{}, advice.Clock{}, false
 }

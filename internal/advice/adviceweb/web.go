@@ -1,6 +1,7 @@
 // Package adviceweb is the health advice workflow's web part (SEND
 // Regulations 2014 reg 8): its pages, JSON API and download, on the kernel
-// of internal/web, with its rules in internal/advice. The LA's request
+// of internal/web, with its store in advicedb and its rules in
+// internal/advice. The LA's request
 // comes in, the DCO triages and assigns it, clinicians answer, and the DCO
 // returns one combined response within six weeks. internal/workflows wires
 // it in with one line (README "How to add a workflow").
@@ -13,6 +14,7 @@ import (
 	"slices"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/store"
 	"dco/internal/web"
 )
@@ -23,10 +25,11 @@ var templateFS embed.FS
 // Web is the health advice workflow's handlers, on the server's kit.
 type Web struct {
 	*web.Kit
+	db *advicedb.DB
 }
 
-// New returns the health advice workflow, for web.Options.
-func New() *Web { return &Web{} }
+// New returns the health advice workflow on its store, for web.Options.
+func New(db *advicedb.DB) *Web { return &Web{db: db} }
 
 // Web binds the workflow to the server's kit and returns what it adds to
 // the service.

@@ -1,4 +1,6 @@
-package importer
+// Package adviceimport reads a health advice requests file (dco import
+// advice-requests) on the importer's sheet kit, for advicedb's import.
+package adviceimport
 
 import (
 	"errors"
@@ -7,8 +9,9 @@ import (
 	"strings"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
+	"dco/internal/importer"
 	"dco/internal/send"
-	"dco/internal/store"
 )
 
 // The columns of an advice requests file, all required, in the order the
@@ -28,29 +31,29 @@ const (
 	advColExceptionOn = "exception_on"
 )
 
-// AdviceColumns are the columns of an advice requests file.
-var AdviceColumns = []string{advColLA, advColReference, advColNHS, advColGiven, advColFamily, advColDOB,
+// Columns are the columns of an advice requests file.
+var Columns = []string{advColLA, advColReference, advColNHS, advColGiven, advColFamily, advColDOB,
 	advColReceived, advColReturned, advColOutcome, advColException, advColExceptionOn}
 
-// AdviceOptions are what ReadAdvice needs besides the file.
-type AdviceOptions struct {
-	LA LAFunc // resolves la_code, once per distinct code
+// Options are what Read needs besides the file.
+type Options struct {
+	LA importer.LAFunc // resolves la_code, once per distinct code
 	// Calendar gives each request its six-week due date, which a missed
 	// appointment must fall within; nil means the embedded bank holidays.
 	Calendar *send.Calendar
 	// Today is the date in England; the zero date means today by the
 	// system clock.
 	Today  send.Date
-	Limits Limits // the zero value means DefaultLimits
+	Limits importer.Limits // the zero value means DefaultLimits
 }
 
-// AdviceResult is everything one read of an advice requests file found.
-type AdviceResult struct {
+// Result is everything one read of an advice requests file found.
+type Result struct {
 	// Rows are the valid rows, in file order, ready for
-	// store.ImportAdviceRequests.
-	Rows []store.AdviceImportRow
+	// advicedb.ImportAdviceRequests.
+	Rows []advicedb.ImportRow
 	// Errors are the first Limits.MaxErrors problems, in line order.
-	Errors     []RowError
+	Errors     []importer.RowError
 	MoreErrors int
 	// Read is the number of data rows read, valid or not, blank ones excepted.
 	Read  int
@@ -60,24 +63,24 @@ type AdviceResult struct {
 }
 
 // OK reports whether the file had no problems at all.
-func (r *AdviceResult) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
+func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
 
 // AddStoreErrors merges the problems the database found in the rows that
-// parsed (store.CheckAdviceImport: a reference already recorded, an NHS
+// parsed (advicedb.CheckAdviceImport: a reference already recorded, an NHS
 // number registered with another name or date of birth) into the file's
 // own, in line order, the file's first on a shared line and a problem
 // already reported not repeated, so that one run reports every problem of
 // a file. No more than Limits.MaxErrors are kept; the rest are counted in
 // MoreErrors.
-func (r *AdviceResult) AddStoreErrors(lines []store.LineError) {
-	db := make([]RowError, 0, len(lines))
+func (r *Result) AddStoreErrors(lines []advicedb.LineError) {
+	db := make([]importer.RowError, 0, len(lines))
 	for _, l := range lines {
-		db = append(db, RowError{Line: l.Line, Message: l.Message})
+		db = append(db, importer.RowError{Line: l.Line, Message: l.Message})
 	}
-	r.Errors, r.MoreErrors = mergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
+	r.Errors, r.MoreErrors = importer.MergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
 }
 
-// ReadAdvice reads a CSV file of health advice requests, past and open,
+// Read reads a CSV file of health advice requests, past and open,
 // as a DCO team's spreadsheet keeps them. The header is
 //
 //	la_code,la_reference,nhs_number,given_name,family_name,date_of_birth,received_on,returned_on,outcome,exception,exception_on
@@ -92,26 +95,26 @@ func (r *AdviceResult) AddStoreErrors(lines []store.LineError) {
 // same NHS number always with the same name and date of birth. It returns
 // the valid rows and every row problem; the error is for a file that
 // cannot be read at all.
-func ReadAdvice(r io.Reader, opt AdviceOptions) (*AdviceResult, error) {
-	s := newSheet(opt.Limits, opt.Today)
+func Read(r io.Reader, opt Options) (*Result, error) {
+	s := importer.NewSheet(opt.Limits, opt.Today)
 	cal := opt.Calendar
 	if cal == nil {
 		cal = send.DefaultCalendar()
 	}
 	if opt.LA == nil {
-		return nil, errors.New("importer: no LA look-up given")
+		return nil, errors.New("adviceimport: no LA look-up given")
 	}
 	p := &adviceParser{
-		sheet: s, cal: cal, la: newLALookup(opt.LA),
-		oldest: send.NewDate(s.today.Year()-26, s.today.Month(), s.today.Day()),
+		Sheet: s, cal: cal, la: importer.NewLALookup(opt.LA),
+		oldest: send.NewDate(s.Today().Year()-26, s.Today().Month(), s.Today().Day()),
 		refs:   map[string]int{}, people: map[send.NHSNumber]person{},
-		res: &AdviceResult{},
+		res: &Result{},
 	}
-	if err := s.run(r, columns{required: AdviceColumns, file: "an advice requests file"}, p.row); err != nil {
+	if err := s.Run(r, Columns, "an advice requests file", p.row); err != nil {
 		return nil, err
 	}
-	p.res.Errors, p.res.MoreErrors, p.res.Read, p.res.Notes = s.errors, s.moreErrors, s.read, s.notes
-	p.res.maxErrors = s.lim.MaxErrors
+	p.res.Errors, p.res.MoreErrors = s.Errors()
+	p.res.Read, p.res.Notes, p.res.maxErrors = s.Read(), s.Notes(), s.MaxErrors()
 	return p.res, nil
 }
 
@@ -124,66 +127,66 @@ type person struct {
 }
 
 type adviceParser struct {
-	*sheet
+	*importer.Sheet
 	oldest send.Date
 	cal    *send.Calendar
-	la     *orgLookup
+	la     *importer.OrgLookup
 	refs   map[string]int // LA id/reference → first line
 	people map[send.NHSNumber]person
-	res    *AdviceResult
+	res    *Result
 }
 
 func (p *adviceParser) row(rec []string) error {
-	if !p.cellsFit(rec) {
+	if !p.CellsFit(rec) {
 		return nil
 	}
-	before := p.problems()
-	row := store.AdviceImportRow{Line: p.line}
-	la, err := p.org(p.la, p.cell(rec, advColLA))
+	before := p.Problems()
+	row := advicedb.ImportRow{Line: p.Line()}
+	la, err := p.Org(p.la, p.Cell(rec, advColLA))
 	if err != nil {
 		return err
 	}
 	row.LAID = la.ID
-	row.LAReference = p.text(advColReference, p.cell(rec, advColReference), 50, false)
+	row.LAReference = p.Text(advColReference, p.Cell(rec, advColReference), 50, false)
 
 	c := &row.Child
-	c.NHSNumber = p.nhsNumber(advColNHS, p.cell(rec, advColNHS))
-	c.GivenName = p.text(advColGiven, p.cell(rec, advColGiven), 100, true)
-	c.FamilyName = p.text(advColFamily, p.cell(rec, advColFamily), 100, true)
-	if dob, ok := p.date(advColDOB, p.cell(rec, advColDOB), dateRule{required: true, years: true}); ok {
+	c.NHSNumber = p.NHSNumber(advColNHS, p.Cell(rec, advColNHS))
+	c.GivenName = p.Text(advColGiven, p.Cell(rec, advColGiven), 100, true)
+	c.FamilyName = p.Text(advColFamily, p.Cell(rec, advColFamily), 100, true)
+	if dob, ok := p.DateInYears(advColDOB, p.Cell(rec, advColDOB), true); ok {
 		switch {
-		case dob.After(p.today):
-			p.fail(p.line, advColDOB, "date_of_birth %s is in the future", dob)
+		case dob.After(p.Today()):
+			p.Fail(p.Line(), advColDOB, "date_of_birth %s is in the future", dob)
 		case dob.Before(p.oldest):
-			p.fail(p.line, advColDOB, "date_of_birth %s is more than 26 years ago: dco holds children and young people aged 0 to 25", dob)
+			p.Fail(p.Line(), advColDOB, "date_of_birth %s is more than 26 years ago: dco holds children and young people aged 0 to 25", dob)
 		default:
 			c.DateOfBirth = dob
 		}
 	}
 
-	received, okR := p.date(advColReceived, p.cell(rec, advColReceived), dateRule{required: true, years: true})
-	returned, okT := p.date(advColReturned, p.cell(rec, advColReturned), dateRule{years: true})
-	excOn, okE := p.date(advColExceptionOn, p.cell(rec, advColExceptionOn), dateRule{years: true})
-	outcome, err := advice.ParseOutcome(strings.ToLower(p.cell(rec, advColOutcome)))
+	received, okR := p.DateInYears(advColReceived, p.Cell(rec, advColReceived), true)
+	returned, okT := p.DateInYears(advColReturned, p.Cell(rec, advColReturned), false)
+	excOn, okE := p.DateInYears(advColExceptionOn, p.Cell(rec, advColExceptionOn), false)
+	outcome, err := advice.ParseOutcome(strings.ToLower(p.Cell(rec, advColOutcome)))
 	if err != nil {
-		p.fail(p.line, advColOutcome, "outcome %q is not advice, not_known, withdrawn or blank", p.cell(rec, advColOutcome))
+		p.Fail(p.Line(), advColOutcome, "outcome %q is not advice, not_known, withdrawn or blank", p.Cell(rec, advColOutcome))
 	}
-	exc, err := send.ParseException(strings.ToLower(p.cell(rec, advColException)))
+	exc, err := send.ParseException(strings.ToLower(p.Cell(rec, advColException)))
 	if err != nil {
-		p.fail(p.line, advColException, "exception %q is not missed_appointment, exceptional_circumstances, absent_from_area or blank",
-			p.cell(rec, advColException))
+		p.Fail(p.Line(), advColException, "exception %q is not missed_appointment, exceptional_circumstances, absent_from_area or blank",
+			p.Cell(rec, advColException))
 	}
-	if okR && okT && okE && p.problems() == before {
+	if okR && okT && okE && p.Problems() == before {
 		var due send.Date
 		if !received.IsZero() {
 			if due, err = advice.Due(p.cal, received); err != nil {
 				return err
 			}
 		}
-		bad := advice.CheckRecord(received, due, returned, p.today, outcome, exc, excOn)
+		bad := advice.CheckRecord(received, due, returned, p.Today(), outcome, exc, excOn)
 		for _, col := range []string{advColReceived, advColReturned, advColOutcome, advColException, advColExceptionOn} {
 			if msg, ok := bad[col]; ok {
-				p.fail(p.line, col, "%s", msg)
+				p.Fail(p.Line(), col, "%s", msg)
 			}
 		}
 	}
@@ -191,21 +194,21 @@ func (p *adviceParser) row(rec []string) error {
 
 	if row.LAReference != "" && la.ID != 0 {
 		key := fmt.Sprintf("%d/%s", la.ID, row.LAReference)
-		if first, dup := firstLine(p.refs, key, p.line); dup {
-			p.fail(p.line, advColReference, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
+		if first, dup := importer.FirstLine(p.refs, key, p.Line()); dup {
+			p.Fail(p.Line(), advColReference, "la_reference %q is also on line %d for the same LA", row.LAReference, first)
 		}
 	}
 	if c.NHSNumber != "" && c.GivenName != "" && c.FamilyName != "" && !c.DateOfBirth.IsZero() {
-		me := person{given: strings.ToLower(c.GivenName), family: strings.ToLower(c.FamilyName), dob: c.DateOfBirth, line: p.line}
+		me := person{given: strings.ToLower(c.GivenName), family: strings.ToLower(c.FamilyName), dob: c.DateOfBirth, line: p.Line()}
 		if first, met := p.people[c.NHSNumber]; met {
 			if first.given != me.given || first.family != me.family || !first.dob.Equal(me.dob) {
-				p.fail(p.line, advColNHS, "nhs_number %s is given with a different name or date of birth on line %d", c.NHSNumber, first.line)
+				p.Fail(p.Line(), advColNHS, "nhs_number %s is given with a different name or date of birth on line %d", c.NHSNumber, first.line)
 			}
 		} else {
 			p.people[c.NHSNumber] = me
 		}
 	}
-	if p.problems() > before {
+	if p.Problems() > before {
 		return nil
 	}
 	p.res.Rows = append(p.res.Rows, row)

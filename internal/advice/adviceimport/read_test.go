@@ -1,4 +1,4 @@
-package importer
+package adviceimport
 
 import (
 	"bytes"
@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
+	"dco/internal/errs"
+	"dco/internal/importer"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -15,11 +18,22 @@ const adviceHeader = "la_code,la_reference,nhs_number,given_name,family_name,dat
 
 var adviceToday = send.NewDate(2025, 6, 2)
 
-func readAdvice(t *testing.T, in string) *AdviceResult {
+var banes = store.Org{ID: 7, Kind: store.OrgLA, Name: "Bath and North East Somerset", Code: "800", ONSCode: "E06000022"}
+
+// testLA knows one LA by DfE number and ONS code.
+func testLA(code string) (store.Org, error) {
+	switch strings.ToUpper(code) {
+	case "800", "E06000022":
+		return banes, nil
+	}
+	return store.Org{}, errs.E(errs.NotFound, "no LA %q", code)
+}
+
+func readAdvice(t *testing.T, in string) *Result {
 	t.Helper()
-	res, err := ReadAdvice(strings.NewReader(in), AdviceOptions{LA: testLA, Today: adviceToday})
+	res, err := Read(strings.NewReader(in), Options{LA: testLA, Today: adviceToday})
 	if err != nil {
-		t.Fatalf("ReadAdvice: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
 	return res
 }
@@ -139,11 +153,11 @@ func TestReadAdviceHeader(t *testing.T) {
 	if len(res.Notes) != 1 || !strings.Contains(res.Notes[0], "extra") {
 		t.Errorf("notes: %v", res.Notes)
 	}
-	if _, err := ReadAdvice(strings.NewReader(""), AdviceOptions{LA: testLA, Today: adviceToday}); err == nil {
+	if _, err := Read(strings.NewReader(""), Options{LA: testLA, Today: adviceToday}); err == nil {
 		t.Errorf("empty file: no error")
 	}
 	big := adviceHeader + strings.Repeat("800,,9990000018,Ava,Smith,2018-03-01,2025-05-01,,,,\n", 10)
-	if _, err := ReadAdvice(strings.NewReader(big), AdviceOptions{LA: testLA, Today: adviceToday, Limits: Limits{MaxBytes: 100, MaxRows: 10, MaxCell: 100, MaxErrors: 10}}); err == nil {
+	if _, err := Read(strings.NewReader(big), Options{LA: testLA, Today: adviceToday, Limits: importer.Limits{MaxBytes: 100, MaxRows: 10, MaxCell: 100, MaxErrors: 10}}); err == nil {
 		t.Errorf("file over the byte limit: no error")
 	}
 }
@@ -152,7 +166,7 @@ func FuzzReadAdvice(f *testing.F) {
 	f.Add([]byte(adviceHeader + "800,A,9990000018,Ava,Smith,2018-03-01,2025-05-01,2025-05-30,advice,missed_appointment,2025-05-02\n"))
 	f.Add([]byte(adviceHeader + "\"unterminated\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		res, err := ReadAdvice(bytes.NewReader(b), AdviceOptions{LA: testLA, Today: adviceToday})
+		res, err := Read(bytes.NewReader(b), Options{LA: testLA, Today: adviceToday})
 		if err == nil && res.OK() {
 			for _, r := range res.Rows {
 				if r.ReceivedOn.IsZero() {
@@ -189,7 +203,7 @@ func BenchmarkReadAdvice(b *testing.B) {
 	data := adviceBenchFile(rows)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		res, err := ReadAdvice(bytes.NewReader(data), AdviceOptions{LA: testLA, Today: adviceToday})
+		res, err := Read(bytes.NewReader(data), Options{LA: testLA, Today: adviceToday})
 		if err != nil || !res.OK() || len(res.Rows) != rows {
 			b.Fatalf("rows %d errors %v err %v", len(res.Rows), res.Errors[:min(3, len(res.Errors))], err)
 		}
@@ -209,37 +223,37 @@ func TestAdviceAddStoreErrors(t *testing.T) {
 	tests := []struct {
 		name  string
 		max   int
-		store []store.LineError
+		store []advicedb.LineError
 		want  []string
 		more  int
 	}{
 		{"no database problems", 0, nil, []string{
 			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
 			`line 5: received_on "2025-13-01" is not a real date`}, 0},
-		{"merged by line", 0, []store.LineError{
+		{"merged by line", 0, []advicedb.LineError{
 			{Line: 4, Message: `la_reference "C" is already recorded for this LA`},
 			{Line: 2, Message: "nhs_number 999 000 0018 is registered with a different name or date of birth"}}, []string{
 			"line 2: nhs_number 999 000 0018 is registered with a different name or date of birth",
 			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
 			`line 4: la_reference "C" is already recorded for this LA`,
 			`line 5: received_on "2025-13-01" is not a real date`}, 0},
-		{"a problem already reported is not repeated", 0, []store.LineError{
+		{"a problem already reported is not repeated", 0, []advicedb.LineError{
 			{Line: 3, Message: `outcome "done" is not advice, not_known, withdrawn or blank`},
 			{Line: 3, Message: "la_reference \"B\" is already recorded for this LA"}}, []string{
 			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`,
 			`line 3: la_reference "B" is already recorded for this LA`,
 			`line 5: received_on "2025-13-01" is not a real date`}, 0},
-		{"no more than MaxErrors kept", 2, []store.LineError{{Line: 2, Message: "x"}, {Line: 4, Message: "y"}}, []string{
+		{"no more than MaxErrors kept", 2, []advicedb.LineError{{Line: 2, Message: "x"}, {Line: 4, Message: "y"}}, []string{
 			"line 2: x",
 			`line 3: outcome "done" is not advice, not_known, withdrawn or blank`}, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			lim := DefaultLimits
+			lim := importer.DefaultLimits
 			if tc.max != 0 {
 				lim.MaxErrors = tc.max
 			}
-			res, err := ReadAdvice(strings.NewReader(in), AdviceOptions{LA: testLA, Today: adviceToday, Limits: lim})
+			res, err := Read(strings.NewReader(in), Options{LA: testLA, Today: adviceToday, Limits: lim})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,5 +272,22 @@ func TestAdviceAddStoreErrors(t *testing.T) {
 				t.Errorf("more errors: got %d, want %d", res.MoreErrors, tc.more)
 			}
 		})
+	}
+}
+
+// TestReadNotUTF8 is issue 8 item 7 for the advice requests file: a cell
+// that is not UTF-8 is refused by the rule every file shares, naming the
+// line and the column (importer.TestReadNotUTF8 for the children file).
+func TestReadNotUTF8(t *testing.T) {
+	const msg = ` is not UTF-8 text: save the file as "CSV UTF-8" and import it again`
+	in := adviceHeader + "800,R1,9990000018,Ada,Love\xfflace,2015-01-01,2025-05-01,,,,\n"
+	want := "line 2: family_name" + msg
+	res := readAdvice(t, in)
+	var got []string
+	for _, e := range res.Errors {
+		got = append(got, e.Error())
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want [%q]", got, want)
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package advicedb
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"dco/internal/advice"
 	"dco/internal/errs"
 	"dco/internal/send"
+	"dco/internal/store"
 )
 
 // Health advice for EHC needs assessments (SEND Regulations 2014 reg 8).
@@ -30,9 +31,9 @@ import (
 // attempt is audited as access.refused. Every read and change of a request
 // is audited with its child's id, in the transaction that made it.
 
-// AdviceRequest is an LA's request to health for advice and information
+// Request is an LA's request to health for advice and information
 // about one child for an EHC needs assessment.
-type AdviceRequest struct {
+type Request struct {
 	ID          int64
 	ICBID       int64
 	LAID        int64 // the LA that asked
@@ -68,17 +69,17 @@ type AdviceRequest struct {
 	Version             int64
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
-	Contributions       []AdviceContribution
+	Contributions       []Contribution
 	ContributionsHidden bool // an LA sees the contributions once the response is returned
 }
 
 // Facts are what the request's status is derived from.
-func (r AdviceRequest) Facts() advice.Facts {
+func (r Request) Facts() advice.Facts {
 	return advice.Facts{State: r.State, Due: r.DueOn, Returned: r.ReturnedOn, Exception: r.Exception.Kind, Started: r.Triage != ""}
 }
 
 // QueueFacts are what the work queues are decided on.
-func (r AdviceRequest) QueueFacts() advice.QueueFacts {
+func (r Request) QueueFacts() advice.QueueFacts {
 	f := advice.QueueFacts{Facts: r.Facts(), Unassigned: len(r.Contributions) == 0 && !r.ContributionsHidden,
 		Parts: len(r.Contributions)}
 	for _, c := range r.Contributions {
@@ -94,7 +95,7 @@ func (r AdviceRequest) QueueFacts() advice.QueueFacts {
 
 // OnTime says whether a returned request was returned within six weeks and
 // whether it counts in the on-time measure (send.OnTime).
-func (r AdviceRequest) OnTime() (onTime, counted bool) {
+func (r Request) OnTime() (onTime, counted bool) {
 	if r.State != advice.StateReturned {
 		return false, false
 	}
@@ -103,7 +104,7 @@ func (r AdviceRequest) OnTime() (onTime, counted bool) {
 
 // ClosedOn is the date the request was returned or withdrawn; zero while
 // it is open.
-func (r AdviceRequest) ClosedOn() send.Date {
+func (r Request) ClosedOn() send.Date {
 	if r.State == advice.StateWithdrawn {
 		return r.WithdrawnOn
 	}
@@ -111,7 +112,7 @@ func (r AdviceRequest) ClosedOn() send.Date {
 }
 
 // Assignees names the clinicians given the request's contributions, once each.
-func (r AdviceRequest) Assignees() []string {
+func (r Request) Assignees() []string {
 	var out []string
 	seen := map[int64]bool{}
 	for _, c := range r.Contributions {
@@ -123,8 +124,8 @@ func (r AdviceRequest) Assignees() []string {
 	return out
 }
 
-// AdviceContribution is one service's or clinician's part of the answer.
-type AdviceContribution struct {
+// Contribution is one service's or clinician's part of the answer.
+type Contribution struct {
 	ID            int64
 	RequestID     int64
 	ChildID       int64
@@ -139,17 +140,17 @@ type AdviceContribution struct {
 	Reuse         advice.Reuse
 	ReturnedOn    send.Date
 	Exception     advice.Exception
-	Document      *AdviceDocument // the newest upload, without its content
+	Document      *Document // the newest upload, without its content
 	Version       int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
 
 // Done reports whether the contribution has been answered.
-func (c AdviceContribution) Done() bool { return c.Kind != "" }
+func (c Contribution) Done() bool { return c.Kind != "" }
 
-// AdviceDocument is advice uploaded as a file.
-type AdviceDocument struct {
+// Document is advice uploaded as a file.
+type Document struct {
 	ID             int64
 	ContributionID int64
 	RequestID      int64
@@ -162,8 +163,8 @@ type AdviceDocument struct {
 	CreatedAt      time.Time
 }
 
-// AdviceFilter narrows a list of requests. Empty fields do not filter.
-type AdviceFilter struct {
+// Filter narrows a list of requests. Empty fields do not filter.
+type Filter struct {
 	LAID       int64
 	ChildID    int64
 	Status     advice.Status // derived on the clock's day
@@ -181,10 +182,10 @@ type AdviceFilter struct {
 	Offset   int
 }
 
-// AdviceAnswer is how a clinician answers a contribution: written advice,
+// Answer is how a clinician answers a contribution: written advice,
 // "not known to this service" with the checks made, or existing advice
 // reused. An uploaded document is UploadAdviceDocument.
-type AdviceAnswer struct {
+type Answer struct {
 	Kind       advice.Kind
 	Advice     advice.Advice
 	Checks     advice.Checks
@@ -193,9 +194,9 @@ type AdviceAnswer struct {
 	ReturnedOn send.Date
 }
 
-// AdviceCount is one row of a work-queue table: the open requests (or, by
+// Count is one row of a work-queue table: the open requests (or, by
 // service and by assignee, open contributions) in each queue.
-type AdviceCount struct {
+type Count struct {
 	ID          int64  // the LA or the clinician; 0 for "no one yet"
 	Code        string // the LA's DfE number, or the service's code
 	Label       string
@@ -218,11 +219,11 @@ const (
 
 // errNoAdvice is the refusal for a role that has no part in advice requests.
 func errNoAdvice() error {
-	return &refusal{errs.E(errs.Forbidden, "Your role does not handle health advice requests")}
+	return store.Refusal(errs.E(errs.Forbidden, "Your role does not handle health advice requests"))
 }
 
 func errAdviceNotFound() error {
-	return &refusal{errs.E(errs.NotFound, "No advice request was found")}
+	return store.Refusal(errs.E(errs.NotFound, "No advice request was found"))
 }
 
 // adviceScope returns the SQL condition, on advice_requests aliased r, that
@@ -230,29 +231,23 @@ func errAdviceNotFound() error {
 // contributions assigned to them, through an index: a request they hold a
 // part of stays theirs to read once it is returned or withdrawn (the advice
 // they wrote), while the child's record does not (grantClinician).
-func adviceScope(a Actor) (string, []any, error) {
-	if cond, args, ok := icbWide(a, "r"); ok {
+func adviceScope(a store.Actor) (string, []any, error) {
+	if cond, args, ok := store.ICBWide(a, "r"); ok {
 		return cond, args, nil
 	}
 	switch a.Role {
-	case RoleLA:
+	case store.RoleLA:
 		return "r.la_id = ?", []any{a.LAID}, nil
-	case RoleClinician:
+	case store.RoleClinician:
 		return "r.id IN (SELECT k0.request_id FROM advice_contributions k0 WHERE k0.assignee_id = ?)", []any{a.UserID}, nil
 	}
 	return "", nil, errNoAdvice()
 }
 
 // adviceWrite runs fn in a write transaction; a refusal by scope is audited
-// in a transaction of its own once fn's has rolled back.
-func (s *Store) adviceWrite(ctx context.Context, actor Actor, action string, requestID int64, fn func(t *tx) error) error {
-	err := s.write(ctx, fn)
-	var r *refusal
-	if errors.As(err, &r) {
-		s.refuse(ctx, actor, action, "advice_request", requestID, 0)
-		return r.err
-	}
-	return err
+// against the request in a transaction of its own once fn's has rolled back.
+func (s *DB) adviceWrite(ctx context.Context, actor store.Actor, action string, requestID int64, fn func(t *store.Tx) error) error {
+	return s.st.ScopedWrite(ctx, actor, action, "advice_request", requestID, 0, fn)
 }
 
 const adviceColumns = `r.id, r.icb_id, r.la_id, la.name, la.code, r.child_id, c.given_name, c.family_name, c.nhs_number,
@@ -262,23 +257,15 @@ const adviceColumns = `r.id, r.icb_id, r.la_id, la.name, la.code, r.child_id, c.
 
 const adviceFrom = ` FROM advice_requests r JOIN children c ON c.id = r.child_id JOIN orgs la ON la.id = r.la_id`
 
-// optDate reads a stored date that may be empty.
-func optDate(s string) (send.Date, error) {
-	if s == "" {
-		return send.Date{}, nil
-	}
-	return send.ParseDate(s)
-}
-
-func scanAdvice(row interface{ Scan(...any) error }) (AdviceRequest, error) {
-	var r AdviceRequest
+func scanAdvice(row interface{ Scan(...any) error }) (Request, error) {
+	var r Request
 	var nhs, dob, received, assessment, due, state, triage, triagedAt, returned, outcome, exc, excOn, created, updated, withdrawn string
 	err := row.Scan(&r.ID, &r.ICBID, &r.LAID, &r.LAName, &r.LACode, &r.ChildID, &r.GivenName, &r.FamilyName, &nhs,
 		&dob, &r.LAReference, &received, &assessment, &r.ServicesRequested, &r.RequestNote,
 		&due, &state, &triage, &r.KnownServices, &r.TriageNote, &triagedAt, &returned, &outcome,
 		&r.ResponseNote, &exc, &r.Exception.Reason, &excOn, &r.Imported, &r.Version, &created, &updated, &withdrawn)
 	if err != nil {
-		return AdviceRequest{}, err
+		return Request{}, err
 	}
 	r.NHSNumber = send.NHSNumber(nhs)
 	r.State, r.Triage, r.Outcome, r.Exception.Kind = advice.State(state), advice.Triage(triage), advice.Outcome(outcome), send.Exception(exc)
@@ -287,14 +274,14 @@ func scanAdvice(row interface{ Scan(...any) error }) (AdviceRequest, error) {
 		src string
 	}{{&r.DateOfBirth, dob}, {&r.ReceivedOn, received}, {&r.AssessmentRequestedOn, assessment}, {&r.DueOn, due},
 		{&r.ReturnedOn, returned}, {&r.Exception.On, excOn}, {&r.WithdrawnOn, withdrawn}} {
-		if *d.dst, err = optDate(d.src); err != nil {
-			return AdviceRequest{}, fmt.Errorf("advice request %d: %w", r.ID, err)
+		if *d.dst, err = store.OptDate(d.src); err != nil {
+			return Request{}, fmt.Errorf("advice request %d: %w", r.ID, err)
 		}
 	}
 	if triagedAt != "" {
-		r.TriagedAt = parseTime(triagedAt)
+		r.TriagedAt = store.ParseTime(triagedAt)
 	}
-	r.CreatedAt, r.UpdatedAt = parseTime(created), parseTime(updated)
+	r.CreatedAt, r.UpdatedAt = store.ParseTime(created), store.ParseTime(updated)
 	return r, nil
 }
 
@@ -305,73 +292,73 @@ const contributionColumns = `k.id, k.request_id, k.child_id, k.service, COALESCE
 
 const contributionFrom = ` FROM advice_contributions k LEFT JOIN users u ON u.id = k.assignee_id`
 
-func scanContribution(row interface{ Scan(...any) error }) (AdviceContribution, error) {
-	var c AdviceContribution
+func scanContribution(row interface{ Scan(...any) error }) (Contribution, error) {
+	var c Contribution
 	var kind, reuseDated, returned, exc, excOn, created, updated string
 	err := row.Scan(&c.ID, &c.RequestID, &c.ChildID, &c.Service, &c.AssigneeID, &c.AssigneeName,
 		&c.AssigneeEmail, &kind, &c.Advice.Needs, &c.Advice.Outcomes, &c.Checks.RecordsReviewed, &c.Checks.FamilyContacted,
 		&c.Checks.SENCOContacted, &c.Checks.Note, &c.ReuseOfID, &c.Reuse.Source, &reuseDated, &c.Reuse.AuthorAgreed,
 		&c.Reuse.LAAgreed, &c.Reuse.FamilyAgreed, &returned, &exc, &c.Exception.Reason, &excOn, &c.Version, &created, &updated)
 	if err != nil {
-		return AdviceContribution{}, err
+		return Contribution{}, err
 	}
 	c.Kind, c.Exception.Kind = advice.Kind(kind), send.Exception(exc)
-	if c.Reuse.Dated, err = optDate(reuseDated); err != nil {
+	if c.Reuse.Dated, err = store.OptDate(reuseDated); err != nil {
 		return c, err
 	}
-	if c.ReturnedOn, err = optDate(returned); err != nil {
+	if c.ReturnedOn, err = store.OptDate(returned); err != nil {
 		return c, err
 	}
-	if c.Exception.On, err = optDate(excOn); err != nil {
+	if c.Exception.On, err = store.OptDate(excOn); err != nil {
 		return c, err
 	}
-	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	c.CreatedAt, c.UpdatedAt = store.ParseTime(created), store.ParseTime(updated)
 	return c, nil
 }
 
 // requestInScope reads one request the actor may see; lock holds its row
 // for an update.
-func (t *tx) requestInScope(ctx context.Context, actor Actor, id int64, lock bool) (AdviceRequest, error) {
+func requestInScope(ctx context.Context, t *store.Tx, actor store.Actor, id int64, lock bool) (Request, error) {
 	scope, args, err := adviceScope(actor)
 	if err != nil {
-		return AdviceRequest{}, err
+		return Request{}, err
 	}
 	q := "SELECT " + adviceColumns + adviceFrom + " WHERE r.id = ? AND " + scope
-	if lock && t.s.engine == EnginePostgres {
+	if lock && t.Engine() == store.EnginePostgres {
 		q += " FOR UPDATE OF r"
 	}
-	r, err := scanAdvice(t.queryRow(ctx, q, append([]any{id}, args...)...))
+	r, err := scanAdvice(t.QueryRow(ctx, q, append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return AdviceRequest{}, errAdviceNotFound()
+		return Request{}, errAdviceNotFound()
 	}
 	if err != nil {
-		return AdviceRequest{}, mapErr(err, "read advice request")
+		return Request{}, store.MapErr(err, "read advice request")
 	}
 	return r, nil
 }
 
 // contributionInScope reads one contribution and its request, if the actor
 // may see the request; lock holds both rows.
-func (t *tx) contributionInScope(ctx context.Context, actor Actor, id int64, lock bool) (AdviceContribution, AdviceRequest, error) {
+func contributionInScope(ctx context.Context, t *store.Tx, actor store.Actor, id int64, lock bool) (Contribution, Request, error) {
 	var requestID int64
-	err := t.queryRow(ctx, "SELECT request_id FROM advice_contributions WHERE id = ?", id).Scan(&requestID)
+	err := t.QueryRow(ctx, "SELECT request_id FROM advice_contributions WHERE id = ?", id).Scan(&requestID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return AdviceContribution{}, AdviceRequest{}, errAdviceNotFound()
+		return Contribution{}, Request{}, errAdviceNotFound()
 	}
 	if err != nil {
-		return AdviceContribution{}, AdviceRequest{}, mapErr(err, "find contribution")
+		return Contribution{}, Request{}, store.MapErr(err, "find contribution")
 	}
-	r, err := t.requestInScope(ctx, actor, requestID, lock)
+	r, err := requestInScope(ctx, t, actor, requestID, lock)
 	if err != nil {
-		return AdviceContribution{}, AdviceRequest{}, err
+		return Contribution{}, Request{}, err
 	}
 	q := "SELECT " + contributionColumns + contributionFrom + " WHERE k.id = ?"
-	if lock && t.s.engine == EnginePostgres {
+	if lock && t.Engine() == store.EnginePostgres {
 		q += " FOR UPDATE OF k"
 	}
-	c, err := scanContribution(t.queryRow(ctx, q, id))
+	c, err := scanContribution(t.QueryRow(ctx, q, id))
 	if err != nil {
-		return AdviceContribution{}, AdviceRequest{}, mapErr(err, "read contribution")
+		return Contribution{}, Request{}, store.MapErr(err, "read contribution")
 	}
 	return c, r, nil
 }
@@ -379,7 +366,7 @@ func (t *tx) contributionInScope(ctx context.Context, actor Actor, id int64, loc
 // loadContributions fills the contributions of requests, with provision
 // and the newest document of each; full is false for lists, which need only
 // who, which service and whether each is done.
-func (t *tx) loadContributions(ctx context.Context, rs []AdviceRequest, full bool) error {
+func loadContributions(ctx context.Context, t *store.Tx, rs []Request, full bool) error {
 	if len(rs) == 0 {
 		return nil
 	}
@@ -392,12 +379,12 @@ func (t *tx) loadContributions(ctx context.Context, rs []AdviceRequest, full boo
 		ids = append(ids, r.ID)
 	}
 	in := "(" + strings.Join(marks, ", ") + ")"
-	rows, err := t.query(ctx, "SELECT "+contributionColumns+contributionFrom+" WHERE k.request_id IN "+in+" ORDER BY k.id", ids...)
+	rows, err := t.Query(ctx, "SELECT "+contributionColumns+contributionFrom+" WHERE k.request_id IN "+in+" ORDER BY k.id", ids...)
 	if err != nil {
 		return err
 	}
-	byID := map[int64]*AdviceContribution{}
-	all, err := scanAll(rows, "contributions", scanContribution)
+	byID := map[int64]*Contribution{}
+	all, err := store.ScanAll(rows, "contributions", scanContribution)
 	if err != nil {
 		return err
 	}
@@ -405,10 +392,10 @@ func (t *tx) loadContributions(ctx context.Context, rs []AdviceRequest, full boo
 		for i := range all {
 			byID[all[i].ID] = &all[i]
 		}
-		if err := t.loadProvision(ctx, in, ids, byID); err != nil {
+		if err := loadProvision(ctx, t, in, ids, byID); err != nil {
 			return err
 		}
-		if err := t.loadDocuments(ctx, in, ids, byID); err != nil {
+		if err := loadDocuments(ctx, t, in, ids, byID); err != nil {
 			return err
 		}
 	}
@@ -419,8 +406,8 @@ func (t *tx) loadContributions(ctx context.Context, rs []AdviceRequest, full boo
 	return nil
 }
 
-func (t *tx) loadProvision(ctx context.Context, in string, ids []any, byID map[int64]*AdviceContribution) error {
-	rows, err := t.query(ctx, `SELECT p.contribution_id, p.who, p.what, p.how_often, p.how_long
+func loadProvision(ctx context.Context, t *store.Tx, in string, ids []any, byID map[int64]*Contribution) error {
+	rows, err := t.Query(ctx, `SELECT p.contribution_id, p.who, p.what, p.how_often, p.how_long
 		FROM advice_provisions p JOIN advice_contributions k ON k.id = p.contribution_id
 		WHERE k.request_id IN `+in+` ORDER BY p.contribution_id, p.position`, ids...)
 	if err != nil {
@@ -431,33 +418,33 @@ func (t *tx) loadProvision(ctx context.Context, in string, ids []any, byID map[i
 		var id int64
 		var p advice.Provision
 		if err := rows.Scan(&id, &p.Who, &p.What, &p.HowOften, &p.HowLong); err != nil {
-			return mapErr(err, "scan provision")
+			return store.MapErr(err, "scan provision")
 		}
 		if c := byID[id]; c != nil {
 			c.Advice.Provision = append(c.Advice.Provision, p)
 		}
 	}
-	return mapErr(rows.Err(), "read provision")
+	return store.MapErr(rows.Err(), "read provision")
 }
 
 const documentColumns = `d.id, d.contribution_id, d.request_id, d.child_id, d.filename, d.content_type, d.size_bytes, d.sha256, d.created_at`
 
-func scanDocument(row interface{ Scan(...any) error }, content bool) (AdviceDocument, error) {
-	var d AdviceDocument
+func scanDocument(row interface{ Scan(...any) error }, content bool) (Document, error) {
+	var d Document
 	var created string
 	dst := []any{&d.ID, &d.ContributionID, &d.RequestID, &d.ChildID, &d.Filename, &d.ContentType, &d.Size, &d.SHA256, &created}
 	if content {
 		dst = append(dst, &d.Content)
 	}
 	if err := row.Scan(dst...); err != nil {
-		return AdviceDocument{}, err
+		return Document{}, err
 	}
-	d.CreatedAt = parseTime(created)
+	d.CreatedAt = store.ParseTime(created)
 	return d, nil
 }
 
-func (t *tx) loadDocuments(ctx context.Context, in string, ids []any, byID map[int64]*AdviceContribution) error {
-	rows, err := t.query(ctx, "SELECT "+documentColumns+" FROM advice_documents d WHERE d.request_id IN "+in+" ORDER BY d.id", ids...)
+func loadDocuments(ctx context.Context, t *store.Tx, in string, ids []any, byID map[int64]*Contribution) error {
+	rows, err := t.Query(ctx, "SELECT "+documentColumns+" FROM advice_documents d WHERE d.request_id IN "+in+" ORDER BY d.id", ids...)
 	if err != nil {
 		return err
 	}
@@ -465,19 +452,19 @@ func (t *tx) loadDocuments(ctx context.Context, in string, ids []any, byID map[i
 	for rows.Next() {
 		d, err := scanDocument(rows, false)
 		if err != nil {
-			return mapErr(err, "scan document")
+			return store.MapErr(err, "scan document")
 		}
 		if c := byID[d.ContributionID]; c != nil {
 			c.Document = &d // ordered by id: the newest wins
 		}
 	}
-	return mapErr(rows.Err(), "read documents")
+	return store.MapErr(rows.Err(), "read documents")
 }
 
 // hideFromLA keeps an open request's contributions from the LA: what the
 // LA receives is the combined response, once it is returned.
-func hideFromLA(actor Actor, r *AdviceRequest) {
-	if actor.Role == RoleLA && !isSystem(actor) && r.State != advice.StateReturned {
+func hideFromLA(actor store.Actor, r *Request) {
+	if actor.Role == store.RoleLA && !store.IsSystem(actor) && r.State != advice.StateReturned {
 		r.Contributions = nil
 		r.ContributionsHidden = true
 	}
@@ -486,24 +473,24 @@ func hideFromLA(actor Actor, r *AdviceRequest) {
 // GetAdviceRequest returns a request the actor may see with its
 // contributions, their provision and documents (an LA sees contributions
 // once the response is returned). Audited "advice.view" with the child.
-func (s *Store) GetAdviceRequest(ctx context.Context, actor Actor, id int64) (AdviceRequest, error) {
+func (s *DB) GetAdviceRequest(ctx context.Context, actor store.Actor, id int64) (Request, error) {
 	const action = "advice.view"
-	var r AdviceRequest
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
+	var r Request
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
 		var err error
-		if r, err = t.requestInScope(ctx, actor, id, false); err != nil {
+		if r, err = requestInScope(ctx, t, actor, id, false); err != nil {
 			return err
 		}
-		rs := []AdviceRequest{r}
-		if err := t.loadContributions(ctx, rs, true); err != nil {
+		rs := []Request{r}
+		if err := loadContributions(ctx, t, rs, true); err != nil {
 			return err
 		}
 		r = rs[0]
 		hideFromLA(actor, &r)
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK, ""))
 	})
 	if err != nil {
-		return AdviceRequest{}, err
+		return Request{}, err
 	}
 	return r, nil
 }
@@ -512,24 +499,24 @@ func (s *Store) GetAdviceRequest(ctx context.Context, actor Actor, id int64) (Ad
 // GetAdviceRequest does, for pages addressed by the contribution. A
 // contribution of a request out of scope is not_found. Audited
 // "advice.view" with the child.
-func (s *Store) GetAdviceRequestOf(ctx context.Context, actor Actor, contributionID int64) (AdviceRequest, error) {
+func (s *DB) GetAdviceRequestOf(ctx context.Context, actor store.Actor, contributionID int64) (Request, error) {
 	const action = "advice.view"
-	var r AdviceRequest
-	err := s.adviceWrite(ctx, actor, action, 0, func(t *tx) error {
-		_, req, err := t.contributionInScope(ctx, actor, contributionID, false)
+	var r Request
+	err := s.adviceWrite(ctx, actor, action, 0, func(t *store.Tx) error {
+		_, req, err := contributionInScope(ctx, t, actor, contributionID, false)
 		if err != nil {
 			return err
 		}
-		rs := []AdviceRequest{req}
-		if err := t.loadContributions(ctx, rs, true); err != nil {
+		rs := []Request{req}
+		if err := loadContributions(ctx, t, rs, true); err != nil {
 			return err
 		}
 		r = rs[0]
 		hideFromLA(actor, &r)
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK, "contribution="+itoa(contributionID)))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, r.ChildID, store.OutcomeOK, "contribution="+itoa(contributionID)))
 	})
 	if err != nil {
-		return AdviceRequest{}, err
+		return Request{}, err
 	}
 	return r, nil
 }
@@ -537,7 +524,7 @@ func (s *Store) GetAdviceRequestOf(ctx context.Context, actor Actor, contributio
 // adviceWhere turns a filter into SQL conditions on r, judged on the
 // clock's day. Each status and queue is the SQL form of advice.Clock's
 // Status and In; a test holds them together.
-func adviceWhere(f AdviceFilter, c advice.Clock) (string, []any, error) {
+func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -633,11 +620,11 @@ const toReturnSQL = `EXISTS (SELECT 1 FROM advice_contributions kr WHERE kr.requ
 // match the filter on the clock's day, by due date, with who is assigned
 // to each, and how many match in all. Audited "advice.list" with the count
 // and the children of the page, as a search of children is.
-func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advice.Clock, f AdviceFilter) ([]AdviceRequest, int, error) {
+func (s *DB) ListAdviceRequests(ctx context.Context, actor store.Actor, clock advice.Clock, f Filter) ([]Request, int, error) {
 	const action = "advice.list"
-	var out []AdviceRequest
+	var out []Request
 	var total int
-	err := s.adviceWrite(ctx, actor, action, 0, func(t *tx) error {
+	err := s.adviceWrite(ctx, actor, action, 0, func(t *store.Tx) error {
 		scope, sargs, err := adviceScope(actor)
 		if err != nil {
 			return err
@@ -648,20 +635,20 @@ func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advic
 		}
 		where = scope + " AND " + where
 		args = append(sargs, args...)
-		if err := t.queryRow(ctx, "SELECT count(*) FROM advice_requests r WHERE "+where, args...).Scan(&total); err != nil {
-			return mapErr(err, "count advice requests")
+		if err := t.QueryRow(ctx, "SELECT count(*) FROM advice_requests r WHERE "+where, args...).Scan(&total); err != nil {
+			return store.MapErr(err, "count advice requests")
 		}
-		limit, offset := pageOf(f.Limit, f.Offset)
+		limit, offset := store.PageOf(f.Limit, f.Offset)
 		if total > offset {
-			rows, err := t.query(ctx, "SELECT "+adviceColumns+adviceFrom+" WHERE "+where+
+			rows, err := t.Query(ctx, "SELECT "+adviceColumns+adviceFrom+" WHERE "+where+
 				" ORDER BY r.due_on, r.id LIMIT ? OFFSET ?", append(args, limit, offset)...)
 			if err != nil {
 				return err
 			}
-			if out, err = scanAll(rows, "advice requests", scanAdvice); err != nil {
+			if out, err = store.ScanAll(rows, "advice requests", scanAdvice); err != nil {
 				return err
 			}
-			if err := t.loadContributions(ctx, out, false); err != nil {
+			if err := loadContributions(ctx, t, out, false); err != nil {
 				return err
 			}
 			for i := range out {
@@ -670,8 +657,8 @@ func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advic
 		}
 		// The children shown, not the filter's: a filter naming a child
 		// the actor cannot see shows nothing of it.
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", 0, 0, OutcomeOK, fmt.Sprintf("results=%d", total)).
-			withChildren(childIDs(out, func(r AdviceRequest) int64 { return r.ChildID })))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", 0, 0, store.OutcomeOK, fmt.Sprintf("results=%d", total)).
+			WithChildren(store.ChildIDs(out, func(r Request) int64 { return r.ChildID })))
 	})
 	if err != nil {
 		return nil, 0, err
@@ -683,12 +670,11 @@ func (s *Store) ListAdviceRequests(ctx context.Context, actor Actor, clock advic
 // queue on the clock's day, grouped by LA, or counts open contributions by
 // service or by assignee. It reads counts only, no record, so it is not
 // audited.
-func (s *Store) AdviceQueueCounts(ctx context.Context, actor Actor, clock advice.Clock, by string) ([]AdviceCount, error) {
+func (s *DB) AdviceQueueCounts(ctx context.Context, actor store.Actor, clock advice.Clock, by string) ([]Count, error) {
 	scope, sargs, err := adviceScope(actor)
 	if err != nil {
-		var r *refusal
-		if errors.As(err, &r) {
-			return nil, r.err
+		if e, ok := store.Refused(err); ok {
+			return nil, e
 		}
 		return nil, err
 	}
@@ -724,16 +710,16 @@ func (s *Store) AdviceQueueCounts(ctx context.Context, actor Actor, clock advice
 		return nil, errs.E(errs.Invalid, "unknown grouping %q", by)
 	}
 	args := append([]any{today, today, week, week}, sargs...)
-	rows, err := s.query(ctx, q, args...)
+	rows, err := s.st.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []AdviceCount
+	var out []Count
 	for rows.Next() {
-		var c AdviceCount
+		var c Count
 		if err := rows.Scan(&c.ID, &c.Code, &c.Label, &c.Overdue, &c.DueThisWeek, &c.Unassigned, &c.Paused, &c.AtRisk, &c.Open); err != nil {
-			return nil, mapErr(err, "scan advice counts")
+			return nil, store.MapErr(err, "scan advice counts")
 		}
 		if by == ByService {
 			c.Label = advice.ServiceLabel(c.Code)
@@ -741,7 +727,7 @@ func (s *Store) AdviceQueueCounts(ctx context.Context, actor Actor, clock advice
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapErr(err, "read advice counts")
+		return nil, store.MapErr(err, "read advice counts")
 	}
 	if by == ByService {
 		// In the order forms offer the services.
@@ -758,7 +744,7 @@ func (s *Store) AdviceQueueCounts(ctx context.Context, actor Actor, clock advice
 
 // checkRequest normalises the fields of a request that an LA or the DCO
 // type and returns what is wrong with them.
-func checkRequest(r *AdviceRequest, today send.Date) map[string]string {
+func checkRequest(r *Request, today send.Date) map[string]string {
 	bad := map[string]string{}
 	r.LAReference = strings.TrimSpace(r.LAReference)
 	switch {
@@ -791,7 +777,9 @@ func checkRequest(r *AdviceRequest, today send.Date) map[string]string {
 }
 
 // mayRequest reports whether a role may send advice requests in.
-func mayRequest(a Actor) bool { return isSystem(a) || a.Role == RoleDCO || a.Role == RoleLA }
+func mayRequest(a store.Actor) bool {
+	return store.IsSystem(a) || a.Role == store.RoleDCO || a.Role == store.RoleLA
+}
 
 func errDuplicateReference(err error) error {
 	const msg = "Your LA has already sent a request with this reference"
@@ -804,19 +792,19 @@ func errDuplicateReference(err error) error {
 // the child's LA of residence; an LA user may only ask about their own
 // LA's children. The due date is the health-advice rule of cal. Audited
 // "advice.create" with the child (and "child.create" for a new child).
-func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.Calendar, r *AdviceRequest, register *Child) error {
+func (s *DB) CreateAdviceRequest(ctx context.Context, actor store.Actor, cal *send.Calendar, r *Request, register *store.Child) error {
 	const action = "advice.create"
 	if !mayRequest(actor) {
-		s.refuse(ctx, actor, action, "advice_request", 0, r.ChildID)
+		s.st.Refuse(ctx, actor, action, "advice_request", 0, r.ChildID)
 		return errs.E(errs.Forbidden, "Your role cannot send advice requests")
 	}
 	if register != nil && r.ChildID == 0 {
-		if err := s.identityWait(ctx, actor, "child.create"); err != nil {
+		if err := s.st.IdentityWait(ctx, actor, "child.create"); err != nil {
 			return err
 		}
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
 	bad := checkRequest(r, today)
 	var due send.Date
 	if _, ok := bad["received_on"]; !ok {
@@ -825,20 +813,20 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 			return err
 		}
 	}
-	err := s.childWrite(ctx, actor, action, r.ChildID, func(t *tx) error {
-		var child Child
+	err := s.st.ChildWrite(ctx, actor, action, r.ChildID, func(t *store.Tx) error {
+		var child store.Child
 		switch {
 		case r.ChildID != 0:
 			var err error
-			if child, err = t.childInScope(ctx, actor, r.ChildID, false); err != nil {
+			if child, err = t.ChildInScope(ctx, actor, r.ChildID, false); err != nil {
 				return err
 			}
 		case register != nil:
-			if !mayRegister(actor) {
+			if !store.MayRegister(actor) {
 				return errs.E(errs.Forbidden, "Your role cannot register children")
 			}
-			cbad := s.checkChild(register, today)
-			if err := t.placeChild(ctx, actor, register, cbad); err != nil {
+			cbad := t.CheckChild(register, today)
+			if err := t.PlaceChild(ctx, actor, register, cbad); err != nil {
 				return err
 			}
 			for k, v := range cbad {
@@ -848,16 +836,16 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 				return errs.InvalidFields(bad)
 			}
 			var id int64
-			if err := t.queryRow(ctx, insertChildSQL, childArgs(actor, register, at)...).Scan(&id); err != nil {
-				if err := mapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
-					return errDuplicateNHS(err)
+			if err := t.QueryRow(ctx, store.InsertChildSQL, store.ChildArgs(actor, register, at)...).Scan(&id); err != nil {
+				if err := store.MapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
+					return store.ErrDuplicateNHS(err)
 				} else {
 					return err
 				}
 			}
 			register.ID, register.Version = id, 1
-			register.CreatedAt, register.UpdatedAt = parseTime(at), parseTime(at)
-			if err := t.appendAudit(ctx, entry(actor, "child.create", "child", id, id, OutcomeOK, "with an advice request")); err != nil {
+			register.CreatedAt, register.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+			if err := t.AppendAudit(ctx, store.Entry(actor, "child.create", "child", id, id, store.OutcomeOK, "with an advice request")); err != nil {
 				return err
 			}
 			child = *register
@@ -870,7 +858,7 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 		r.ChildID, r.LAID, r.ICBID, r.LAName = child.ID, child.LAID, child.ICBID, child.LAName
 		r.GivenName, r.FamilyName, r.NHSNumber, r.DateOfBirth = child.GivenName, child.FamilyName, child.NHSNumber, child.DateOfBirth
 		r.DueOn, r.State = due, advice.StateOpen
-		id, err := t.insertID(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id, la_reference, received_on,
+		id, err := t.InsertID(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id, la_reference, received_on,
 			assessment_requested_on, services_requested, request_note, due_on, state, created_by, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`,
 			r.ICBID, r.LAID, r.ChildID, r.LAReference, r.ReceivedOn.String(), r.AssessmentRequestedOn.String(),
@@ -882,14 +870,14 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 			return err
 		}
 		r.ID, r.Version = id, 1
-		r.CreatedAt, r.UpdatedAt = parseTime(at), parseTime(at)
-		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+		r.CreatedAt, r.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+		if err := syncAdviceDeadline(ctx, t, id); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, ""))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK, ""))
 	})
 	if register != nil && r.ChildID == 0 && errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
-		return s.duplicateAttempt(ctx, actor, "child.create", string(register.NHSNumber), err)
+		return s.st.DuplicateAttempt(ctx, actor, "child.create", string(register.NHSNumber), err)
 	}
 	return err
 }
@@ -899,26 +887,26 @@ func (s *Store) CreateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 // and the note; a DCO may also correct the date received, which moves the
 // due date by cal. r.Version must be the version read. Audited
 // "advice.update" with the names of the fields changed.
-func (s *Store) UpdateAdviceRequest(ctx context.Context, actor Actor, cal *send.Calendar, r *AdviceRequest) error {
+func (s *DB) UpdateAdviceRequest(ctx context.Context, actor store.Actor, cal *send.Calendar, r *Request) error {
 	const action = "advice.update"
 	if !mayRequest(actor) {
-		s.refuse(ctx, actor, action, "advice_request", r.ID, 0)
+		s.st.Refuse(ctx, actor, action, "advice_request", r.ID, 0)
 		return errs.E(errs.Forbidden, "Your role cannot change advice requests")
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	return s.adviceWrite(ctx, actor, action, r.ID, func(t *tx) error {
-		cur, err := t.requestInScope(ctx, actor, r.ID, true)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	return s.adviceWrite(ctx, actor, action, r.ID, func(t *store.Tx) error {
+		cur, err := requestInScope(ctx, t, actor, r.ID, true)
 		if err != nil {
 			return err
 		}
 		if cur.Version != r.Version {
-			return errStale()
+			return store.ErrStale()
 		}
 		if cur.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has been %s and can no longer be changed", cur.State)
 		}
-		if actor.Role != RoleDCO && !isSystem(actor) && !r.ReceivedOn.Equal(cur.ReceivedOn) {
+		if actor.Role != store.RoleDCO && !store.IsSystem(actor) && !r.ReceivedOn.Equal(cur.ReceivedOn) {
 			return errs.InvalidFields(map[string]string{"received_on": "Only the DCO team can change the date health received the request"})
 		}
 		bad := checkRequest(r, today)
@@ -942,7 +930,7 @@ func (s *Store) UpdateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 				changed = append(changed, f.name)
 			}
 		}
-		n, err := t.execN(ctx, `UPDATE advice_requests SET la_reference = ?, received_on = ?, assessment_requested_on = ?,
+		n, err := t.ExecN(ctx, `UPDATE advice_requests SET la_reference = ?, received_on = ?, assessment_requested_on = ?,
 			services_requested = ?, request_note = ?, due_on = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`, r.LAReference, r.ReceivedOn.String(), r.AssessmentRequestedOn.String(),
 			r.ServicesRequested, r.RequestNote, due.String(), at, r.ID, r.Version)
@@ -953,33 +941,33 @@ func (s *Store) UpdateAdviceRequest(ctx context.Context, actor Actor, cal *send.
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if err := t.syncAdviceDeadline(ctx, r.ID); err != nil {
+		if err := syncAdviceDeadline(ctx, t, r.ID); err != nil {
 			return err
 		}
 		keep := *r
 		*r = cur
 		r.LAReference, r.ReceivedOn, r.AssessmentRequestedOn = keep.LAReference, keep.ReceivedOn, keep.AssessmentRequestedOn
 		r.ServicesRequested, r.RequestNote, r.DueOn = keep.ServicesRequested, keep.RequestNote, due
-		r.Version, r.UpdatedAt = cur.Version+1, parseTime(at)
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK, "fields="+strings.Join(changed, ",")))
+		r.Version, r.UpdatedAt = cur.Version+1, store.ParseTime(at)
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, r.ChildID, store.OutcomeOK, "fields="+strings.Join(changed, ",")))
 	})
 }
 
 // --- triage and assignment ---
 
 // isDCO reports whether the actor is the DCO team or dco itself.
-func isDCO(a Actor) bool { return isSystem(a) || a.Role == RoleDCO }
+func isDCO(a store.Actor) bool { return store.IsSystem(a) || a.Role == store.RoleDCO }
 
 // TriageAdviceRequest records the DCO's triage of an open request: whether
 // the child is known to health services, not known to any, or on a waiting
 // list, which services, and a note. version must be the version read.
 // Audited "advice.triage".
-func (s *Store) TriageAdviceRequest(ctx context.Context, actor Actor, id, version int64, triage advice.Triage, services []string, note string) (int64, error) {
+func (s *DB) TriageAdviceRequest(ctx context.Context, actor store.Actor, id, version int64, triage advice.Triage, services []string, note string) (int64, error) {
 	const action = "advice.triage"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		s.st.Refuse(ctx, actor, action, "advice_request", id, 0)
 		return 0, errs.E(errs.Forbidden, "Only the DCO team can triage advice requests")
 	}
 	bad := map[string]string{}
@@ -1000,9 +988,9 @@ func (s *Store) TriageAdviceRequest(ctx context.Context, actor Actor, id, versio
 	if triage == advice.TriageNotKnown {
 		codes = ""
 	}
-	at := fmtTime(s.now())
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		cur, err := t.requestInScope(ctx, actor, id, true)
+	at := store.FmtTime(s.st.Clock())
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		cur, err := requestInScope(ctx, t, actor, id, true)
 		if err != nil {
 			return err
 		}
@@ -1012,16 +1000,16 @@ func (s *Store) TriageAdviceRequest(ctx context.Context, actor Actor, id, versio
 		if cur.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has been %s and can no longer be triaged", cur.State)
 		}
-		n, err := t.execN(ctx, `UPDATE advice_requests SET triage = ?, known_services = ?, triage_note = ?, triaged_at = ?,
+		n, err := t.ExecN(ctx, `UPDATE advice_requests SET triage = ?, known_services = ?, triage_note = ?, triaged_at = ?,
 			triaged_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(triage), codes, note, at, actor.UserID, at, id, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, cur.ChildID, OutcomeOK, "triage="+string(triage)))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", id, cur.ChildID, store.OutcomeOK, "triage="+string(triage)))
 	})
 	if err != nil {
 		return 0, err
@@ -1040,14 +1028,14 @@ const clinicianOfICB = `u.role = 'clinician' AND NOT u.disabled
 // the ICB icbID, the ICB of the request: assigning gives the clinician the
 // child's record, so a DCO cannot hand a child to another ICB's staff by
 // sending their id.
-func (t *tx) checkAssignee(ctx context.Context, userID, icbID int64, bad map[string]string) error {
+func checkAssignee(ctx context.Context, t *store.Tx, userID, icbID int64, bad map[string]string) error {
 	if userID == 0 {
 		return nil
 	}
 	var n int
-	err := t.queryRow(ctx, "SELECT count(*) FROM users u WHERE u.id = ? AND "+clinicianOfICB, userID, icbID, icbID).Scan(&n)
+	err := t.QueryRow(ctx, "SELECT count(*) FROM users u WHERE u.id = ? AND "+clinicianOfICB, userID, icbID, icbID).Scan(&n)
 	if err != nil {
-		return mapErr(err, "find user")
+		return store.MapErr(err, "find user")
 	}
 	if n == 0 {
 		bad["assignee_id"] = "Choose a clinician from the list: only active clinicians of this ICB's providers can be assigned"
@@ -1059,15 +1047,15 @@ func (t *tx) checkAssignee(ctx context.Context, userID, icbID int64, bad map[str
 // on the ICB's requests (clinicianOfICB), by name; with icbID 0, none: a
 // DCO of no ICB sees no request, so has no one to assign (README,
 // "Accounts"). It reads names only, as ListUsers does, and is not audited.
-func (s *Store) CliniciansOfICB(ctx context.Context, icbID int64) ([]User, error) {
+func (s *DB) CliniciansOfICB(ctx context.Context, icbID int64) ([]store.User, error) {
 	if icbID == 0 {
 		return nil, nil
 	}
-	rows, err := s.query(ctx, "SELECT "+userColumns+" FROM users u WHERE "+clinicianOfICB+" ORDER BY u.name, u.id", icbID, icbID)
+	rows, err := s.st.Query(ctx, "SELECT "+store.UserColumns+" FROM users u WHERE "+clinicianOfICB+" ORDER BY u.name, u.id", icbID, icbID)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, "clinicians", scanUser)
+	return store.ScanAll(rows, "clinicians", store.ScanUser)
 }
 
 // Access that work gives lasts as long as the work. Assigning a part of a
@@ -1084,175 +1072,39 @@ func (s *Store) CliniciansOfICB(ctx context.Context, icbID int64) ([]User, error
 // record, with the rest of the child's requests, notifications and details,
 // is not.
 
-// lockClinicians holds the users' rows until the transaction ends, in id
-// order, so that whether a clinician still sees a child after a grant is
-// taken back is decided on what other transactions have committed: two
-// parts of theirs moved at once must not each count on the other's grant
-// and leave the end of their access unaudited (two processes on one
-// database: each has one committer). NO KEY UPDATE, as it conflicts with
-// itself but not with the key-share locks that rows referencing the user
-// take: an assignment has taken one by then. SQLite has one writer at a
-// time and needs no lock.
-func (t *tx) lockClinicians(ctx context.Context, ids ...int64) error {
-	if t.s.engine != EnginePostgres {
-		return nil
-	}
-	var marks []string
-	var args []any
-	for _, id := range ids {
-		if id != 0 {
-			marks = append(marks, "?")
-			args = append(args, id)
-		}
-	}
-	if len(args) == 0 {
-		return nil
-	}
-	rows, err := t.query(ctx, "SELECT id FROM users WHERE id IN ("+strings.Join(marks, ", ")+") ORDER BY id FOR NO KEY UPDATE", args...)
-	if err != nil {
-		return err
-	}
-	_, err = scanAll(rows, "users", func(r interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	})
-	return err
-}
-
 // workGrantReason is the reason recorded with a grant made by assigning a
 // part of request requestID.
 func workGrantReason(requestID int64) string {
 	return "assigned health advice request " + itoa(requestID)
 }
 
-// grantClinician gives the clinician assigned contribution contributionID
-// of request requestID sight of the child, in the transaction that assigns
-// them, so that no clinician holds work on a child they cannot open. It
-// returns the "child.grant" audit entry (as GrantChildAccess writes) when
-// the clinician could not see the child before, and nil when an open part
-// or a DCO's grant already let them.
-func (t *tx) grantClinician(ctx context.Context, actor Actor, childID, userID, contributionID, requestID int64, at string) (*AuditEntry, error) {
-	if err := t.lockClinicians(ctx, userID); err != nil {
-		return nil, err
-	}
-	var had int
-	if err := t.queryRow(ctx, "SELECT count(*) FROM child_access WHERE user_id = ? AND child_id = ?", userID, childID).Scan(&had); err != nil {
-		return nil, mapErr(err, "read child access")
-	}
-	n, err := t.execN(ctx, `INSERT INTO child_access (child_id, user_id, contribution_id, reason, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		childID, userID, contributionID, workGrantReason(requestID), actor.UserID, at)
-	if err != nil || n == 0 || had > 0 {
-		return nil, err
-	}
-	return entry(actor, "child.grant", "child", childID, childID, OutcomeOK,
-		fmt.Sprintf("user_id=%d contribution=%d", userID, contributionID)), nil
-}
-
-// endWorkGrants takes back the grants made for the contributions that cond
-// (a condition on child_access's contribution_id, with one argument) picks,
-// because that work moved or closed (why, for the audit: "contribution=5
-// reassigned"). Call it in the transaction of the change. It returns a
-// "child.revoke" audit entry for each clinician it leaves with no sight of
-// the child: no other open part and no DCO's grant.
-func (t *tx) endWorkGrants(ctx context.Context, actor Actor, childID int64, why, cond string, arg int64) ([]*AuditEntry, error) {
-	rows, err := t.query(ctx, "SELECT DISTINCT user_id FROM child_access WHERE contribution_id IS NOT NULL AND "+cond+
-		" ORDER BY user_id", arg)
-	if err != nil {
-		return nil, err
-	}
-	users, err := scanAll(rows, "grants", func(r interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	})
-	if err != nil || len(users) == 0 {
-		return nil, err
-	}
-	if err := t.lockClinicians(ctx, users...); err != nil {
-		return nil, err
-	}
-	if _, err := t.exec(ctx, "DELETE FROM child_access WHERE contribution_id IS NOT NULL AND "+cond, arg); err != nil {
-		return nil, err
-	}
-	var es []*AuditEntry
-	for _, u := range users {
-		var left int
-		if err := t.queryRow(ctx, "SELECT count(*) FROM child_access WHERE user_id = ? AND child_id = ?", u, childID).Scan(&left); err != nil {
-			return nil, mapErr(err, "read child access")
-		}
-		if left == 0 {
-			es = append(es, entry(actor, "child.revoke", "child", childID, childID, OutcomeOK,
-				fmt.Sprintf("user_id=%d %s", u, why)))
-		}
-	}
-	return es, nil
-}
-
 // requestParts is endWorkGrants' condition for every part of the request
 // given as its argument.
 const requestParts = "contribution_id IN (SELECT k.id FROM advice_contributions k WHERE k.request_id = ?)"
-
-// legacyWorkGrant is the condition, on child_access, for a grant made by
-// assigning advice before grants named their part: one per clinician and
-// child, with workGrantReason's words and no contribution.
-const legacyWorkGrant = `contribution_id IS NULL AND user_id IS NOT NULL AND reason LIKE 'assigned health advice request %'`
-
-// endLegacyWorkGrants is the part of the work_grants migration that SQL
-// cannot do: it removes the grants made by assignment before grants named
-// their part (the migration has given every open part its own), auditing
-// "child.revoke" as dco itself for each clinician whose work had already
-// moved or closed, so that the child's access history says when their
-// access ended.
-func endLegacyWorkGrants(ctx context.Context, t *tx) error {
-	rows, err := t.query(ctx, `SELECT g.user_id, g.child_id FROM child_access g WHERE `+legacyWorkGrant+`
-		AND NOT EXISTS (SELECT 1 FROM child_access w WHERE w.user_id = g.user_id AND w.child_id = g.child_id
-			AND w.contribution_id IS NOT NULL)
-		ORDER BY g.child_id, g.user_id`)
-	if err != nil {
-		return err
-	}
-	type pair struct{ user, child int64 }
-	ended, err := scanAll(rows, "grants", func(r interface{ Scan(...any) error }) (pair, error) {
-		var p pair
-		return p, r.Scan(&p.user, &p.child)
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := t.exec(ctx, "DELETE FROM child_access WHERE "+legacyWorkGrant); err != nil {
-		return err
-	}
-	es := make([]*AuditEntry, 0, len(ended))
-	for _, p := range ended {
-		es = append(es, entry(System, "child.revoke", "child", p.child, p.child, OutcomeOK,
-			fmt.Sprintf("user_id=%d the advice work that gave access had moved or closed", p.user)))
-	}
-	return t.appendAudit(ctx, es...)
-}
 
 // AddAdviceContribution asks a service for its part of the advice, assigned
 // to a clinician (assigneeID) or, with assigneeID 0, to the service or the
 // HAS team to allocate. The clinician is given access to the child for this
 // part in the same transaction (grantClinician). Only the DCO team assigns.
 // Audited "advice.assign".
-func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestID int64, service string, assigneeID int64) (AdviceContribution, error) {
+func (s *DB) AddAdviceContribution(ctx context.Context, actor store.Actor, requestID int64, service string, assigneeID int64) (Contribution, error) {
 	const action = "advice.assign"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_request", requestID, 0)
-		return AdviceContribution{}, errs.E(errs.Forbidden, "Only the DCO team can assign advice")
+		s.st.Refuse(ctx, actor, action, "advice_request", requestID, 0)
+		return Contribution{}, errs.E(errs.Forbidden, "Only the DCO team can assign advice")
 	}
 	bad := map[string]string{}
 	if !advice.ValidService(service) {
 		bad["service"] = "Choose the service asked for advice"
 	}
-	at := fmtTime(s.now())
-	var c AdviceContribution
-	err := s.adviceWrite(ctx, actor, action, requestID, func(t *tx) error {
-		r, err := t.requestInScope(ctx, actor, requestID, true)
+	at := store.FmtTime(s.st.Clock())
+	var c Contribution
+	err := s.adviceWrite(ctx, actor, action, requestID, func(t *store.Tx) error {
+		r, err := requestInScope(ctx, t, actor, requestID, true)
 		if err != nil {
 			return err
 		}
-		if err := t.checkAssignee(ctx, assigneeID, r.ICBID, bad); err != nil {
+		if err := checkAssignee(ctx, t, assigneeID, r.ICBID, bad); err != nil {
 			return err
 		}
 		if len(bad) > 0 {
@@ -1261,29 +1113,29 @@ func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestI
 		if r.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has been %s; no more advice can be asked for", r.State)
 		}
-		id, err := t.insertID(ctx, `INSERT INTO advice_contributions (request_id, child_id, service, assignee_id, assigned_by,
+		id, err := t.InsertID(ctx, `INSERT INTO advice_contributions (request_id, child_id, service, assignee_id, assigned_by,
 			version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
-			requestID, r.ChildID, service, nullID(assigneeID), actor.UserID, at, at)
+			requestID, r.ChildID, service, store.NullID(assigneeID), actor.UserID, at, at)
 		if err != nil {
 			return err
 		}
-		var grant *AuditEntry
+		var grant *store.AuditEntry
 		if assigneeID != 0 {
-			if grant, err = t.grantClinician(ctx, actor, r.ChildID, assigneeID, id, requestID, at); err != nil {
+			if grant, err = t.GrantWork(ctx, actor, r.ChildID, assigneeID, id, workGrantReason(requestID), at); err != nil {
 				return err
 			}
 		}
-		c = AdviceContribution{ID: id, RequestID: requestID, ChildID: r.ChildID, Service: service, AssigneeID: assigneeID,
-			Version: 1, CreatedAt: parseTime(at), UpdatedAt: parseTime(at)}
-		es := []*AuditEntry{entry(actor, action, "advice_request", requestID, r.ChildID, OutcomeOK,
+		c = Contribution{ID: id, RequestID: requestID, ChildID: r.ChildID, Service: service, AssigneeID: assigneeID,
+			Version: 1, CreatedAt: store.ParseTime(at), UpdatedAt: store.ParseTime(at)}
+		es := []*store.AuditEntry{store.Entry(actor, action, "advice_request", requestID, r.ChildID, store.OutcomeOK,
 			fmt.Sprintf("contribution=%d service=%s user_id=%d", id, service, assigneeID))}
 		if grant != nil {
 			es = append(es, grant)
 		}
-		return t.appendAudit(ctx, es...)
+		return t.AppendAudit(ctx, es...)
 	})
 	if err != nil {
-		return AdviceContribution{}, err
+		return Contribution{}, err
 	}
 	return c, nil
 }
@@ -1293,20 +1145,20 @@ func (s *Store) AddAdviceContribution(ctx context.Context, actor Actor, requestI
 // transaction and taking back the grant the part gave the clinician it
 // leaves (endWorkGrants: "child.revoke" when that was their last).
 // version must be the contribution's version read. Audited "advice.assign".
-func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contributionID, version, assigneeID int64) error {
+func (s *DB) AssignAdviceContribution(ctx context.Context, actor store.Actor, contributionID, version, assigneeID int64) error {
 	const action = "advice.assign"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_contribution", contributionID, 0)
+		s.st.Refuse(ctx, actor, action, "advice_contribution", contributionID, 0)
 		return errs.E(errs.Forbidden, "Only the DCO team can assign advice")
 	}
-	at := fmtTime(s.now())
-	return s.adviceWrite(ctx, actor, action, contributionID, func(t *tx) error {
-		c, r, err := t.contributionInScope(ctx, actor, contributionID, true)
+	at := store.FmtTime(s.st.Clock())
+	return s.adviceWrite(ctx, actor, action, contributionID, func(t *store.Tx) error {
+		c, r, err := contributionInScope(ctx, t, actor, contributionID, true)
 		if err != nil {
 			return err
 		}
 		bad := map[string]string{}
-		if err := t.checkAssignee(ctx, assigneeID, r.ICBID, bad); err != nil {
+		if err := checkAssignee(ctx, t, assigneeID, r.ICBID, bad); err != nil {
 			return err
 		}
 		if len(bad) > 0 {
@@ -1315,21 +1167,21 @@ func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contr
 		if r.State != advice.StateOpen || c.Done() {
 			return errs.E(errs.Conflict, "This advice has been returned and can no longer be reassigned")
 		}
-		n, err := t.execN(ctx, `UPDATE advice_contributions SET assignee_id = ?, assigned_by = ?, version = version + 1,
-			updated_at = ? WHERE id = ? AND version = ?`, nullID(assigneeID), actor.UserID, at, contributionID, version)
+		n, err := t.ExecN(ctx, `UPDATE advice_contributions SET assignee_id = ?, assigned_by = ?, version = version + 1,
+			updated_at = ? WHERE id = ? AND version = ?`, store.NullID(assigneeID), actor.UserID, at, contributionID, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if err := t.lockClinicians(ctx, c.AssigneeID, assigneeID); err != nil { // both, in order
+		if err := t.LockUsers(ctx, c.AssigneeID, assigneeID); err != nil { // both, in order
 			return err
 		}
-		es := []*AuditEntry{entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
+		es := []*store.AuditEntry{store.Entry(actor, action, "advice_request", r.ID, r.ChildID, store.OutcomeOK,
 			fmt.Sprintf("contribution=%d user_id=%d", contributionID, assigneeID))}
 		if c.AssigneeID != 0 && c.AssigneeID != assigneeID {
-			ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("contribution=%d reassigned", contributionID),
+			ended, err := t.EndWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("contribution=%d reassigned", contributionID),
 				"contribution_id = ?", contributionID)
 			if err != nil {
 				return err
@@ -1337,7 +1189,7 @@ func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contr
 			es = append(es, ended...)
 		}
 		if assigneeID != 0 {
-			grant, err := t.grantClinician(ctx, actor, r.ChildID, assigneeID, contributionID, r.ID, at)
+			grant, err := t.GrantWork(ctx, actor, r.ChildID, assigneeID, contributionID, workGrantReason(r.ID), at)
 			if err != nil {
 				return err
 			}
@@ -1345,53 +1197,53 @@ func (s *Store) AssignAdviceContribution(ctx context.Context, actor Actor, contr
 				es = append(es, grant)
 			}
 		}
-		return t.appendAudit(ctx, es...)
+		return t.AppendAudit(ctx, es...)
 	})
 }
 
 // RemoveAdviceContribution takes back a contribution asked for by mistake,
 // while it is open and nothing has been recorded on it, with the grant it
 // gave its clinician (endWorkGrants). Audited "advice.unassign".
-func (s *Store) RemoveAdviceContribution(ctx context.Context, actor Actor, contributionID, version int64) error {
+func (s *DB) RemoveAdviceContribution(ctx context.Context, actor store.Actor, contributionID, version int64) error {
 	const action = "advice.unassign"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_contribution", contributionID, 0)
+		s.st.Refuse(ctx, actor, action, "advice_contribution", contributionID, 0)
 		return errs.E(errs.Forbidden, "Only the DCO team can assign advice")
 	}
-	return s.adviceWrite(ctx, actor, action, contributionID, func(t *tx) error {
-		c, r, err := t.contributionInScope(ctx, actor, contributionID, true)
+	return s.adviceWrite(ctx, actor, action, contributionID, func(t *store.Tx) error {
+		c, r, err := contributionInScope(ctx, t, actor, contributionID, true)
 		if err != nil {
 			return err
 		}
 		if c.Version != version {
-			return errStale()
+			return store.ErrStale()
 		}
 		if r.State != advice.StateOpen || c.Done() || c.Exception.Kind != "" {
 			return errs.E(errs.Conflict, "Advice that has been returned, or has an exception recorded, cannot be removed")
 		}
 		var docs int
-		if err := t.queryRow(ctx, "SELECT count(*) FROM advice_documents WHERE contribution_id = ?", contributionID).Scan(&docs); err != nil {
-			return mapErr(err, "count documents")
+		if err := t.QueryRow(ctx, "SELECT count(*) FROM advice_documents WHERE contribution_id = ?", contributionID).Scan(&docs); err != nil {
+			return store.MapErr(err, "count documents")
 		}
 		if docs > 0 {
 			return errs.E(errs.Conflict, "Advice with an uploaded document cannot be removed")
 		}
-		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", contributionID); err != nil {
+		if _, err := t.ExecN(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", contributionID); err != nil {
 			return err
 		}
-		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("contribution=%d removed", contributionID),
+		ended, err := t.EndWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("contribution=%d removed", contributionID),
 			"contribution_id = ?", contributionID)
 		if err != nil {
 			return err
 		}
-		n, err := t.execN(ctx, "DELETE FROM advice_contributions WHERE id = ? AND version = ?", contributionID, version)
+		n, err := t.ExecN(ctx, "DELETE FROM advice_contributions WHERE id = ? AND version = ?", contributionID, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		return t.appendAudit(ctx, append([]*AuditEntry{entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK,
+		return t.AppendAudit(ctx, append([]*store.AuditEntry{store.Entry(actor, action, "advice_request", r.ID, r.ChildID, store.OutcomeOK,
 			fmt.Sprintf("contribution=%d service=%s", contributionID, c.Service))}, ended...)...)
 	})
 }
@@ -1400,14 +1252,14 @@ func (s *Store) RemoveAdviceContribution(ctx context.Context, actor Actor, contr
 
 // mayAnswer reports whether actor may record on contribution c: the DCO
 // team on any, a clinician on their own.
-func mayAnswer(actor Actor, c AdviceContribution) bool {
-	return isDCO(actor) || (actor.Role == RoleClinician && c.AssigneeID == actor.UserID)
+func mayAnswer(actor store.Actor, c Contribution) bool {
+	return isDCO(actor) || (actor.Role == store.RoleClinician && c.AssigneeID == actor.UserID)
 }
 
 // answerable loads a contribution for the actor to record on and checks it
 // can be: theirs, its request open, the version the one read.
-func (t *tx) answerable(ctx context.Context, actor Actor, id, version int64) (AdviceContribution, AdviceRequest, error) {
-	c, r, err := t.contributionInScope(ctx, actor, id, true)
+func answerable(ctx context.Context, t *store.Tx, actor store.Actor, id, version int64) (Contribution, Request, error) {
+	c, r, err := contributionInScope(ctx, t, actor, id, true)
 	if err != nil {
 		return c, r, err
 	}
@@ -1415,7 +1267,7 @@ func (t *tx) answerable(ctx context.Context, actor Actor, id, version int64) (Ad
 		return c, r, errs.E(errs.Forbidden, "This advice is assigned to someone else")
 	}
 	if c.Version != version {
-		return c, r, errStale()
+		return c, r, store.ErrStale()
 	}
 	if r.State != advice.StateOpen {
 		return c, r, errs.E(errs.Conflict, "The response has already gone to the LA; this advice can no longer be changed")
@@ -1428,18 +1280,21 @@ func (t *tx) answerable(ctx context.Context, actor Actor, id, version int64) (Ad
 // another purpose may be and still be offered for reuse. It is
 // advice.DefaultReuseMonths when unset or unreadable. Pass the request's
 // ICB.
-func (s *Store) AdviceReuseMonths(ctx context.Context, icbID int64) int {
-	n, err := adviceReuseMonths(ctx, s, icbID)
+func (s *DB) AdviceReuseMonths(ctx context.Context, icbID int64) int {
+	n, err := adviceReuseMonths(ctx, s.st, icbID)
 	if err != nil {
 		return advice.DefaultReuseMonths
 	}
 	return n
 }
 
-// adviceReuseMonths reads advice_reuse_months for an ICB through r; an
+// adviceReuseMonths reads advice_reuse_months for an ICB through r (the
+// store, or a transaction); an
 // unset or unusable value is advice.DefaultReuseMonths.
-func adviceReuseMonths(ctx context.Context, r reader, icbID int64) (int, error) {
-	m, err := settingsFor(ctx, r, icbID, "advice_reuse_months")
+func adviceReuseMonths(ctx context.Context, r interface {
+	SettingsFor(ctx context.Context, icbID int64, keys ...string) (map[string]store.Setting, error)
+}, icbID int64) (int, error) {
+	m, err := r.SettingsFor(ctx, icbID, "advice_reuse_months")
 	if err != nil {
 		return 0, err
 	}
@@ -1458,11 +1313,11 @@ func adviceReuseMonths(ctx context.Context, r reader, icbID int64) (int, error) 
 // child, in dco, dated within the reuse period before the request was
 // received: what can be offered for reuse under reg 6(4). Audited
 // "advice.reuse_candidates" with the child.
-func (s *Store) AdviceReuseCandidates(ctx context.Context, actor Actor, requestID int64) ([]AdviceContribution, error) {
+func (s *DB) AdviceReuseCandidates(ctx context.Context, actor store.Actor, requestID int64) ([]Contribution, error) {
 	const action = "advice.reuse_candidates"
-	var out []AdviceContribution
-	err := s.adviceWrite(ctx, actor, action, requestID, func(t *tx) error {
-		r, err := t.requestInScope(ctx, actor, requestID, false)
+	var out []Contribution
+	err := s.adviceWrite(ctx, actor, action, requestID, func(t *store.Tx) error {
+		r, err := requestInScope(ctx, t, actor, requestID, false)
 		if err != nil {
 			return err
 		}
@@ -1470,24 +1325,24 @@ func (s *Store) AdviceReuseCandidates(ctx context.Context, actor Actor, requestI
 		if err != nil {
 			return err
 		}
-		if out, err = t.reuseCandidates(ctx, r, months); err != nil {
+		if out, err = reuseCandidates(ctx, t, r, months); err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", requestID, r.ChildID, OutcomeOK, fmt.Sprintf("results=%d", len(out))))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", requestID, r.ChildID, store.OutcomeOK, fmt.Sprintf("results=%d", len(out))))
 	})
 	return out, err
 }
 
-func (t *tx) reuseCandidates(ctx context.Context, r AdviceRequest, months int) ([]AdviceContribution, error) {
+func reuseCandidates(ctx context.Context, t *store.Tx, r Request, months int) ([]Contribution, error) {
 	from := advice.ReuseFrom(r.ReceivedOn, months)
-	rows, err := t.query(ctx, "SELECT "+contributionColumns+contributionFrom+`
+	rows, err := t.Query(ctx, "SELECT "+contributionColumns+contributionFrom+`
 		WHERE k.child_id = ? AND k.request_id <> ? AND k.kind IN ('advice', 'document')
 		AND k.returned_on >= ? AND k.returned_on <= ? ORDER BY k.returned_on DESC, k.id DESC LIMIT 50`,
 		r.ChildID, r.ID, from.String(), r.ReceivedOn.String())
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(rows, "contributions", scanContribution)
+	return store.ScanAll(rows, "contributions", scanContribution)
 }
 
 // AnswerAdviceContribution records how a contribution was answered: written
@@ -1499,16 +1354,16 @@ func (t *tx) reuseCandidates(ctx context.Context, r AdviceRequest, months int) (
 // response goes to the LA; recording again replaces the answer. version
 // must be the contribution's version read; the new version is returned.
 // Audited "advice.answer".
-func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, version int64, a AdviceAnswer) (int64, error) {
+func (s *DB) AnswerAdviceContribution(ctx context.Context, actor store.Actor, id, version int64, a Answer) (int64, error) {
 	const action = "advice.answer"
-	if actor.Role != RoleClinician && !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
+	if actor.Role != store.RoleClinician && !isDCO(actor) {
+		s.st.Refuse(ctx, actor, action, "advice_contribution", id, 0)
 		return 0, errs.E(errs.Forbidden, "Your role cannot record health advice")
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		c, r, err := t.answerable(ctx, actor, id, version)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		c, r, err := answerable(ctx, t, actor, id, version)
 		if err != nil {
 			return err
 		}
@@ -1527,7 +1382,7 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 		case advice.KindReuse:
 			a.Advice, a.Checks = advice.Advice{}, advice.Checks{}
 			if a.ReuseOfID != 0 {
-				if err := t.reuseOf(ctx, r, months, &a); err != nil {
+				if err := reuseOf(ctx, t, r, months, &a); err != nil {
 					return err
 				}
 				advice.CheckReuseAgreed(bad, a.Reuse)
@@ -1541,30 +1396,30 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 		if len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		n, err := t.execN(ctx, `UPDATE advice_contributions SET kind = ?, needs = ?, outcomes = ?, records_reviewed = ?,
+		n, err := t.ExecN(ctx, `UPDATE advice_contributions SET kind = ?, needs = ?, outcomes = ?, records_reviewed = ?,
 			family_contacted = ?, senco_contacted = ?, checks_note = ?, reuse_of_id = ?, reuse_source = ?, reuse_dated = ?,
 			reuse_author_agreed = ?, reuse_la_agreed = ?, reuse_family_agreed = ?,
 			returned_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(a.Kind), a.Advice.Needs, a.Advice.Outcomes, a.Checks.RecordsReviewed, a.Checks.FamilyContacted,
-			a.Checks.SENCOContacted, a.Checks.Note, nullID(a.ReuseOfID), a.Reuse.Source, a.Reuse.Dated.String(),
+			a.Checks.SENCOContacted, a.Checks.Note, store.NullID(a.ReuseOfID), a.Reuse.Source, a.Reuse.Dated.String(),
 			a.Reuse.AuthorAgreed, a.Reuse.LAAgreed, a.Reuse.FamilyAgreed,
 			a.ReturnedOn.String(), at, id, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", id); err != nil {
+		if _, err := t.ExecN(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", id); err != nil {
 			return err
 		}
 		for i, p := range a.Advice.Provision {
-			if _, err := t.exec(ctx, `INSERT INTO advice_provisions (contribution_id, position, who, what, how_often, how_long)
+			if _, err := t.ExecN(ctx, `INSERT INTO advice_provisions (contribution_id, position, who, what, how_often, how_long)
 				VALUES (?, ?, ?, ?, ?, ?)`, id, i+1, p.Who, p.What, p.HowOften, p.HowLong); err != nil {
 				return err
 			}
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, c.ChildID, store.OutcomeOK,
 			fmt.Sprintf("contribution=%d kind=%s", id, a.Kind)))
 	})
 	if err != nil {
@@ -1576,8 +1431,8 @@ func (s *Store) AnswerAdviceContribution(ctx context.Context, actor Actor, id, v
 // reuseOf fills a.Reuse's source and date from the earlier contribution
 // a.ReuseOfID, which must be one of the request's reuse candidates; the
 // agreements recorded for this reuse are kept.
-func (t *tx) reuseOf(ctx context.Context, r AdviceRequest, months int, a *AdviceAnswer) error {
-	cands, err := t.reuseCandidates(ctx, r, months)
+func reuseOf(ctx context.Context, t *store.Tx, r Request, months int, a *Answer) error {
+	cands, err := reuseCandidates(ctx, t, r, months)
 	if err != nil {
 		return err
 	}
@@ -1595,11 +1450,11 @@ func (t *tx) reuseOf(ctx context.Context, r AdviceRequest, months int, a *Advice
 // contribution: a PDF or DOCX (by its content, not its name) of at most
 // advice.MaxDocument bytes, with the date it was returned. Earlier uploads
 // are kept; the newest is the advice. Audited "advice.document.upload".
-func (s *Store) UploadAdviceDocument(ctx context.Context, actor Actor, id, version int64, filename string, content []byte, returnedOn send.Date) (AdviceDocument, error) {
+func (s *DB) UploadAdviceDocument(ctx context.Context, actor store.Actor, id, version int64, filename string, content []byte, returnedOn send.Date) (Document, error) {
 	const action = "advice.document.upload"
-	if actor.Role != RoleClinician && !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
-		return AdviceDocument{}, errs.E(errs.Forbidden, "Your role cannot record health advice")
+	if actor.Role != store.RoleClinician && !isDCO(actor) {
+		s.st.Refuse(ctx, actor, action, "advice_contribution", id, 0)
+		return Document{}, errs.E(errs.Forbidden, "Your role cannot record health advice")
 	}
 	bad := map[string]string{}
 	ctype, ok := advice.SniffDocument(content)
@@ -1613,11 +1468,11 @@ func (s *Store) UploadAdviceDocument(ctx context.Context, actor Actor, id, versi
 	}
 	name := advice.CleanFilename(filename, ctype)
 	sum := sha256.Sum256(content)
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	var d AdviceDocument
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		c, r, err := t.answerable(ctx, actor, id, version)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	var d Document
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		c, r, err := answerable(ctx, t, actor, id, version)
 		if err != nil {
 			return err
 		}
@@ -1625,13 +1480,13 @@ func (s *Store) UploadAdviceDocument(ctx context.Context, actor Actor, id, versi
 		if len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		docID, err := t.insertID(ctx, `INSERT INTO advice_documents (contribution_id, request_id, child_id, filename,
+		docID, err := t.InsertID(ctx, `INSERT INTO advice_documents (contribution_id, request_id, child_id, filename,
 			content_type, size_bytes, sha256, content, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, r.ID, c.ChildID, name, ctype, len(content), hex.EncodeToString(sum[:]), content, actor.UserID, at)
 		if err != nil {
 			return err
 		}
-		n, err := t.execN(ctx, `UPDATE advice_contributions SET kind = 'document', needs = '', outcomes = '',
+		n, err := t.ExecN(ctx, `UPDATE advice_contributions SET kind = 'document', needs = '', outcomes = '',
 			records_reviewed = ?, family_contacted = ?, senco_contacted = ?, checks_note = '', reuse_of_id = NULL,
 			reuse_source = '', reuse_dated = '', returned_on = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`, false, false, false, returnedOn.String(), at, id, version)
@@ -1639,18 +1494,18 @@ func (s *Store) UploadAdviceDocument(ctx context.Context, actor Actor, id, versi
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if _, err := t.exec(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", id); err != nil {
+		if _, err := t.ExecN(ctx, "DELETE FROM advice_provisions WHERE contribution_id = ?", id); err != nil {
 			return err
 		}
-		d = AdviceDocument{ID: docID, ContributionID: id, RequestID: r.ID, ChildID: c.ChildID, Filename: name,
-			ContentType: ctype, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: parseTime(at)}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
+		d = Document{ID: docID, ContributionID: id, RequestID: r.ID, ChildID: c.ChildID, Filename: name,
+			ContentType: ctype, Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: store.ParseTime(at)}
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, c.ChildID, store.OutcomeOK,
 			fmt.Sprintf("contribution=%d document=%d bytes=%d", id, docID, len(content))))
 	})
 	if err != nil {
-		return AdviceDocument{}, err
+		return Document{}, err
 	}
 	return d, nil
 }
@@ -1658,19 +1513,19 @@ func (s *Store) UploadAdviceDocument(ctx context.Context, actor Actor, id, versi
 // GetAdviceDocument returns an uploaded document with its content, if the
 // actor may see its request: an LA only once the response is returned.
 // Audited "advice.document.view" with the child.
-func (s *Store) GetAdviceDocument(ctx context.Context, actor Actor, docID int64) (AdviceDocument, error) {
+func (s *DB) GetAdviceDocument(ctx context.Context, actor store.Actor, docID int64) (Document, error) {
 	const action = "advice.document.view"
-	var d AdviceDocument
-	err := s.adviceWrite(ctx, actor, action, docID, func(t *tx) error {
+	var d Document
+	err := s.adviceWrite(ctx, actor, action, docID, func(t *store.Tx) error {
 		var requestID int64
-		err := t.queryRow(ctx, "SELECT request_id FROM advice_documents WHERE id = ?", docID).Scan(&requestID)
+		err := t.QueryRow(ctx, "SELECT request_id FROM advice_documents WHERE id = ?", docID).Scan(&requestID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errAdviceNotFound()
 		}
 		if err != nil {
-			return mapErr(err, "find document")
+			return store.MapErr(err, "find document")
 		}
-		r, err := t.requestInScope(ctx, actor, requestID, false)
+		r, err := requestInScope(ctx, t, actor, requestID, false)
 		if err != nil {
 			return err
 		}
@@ -1680,14 +1535,14 @@ func (s *Store) GetAdviceDocument(ctx context.Context, actor Actor, docID int64)
 		if visible.ContributionsHidden {
 			return errAdviceNotFound()
 		}
-		d, err = scanDocument(t.queryRow(ctx, "SELECT "+documentColumns+", d.content FROM advice_documents d WHERE d.id = ?", docID), true)
+		d, err = scanDocument(t.QueryRow(ctx, "SELECT "+documentColumns+", d.content FROM advice_documents d WHERE d.id = ?", docID), true)
 		if err != nil {
-			return mapErr(err, "read document")
+			return store.MapErr(err, "read document")
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, r.ChildID, OutcomeOK, "document="+itoa(docID)))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, r.ChildID, store.OutcomeOK, "document="+itoa(docID)))
 	})
 	if err != nil {
-		return AdviceDocument{}, err
+		return Document{}, err
 	}
 	return d, nil
 }
@@ -1699,41 +1554,41 @@ func (s *Store) GetAdviceDocument(ctx context.Context, actor Actor, docID int64)
 // takes the same exception, in the same transaction, since the time limit
 // is the request's. version is the contribution's version read. Audited
 // "advice.exception".
-func (s *Store) RecordContributionException(ctx context.Context, actor Actor, id, version int64, e advice.Exception) (int64, error) {
+func (s *DB) RecordContributionException(ctx context.Context, actor store.Actor, id, version int64, e advice.Exception) (int64, error) {
 	const action = "advice.exception"
-	if actor.Role != RoleClinician && !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_contribution", id, 0)
+	if actor.Role != store.RoleClinician && !isDCO(actor) {
+		s.st.Refuse(ctx, actor, action, "advice_contribution", id, 0)
 		return 0, errs.E(errs.Forbidden, "Your role cannot record exceptions")
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		c, r, err := t.answerable(ctx, actor, id, version)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		c, r, err := answerable(ctx, t, actor, id, version)
 		if err != nil {
 			return err
 		}
 		if bad := advice.CheckException(&e, r.ReceivedOn, r.DueOn, today); len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		n, err := t.execN(ctx, `UPDATE advice_contributions SET exception = ?, exception_reason = ?, exception_on = ?,
+		n, err := t.ExecN(ctx, `UPDATE advice_contributions SET exception = ?, exception_reason = ?, exception_on = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(e.Kind), e.Reason, e.On.String(), at, id, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
 		if r.Exception.Kind == "" {
-			if _, err := t.exec(ctx, `UPDATE advice_requests SET exception = ?, exception_reason = ?, exception_on = ?,
+			if _, err := t.ExecN(ctx, `UPDATE advice_requests SET exception = ?, exception_reason = ?, exception_on = ?,
 				version = version + 1, updated_at = ? WHERE id = ?`, string(e.Kind), e.Reason, e.On.String(), at, r.ID); err != nil {
 				return err
 			}
-			if err := t.syncAdviceDeadline(ctx, r.ID); err != nil {
+			if err := syncAdviceDeadline(ctx, t, r.ID); err != nil {
 				return err
 			}
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", r.ID, c.ChildID, OutcomeOK,
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, c.ChildID, store.OutcomeOK,
 			fmt.Sprintf("contribution=%d exception=%s", id, e.Kind)))
 	})
 	if err != nil {
@@ -1745,21 +1600,21 @@ func (s *Store) RecordContributionException(ctx context.Context, actor Actor, id
 // RecordAdviceException records, or with an empty Kind clears, the reg 8(2)
 // exception of an open request. Only the DCO team may. version is the
 // request's version read. Audited "advice.exception".
-func (s *Store) RecordAdviceException(ctx context.Context, actor Actor, id, version int64, e advice.Exception) (int64, error) {
+func (s *DB) RecordAdviceException(ctx context.Context, actor store.Actor, id, version int64, e advice.Exception) (int64, error) {
 	const action = "advice.exception"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		s.st.Refuse(ctx, actor, action, "advice_request", id, 0)
 		return 0, errs.E(errs.Forbidden, "Only the DCO team can record an exception on a request")
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		r, err := t.requestInScope(ctx, actor, id, true)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		r, err := requestInScope(ctx, t, actor, id, true)
 		if err != nil {
 			return err
 		}
 		if r.Version != version {
-			return errStale()
+			return store.ErrStale()
 		}
 		if r.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has been %s; its exception can no longer be changed", r.State)
@@ -1769,23 +1624,23 @@ func (s *Store) RecordAdviceException(ctx context.Context, actor Actor, id, vers
 		} else if bad := advice.CheckException(&e, r.ReceivedOn, r.DueOn, today); len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		n, err := t.execN(ctx, `UPDATE advice_requests SET exception = ?, exception_reason = ?, exception_on = ?,
+		n, err := t.ExecN(ctx, `UPDATE advice_requests SET exception = ?, exception_reason = ?, exception_on = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			string(e.Kind), e.Reason, e.On.String(), at, id, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+		if err := syncAdviceDeadline(ctx, t, id); err != nil {
 			return err
 		}
 		detail := "exception=" + string(e.Kind)
 		if e.Kind == "" {
 			detail = "exception cleared"
 		}
-		return t.appendAudit(ctx, entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, detail))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK, detail))
 	})
 	if err != nil {
 		return 0, err
@@ -1802,23 +1657,23 @@ func (s *Store) RecordAdviceException(ctx context.Context, actor Actor, id, vers
 // exactly one succeeds and the other gets a conflict. Only the DCO team
 // returns. The grants the request's parts gave their clinicians end with it
 // (endWorkGrants). Audited "advice.return".
-func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, version int64, returnedOn send.Date, note string) (AdviceRequest, error) {
+func (s *DB) ReturnAdviceRequest(ctx context.Context, actor store.Actor, id, version int64, returnedOn send.Date, note string) (Request, error) {
 	const action = "advice.return"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_request", id, 0)
-		return AdviceRequest{}, errs.E(errs.Forbidden, "Only the DCO team can send the response to the LA")
+		s.st.Refuse(ctx, actor, action, "advice_request", id, 0)
+		return Request{}, errs.E(errs.Forbidden, "Only the DCO team can send the response to the LA")
 	}
 	note = strings.TrimSpace(note)
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	var out AdviceRequest
-	err := s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		r, err := t.requestInScope(ctx, actor, id, true)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	var out Request
+	err := s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		r, err := requestInScope(ctx, t, actor, id, true)
 		if err != nil {
 			return err
 		}
 		if r.Version != version {
-			return errStale()
+			return store.ErrStale()
 		}
 		if r.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has already been %s", r.State)
@@ -1828,8 +1683,8 @@ func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, versio
 		if utf8.RuneCountInString(note) > advice.MaxText {
 			bad["response_note"] = fmt.Sprintf("The covering note must be %d characters or fewer", advice.MaxText)
 		}
-		rs := []AdviceRequest{r}
-		if err := t.loadContributions(ctx, rs, false); err != nil {
+		rs := []Request{r}
+		if err := loadContributions(ctx, t, rs, false); err != nil {
 			return err
 		}
 		r = rs[0]
@@ -1853,31 +1708,31 @@ func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, versio
 			return errs.InvalidFields(bad)
 		}
 		outcome := advice.OutcomeOf(kinds)
-		n, err := t.execN(ctx, `UPDATE advice_requests SET state = 'returned', returned_on = ?, outcome = ?, response_note = ?,
+		n, err := t.ExecN(ctx, `UPDATE advice_requests SET state = 'returned', returned_on = ?, outcome = ?, response_note = ?,
 			returned_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'open'`,
 			returnedOn.String(), string(outcome), note, actor.UserID, at, id, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+		if err := syncAdviceDeadline(ctx, t, id); err != nil {
 			return err
 		}
-		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d returned", id), requestParts, id)
+		ended, err := t.EndWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d returned", id), requestParts, id)
 		if err != nil {
 			return err
 		}
 		r.State, r.ReturnedOn, r.Outcome, r.ResponseNote = advice.StateReturned, returnedOn, outcome, note
-		r.Version, r.UpdatedAt = version+1, parseTime(at)
+		r.Version, r.UpdatedAt = version+1, store.ParseTime(at)
 		out = r
 		onTime, counted := r.OnTime()
-		return t.appendAudit(ctx, append([]*AuditEntry{entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK,
+		return t.AppendAudit(ctx, append([]*store.AuditEntry{store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK,
 			fmt.Sprintf("outcome=%s on_time=%v counted=%v", outcome, onTime, counted))}, ended...)...)
 	})
 	if err != nil {
-		return AdviceRequest{}, err
+		return Request{}, err
 	}
 	return out, nil
 }
@@ -1886,21 +1741,21 @@ func (s *Store) ReturnAdviceRequest(ctx context.Context, actor Actor, id, versio
 // answered, on the date given. The LA that asked or the DCO team may. The
 // grants the request's parts gave their clinicians end with it
 // (endWorkGrants). Audited "advice.withdraw".
-func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, version int64, on send.Date) error {
+func (s *DB) WithdrawAdviceRequest(ctx context.Context, actor store.Actor, id, version int64, on send.Date) error {
 	const action = "advice.withdraw"
 	if !mayRequest(actor) {
-		s.refuse(ctx, actor, action, "advice_request", id, 0)
+		s.st.Refuse(ctx, actor, action, "advice_request", id, 0)
 		return errs.E(errs.Forbidden, "Your role cannot withdraw advice requests")
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	return s.adviceWrite(ctx, actor, action, id, func(t *tx) error {
-		r, err := t.requestInScope(ctx, actor, id, true)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	return s.adviceWrite(ctx, actor, action, id, func(t *store.Tx) error {
+		r, err := requestInScope(ctx, t, actor, id, true)
 		if err != nil {
 			return err
 		}
 		if r.Version != version {
-			return errStale()
+			return store.ErrStale()
 		}
 		if r.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has already been %s", r.State)
@@ -1910,22 +1765,31 @@ func (s *Store) WithdrawAdviceRequest(ctx context.Context, actor Actor, id, vers
 		if len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		n, err := t.execN(ctx, `UPDATE advice_requests SET state = 'withdrawn', withdrawn_on = ?, outcome = 'withdrawn',
+		n, err := t.ExecN(ctx, `UPDATE advice_requests SET state = 'withdrawn', withdrawn_on = ?, outcome = 'withdrawn',
 			withdrawn_by = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = 'open'`,
 			on.String(), actor.UserID, at, id, version)
 		if err != nil {
 			return err
 		}
 		if n != 1 {
-			return errStale()
+			return store.ErrStale()
 		}
-		if err := t.syncAdviceDeadline(ctx, id); err != nil {
+		if err := syncAdviceDeadline(ctx, t, id); err != nil {
 			return err
 		}
-		ended, err := t.endWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d withdrawn", id), requestParts, id)
+		ended, err := t.EndWorkGrants(ctx, actor, r.ChildID, fmt.Sprintf("request=%d withdrawn", id), requestParts, id)
 		if err != nil {
 			return err
 		}
-		return t.appendAudit(ctx, append([]*AuditEntry{entry(actor, action, "advice_request", id, r.ChildID, OutcomeOK, "")}, ended...)...)
+		return t.AppendAudit(ctx, append([]*store.AuditEntry{store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK, "")}, ended...)...)
 	})
 }
+
+// DB is the health advice workflow's store, on the kernel store.
+type DB struct{ st *store.Store }
+
+// New returns the advice store on st.
+func New(st *store.Store) *DB { return &DB{st: st} }
+
+// itoa writes an id for an audit detail or a key.
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,4 +1,4 @@
-package store
+package advicedb
 
 import (
 	"archive/zip"
@@ -12,6 +12,7 @@ import (
 	"dco/internal/advice"
 	"dco/internal/errs"
 	"dco/internal/send"
+	"dco/internal/store"
 )
 
 // adviceDate parses a test date.
@@ -30,27 +31,27 @@ func testClock() advice.Clock {
 }
 
 // mustRequest records an advice request for child c received on received.
-func mustRequest(t *testing.T, s *Store, actor Actor, childID int64, received, ref string) AdviceRequest {
+func mustRequest(t *testing.T, s *store.Store, actor store.Actor, childID int64, received, ref string) Request {
 	t.Helper()
-	r := AdviceRequest{ChildID: childID, ReceivedOn: adviceDate(t, received), LAReference: ref, ServicesRequested: "salt,paediatrics"}
-	if err := s.CreateAdviceRequest(context.Background(), actor, send.DefaultCalendar(), &r, nil); err != nil {
+	r := Request{ChildID: childID, ReceivedOn: adviceDate(t, received), LAReference: ref, ServicesRequested: "salt,paediatrics"}
+	if err := New(s).CreateAdviceRequest(context.Background(), actor, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatalf("create advice request: %v", err)
 	}
 	return r
 }
 
 // mustClinician adds an active clinician of organisation orgID (0: none).
-func mustClinician(t *testing.T, s *Store, email string, orgID int64) Actor {
+func mustClinician(t *testing.T, s *store.Store, email string, orgID int64) store.Actor {
 	t.Helper()
-	u := User{Email: email, Name: "Clinician " + email, Role: RoleClinician, OrgID: orgID}
-	if err := s.CreateUser(context.Background(), System, &u); err != nil {
+	u := store.User{Email: email, Name: "Clinician " + email, Role: store.RoleClinician, OrgID: orgID}
+	if err := s.CreateUser(context.Background(), store.System, &u); err != nil {
 		t.Fatalf("create clinician %s: %v", email, err)
 	}
-	return Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, Addr: "192.0.2.1"}
+	return store.Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID, Addr: "192.0.2.1"}
 }
 
-func goodAdvice() AdviceAnswer {
-	return AdviceAnswer{
+func goodAdvice() Answer {
+	return Answer{
 		Kind: advice.KindAdvice,
 		Advice: advice.Advice{
 			Needs:     "Delayed expressive language",
@@ -62,7 +63,7 @@ func goodAdvice() AdviceAnswer {
 }
 
 func TestAdviceCreateAndScope(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c1 := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
@@ -81,8 +82,8 @@ func TestAdviceCreateAndScope(t *testing.T) {
 
 		// The LA that asked, and the DCO, see it; the other LA does not,
 		// and its attempt is refused and audited.
-		for _, a := range []Actor{f.LA1User, f.DCO} {
-			got, err := s.GetAdviceRequest(ctx, a, r.ID)
+		for _, a := range []store.Actor{f.LA1User, f.DCO} {
+			got, err := New(s).GetAdviceRequest(ctx, a, r.ID)
 			if err != nil {
 				t.Fatalf("%s get: %v", a.Email, err)
 			}
@@ -93,31 +94,31 @@ func TestAdviceCreateAndScope(t *testing.T) {
 		if n := countAudit(t, s, "advice.view", c1.ID); n != 2 {
 			t.Errorf("advice.view rows with the child: got %d, want 2", n)
 		}
-		refused := countAudit(t, s, ActionAccessRefused, 0)
-		for _, a := range []Actor{f.LA2User, f.Clinician, f.Clinician2} {
-			_, err := s.GetAdviceRequest(ctx, a, r.ID)
+		refused := countAudit(t, s, store.ActionAccessRefused, 0)
+		for _, a := range []store.Actor{f.LA2User, f.Clinician, f.Clinician2} {
+			_, err := New(s).GetAdviceRequest(ctx, a, r.ID)
 			wantCode(t, err, errs.NotFound)
 		}
-		for _, a := range []Actor{f.Provider1User, f.Viewer, f.Admin} {
-			_, err := s.GetAdviceRequest(ctx, a, r.ID)
+		for _, a := range []store.Actor{f.Provider1User, f.Viewer, f.Admin} {
+			_, err := New(s).GetAdviceRequest(ctx, a, r.ID)
 			wantCode(t, err, errs.Forbidden)
 		}
-		if got := countAudit(t, s, ActionAccessRefused, 0); got != refused+6 {
+		if got := countAudit(t, s, store.ActionAccessRefused, 0); got != refused+6 {
 			t.Errorf("refusals audited: got %d, want %d", got-refused, 6)
 		}
 
 		// An LA cannot ask about another LA's child.
-		bad := AdviceRequest{ChildID: c2.ID, ReceivedOn: adviceDate(t, "2025-05-01")}
-		err := s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &bad, nil)
+		bad := Request{ChildID: c2.ID, ReceivedOn: adviceDate(t, "2025-05-01")}
+		err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &bad, nil)
 		wantCode(t, err, errs.NotFound)
 
 		// Lists are scoped the same way.
 		mustRequest(t, s, f.LA2User, c2.ID, "2025-05-02", "SW-1")
 		for _, tc := range []struct {
-			a    Actor
+			a    store.Actor
 			want int
 		}{{f.DCO, 2}, {f.LA1User, 1}, {f.LA2User, 1}, {f.Clinician, 0}} {
-			list, total, err := s.ListAdviceRequests(ctx, tc.a, testClock(), AdviceFilter{})
+			list, total, err := New(s).ListAdviceRequests(ctx, tc.a, testClock(), Filter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -129,26 +130,26 @@ func TestAdviceCreateAndScope(t *testing.T) {
 		// Validation and duplicates.
 		for _, tc := range []struct {
 			name  string
-			r     AdviceRequest
+			r     Request
 			field string
 		}{
-			{"no date", AdviceRequest{ChildID: c1.ID}, "received_on"},
-			{"received tomorrow", AdviceRequest{ChildID: c1.ID, ReceivedOn: send.Today(testNow).AddDays(1)}, "received_on"},
-			{"assessment after the request", AdviceRequest{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-01"),
+			{"no date", Request{ChildID: c1.ID}, "received_on"},
+			{"received tomorrow", Request{ChildID: c1.ID, ReceivedOn: send.Today(testNow).AddDays(1)}, "received_on"},
+			{"assessment after the request", Request{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-01"),
 				AssessmentRequestedOn: adviceDate(t, "2025-05-02")}, "assessment_requested_on"},
-			{"unknown service", AdviceRequest{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-01"), ServicesRequested: "magic"}, "services_requested"},
-			{"no child", AdviceRequest{ReceivedOn: adviceDate(t, "2025-05-01")}, "nhs_number"},
+			{"unknown service", Request{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-01"), ServicesRequested: "magic"}, "services_requested"},
+			{"no child", Request{ReceivedOn: adviceDate(t, "2025-05-01")}, "nhs_number"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				err := s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &tc.r, nil)
+				err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &tc.r, nil)
 				wantCode(t, err, errs.Invalid)
 				if errs.FieldsOf(err)[tc.field] == "" {
 					t.Errorf("got %v, want an error on %s", errs.FieldsOf(err), tc.field)
 				}
 			})
 		}
-		dup := AdviceRequest{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-03"), LAReference: "EHC-001"}
-		err = s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &dup, nil)
+		dup := Request{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-03"), LAReference: "EHC-001"}
+		err = New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &dup, nil)
 		wantCode(t, err, errs.Conflict)
 		if errs.FieldsOf(err)["la_reference"] == "" {
 			t.Errorf("duplicate reference: %v", err)
@@ -157,12 +158,12 @@ func TestAdviceCreateAndScope(t *testing.T) {
 }
 
 func TestAdviceCreateRegistersChild(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		reg := child(t, 5, 0)
-		r := AdviceRequest{ReceivedOn: adviceDate(t, "2025-05-20")}
-		if err := s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, &reg); err != nil {
+		r := Request{ReceivedOn: adviceDate(t, "2025-05-20")}
+		if err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, &reg); err != nil {
 			t.Fatal(err)
 		}
 		if reg.ID == 0 || r.ChildID != reg.ID || r.LAID != f.LA1.ID {
@@ -173,8 +174,8 @@ func TestAdviceCreateRegistersChild(t *testing.T) {
 		}
 		// A bad request registers no child.
 		reg2 := child(t, 6, 0)
-		r2 := AdviceRequest{}
-		err := s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r2, &reg2)
+		r2 := Request{}
+		err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r2, &reg2)
 		wantCode(t, err, errs.Invalid)
 		if n, _ := s.CountChildren(ctx, f.DCO); n != 1 {
 			t.Errorf("children after a refused request: got %d, want 1", n)
@@ -185,7 +186,7 @@ func TestAdviceCreateRegistersChild(t *testing.T) {
 // A request's journey: triage, assignment (which grants the clinician the
 // child in the same transaction), advice, return, on time.
 func TestAdviceJourney(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
@@ -194,28 +195,28 @@ func TestAdviceJourney(t *testing.T) {
 		mustRequest(t, s, f.LA1User, other.ID, "2025-05-01", "EHC-10")
 
 		// Only the DCO triages and assigns.
-		_, err := s.TriageAdviceRequest(ctx, f.LA1User, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "")
+		_, err := New(s).TriageAdviceRequest(ctx, f.LA1User, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "")
 		wantCode(t, err, errs.Forbidden)
-		_, err = s.TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, nil, "")
+		_, err = New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, nil, "")
 		wantCode(t, err, errs.Invalid)
-		v, err := s.TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "Open to SALT")
+		v, err := New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "Open to SALT")
 		if err != nil || v != 2 {
 			t.Fatalf("triage: %d %v", v, err)
 		}
-		_, err = s.TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "")
+		_, err = New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "")
 		wantCode(t, err, errs.Conflict)
 
 		// Before assignment the clinician sees neither the request nor the child.
 		if _, err := s.GetChild(ctx, f.Clinician, c.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("clinician sees the child before assignment: %v", err)
 		}
-		_, err = s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.LA1User.UserID)
+		_, err = New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.LA1User.UserID)
 		wantCode(t, err, errs.Invalid) // not a clinician
-		k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
+		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		has, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, advice.ServiceHAS, 0)
+		has, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, advice.ServiceHAS, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,54 +226,54 @@ func TestAdviceJourney(t *testing.T) {
 		if countAudit(t, s, "child.grant", c.ID) != 1 {
 			t.Errorf("no child.grant audit row")
 		}
-		list, total, err := s.ListAdviceRequests(ctx, f.Clinician, testClock(), AdviceFilter{})
+		list, total, err := New(s).ListAdviceRequests(ctx, f.Clinician, testClock(), Filter{})
 		if err != nil || total != 1 || list[0].ID != r.ID {
 			t.Fatalf("clinician's caseload: %d %v", total, err)
 		}
 		// The unassigned HAS contribution keeps the request in the unassigned queue.
-		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if !testClock().In(advice.QueueUnassigned, got.QueueFacts()) {
 			t.Errorf("request with an unallocated HAS contribution is not unassigned")
 		}
 		hasAdviser := mustClinician(t, s, "has@example.nhs.uk", f.Provider2.ID)
-		if err := s.AssignAdviceContribution(ctx, f.DCO, has.ID, has.Version, hasAdviser.UserID); err != nil {
+		if err := New(s).AssignAdviceContribution(ctx, f.DCO, has.ID, has.Version, hasAdviser.UserID); err != nil {
 			t.Fatal(err)
 		}
 
 		// The clinician answers their own, not someone else's.
-		_, err = s.AnswerAdviceContribution(ctx, f.Clinician, has.ID, 2, goodAdvice())
+		_, err = New(s).AnswerAdviceContribution(ctx, f.Clinician, has.ID, 2, goodAdvice())
 		wantCode(t, err, errs.Forbidden)
 		bad := goodAdvice()
 		bad.Advice.Provision[0].HowLong = ""
-		_, err = s.AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, bad)
+		_, err = New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, bad)
 		wantCode(t, err, errs.Invalid)
-		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, goodAdvice()); err != nil {
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, goodAdvice()); err != nil {
 			t.Fatal(err)
 		}
 
 		// Returning with a contribution still open is refused.
-		got, _ = s.GetAdviceRequest(ctx, f.DCO, r.ID)
-		_, err = s.ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), "")
+		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
+		_, err = New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), "")
 		wantCode(t, err, errs.Invalid)
 
 		// The HAS adviser finds the child not known, after checks.
-		_, err = s.AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, AdviceAnswer{Kind: advice.KindNotKnown, ReturnedOn: send.Today(testNow)})
+		_, err = New(s).AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, Answer{Kind: advice.KindNotKnown, ReturnedOn: send.Today(testNow)})
 		wantCode(t, err, errs.Invalid)
-		if _, err := s.AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, AdviceAnswer{Kind: advice.KindNotKnown,
+		if _, err := New(s).AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, Answer{Kind: advice.KindNotKnown,
 			Checks: advice.Checks{RecordsReviewed: true, SENCOContacted: true}, ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
 		}
 
 		// Before the return the LA sees no contributions.
-		la, _ := s.GetAdviceRequest(ctx, f.LA1User, r.ID)
+		la, _ := New(s).GetAdviceRequest(ctx, f.LA1User, r.ID)
 		if len(la.Contributions) != 0 || !la.ContributionsHidden {
 			t.Errorf("LA sees contributions before the response is returned")
 		}
-		got, _ = s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if len(got.Contributions) != 2 || len(got.Contributions[0].Advice.Provision) != 1 || !got.Contributions[1].Checks.SENCOContacted {
 			t.Fatalf("contributions: %+v", got.Contributions)
 		}
-		returned, err := s.ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, adviceDate(t, "2025-06-02"), "With the family's consent")
+		returned, err := New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, adviceDate(t, "2025-06-02"), "With the family's consent")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -282,12 +283,12 @@ func TestAdviceJourney(t *testing.T) {
 		if onTime, counted := returned.OnTime(); !onTime || !counted {
 			t.Errorf("on time: got %v %v, want true true (due 12 June, returned 2 June)", onTime, counted)
 		}
-		la, _ = s.GetAdviceRequest(ctx, f.LA1User, r.ID)
+		la, _ = New(s).GetAdviceRequest(ctx, f.LA1User, r.ID)
 		if len(la.Contributions) != 2 {
 			t.Errorf("LA sees %d contributions after return, want 2", len(la.Contributions))
 		}
 		// Nothing can change once it has gone.
-		_, err = s.AnswerAdviceContribution(ctx, f.Clinician, k.ID, 2, goodAdvice())
+		_, err = New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, 2, goodAdvice())
 		wantCode(t, err, errs.Conflict)
 		if testClock().Status(la.Facts()) != advice.StatusOnTime {
 			t.Errorf("status: %s", testClock().Status(la.Facts()))
@@ -300,27 +301,27 @@ func TestAdviceJourney(t *testing.T) {
 // or given a part: not another ICB's, not one of no organisation, not a
 // disabled one, whatever id the DCO sends.
 func TestAdviceAssigneeOfTheICB(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
-		other := Org{Kind: OrgICB, Name: "Other ICB", Code: "QXX"}
-		if err := s.CreateOrg(ctx, System, &other); err != nil {
+		other := store.Org{Kind: store.OrgICB, Name: "Other ICB", Code: "QXX"}
+		if err := s.CreateOrg(ctx, store.System, &other); err != nil {
 			t.Fatal(err)
 		}
-		otherProv := Org{Kind: OrgProvider, Name: "Other Community Health", Code: "RYY", ParentID: other.ID}
-		if err := s.CreateOrg(ctx, System, &otherProv); err != nil {
+		otherProv := store.Org{Kind: store.OrgProvider, Name: "Other Community Health", Code: "RYY", ParentID: other.ID}
+		if err := s.CreateOrg(ctx, store.System, &otherProv); err != nil {
 			t.Fatal(err)
 		}
 		elsewhere := mustClinician(t, s, "elsewhere@example.nhs.uk", otherProv.ID)
 		ours2 := mustClinician(t, s, "ours2@example.nhs.uk", f.Provider2.ID)
 		gone := mustClinician(t, s, "gone@example.nhs.uk", f.Provider1.ID)
-		if err := s.DisableUser(ctx, System, gone.Email); err != nil {
+		if err := s.DisableUser(ctx, store.System, gone.Email); err != nil {
 			t.Fatal(err)
 		}
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "ICB-1")
 
-		names := func(us []User) []string {
+		names := func(us []store.User) []string {
 			var out []string
 			for _, u := range us {
 				out = append(out, u.Email)
@@ -336,7 +337,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 			{"the other ICB's", other.ID, "[elsewhere@example.nhs.uk]"},
 			{"no ICB: none", 0, "[]"},
 		} {
-			got, err := s.CliniciansOfICB(ctx, tc.icb)
+			got, err := New(s).CliniciansOfICB(ctx, tc.icb)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,7 +348,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 
 		for _, tc := range []struct {
 			name  string
-			who   Actor
+			who   store.Actor
 			sight bool // an active clinician, who could open the child if granted
 		}{
 			{"a clinician of another ICB", elsewhere, true},
@@ -356,18 +357,18 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 			{"not a clinician", f.Provider1User, false},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", tc.who.UserID)
+				_, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", tc.who.UserID)
 				wantCode(t, err, errs.Invalid)
 				if msg := errs.FieldsOf(err)["assignee_id"]; msg == "" {
 					t.Errorf("add: got fields %v, want assignee_id named", errs.FieldsOf(err))
 				}
-				k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", 0)
+				k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", 0)
 				if err != nil {
 					t.Fatal(err)
 				}
-				err = s.AssignAdviceContribution(ctx, f.DCO, k.ID, k.Version, tc.who.UserID)
+				err = New(s).AssignAdviceContribution(ctx, f.DCO, k.ID, k.Version, tc.who.UserID)
 				wantCode(t, err, errs.Invalid)
-				if err := s.RemoveAdviceContribution(ctx, f.DCO, k.ID, k.Version); err != nil {
+				if err := New(s).RemoveAdviceContribution(ctx, f.DCO, k.ID, k.Version); err != nil {
 					t.Fatal(err)
 				}
 				if tc.sight {
@@ -381,7 +382,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 			t.Errorf("child.grant audit rows after refusals: got %d, want 0", n)
 		}
 		// A clinician of another of the ICB's providers is accepted.
-		if _, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "ot", ours2.UserID); err != nil {
+		if _, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "ot", ours2.UserID); err != nil {
 			t.Errorf("clinician of the ICB: %v", err)
 		}
 	})
@@ -390,19 +391,19 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 // Two people returning the same request from the same version: exactly one
 // wins, the other gets a conflict, and the version rises by one.
 func TestAdviceReturnConflict(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "")
-		k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
+		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, goodAdvice()); err != nil {
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, goodAdvice()); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		const n = 8
 		var wg sync.WaitGroup
 		results := make([]error, n)
@@ -410,7 +411,7 @@ func TestAdviceReturnConflict(t *testing.T) {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				_, results[i] = s.ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), fmt.Sprintf("note %d", i))
+				_, results[i] = New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), fmt.Sprintf("note %d", i))
 			}(i)
 		}
 		wg.Wait()
@@ -426,7 +427,7 @@ func TestAdviceReturnConflict(t *testing.T) {
 		if wins != 1 {
 			t.Errorf("winners: got %d, want 1", wins)
 		}
-		after, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		after, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if after.Version != got.Version+1 || after.State != advice.StateReturned {
 			t.Errorf("after: version %d state %s, want %d returned", after.Version, after.State, got.Version+1)
 		}
@@ -439,43 +440,43 @@ func TestAdviceReturnConflict(t *testing.T) {
 // An exception takes the request out of the on-time measure without hiding
 // it: it stays in lists, purple while open, and counted apart once returned.
 func TestAdviceExceptions(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-04-01", "") // due 13 May: overdue on 2 June
-		k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "paediatrics", f.Clinician.UserID)
+		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "paediatrics", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		clock := testClock()
-		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if clock.Status(got.Facts()) != advice.StatusOverdue {
 			t.Fatalf("status before exception: %s", clock.Status(got.Facts()))
 		}
 		e := advice.Exception{Kind: send.ExceptionMissedAppointment, Reason: "Did not attend clinic", On: adviceDate(t, "2025-05-14")}
-		_, err = s.RecordContributionException(ctx, f.Clinician, k.ID, k.Version, e)
+		_, err = New(s).RecordContributionException(ctx, f.Clinician, k.ID, k.Version, e)
 		wantCode(t, err, errs.Invalid) // after the six weeks
 		e.On = adviceDate(t, "2025-05-06")
-		v, err := s.RecordContributionException(ctx, f.Clinician, k.ID, k.Version, e)
+		v, err := New(s).RecordContributionException(ctx, f.Clinician, k.ID, k.Version, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ = s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if got.Exception.Kind != send.ExceptionMissedAppointment || clock.Status(got.Facts()) != advice.StatusPaused {
 			t.Fatalf("request exception: %+v, status %s", got.Exception, clock.Status(got.Facts()))
 		}
-		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Queue: advice.QueueOverdue}); n != 0 {
+		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Queue: advice.QueueOverdue}); n != 0 {
 			t.Errorf("overdue queue holds a request with an exception")
 		}
-		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Queue: advice.QueueAtRisk}); n != 1 {
+		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Queue: advice.QueueAtRisk}); n != 1 {
 			t.Errorf("at-risk list hides a request with an exception")
 		}
-		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician, k.ID, v, goodAdvice()); err != nil {
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, v, goodAdvice()); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = s.GetAdviceRequest(ctx, f.DCO, r.ID)
-		returned, err := s.ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), "")
+		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
+		returned, err := New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -486,7 +487,7 @@ func TestAdviceExceptions(t *testing.T) {
 			t.Errorf("status: %s", clock.Status(returned.Facts()))
 		}
 		var tally advice.Tally
-		list, _, _ := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{})
+		list, _, _ := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{})
 		for _, r := range list {
 			tally.Add(clock, r.Facts())
 		}
@@ -496,17 +497,17 @@ func TestAdviceExceptions(t *testing.T) {
 
 		// The DCO records and clears an exception on a request.
 		r2 := mustRequest(t, s, f.LA1User, mustCreate(t, s, f.DCO, child(t, 2, f.LA1.ID)).ID, "2025-05-01", "")
-		_, err = s.RecordAdviceException(ctx, f.LA1User, r2.ID, r2.Version, advice.Exception{})
+		_, err = New(s).RecordAdviceException(ctx, f.LA1User, r2.ID, r2.Version, advice.Exception{})
 		wantCode(t, err, errs.Forbidden)
-		v, err = s.RecordAdviceException(ctx, f.DCO, r2.ID, r2.Version, advice.Exception{Kind: send.ExceptionAbsentFromArea,
+		v, err = New(s).RecordAdviceException(ctx, f.DCO, r2.ID, r2.Version, advice.Exception{Kind: send.ExceptionAbsentFromArea,
 			Reason: "Family abroad", On: adviceDate(t, "2025-05-10")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RecordAdviceException(ctx, f.DCO, r2.ID, v, advice.Exception{}); err != nil {
+		if _, err := New(s).RecordAdviceException(ctx, f.DCO, r2.ID, v, advice.Exception{}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = s.GetAdviceRequest(ctx, f.DCO, r2.ID)
+		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r2.ID)
 		if got.Exception.Kind != "" {
 			t.Errorf("exception not cleared")
 		}
@@ -516,7 +517,7 @@ func TestAdviceExceptions(t *testing.T) {
 // The SQL for each status and queue agrees with advice.Clock, on both
 // engines, over requests spread around today.
 func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		clock := testClock()
@@ -527,23 +528,23 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 			r := mustRequest(t, s, f.LA1User, c.ID, d, "")
 			switch i % 5 {
 			case 1:
-				if _, err := s.TriageAdviceRequest(ctx, f.DCO, r.ID, 1, advice.TriageNotKnown, nil, ""); err != nil {
+				if _, err := New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, 1, advice.TriageNotKnown, nil, ""); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, advice.ServiceHAS, f.Clinician.UserID); err != nil {
+				if _, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, advice.ServiceHAS, f.Clinician.UserID); err != nil {
 					t.Fatal(err)
 				}
 			case 2:
-				if _, err := s.TriageAdviceRequest(ctx, f.DCO, r.ID, 1, advice.TriageKnown, []string{"ot"}, ""); err != nil {
+				if _, err := New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, 1, advice.TriageKnown, []string{"ot"}, ""); err != nil {
 					t.Fatal(err)
 				}
 			case 3:
-				if _, err := s.RecordAdviceException(ctx, f.DCO, r.ID, 1, advice.Exception{Kind: send.ExceptionExceptionalCircumstances,
+				if _, err := New(s).RecordAdviceException(ctx, f.DCO, r.ID, 1, advice.Exception{Kind: send.ExceptionExceptionalCircumstances,
 					Reason: "Bereavement", On: adviceDate(t, d)}); err != nil {
 					t.Fatal(err)
 				}
 			case 4:
-				k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
+				k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -552,10 +553,10 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 				if a.ReturnedOn.After(send.Today(testNow)) {
 					a.ReturnedOn = send.Today(testNow)
 				}
-				if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k.ID, 1, a); err != nil {
+				if _, err := New(s).AnswerAdviceContribution(ctx, f.DCO, k.ID, 1, a); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := s.ReturnAdviceRequest(ctx, f.DCO, r.ID, 1, a.ReturnedOn, ""); err != nil {
+				if _, err := New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, 1, a.ReturnedOn, ""); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -565,15 +566,15 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 		{
 			c := mustCreate(t, s, f.DCO, child(t, 30, f.LA1.ID))
 			r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-25", "")
-			k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
+			k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k.ID, 1, goodAdvice()); err != nil {
+			if _, err := New(s).AnswerAdviceContribution(ctx, f.DCO, k.ID, 1, goodAdvice()); err != nil {
 				t.Fatal(err)
 			}
 		}
-		all, total, err := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Limit: 100})
+		all, total, err := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Limit: 100})
 		if err != nil || total != len(received)+1 {
 			t.Fatalf("all: got %d (%v), want %d", total, err, len(received)+1)
 		}
@@ -584,7 +585,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 				wantReturn[r.ID] = true
 			}
 		}
-		got, n, err := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{ToReturn: true, Limit: 100})
+		got, n, err := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{ToReturn: true, Limit: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -608,7 +609,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 					want[r.ID] = true
 				}
 			}
-			got, n, err := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Status: st, Limit: 100})
+			got, n, err := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Status: st, Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -628,7 +629,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 					want[r.ID] = true
 				}
 			}
-			got, n, err := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Queue: q, Limit: 100})
+			got, n, err := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Queue: q, Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -642,7 +643,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 			}
 		}
 		// The per-LA counts are the queue lists' totals.
-		counts, err := s.AdviceQueueCounts(ctx, f.DCO, clock, ByLA)
+		counts, err := New(s).AdviceQueueCounts(ctx, f.DCO, clock, ByLA)
 		if err != nil || len(counts) != 1 {
 			t.Fatalf("counts: %v %v", counts, err)
 		}
@@ -651,7 +652,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 			have int
 		}{{advice.QueueOverdue, counts[0].Overdue}, {advice.QueueDueThisWeek, counts[0].DueThisWeek},
 			{advice.QueueUnassigned, counts[0].Unassigned}, {advice.QueuePaused, counts[0].Paused}, {advice.QueueAtRisk, counts[0].AtRisk}} {
-			_, n, _ := s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Queue: tc.q, LAID: f.LA1.ID})
+			_, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Queue: tc.q, LAID: f.LA1.ID})
 			if n != tc.have {
 				t.Errorf("count for %s: got %d, list has %d", tc.q, tc.have, n)
 			}
@@ -659,14 +660,14 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 		// By service and by assignee, each figure is the total of the list
 		// filtered the same way.
 		for _, by := range []string{ByService, ByAssignee} {
-			counts, err := s.AdviceQueueCounts(ctx, f.DCO, clock, by)
+			counts, err := New(s).AdviceQueueCounts(ctx, f.DCO, clock, by)
 			if err != nil || len(counts) == 0 {
 				t.Fatalf("counts by %s: %v %v", by, counts, err)
 			}
 			for _, c := range counts {
-				base := AdviceFilter{Service: c.Code}
+				base := Filter{Service: c.Code}
 				if by == ByAssignee {
-					base = AdviceFilter{AssigneeID: c.ID}
+					base = Filter{AssigneeID: c.ID}
 				}
 				for _, tc := range []struct {
 					q    advice.Queue
@@ -675,7 +676,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 					{advice.QueuePaused, c.Paused}, {advice.QueueAtRisk, c.AtRisk}, {"", c.Open}} {
 					fl := base
 					fl.Queue, fl.Open = tc.q, true
-					_, n, err := s.ListAdviceRequests(ctx, f.DCO, clock, fl)
+					_, n, err := New(s).ListAdviceRequests(ctx, f.DCO, clock, fl)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -685,20 +686,20 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 				}
 			}
 		}
-		if _, err := s.AdviceQueueCounts(ctx, f.LA2User, clock, ByLA); err != nil {
+		if _, err := New(s).AdviceQueueCounts(ctx, f.LA2User, clock, ByLA); err != nil {
 			t.Errorf("LA counts: %v", err)
 		}
-		if c, _ := s.AdviceQueueCounts(ctx, f.LA2User, clock, ByLA); len(c) != 0 {
+		if c, _ := New(s).AdviceQueueCounts(ctx, f.LA2User, clock, ByLA); len(c) != 0 {
 			t.Errorf("LA2 counts LA1's requests: %+v", c)
 		}
-		_, err = s.AdviceQueueCounts(ctx, f.Viewer, clock, ByLA)
+		_, err = New(s).AdviceQueueCounts(ctx, f.Viewer, clock, ByLA)
 		wantCode(t, err, errs.Forbidden)
 		// Month filter.
-		_, n, _ = s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Month: "2025-04"})
+		_, n, _ = New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Month: "2025-04"})
 		if n != 7 {
 			t.Errorf("received in April: got %d, want 7", n)
 		}
-		_, _, err = s.ListAdviceRequests(ctx, f.DCO, clock, AdviceFilter{Month: "2025-13"})
+		_, _, err = New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Month: "2025-13"})
 		wantCode(t, err, errs.Invalid)
 	})
 }
@@ -722,12 +723,12 @@ func minimalDOCX(t *testing.T) []byte {
 }
 
 func TestAdviceDocuments(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "")
-		k, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "ot", f.Clinician.UserID)
+		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "ot", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -748,48 +749,48 @@ func TestAdviceDocuments(t *testing.T) {
 			}()},
 			{"too large", append([]byte("%PDF-1.7\n"), make([]byte, advice.MaxDocument)...)},
 		} {
-			_, err := s.UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version, "x.pdf", tc.data, today)
+			_, err := New(s).UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version, "x.pdf", tc.data, today)
 			wantCode(t, err, errs.Invalid)
 		}
-		_, err = s.UploadAdviceDocument(ctx, f.Clinician2, k.ID, k.Version, "x.pdf", []byte("%PDF-1.7\n"), today)
+		_, err = New(s).UploadAdviceDocument(ctx, f.Clinician2, k.ID, k.Version, "x.pdf", []byte("%PDF-1.7\n"), today)
 		wantCode(t, err, errs.NotFound) // not assigned: the request is out of scope
 		pdf := []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
-		d, err := s.UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version, `C:\reports\"OT report";.exe.pdf`, pdf, today)
+		d, err := New(s).UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version, `C:\reports\"OT report";.exe.pdf`, pdf, today)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d.ContentType != advice.TypePDF || d.Filename != "OT report.exe.pdf" || d.Size != int64(len(pdf)) {
 			t.Errorf("document: %+v", d)
 		}
-		docx, err := s.UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version+1, "report.pdf", minimalDOCX(t), today)
+		docx, err := New(s).UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version+1, "report.pdf", minimalDOCX(t), today)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if docx.ContentType != advice.TypeDOCX || docx.Filename != "report.docx" {
 			t.Errorf("docx: %+v", docx)
 		}
-		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if got.Contributions[0].Kind != advice.KindDocument || got.Contributions[0].Document == nil || got.Contributions[0].Document.ID != docx.ID {
 			t.Errorf("contribution after upload: %+v", got.Contributions[0])
 		}
 		// The clinician and the DCO may read it; the LA only after the return.
-		for _, a := range []Actor{f.Clinician, f.DCO} {
-			back, err := s.GetAdviceDocument(ctx, a, d.ID)
+		for _, a := range []store.Actor{f.Clinician, f.DCO} {
+			back, err := New(s).GetAdviceDocument(ctx, a, d.ID)
 			if err != nil || !bytes.Equal(back.Content, pdf) {
 				t.Errorf("%s read: %v", a.Email, err)
 			}
 		}
-		for _, a := range []Actor{f.LA1User, f.LA2User, f.Clinician2} {
-			_, err := s.GetAdviceDocument(ctx, a, d.ID)
+		for _, a := range []store.Actor{f.LA1User, f.LA2User, f.Clinician2} {
+			_, err := New(s).GetAdviceDocument(ctx, a, d.ID)
 			wantCode(t, err, errs.NotFound)
 		}
-		if _, err := s.ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, today, ""); err != nil {
+		if _, err := New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, today, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetAdviceDocument(ctx, f.LA1User, d.ID); err != nil {
+		if _, err := New(s).GetAdviceDocument(ctx, f.LA1User, d.ID); err != nil {
 			t.Errorf("LA after return: %v", err)
 		}
-		_, err = s.GetAdviceDocument(ctx, f.LA2User, d.ID)
+		_, err = New(s).GetAdviceDocument(ctx, f.LA2User, d.ID)
 		wantCode(t, err, errs.NotFound)
 		if n := countAudit(t, s, "advice.document.view", c.ID); n != 3 {
 			t.Errorf("document views audited: got %d, want 3", n)
@@ -798,26 +799,26 @@ func TestAdviceDocuments(t *testing.T) {
 }
 
 func TestAdviceReuse(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		old := mustRequest(t, s, f.LA1User, c.ID, "2025-01-06", "OLD")
-		k, err := s.AddAdviceContribution(ctx, f.DCO, old.ID, "paediatrics", f.Clinician.UserID)
+		k, err := New(s).AddAdviceContribution(ctx, f.DCO, old.ID, "paediatrics", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a := goodAdvice()
 		a.ReturnedOn = adviceDate(t, "2025-02-01")
-		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician, k.ID, 1, a); err != nil {
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, 1, a); err != nil {
 			t.Fatal(err)
 		}
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-20", "NEW")
-		k2, err := s.AddAdviceContribution(ctx, f.DCO, r.ID, "paediatrics", f.Clinician.UserID)
+		k2, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "paediatrics", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cands, err := s.AdviceReuseCandidates(ctx, f.Clinician, r.ID)
+		cands, err := New(s).AdviceReuseCandidates(ctx, f.Clinician, r.ID)
 		if err != nil || len(cands) != 1 || cands[0].ID != k.ID {
 			t.Fatalf("candidates: %v %v", cands, err)
 		}
@@ -834,7 +835,7 @@ func TestAdviceReuse(t *testing.T) {
 			{"described, the LA not asked", advice.Reuse{Source: "Clinic letter", Dated: adviceDate(t, "2025-05-01"), AuthorAgreed: true, FamilyAgreed: true}, 0},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := s.AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: tc.of,
+				_, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, Answer{Kind: advice.KindReuse, ReuseOfID: tc.of,
 					Reuse: tc.reuse, ReturnedOn: send.Today(testNow)})
 				wantCode(t, err, errs.Invalid)
 				if errs.FieldsOf(err)["reuse_agreed"] == "" {
@@ -842,11 +843,11 @@ func TestAdviceReuse(t *testing.T) {
 				}
 			})
 		}
-		if _, err := s.AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: k.ID,
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, Answer{Kind: advice.KindReuse, ReuseOfID: k.ID,
 			Reuse: agreed, ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		kc := got.Contributions[0]
 		if kc.Kind != advice.KindReuse || kc.ReuseOfID != k.ID || !kc.Reuse.Dated.Equal(a.ReturnedOn) {
 			t.Errorf("reused: %+v", kc)
@@ -858,24 +859,24 @@ func TestAdviceReuse(t *testing.T) {
 		if err := s.SetSetting(ctx, f.Admin, 0, "advice_reuse_months", "1", 0); err != nil {
 			t.Fatal(err)
 		}
-		if cands, _ := s.AdviceReuseCandidates(ctx, f.DCO, r.ID); len(cands) != 0 {
+		if cands, _ := New(s).AdviceReuseCandidates(ctx, f.DCO, r.ID); len(cands) != 0 {
 			t.Errorf("candidates older than the period: %d", len(cands))
 		}
-		_, err = s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, AdviceAnswer{Kind: advice.KindReuse, ReuseOfID: k.ID,
+		_, err = New(s).AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, Answer{Kind: advice.KindReuse, ReuseOfID: k.ID,
 			Reuse: agreed, ReturnedOn: send.Today(testNow)})
 		wantCode(t, err, errs.Invalid)
 		// Advice from outside dco, described.
-		if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, AdviceAnswer{Kind: advice.KindReuse,
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, Answer{Kind: advice.KindReuse,
 			Reuse: advice.Reuse{Source: "Hospital clinic letter, Dr A", Dated: adviceDate(t, "2025-05-01"),
 				AuthorAgreed: true, LAAgreed: true, FamilyAgreed: true},
 			ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
 		}
 		// Written advice afterwards clears the reuse and its agreements.
-		if _, err := s.AnswerAdviceContribution(ctx, f.DCO, k2.ID, 3, goodAdvice()); err != nil {
+		if _, err := New(s).AnswerAdviceContribution(ctx, f.DCO, k2.ID, 3, goodAdvice()); err != nil {
 			t.Fatal(err)
 		}
-		got, _ = s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if kc := got.Contributions[0]; kc.Reuse != (advice.Reuse{}) {
 			t.Errorf("after written advice: got reuse %+v, want none", kc.Reuse)
 		}
@@ -884,17 +885,17 @@ func TestAdviceReuse(t *testing.T) {
 
 // A failure between a change and its audit row leaves neither.
 func TestAdviceAuditAtomic(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
-		s.failAfterChange = func() error { return errors.New("injected") }
-		r := AdviceRequest{ChildID: c.ID, ReceivedOn: adviceDate(t, "2025-05-01")}
-		if err := s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, nil); err == nil {
+		store.SetFailAfterChange(s, func() error { return errors.New("injected") })
+		r := Request{ChildID: c.ID, ReceivedOn: adviceDate(t, "2025-05-01")}
+		if err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, nil); err == nil {
 			t.Fatal("no error from the injected failure")
 		}
-		s.failAfterChange = nil
-		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, testClock(), AdviceFilter{}); n != 0 {
+		store.SetFailAfterChange(s, nil)
+		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, testClock(), Filter{}); n != 0 {
 			t.Errorf("request kept after a failed commit")
 		}
 		if countAudit(t, s, "advice.create", 0) != 0 {
@@ -904,59 +905,59 @@ func TestAdviceAuditAtomic(t *testing.T) {
 }
 
 func TestAdviceUpdateAndWithdraw(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "A")
 		upd := r
 		upd.ReceivedOn = adviceDate(t, "2025-05-02")
-		err := s.UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd)
+		err := New(s).UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd)
 		wantCode(t, err, errs.Invalid) // only the DCO moves the clock
 		upd = r
 		upd.LAReference, upd.AssessmentRequestedOn = "B", adviceDate(t, "2025-04-01")
-		if err := s.UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd); err != nil {
+		if err := New(s).UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd); err != nil {
 			t.Fatal(err)
 		}
 		dco := upd
 		dco.ReceivedOn = adviceDate(t, "2025-05-02")
-		if err := s.UpdateAdviceRequest(ctx, f.DCO, send.DefaultCalendar(), &dco); err != nil {
+		if err := New(s).UpdateAdviceRequest(ctx, f.DCO, send.DefaultCalendar(), &dco); err != nil {
 			t.Fatal(err)
 		}
 		if dco.DueOn.String() != "2025-06-13" || dco.Version != 3 {
 			t.Errorf("after the DCO's change: due %s version %d", dco.DueOn, dco.Version)
 		}
-		err = s.UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd) // stale
+		err = New(s).UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd) // stale
 		wantCode(t, err, errs.Conflict)
-		err = s.WithdrawAdviceRequest(ctx, f.LA2User, r.ID, dco.Version, send.Today(testNow))
+		err = New(s).WithdrawAdviceRequest(ctx, f.LA2User, r.ID, dco.Version, send.Today(testNow))
 		wantCode(t, err, errs.NotFound)
-		if err := s.WithdrawAdviceRequest(ctx, f.LA1User, r.ID, dco.Version, send.Today(testNow)); err != nil {
+		if err := New(s).WithdrawAdviceRequest(ctx, f.LA1User, r.ID, dco.Version, send.Today(testNow)); err != nil {
 			t.Fatal(err)
 		}
-		got, _ := s.GetAdviceRequest(ctx, f.DCO, r.ID)
+		got, _ := New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		if got.State != advice.StateWithdrawn || got.Outcome != advice.OutcomeWithdrawn {
 			t.Errorf("withdrawn: %+v", got)
 		}
-		_, err = s.AddAdviceContribution(ctx, f.DCO, r.ID, "salt", 0)
+		_, err = New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", 0)
 		wantCode(t, err, errs.Conflict)
 	})
 }
 
 func TestAdviceImport(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		existing := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		cal := send.DefaultCalendar()
-		row := func(line int, la int64, ref string, c Child, received, returned string, outcome advice.Outcome) AdviceImportRow {
-			r := AdviceImportRow{Line: line, LAID: la, LAReference: ref, Child: c, ReceivedOn: adviceDate(t, received), Outcome: outcome}
+		row := func(line int, la int64, ref string, c store.Child, received, returned string, outcome advice.Outcome) ImportRow {
+			r := ImportRow{Line: line, LAID: la, LAReference: ref, Child: c, ReceivedOn: adviceDate(t, received), Outcome: outcome}
 			if returned != "" {
 				r.ReturnedOn = adviceDate(t, returned)
 			}
 			return r
 		}
 		fresh := child(t, 2, 0)
-		rows := []AdviceImportRow{
+		rows := []ImportRow{
 			row(2, f.LA1.ID, "R1", existing, "2025-01-06", "2025-02-10", advice.OutcomeAdvice),
 			row(3, f.LA1.ID, "R2", fresh, "2025-02-03", "2025-03-31", advice.OutcomeNotKnown),
 			row(4, f.LA2.ID, "R1", fresh, "2025-05-01", "", ""),
@@ -964,25 +965,25 @@ func TestAdviceImport(t *testing.T) {
 		}
 		rows[1].Exception, rows[1].ExceptionOn = send.ExceptionAbsentFromArea, adviceDate(t, "2025-02-20")
 
-		res, err := s.ImportAdviceRequests(ctx, f.DCO, cal, clone(rows), true)
+		res, err := New(s).ImportAdviceRequests(ctx, f.DCO, cal, clone(rows), true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Requests != 4 || res.NewChildren != 2 {
 			t.Errorf("dry run: %+v", res)
 		}
-		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, testClock(), AdviceFilter{}); n != 0 {
+		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, testClock(), Filter{}); n != 0 {
 			t.Fatalf("dry run stored %d requests", n)
 		}
-		res, err = s.ImportAdviceRequests(ctx, f.DCO, cal, clone(rows), false)
+		res, err = New(s).ImportAdviceRequests(ctx, f.DCO, cal, clone(rows), false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := AdviceImportResult{Requests: 4, NewChildren: 2, Open: 1, Returned: 2, Withdrawn: 1}
+		want := ImportResult{Requests: 4, NewChildren: 2, Open: 1, Returned: 2, Withdrawn: 1}
 		if res != want {
 			t.Errorf("got %+v, want %+v", res, want)
 		}
-		list, _, _ := s.ListAdviceRequests(ctx, f.DCO, testClock(), AdviceFilter{})
+		list, _, _ := New(s).ListAdviceRequests(ctx, f.DCO, testClock(), Filter{})
 		var tally advice.Tally
 		for _, r := range list {
 			tally.Add(testClock(), r.Facts())
@@ -998,7 +999,7 @@ func TestAdviceImport(t *testing.T) {
 		// Every bad row is reported by line, and nothing is stored.
 		wrongName := existing
 		wrongName.GivenName = "Someone"
-		badRows := []AdviceImportRow{
+		badRows := []ImportRow{
 			row(2, f.LA1.ID, "R1", child(t, 7, 0), "2025-05-01", "", ""),                            // reference already held
 			row(3, f.LA1.ID, "X", wrongName, "2025-05-01", "", ""),                                  // name differs
 			row(4, f.LA1.ID, "Y", child(t, 8, 0), "2025-05-01", "2025-04-01", advice.OutcomeAdvice), // returned before received
@@ -1006,7 +1007,7 @@ func TestAdviceImport(t *testing.T) {
 			row(6, f.LA1.ID, "W", child(t, 10, 0), "2025-05-01", "", ""),                            // good
 			row(7, f.LA1.ID, "W", child(t, 11, 0), "2025-05-01", "", ""),                            // reference repeated
 		}
-		_, err = s.ImportAdviceRequests(ctx, f.DCO, cal, badRows, false)
+		_, err = New(s).ImportAdviceRequests(ctx, f.DCO, cal, badRows, false)
 		wantCode(t, err, errs.Invalid)
 		var ie *ImportError
 		if !errors.As(err, &ie) {
@@ -1024,15 +1025,15 @@ func TestAdviceImport(t *testing.T) {
 		if lines[6] {
 			t.Errorf("good line 6 reported: %v", ie)
 		}
-		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, testClock(), AdviceFilter{}); n != 4 {
+		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, testClock(), Filter{}); n != 4 {
 			t.Errorf("requests after a failed import: got %d, want 4", n)
 		}
-		_, err = s.ImportAdviceRequests(ctx, f.LA1User, cal, rows, false)
+		_, err = New(s).ImportAdviceRequests(ctx, f.LA1User, cal, rows, false)
 		wantCode(t, err, errs.Forbidden)
 
 		// The checks alone report the same lines, in order, and write nothing.
 		children := countChildrenOf(t, s, f)
-		checked, err := s.CheckAdviceImport(ctx, f.DCO, cal, badRows)
+		checked, err := New(s).CheckAdviceImport(ctx, f.DCO, cal, badRows)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1042,19 +1043,19 @@ func TestAdviceImport(t *testing.T) {
 		if n := countChildrenOf(t, s, f); n != children {
 			t.Errorf("children after checking: got %d, want %d", n, children)
 		}
-		if _, n, _ := s.ListAdviceRequests(ctx, f.DCO, testClock(), AdviceFilter{}); n != 4 {
+		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, testClock(), Filter{}); n != 4 {
 			t.Errorf("requests after checking: got %d, want 4", n)
 		}
-		if got, err := s.CheckAdviceImport(ctx, f.DCO, cal, clone(badRows[4:5])); err != nil || len(got) != 0 {
+		if got, err := New(s).CheckAdviceImport(ctx, f.DCO, cal, clone(badRows[4:5])); err != nil || len(got) != 0 {
 			t.Errorf("checking a good row: got %v, %v, want no problems", got, err)
 		}
-		_, err = s.CheckAdviceImport(ctx, f.LA1User, cal, badRows)
+		_, err = New(s).CheckAdviceImport(ctx, f.LA1User, cal, badRows)
 		wantCode(t, err, errs.Forbidden)
 	})
 }
 
 // countChildrenOf counts the children a DCO of the fixture sees.
-func countChildrenOf(t *testing.T, s *Store, f *Fixture) int {
+func countChildrenOf(t *testing.T, s *store.Store, f *store.Fixture) int {
 	t.Helper()
 	n, err := s.CountChildren(context.Background(), f.DCO)
 	if err != nil {
@@ -1063,4 +1064,4 @@ func countChildrenOf(t *testing.T, s *Store, f *Fixture) int {
 	return n
 }
 
-func clone(rows []AdviceImportRow) []AdviceImportRow { return append([]AdviceImportRow(nil), rows...) }
+func clone(rows []ImportRow) []ImportRow { return append([]ImportRow(nil), rows...) }

@@ -1,10 +1,11 @@
-package store
+package advicedb
 
 import (
 	"context"
 
 	"dco/internal/advice"
 	"dco/internal/send"
+	"dco/internal/store"
 )
 
 // The health-advice clock in the ledger of deadlines (deadlines.go): six
@@ -33,8 +34,8 @@ type adviceClock struct {
 // day received, due on the request's due date, paused by its exception,
 // met when returned (on time as send.OnTime says, the rule the request's
 // own on-time figure uses) and closed when withdrawn.
-func adviceDeadline(r adviceClock) Deadline {
-	d := Deadline{
+func adviceDeadline(r adviceClock) store.Deadline {
+	d := store.Deadline{
 		Kind: adviceDeadlineKind, RecordType: adviceDeadlineRecord, RecordID: r.id,
 		ChildID: r.childID, LAID: r.laID, ICBID: r.icbID, Rule: send.RuleHealthAdvice,
 		StartsOn: r.received, DueOn: r.due, Paused: string(r.exception),
@@ -52,27 +53,27 @@ func adviceDeadline(r adviceClock) Deadline {
 // syncAdviceDeadline writes request id's clock to the ledger as the request
 // now stands in this transaction: call it after every change to a request's
 // date received, due date, exception or state.
-func (t *tx) syncAdviceDeadline(ctx context.Context, id int64) error {
+func syncAdviceDeadline(ctx context.Context, t *store.Tx, id int64) error {
 	var r adviceClock
 	var received, due, returned, state, exception string
 	// Prepared once per transaction: an import calls this for every row.
-	st, err := t.prepared(ctx, `SELECT child_id, la_id, icb_id, received_on, due_on, returned_on, state, exception
-		FROM advice_requests WHERE id = ?`)
+	row, err := t.QueryRowPrepared(ctx, `SELECT child_id, la_id, icb_id, received_on, due_on, returned_on, state, exception
+		FROM advice_requests WHERE id = ?`, id)
 	if err != nil {
 		return err
 	}
-	if err := st.QueryRowContext(t.c(ctx), id).Scan(&r.childID, &r.laID, &r.icbID, &received, &due, &returned, &state, &exception); err != nil {
-		return scanErr(err, "No advice request was found")
+	if err := row.Scan(&r.childID, &r.laID, &r.icbID, &received, &due, &returned, &state, &exception); err != nil {
+		return store.ScanErr(err, "No advice request was found")
 	}
 	r.id, r.state, r.exception = id, advice.State(state), send.Exception(exception)
 	if r.received, err = send.ParseDate(received); err != nil {
-		return mapErr(err, "read advice request")
+		return store.MapErr(err, "read advice request")
 	}
 	if r.due, err = send.ParseDate(due); err != nil {
-		return mapErr(err, "read advice request")
+		return store.MapErr(err, "read advice request")
 	}
-	if r.returned, err = optDate(returned); err != nil {
-		return mapErr(err, "read advice request")
+	if r.returned, err = store.OptDate(returned); err != nil {
+		return store.MapErr(err, "read advice request")
 	}
 	return t.SetDeadline(ctx, adviceDeadline(r))
 }

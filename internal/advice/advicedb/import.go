@@ -1,4 +1,4 @@
-package store
+package advicedb
 
 import (
 	"context"
@@ -11,17 +11,18 @@ import (
 	"dco/internal/advice"
 	"dco/internal/errs"
 	"dco/internal/send"
+	"dco/internal/store"
 )
 
-// AdviceImportRow is one past or current advice request from a DCO team's
+// ImportRow is one past or current advice request from a DCO team's
 // spreadsheet, read by internal/importer.
-type AdviceImportRow struct {
+type ImportRow struct {
 	Line        int   // the line of the file, for errors
 	LAID        int64 // the LA that asked
 	LAReference string
 	// Child is found by its NHS number; when it is not registered it is
 	// registered from these fields, in the row's LA.
-	Child       Child
+	Child       store.Child
 	ReceivedOn  send.Date
 	ReturnedOn  send.Date // the file's returned_on: the date returned, or withdrawn (outcome withdrawn)
 	Outcome     advice.Outcome
@@ -29,8 +30,8 @@ type AdviceImportRow struct {
 	ExceptionOn send.Date
 }
 
-// AdviceImportResult is what an import stored, or would have stored.
-type AdviceImportResult struct {
+// ImportResult is what an import stored, or would have stored.
+type ImportResult struct {
 	Requests    int
 	NewChildren int
 	Open        int
@@ -94,18 +95,18 @@ type adviceImportPlan struct {
 // is kept, and the result says what would have been. Only the DCO team
 // (or dco itself) imports. Audited "advice.import" per request and
 // "child.import" per new child.
-func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow, dryRun bool) (AdviceImportResult, error) {
+func (s *DB) ImportAdviceRequests(ctx context.Context, actor store.Actor, cal *send.Calendar, rows []ImportRow, dryRun bool) (ImportResult, error) {
 	const action = "advice.import"
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, action, "advice_request", 0, 0)
-		return AdviceImportResult{}, errs.E(errs.Forbidden, "Only the DCO team can import advice requests")
+		s.st.Refuse(ctx, actor, action, "advice_request", 0, 0)
+		return ImportResult{}, errs.E(errs.Forbidden, "Only the DCO team can import advice requests")
 	}
-	now := s.now()
-	today, at := send.Today(now), fmtTime(now)
-	var res AdviceImportResult
-	err := s.writeAlone(ctx, func(t *tx) error {
-		res = AdviceImportResult{}
-		plan, err := t.checkAdviceImport(ctx, actor, cal, rows, today)
+	now := s.st.Clock()
+	today, at := send.Today(now), store.FmtTime(now)
+	var res ImportResult
+	err := s.st.WriteAlone(ctx, func(t *store.Tx) error {
+		res = ImportResult{}
+		plan, err := checkAdviceImport(ctx, t, actor, cal, rows, today)
 		if err != nil {
 			return err
 		}
@@ -115,28 +116,28 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 		}
 		las, children, dues := plan.las, plan.children, plan.dues
 
-		insertChild, err := t.tx.PrepareContext(ctx, s.rebind(insertChildSQL))
+		insertChild, err := t.Prepare(ctx, store.InsertChildSQL)
 		if err != nil {
-			return mapErr(err, "prepare child insert")
+			return store.MapErr(err, "prepare child insert")
 		}
 		defer insertChild.Close()
-		insertRequest, err := t.tx.PrepareContext(ctx, s.rebind(`INSERT INTO advice_requests (icb_id, la_id, child_id,
+		insertRequest, err := t.Prepare(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id,
 			la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
-			created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`))
+			created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`)
 		if err != nil {
-			return mapErr(err, "prepare request insert")
+			return store.MapErr(err, "prepare request insert")
 		}
 		defer insertRequest.Close()
-		audit := make([]*AuditEntry, 0, len(rows))
+		audit := make([]*store.AuditEntry, 0, len(rows))
 		for i := range rows {
 			row := &rows[i]
 			k := children[row.Child.NHSNumber]
 			if k.id == 0 {
-				if err := insertChild.QueryRowContext(ctx, childArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
-					return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert child"))
+				if err := insertChild.QueryRowContext(ctx, store.ChildArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
+					return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert child"))
 				}
 				res.NewChildren++
-				audit = append(audit, entry(actor, "child.import", "child", k.id, k.id, OutcomeOK, "with an advice request"))
+				audit = append(audit, store.Entry(actor, "child.import", "child", k.id, k.id, store.OutcomeOK, "with an advice request"))
 			}
 			state, returned, withdrawn := advice.StateOpen, row.ReturnedOn, send.Date{}
 			switch row.Outcome {
@@ -154,15 +155,15 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 			if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
 				dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
 				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
-				return fmt.Errorf("line %d: %w", row.Line, mapErr(err, "insert advice request"))
+				return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert advice request"))
 			}
-			if err := t.syncAdviceDeadline(ctx, id); err != nil {
+			if err := syncAdviceDeadline(ctx, t, id); err != nil {
 				return fmt.Errorf("line %d: %w", row.Line, err)
 			}
 			res.Requests++
-			audit = append(audit, entry(actor, action, "advice_request", id, k.id, OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
+			audit = append(audit, store.Entry(actor, action, "advice_request", id, k.id, store.OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
 		}
-		if err := t.appendAudit(ctx, audit...); err != nil {
+		if err := t.AppendAudit(ctx, audit...); err != nil {
 			return err
 		}
 		if dryRun {
@@ -174,7 +175,7 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 		return res, nil
 	}
 	if err != nil {
-		return AdviceImportResult{}, err
+		return ImportResult{}, err
 	}
 	return res, nil
 }
@@ -188,15 +189,15 @@ func (s *Store) ImportAdviceRequests(ctx context.Context, actor Actor, cal *send
 // pass; the import itself stays all or nothing. Only the DCO team (or dco
 // itself) checks; nothing is read that is not reported, so it is not
 // audited.
-func (s *Store) CheckAdviceImport(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow) ([]LineError, error) {
+func (s *DB) CheckAdviceImport(ctx context.Context, actor store.Actor, cal *send.Calendar, rows []ImportRow) ([]LineError, error) {
 	if !isDCO(actor) {
-		s.refuse(ctx, actor, "advice.import", "advice_request", 0, 0)
+		s.st.Refuse(ctx, actor, "advice.import", "advice_request", 0, 0)
 		return nil, errs.E(errs.Forbidden, "Only the DCO team can import advice requests")
 	}
-	today := send.Today(s.now())
+	today := send.Today(s.st.Clock())
 	var bad []LineError
-	err := s.writeAlone(ctx, func(t *tx) error {
-		plan, err := t.checkAdviceImport(ctx, actor, cal, rows, today)
+	err := s.st.WriteAlone(ctx, func(t *store.Tx) error {
+		plan, err := checkAdviceImport(ctx, t, actor, cal, rows, today)
 		if err != nil {
 			return err
 		}
@@ -213,23 +214,21 @@ func (s *Store) CheckAdviceImport(ctx context.Context, actor Actor, cal *send.Ca
 // before it, and plans the import: the LAs and children met and each
 // row's due date. Problems are in plan.bad, in line order; the error is
 // for a database that could not be read.
-func (t *tx) checkAdviceImport(ctx context.Context, actor Actor, cal *send.Calendar, rows []AdviceImportRow, today send.Date) (*adviceImportPlan, error) {
-	s := t.s
+func checkAdviceImport(ctx context.Context, t *store.Tx, actor store.Actor, cal *send.Calendar, rows []ImportRow, today send.Date) (*adviceImportPlan, error) {
 	c := &adviceImportCheck{t: t, actor: actor, cal: cal, today: today, refs: map[string]int{},
 		plan: &adviceImportPlan{las: map[int64]importLA{}, children: map[send.NHSNumber]*knownChild{}, dues: make([]send.Date, len(rows))}}
 	var err error
-	c.findChild, err = t.tx.PrepareContext(ctx, s.rebind(
-		"SELECT id, given_key, family_key, date_of_birth FROM children WHERE nhs_number = ?"))
+	c.findChild, err = t.Prepare(ctx, "SELECT id, given_key, family_key, date_of_birth FROM children WHERE nhs_number = ?")
 	if err != nil {
-		return nil, mapErr(err, "prepare child look-up")
+		return nil, store.MapErr(err, "prepare child look-up")
 	}
 	defer c.findChild.Close()
-	c.findRef, err = t.tx.PrepareContext(ctx, s.rebind(
+	c.findRef, err = t.Prepare(ctx,
 		// la_reference <> '' lets both engines use the partial unique
 		// index, which a bound parameter alone does not.
-		"SELECT count(*) FROM advice_requests WHERE la_id = ? AND la_reference = ? AND la_reference <> ''"))
+		"SELECT count(*) FROM advice_requests WHERE la_id = ? AND la_reference = ? AND la_reference <> ''")
 	if err != nil {
-		return nil, mapErr(err, "prepare reference look-up")
+		return nil, store.MapErr(err, "prepare reference look-up")
 	}
 	defer c.findRef.Close()
 
@@ -246,8 +245,8 @@ func (t *tx) checkAdviceImport(ctx context.Context, actor Actor, cal *send.Calen
 // adviceImportCheck is one import's rows being checked: what the rows
 // before have met, and the look-ups the checks run.
 type adviceImportCheck struct {
-	t                  *tx
-	actor              Actor
+	t                  *store.Tx
+	actor              store.Actor
 	cal                *send.Calendar
 	today              send.Date
 	plan               *adviceImportPlan
@@ -261,12 +260,12 @@ func (c *adviceImportCheck) fail(line int, format string, args ...any) {
 
 // row checks row i: its LA, its dates and outcome, its reference and its
 // child. A row whose LA cannot be used is checked no further.
-func (c *adviceImportCheck) row(ctx context.Context, i int, row *AdviceImportRow) error {
+func (c *adviceImportCheck) row(ctx context.Context, i int, row *ImportRow) error {
 	las, dues := c.plan.las, c.plan.dues
 	l, seen := las[row.LAID]
 	if !seen {
 		var err error
-		if l.name, l.icb, l.ok, err = c.t.laOf(ctx, row.LAID); err != nil {
+		if l.name, l.icb, l.ok, err = c.t.LAOf(ctx, row.LAID); err != nil {
 			return err
 		}
 		las[row.LAID] = l
@@ -275,7 +274,7 @@ func (c *adviceImportCheck) row(ctx context.Context, i int, row *AdviceImportRow
 	case !l.ok:
 		c.fail(row.Line, "la_code is not a local authority in dco")
 		return nil
-	case placeRule(c.actor, c.actor.OrgID, row.LAID, l.icb) != "": // only a DCO imports: its home is its OrgID
+	case store.PlaceRule(c.actor, c.actor.OrgID, row.LAID, l.icb) != "": // only a DCO imports: its home is its OrgID
 		c.fail(row.Line, "la_code names an LA outside your ICB")
 		return nil
 	}
@@ -298,7 +297,7 @@ func (c *adviceImportCheck) row(ctx context.Context, i int, row *AdviceImportRow
 
 // reference checks the row's LA reference: once in the file and not yet
 // recorded for its LA.
-func (c *adviceImportCheck) reference(ctx context.Context, row *AdviceImportRow) error {
+func (c *adviceImportCheck) reference(ctx context.Context, row *ImportRow) error {
 	row.LAReference = strings.TrimSpace(row.LAReference)
 	if row.LAReference == "" {
 		return nil
@@ -310,7 +309,7 @@ func (c *adviceImportCheck) reference(ctx context.Context, row *AdviceImportRow)
 		c.refs[key] = row.Line
 		var n int
 		if err := c.findRef.QueryRowContext(ctx, row.LAID, row.LAReference).Scan(&n); err != nil {
-			return mapErr(err, "find reference")
+			return store.MapErr(err, "find reference")
 		}
 		if n > 0 {
 			c.fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
@@ -325,7 +324,7 @@ func (c *adviceImportCheck) reference(ctx context.Context, row *AdviceImportRow)
 // child checks the row's child: the same as on an earlier line with its
 // NHS number, the same as the child registered with it, or, when neither,
 // a child that may be registered in the row's LA l.
-func (c *adviceImportCheck) child(ctx context.Context, row *AdviceImportRow, l importLA) error {
+func (c *adviceImportCheck) child(ctx context.Context, row *ImportRow, l importLA) error {
 	children := c.plan.children
 	ch := &row.Child
 	ch.LAID = row.LAID
@@ -340,15 +339,15 @@ func (c *adviceImportCheck) child(ctx context.Context, row *AdviceImportRow, l i
 	err := c.findChild.QueryRowContext(ctx, string(ch.NHSNumber)).Scan(&id, &given, &fam, &dob)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		cbad := c.t.s.checkChild(ch, c.today)
+		cbad := c.t.CheckChild(ch, c.today)
 		for _, k := range sortedKeys(cbad) {
 			c.fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
 		}
 		ch.LAName, ch.ICBID = l.name, l.icb
-		children[ch.NHSNumber] = &knownChild{given: nameKey(ch.GivenName), fam: nameKey(ch.FamilyName),
+		children[ch.NHSNumber] = &knownChild{given: store.NameKey(ch.GivenName), fam: store.NameKey(ch.FamilyName),
 			dob: ch.DateOfBirth, firstLine: row.Line, newInImport: true}
 	case err != nil:
-		return mapErr(err, "find child")
+		return store.MapErr(err, "find child")
 	default:
 		d, _ := send.ParseDate(dob)
 		k := &knownChild{id: id, given: given, fam: fam, dob: d, firstLine: row.Line}
@@ -361,8 +360,8 @@ func (c *adviceImportCheck) child(ctx context.Context, row *AdviceImportRow, l i
 }
 
 // sameChild reports whether a row's child is the child already met.
-func sameChild(k *knownChild, c Child) bool {
-	return k.given == nameKey(c.GivenName) && k.fam == nameKey(c.FamilyName) && k.dob.Equal(c.DateOfBirth)
+func sameChild(k *knownChild, c store.Child) bool {
+	return k.given == store.NameKey(c.GivenName) && k.fam == store.NameKey(c.FamilyName) && k.dob.Equal(c.DateOfBirth)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -269,11 +269,10 @@ func TypedView(known, typed Child) Child { return typedView(known, typed) }
 // child registered with the NHS number given.
 const MsgIdentityMismatch = msgIdentityMismatch
 
-// The kernel API added for the health advice workflow's store
-// (internal/advice/advicedb); each is as generic as the rest: work grants by
-// (child, user, work id), the ledger's writer, and the child and settings
-// helpers a workflow that registers children or reads settings in its own
-// transaction needs.
+// The kernel API a workflow that assigns work and registers children needs,
+// added when the second workflow moved into its folder; each is as generic
+// as the rest: work grants by (child, user, work id), the ledger's writer,
+// and the child and settings helpers for a workflow's own transaction.
 
 // GrantWork gives userID sight of childID for the work workID, in the
 // transaction that hands them the work (work_grants.go); reason is

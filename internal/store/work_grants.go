@@ -115,8 +115,10 @@ func (t *tx) endWorkGrants(ctx context.Context, actor Actor, childID int64, why,
 }
 
 // legacyWorkGrant is the condition, on child_access, for a grant made by
-// assigning advice before grants named their part: one per clinician and
-// child, with the words the workflow then recorded and no contribution.
+// assigning work before grants named their part: one per clinician and
+// child, with no contribution and the reason older dco wrote, which the
+// condition matches word for word (the one workflow that assigned work
+// then; internal/layout's TestWorkflowsStandAlone knows this line).
 const legacyWorkGrant = `contribution_id IS NULL AND user_id IS NOT NULL AND reason LIKE 'assigned health advice request %'`
 
 // endLegacyWorkGrants is the part of the work_grants migration that SQL

@@ -230,7 +230,7 @@ func errAdviceNotFound() error {
 // limits rows to what a may see. A clinician's is driven from the
 // contributions assigned to them, through an index: a request they hold a
 // part of stays theirs to read once it is returned or withdrawn (the advice
-// they wrote), while the child's record does not (grantClinician).
+// they wrote), while the child's record does not (store.Tx.GrantWork).
 func adviceScope(a store.Actor) (string, []any, error) {
 	if cond, args, ok := store.ICBWide(a, "r"); ok {
 		return cond, args, nil
@@ -1078,14 +1078,14 @@ func workGrantReason(requestID int64) string {
 	return "assigned health advice request " + itoa(requestID)
 }
 
-// requestParts is endWorkGrants' condition for every part of the request
+// requestParts is EndWorkGrants' condition for every part of the request
 // given as its argument.
 const requestParts = "contribution_id IN (SELECT k.id FROM advice_contributions k WHERE k.request_id = ?)"
 
 // AddAdviceContribution asks a service for its part of the advice, assigned
 // to a clinician (assigneeID) or, with assigneeID 0, to the service or the
 // HAS team to allocate. The clinician is given access to the child for this
-// part in the same transaction (grantClinician). Only the DCO team assigns.
+// part in the same transaction (store.Tx.GrantWork). Only the DCO team assigns.
 // Audited "advice.assign".
 func (s *DB) AddAdviceContribution(ctx context.Context, actor store.Actor, requestID int64, service string, assigneeID int64) (Contribution, error) {
 	const action = "advice.assign"
@@ -1143,7 +1143,7 @@ func (s *DB) AddAdviceContribution(ctx context.Context, actor store.Actor, reque
 // AssignAdviceContribution gives an open contribution to a clinician (or
 // back to its service with 0), granting them the child in the same
 // transaction and taking back the grant the part gave the clinician it
-// leaves (endWorkGrants: "child.revoke" when that was their last).
+// leaves (store.Tx.EndWorkGrants: "child.revoke" when that was their last).
 // version must be the contribution's version read. Audited "advice.assign".
 func (s *DB) AssignAdviceContribution(ctx context.Context, actor store.Actor, contributionID, version, assigneeID int64) error {
 	const action = "advice.assign"
@@ -1203,7 +1203,7 @@ func (s *DB) AssignAdviceContribution(ctx context.Context, actor store.Actor, co
 
 // RemoveAdviceContribution takes back a contribution asked for by mistake,
 // while it is open and nothing has been recorded on it, with the grant it
-// gave its clinician (endWorkGrants). Audited "advice.unassign".
+// gave its clinician (store.Tx.EndWorkGrants). Audited "advice.unassign".
 func (s *DB) RemoveAdviceContribution(ctx context.Context, actor store.Actor, contributionID, version int64) error {
 	const action = "advice.unassign"
 	if !isDCO(actor) {
@@ -1656,7 +1656,7 @@ func (s *DB) RecordAdviceException(ctx context.Context, actor store.Actor, id, v
 // be the request's version read: when two people return the same request,
 // exactly one succeeds and the other gets a conflict. Only the DCO team
 // returns. The grants the request's parts gave their clinicians end with it
-// (endWorkGrants). Audited "advice.return".
+// (store.Tx.EndWorkGrants). Audited "advice.return".
 func (s *DB) ReturnAdviceRequest(ctx context.Context, actor store.Actor, id, version int64, returnedOn send.Date, note string) (Request, error) {
 	const action = "advice.return"
 	if !isDCO(actor) {
@@ -1740,7 +1740,7 @@ func (s *DB) ReturnAdviceRequest(ctx context.Context, actor store.Actor, id, ver
 // WithdrawAdviceRequest closes an open request the LA no longer needs
 // answered, on the date given. The LA that asked or the DCO team may. The
 // grants the request's parts gave their clinicians end with it
-// (endWorkGrants). Audited "advice.withdraw".
+// (store.Tx.EndWorkGrants). Audited "advice.withdraw".
 func (s *DB) WithdrawAdviceRequest(ctx context.Context, actor store.Actor, id, version int64, on send.Date) error {
 	const action = "advice.withdraw"
 	if !mayRequest(actor) {

@@ -8,7 +8,7 @@ import (
 	"dco/internal/store"
 )
 
-// The health-advice clock in the ledger of deadlines (deadlines.go): six
+// The health-advice clock in the ledger of deadlines (store.Deadline): six
 // weeks from the request being received (SEND Regulations 2014 reg 8(1)),
 // paused by a reg 8(2) exception, met when the response is returned,
 // closed when the request is withdrawn. Every change to a request that

@@ -52,7 +52,7 @@ var adviceFlashes = map[string]web.Flash{
 	flashAdviceWithdrawn: {Success: true, Text: "Request withdrawn"},
 }
 
-// advicePageSize is how many requests a list web.Page shows.
+// advicePageSize is how many requests a list page shows.
 const advicePageSize = 25
 
 // adviceCalendar is the working-day calendar: the one from Options, or the
@@ -70,7 +70,7 @@ func (s *Web) adviceClock(ctx context.Context) (advice.Clock, error) {
 	return advice.NewClock(cal, send.Today(s.Now())), nil
 }
 
-// advicePath is the address of a request's web.Page.
+// advicePath is the address of a request's page.
 func advicePath(id int64) string { return "/advice-requests/" + strconv.FormatInt(id, 10) }
 
 // adviceRow is one request as a table shows it.
@@ -185,7 +185,7 @@ type adviceQuery struct {
 	ToReturn bool
 }
 
-// values is the query for links and the web.Pager: only the filters set.
+// values is the query for links and the pager: only the filters set.
 func (q adviceQuery) values() url.Values {
 	v := url.Values{}
 	set := func(k, val string) {

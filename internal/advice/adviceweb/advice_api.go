@@ -147,7 +147,7 @@ func (s *Web) adviceToJSON(rq advicedb.Request, clock advice.Clock, cal *send.Ca
 	return out
 }
 
-// adviceListJSON is a web.Page of requests.
+// adviceListJSON is a page of requests.
 type adviceListJSON struct {
 	Items []adviceJSON `json:"items"`
 	Total int          `json:"total"`

@@ -48,7 +48,7 @@ func (s *Web) adviceAssign(w http.ResponseWriter, r *http.Request) {
 }
 
 // adviceReassign gives an open part to another clinician, or back to its
-// service, from the request's web.Page.
+// service, from the request's page.
 func (s *Web) adviceReassign(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)

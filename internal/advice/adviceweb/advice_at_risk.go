@@ -11,7 +11,7 @@ import (
 
 // --- "which requests will miss six weeks this week, and whose are they?" ---
 
-// atRiskPage answers the DCO's question in one web.Page: every open request due
+// atRiskPage answers the DCO's question in one page: every open request due
 // within seven days or already overdue, who it is waiting on, and counts
 // that each link to the list of exactly the requests they count.
 type atRiskPage struct {
@@ -45,7 +45,7 @@ type atRiskPerson struct {
 	TotalLink   string
 }
 
-// atRiskMax is how many requests the web.Page lists; a week's risk for one ICB
+// atRiskMax is how many requests the page lists; a week's risk for one ICB
 // is far fewer.
 const atRiskMax = 1000
 

@@ -10,7 +10,7 @@ import (
 	"dco/internal/web"
 )
 
-// --- on the child's web.Page ---
+// --- on the child's page ---
 
 // adviceTimeline adds a child's advice requests, as the actor may see
 // them, to the child's timeline: dated when received, with the status tag
@@ -52,7 +52,7 @@ func (s *Web) adviceTimeline(ctx context.Context, actor store.Actor, childID int
 	return out, nil
 }
 
-// adviceChildActions offers an advice request from a child's web.Page to those
+// adviceChildActions offers an advice request from a child's page to those
 // who record them.
 func adviceChildActions(actor store.Actor, c store.Child) []web.NavItem {
 	if actor.Role != store.RoleDCO && actor.Role != store.RoleLA {

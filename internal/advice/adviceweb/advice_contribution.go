@@ -127,9 +127,9 @@ func (s *Web) adviceContribution(w http.ResponseWriter, r *http.Request) {
 }
 
 // answerPosted runs one of the answer forms: read saves it, and a failure
-// re-shows the web.Page with what was typed and the section open.
+// re-shows the page with what was typed and the section open.
 // returnedField is the name of each answer form's "date returned" input:
-// the forms share a web.Page, and each input needs an id of its own.
+// the forms share a page, and each input needs an id of its own.
 var returnedField = map[string]string{
 	string(advice.KindAdvice): "returned_on", string(advice.KindNotKnown): "nk_returned_on",
 	string(advice.KindDocument): "doc_returned_on", string(advice.KindReuse): "reuse_returned_on",

@@ -13,7 +13,7 @@ import (
 const adviceCSVMax = 50_000
 
 // adviceCSV downloads exactly what the list shows with the same filters,
-// every web.Page of it.
+// every page of it.
 func (s *Web) adviceCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)

@@ -10,7 +10,7 @@ import (
 	"dco/internal/web"
 )
 
-// Changing the details of an advice request from its web.Page: the LA's
+// Changing the details of an advice request from its page: the LA's
 // reference, the date health received it (the DCO team only: the six weeks
 // are counted from it), the date the EHC needs assessment was requested,
 // the services asked and the LA's note. Only an open request can be

@@ -29,7 +29,7 @@ func (s *Web) adviceContributionException(w http.ResponseWriter, r *http.Request
 }
 
 // adviceRequestException records or clears the request's own exception
-// (the DCO), from the request's web.Page.
+// (the DCO), from the request's page.
 func (s *Web) adviceRequestException(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)

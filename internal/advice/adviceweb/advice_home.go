@@ -9,9 +9,9 @@ import (
 	"dco/internal/store"
 )
 
-// --- home web.Page work queues ---
+// --- home page work queues ---
 
-// adviceHome is the advice part of a home web.Page's work list.
+// adviceHome is the advice part of a home page's work list.
 type adviceHome struct {
 	Role       store.Role
 	ByLA       []queueLine
@@ -57,7 +57,7 @@ func queueLineOf(c advicedb.Count, base adviceQuery) queueLine {
 // homeListAdvice is how many of a clinician's requests their home lists.
 const homeListAdvice = 10
 
-// adviceHomeFor builds the advice work queues for a home web.Page: per LA and
+// adviceHomeFor builds the advice work queues for a home page: per LA and
 // per service for the DCO, for their own LA for an LA caseworker, and the
 // caseload for a clinician. Other roles have none.
 func (s *Web) adviceHomeFor(ctx context.Context, actor store.Actor) (*adviceHome, error) {

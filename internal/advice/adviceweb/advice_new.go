@@ -90,7 +90,7 @@ func (s *Web) adviceNew(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)
 	in := adviceInput{Received: web.DatePartsOf(send.Today(s.Now()))}
-	// Started from a child's web.Page: the child is known.
+	// Started from a child's page: the child is known.
 	if v := r.URL.Query().Get("child"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {

@@ -13,7 +13,7 @@ import (
 	"dco/internal/web"
 )
 
-// --- a request's web.Page ---
+// --- a request's page ---
 
 // adviceViewPage is a request and everything done on it.
 type adviceViewPage struct {

@@ -23,7 +23,7 @@ func formDate(r *http.Request, name string) web.DateParts {
 		Year: strings.TrimSpace(r.PostFormValue(name + "-year"))}
 }
 
-// back sends the browser to a request's web.Page with a banner.
+// back sends the browser to a request's page with a banner.
 func (s *Web) backToAdvice(w http.ResponseWriter, r *http.Request, id int64, code string) {
 	s.SetFlash(w, r, code)
 	http.Redirect(w, r, advicePath(id), http.StatusSeeOther)

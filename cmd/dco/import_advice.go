@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"dco/internal/importer"
+	"dco/internal/advice/advicedb"
+	"dco/internal/advice/adviceimport"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -14,32 +15,8 @@ func init() {
 	importVerbs = append(importVerbs, verb{"advice-requests", "health advice requests (SEND Regs 2014 reg 8) from a CSV file", importAdvice})
 }
 
-const importAdviceUsage = `Usage: dco import advice-requests FILE.csv [--dry-run]
-
-Imports requests for health advice for EHC needs assessments (SEND
-Regulations 2014 reg 8), past and open, from a CSV file (UTF-8, as a
-spreadsheet saves it; FILE - reads standard input). The first line is the
-header:
-
-  la_code,la_reference,nhs_number,given_name,family_name,date_of_birth,
-  received_on,returned_on,outcome,exception,exception_on
-
-in any order. Dates are YYYY-MM-DD. received_on is when health received
-the request: the six-week deadline is counted from it. outcome is advice,
-not_known or withdrawn, and blank (with returned_on blank) while the request
-is open. exception is a reg 8(2) exception, missed_appointment,
-exceptional_circumstances or absent_from_area, with the date in
-exception_on, or blank. la_code is the LA that asked, by DfE number (800)
-or ONS code (E06000022). Each child is matched by NHS number (the name and
-date of birth must agree) or registered in that LA.
-
-Every problem is reported with its line number (the header is line 1), in
-line order: problems in the file itself and those only the database finds
-(an la_reference already recorded for the LA, a child registered with
-another name or date of birth) are reported together, in one run. If there
-is any, nothing is imported; otherwise every request is imported in one
-transaction. --dry-run makes every check, against the database too, and
-writes nothing.`
+// importAdviceUsage is adviceimport.Usage: the file format is the workflow's.
+const importAdviceUsage = adviceimport.Usage
 
 func importAdvice(ctx context.Context, env *Env, args []string) int {
 	const name = "import advice-requests"
@@ -54,11 +31,12 @@ func importAdvice(ctx context.Context, env *Env, args []string) int {
 	}
 	defer f.Close()
 	return withStore(ctx, env, cfg, name, func(s *store.Store) int {
+		db := advicedb.New(s)
 		cal, err := storeCalendar(ctx, s)
 		if err != nil {
 			return failf(env, name, "%s", describe(err))
 		}
-		res, err := importer.ReadAdvice(f, importer.AdviceOptions{
+		res, err := adviceimport.Read(f, adviceimport.Options{
 			LA:       func(code string) (store.Org, error) { return s.FindLA(ctx, code) },
 			Calendar: cal,
 			Today:    send.Today(env.Now()),
@@ -74,7 +52,7 @@ func importAdvice(ctx context.Context, env *Env, args []string) int {
 			// Check the rows that parsed against the database too, writing
 			// nothing, so that one run reports every problem. (A file with
 			// no problem is checked, on --dry-run too, by the import below.)
-			lines, err := s.CheckAdviceImport(ctx, store.System, cal, res.Rows)
+			lines, err := db.CheckAdviceImport(ctx, store.System, cal, res.Rows)
 			if err != nil {
 				return failf(env, name, "%s", describe(err))
 			}
@@ -96,8 +74,8 @@ func importAdvice(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintln(env.Stdout, "The file has a header but no rows: nothing to import.")
 			return 0
 		}
-		out, err := s.ImportAdviceRequests(ctx, store.System, cal, res.Rows, dryRun)
-		var ie *store.ImportError
+		out, err := db.ImportAdviceRequests(ctx, store.System, cal, res.Rows, dryRun)
+		var ie *advicedb.ImportError
 		if errors.As(err, &ie) {
 			for _, l := range ie.Lines {
 				fmt.Fprintf(env.Stderr, "line %d: %s\n", l.Line, l.Message)

@@ -8,14 +8,15 @@ import (
 	"testing"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
 
-func countAdvice(t *testing.T, c *cli) []store.AdviceRequest {
+func countAdvice(t *testing.T, c *cli) []advicedb.Request {
 	t.Helper()
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(cliNow))
-	list, _, err := c.store().ListAdviceRequests(context.Background(), store.System, clock, store.AdviceFilter{Limit: 100})
+	list, _, err := advicedb.New(c.store()).ListAdviceRequests(context.Background(), store.System, clock, advicedb.Filter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

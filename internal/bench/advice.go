@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -21,12 +22,12 @@ const adviceDays = 5*365 + 1
 // as their turnaround says; a few old ones were withdrawn and a few are
 // stragglers, still open long past their six weeks. With about 1,000
 // requests an LA has some 35 open and overdue, more than a page of them.
-func adviceRow(i int, c store.Child, today send.Date) store.AdviceImportRow {
+func adviceRow(i int, c store.Child, today send.Date) advicedb.ImportRow {
 	h := mix(uint64(i) ^ 0x5bd1e9955bd1e995)
 	age := int(h % adviceDays)
 	received := today.AddDays(-age)
 	turnaround := 20 + int(h>>16%50) // days to return: 20 to 69; six weeks is about 42
-	r := store.AdviceImportRow{
+	r := advicedb.ImportRow{
 		Line:        i + 2,
 		LAID:        c.LAID,
 		LAReference: fmt.Sprintf("BENCH-%07d", i+1),
@@ -50,7 +51,7 @@ func adviceRow(i int, c store.Child, today send.Date) store.AdviceImportRow {
 // countAdvice returns how many advice requests the store holds.
 func countAdvice(ctx context.Context, s *store.Store) (int, error) {
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
-	_, n, err := s.ListAdviceRequests(ctx, store.System, clock, store.AdviceFilter{Limit: 1})
+	_, n, err := advicedb.New(s).ListAdviceRequests(ctx, store.System, clock, advicedb.Filter{Limit: 1})
 	if err != nil {
 		return 0, fmt.Errorf("bench: count advice requests: %w", err)
 	}
@@ -100,7 +101,7 @@ func fillAdvice(ctx context.Context, s *store.Store, d *dataset, want, batch int
 			return out, err
 		}
 		n := min(batch, want-d.advice)
-		rows := make([]store.AdviceImportRow, 0, n)
+		rows := make([]advicedb.ImportRow, 0, n)
 		for i := d.advice; i < d.advice+n; i++ {
 			c, err := child(i)
 			if err != nil {
@@ -109,7 +110,7 @@ func fillAdvice(ctx context.Context, s *store.Store, d *dataset, want, batch int
 			rows = append(rows, adviceRow(i, c, today))
 		}
 		t0 := time.Now()
-		res, err := s.ImportAdviceRequests(ctx, store.System, cal, rows, false)
+		res, err := advicedb.New(s).ImportAdviceRequests(ctx, store.System, cal, rows, false)
 		t1 := time.Now()
 		if err != nil {
 			return out, fmt.Errorf("bench: import advice requests at request %d: %w", d.advice+1, describeImport(err))
@@ -126,7 +127,7 @@ func fillAdvice(ctx context.Context, s *store.Store, d *dataset, want, batch int
 // describeImport adds the first of an import's line problems to its error,
 // which the error's message alone leaves out.
 func describeImport(err error) error {
-	var ie *store.ImportError
+	var ie *advicedb.ImportError
 	if errors.As(err, &ie) && len(ie.Lines) > 0 {
 		return fmt.Errorf("%w (%d lines, the first: line %d: %s)", err, len(ie.Lines), ie.Lines[0].Line, ie.Lines[0].Message)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -145,7 +146,7 @@ func TestSeveralICBs(t *testing.T) {
 	// Advice requests follow their child's LA into its ICB.
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
 	dcoActor := store.Actor{UserID: d.dco.ID, Role: store.RoleDCO, OrgID: d.icb.ID}
-	_, dcoAdvice, err := s.ListAdviceRequests(ctx, dcoActor, clock, store.AdviceFilter{Limit: 1})
+	_, dcoAdvice, err := advicedb.New(s).ListAdviceRequests(ctx, dcoActor, clock, advicedb.Filter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestSeveralICBs(t *testing.T) {
 		if o.ParentID != d.icb.ID {
 			continue
 		}
-		_, n, err := s.ListAdviceRequests(ctx, store.Actor{UserID: d.la.ID, Role: store.RoleLA, LAID: o.ID}, clock, store.AdviceFilter{Limit: 1})
+		_, n, err := advicedb.New(s).ListAdviceRequests(ctx, store.Actor{UserID: d.la.ID, Role: store.RoleLA, LAID: o.ID}, clock, advicedb.Filter{Limit: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

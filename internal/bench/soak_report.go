@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -120,7 +121,7 @@ func (m *measurer) verifyAfterSoak(s *Soak) error {
 // caseworker's LA.
 func (m *measurer) caseloadOverdue() error {
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
-	_, overdue, err := m.s.ListAdviceRequests(m.ctx, m.laActor, clock, store.AdviceFilter{Queue: advice.QueueOverdue, Limit: 1})
+	_, overdue, err := advicedb.New(m.s).ListAdviceRequests(m.ctx, m.laActor, clock, advicedb.Filter{Queue: advice.QueueOverdue, Limit: 1})
 	if err != nil {
 		return fmt.Errorf("bench: count the caseload: %w", err)
 	}

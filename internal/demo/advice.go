@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -64,9 +65,9 @@ func seedAdvice(ctx context.Context, s *store.Store, today send.Date, orgs map[s
 	for i, p := range adviceProfiles {
 		c := children[(i*37+11)%len(children)]
 		received := today.AddDays(-p.receivedAgo)
-		r := store.AdviceRequest{ChildID: c.ID, ReceivedOn: received, AssessmentRequestedOn: received.AddDays(-10 - i%7),
+		r := advicedb.Request{ChildID: c.ID, ReceivedOn: received, AssessmentRequestedOn: received.AddDays(-10 - i%7),
 			LAReference: fmt.Sprintf(adviceReference[codeOf[c.LAID]], 100+i), ServicesRequested: "paediatrics,salt"}
-		if err := s.CreateAdviceRequest(ctx, store.System, cal, &r, nil); err != nil {
+		if err := advicedb.New(s).CreateAdviceRequest(ctx, store.System, cal, &r, nil); err != nil {
 			return fmt.Errorf("demo: advice request %d: %w", i, err)
 		}
 		if err := adviceJourney(ctx, s, today, r, p, who); err != nil {
@@ -77,27 +78,27 @@ func seedAdvice(ctx context.Context, s *store.Store, today send.Date, orgs map[s
 }
 
 // adviceJourney takes one demo request as far as its profile says.
-func adviceJourney(ctx context.Context, s *store.Store, today send.Date, r store.AdviceRequest, p adviceProfile, who []int64) error {
+func adviceJourney(ctx context.Context, s *store.Store, today send.Date, r advicedb.Request, p adviceProfile, who []int64) error {
 	sys := store.System
 	version := r.Version
 	switch p.state {
 	case "untriaged":
 		return nil
 	case "withdrawn":
-		return s.WithdrawAdviceRequest(ctx, sys, r.ID, version, r.ReceivedOn.AddDays(12))
+		return advicedb.New(s).WithdrawAdviceRequest(ctx, sys, r.ID, version, r.ReceivedOn.AddDays(12))
 	}
 	triage, known := advice.TriageKnown, []string{p.service}
 	if p.service == advice.ServiceHAS {
 		triage, known = advice.TriageNotKnown, nil
 	}
-	if _, err := s.TriageAdviceRequest(ctx, sys, r.ID, version, triage, known, ""); err != nil {
+	if _, err := advicedb.New(s).TriageAdviceRequest(ctx, sys, r.ID, version, triage, known, ""); err != nil {
 		return err
 	}
 	assignee := int64(0)
 	if p.who >= 0 {
 		assignee = who[p.who]
 	}
-	k, err := s.AddAdviceContribution(ctx, sys, r.ID, p.service, assignee)
+	k, err := advicedb.New(s).AddAdviceContribution(ctx, sys, r.ID, p.service, assignee)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func adviceJourney(ctx context.Context, s *store.Store, today send.Date, r store
 	case "open", "has":
 		return nil
 	case "exception":
-		_, err := s.RecordContributionException(ctx, sys, k.ID, k.Version, advice.Exception{Kind: send.ExceptionMissedAppointment,
+		_, err := advicedb.New(s).RecordContributionException(ctx, sys, k.ID, k.Version, advice.Exception{Kind: send.ExceptionMissedAppointment,
 			Reason: "The family did not attend the clinic appointment offered; a new one has been booked.", On: r.ReceivedOn.AddDays(20)})
 		return err
 	}
@@ -116,19 +117,19 @@ func adviceJourney(ctx context.Context, s *store.Store, today send.Date, r store
 	if returned.After(today) {
 		returned = today
 	}
-	a := store.AdviceAnswer{Kind: advice.KindAdvice, ReturnedOn: returned, Advice: demoAdvice(p.service)}
+	a := advicedb.Answer{Kind: advice.KindAdvice, ReturnedOn: returned, Advice: demoAdvice(p.service)}
 	if p.state == "not_known" {
-		a = store.AdviceAnswer{Kind: advice.KindNotKnown, ReturnedOn: returned, Checks: advice.Checks{RecordsReviewed: true,
+		a = advicedb.Answer{Kind: advice.KindNotKnown, ReturnedOn: returned, Checks: advice.Checks{RecordsReviewed: true,
 			FamilyContacted: true, SENCOContacted: true, Note: "No community health input; GP records show no ongoing health needs. The family and the school SENCO agree."}}
 	}
-	if _, err := s.AnswerAdviceContribution(ctx, sys, k.ID, k.Version, a); err != nil {
+	if _, err := advicedb.New(s).AnswerAdviceContribution(ctx, sys, k.ID, k.Version, a); err != nil {
 		return err
 	}
-	got, err := s.GetAdviceRequest(ctx, sys, r.ID)
+	got, err := advicedb.New(s).GetAdviceRequest(ctx, sys, r.ID)
 	if err != nil {
 		return err
 	}
-	_, err = s.ReturnAdviceRequest(ctx, sys, r.ID, got.Version, returned, "")
+	_, err = advicedb.New(s).ReturnAdviceRequest(ctx, sys, r.ID, got.Version, returned, "")
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -16,7 +17,7 @@ import (
 func adviceAssigned(t *testing.T, s *store.Store, a store.Actor) int {
 	t.Helper()
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
-	list, _, err := s.ListAdviceRequests(context.Background(), a, clock, store.AdviceFilter{Open: true, Limit: 1000})
+	list, _, err := advicedb.New(s).ListAdviceRequests(context.Background(), a, clock, advicedb.Filter{Open: true, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func TestSeedAdvice(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock := advice.NewClock(send.DefaultCalendar(), send.Today(time.Now()))
-	list, total, err := s.ListAdviceRequests(ctx, store.System, clock, store.AdviceFilter{Limit: 1000})
+	list, total, err := advicedb.New(s).ListAdviceRequests(ctx, store.System, clock, advicedb.Filter{Limit: 1000})
 	if err != nil || total != len(adviceProfiles) {
 		t.Fatalf("requests: %d %v, want %d", total, err, len(adviceProfiles))
 	}
@@ -55,7 +56,7 @@ func TestSeedAdvice(t *testing.T) {
 		}
 	}
 	for _, q := range advice.Queues() {
-		if _, n, _ := s.ListAdviceRequests(ctx, store.System, clock, store.AdviceFilter{Queue: q}); n == 0 {
+		if _, n, _ := advicedb.New(s).ListAdviceRequests(ctx, store.System, clock, advicedb.Filter{Queue: q}); n == 0 {
 			t.Errorf("queue %s is empty", q)
 		}
 	}

@@ -1,7 +1,7 @@
 package importer
 
-// The CSV machinery the children, s.23 notifications and advice requests
-// importers share: limits, the header, the read loop, line-numbered row
+// The CSV machinery the children's importer and every workflow's (through
+// kit.go) share: limits, the header, the read loop, line-numbered row
 // errors and the cells every file has.
 
 import (

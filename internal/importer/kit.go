@@ -100,3 +100,16 @@ func NewOrgLookup(col, what, hint string, look func(code string) (store.Org, err
 func MergeErrors(errs []RowError, more int, db []RowError, max int) ([]RowError, int) {
 	return mergeErrors(errs, more, db, max)
 }
+
+// DateInYears reads a YYYY-MM-DD cell as Date does, and reports a year
+// outside 1900 to 2200 as such: for files of past records, where a typed
+// year is the likeliest mistake. Dates after today are the caller's to judge.
+func (s *Sheet) DateInYears(col, v string, required bool) (send.Date, bool) {
+	return s.s.date(col, v, dateRule{required: required, years: true})
+}
+
+// FirstLine records the line key is first met on, and reports the first
+// line when it was met before: for a value a file may hold only once.
+func FirstLine[K comparable](seen map[K]int, key K, line int) (first int, dup bool) {
+	return firstLine(seen, key, line)
+}

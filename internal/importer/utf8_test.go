@@ -7,8 +7,9 @@ import (
 
 // TestReadNotUTF8 is issue 8 item 7 for the imports: a cell that is not
 // UTF-8 is refused by the one rule every file shares (sheet.run), naming
-// the line and the column, in the children and advice request files alike (and
-// s23import.TestReadNotUTF8, the Section 23 file), and so is a header that is not.
+// the line and the column, in the children file (and the workflows' files
+// alike: adviceimport and s23import's TestReadNotUTF8), and so is a header
+// that is not.
 func TestReadNotUTF8(t *testing.T) {
 	const msg = ` is not UTF-8 text: save the file as "CSV UTF-8" and import it again`
 	tests := []struct {
@@ -31,13 +32,6 @@ func TestReadNotUTF8(t *testing.T) {
 			}
 			return res.Errors, nil
 		}, "nhs_number,given_name,family_name,date_of_birth,postcode,la_code,not\xffutf8\n", "line 1: column 7 of the header" + msg},
-		{"advice requests, family name", func(in string) ([]RowError, error) {
-			res, err := ReadAdvice(strings.NewReader(in), AdviceOptions{LA: testLA, Today: adviceToday})
-			if err != nil {
-				return nil, err
-			}
-			return res.Errors, nil
-		}, adviceHeader + "800,R1," + nhsA + ",Ada,Love\xfflace,2015-01-01,2025-05-01,,,,\n", "line 2: family_name" + msg},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 package send
 
-// The rules for the fields every record shares (a child, a Section 23
-// notification, a request for advice): names, free text, NHS numbers,
+// The rules for the fields every record shares (a child, and each
+// workflow's records): names, free text, NHS numbers,
 // postcodes and dates of birth, each written once with its message, so that
 // a form, the JSON API, a CSV import and the store refuse the same value
 // with the same words. Each returns the value normalised and what is wrong

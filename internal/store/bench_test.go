@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"dco/internal/advice"
 	"dco/internal/send"
 )
 
@@ -61,65 +60,6 @@ func BenchmarkSearchChildren(b *testing.B) {
 				b.Run(name, func(b *testing.B) {
 					for b.Loop() {
 						if _, _, err := s.SearchChildren(ctx, actor, f); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
-		})
-	}
-}
-
-// BenchmarkListAdviceRequests lists 2,000 health-advice requests of one
-// ICB as its DCO would: the first page of the list (50), a page of a CSV
-// download (1,000) and one child's requests. Each listing is audited, as in
-// service, so this measures what the audit of a listing costs.
-func BenchmarkListAdviceRequests(b *testing.B) {
-	engines := []struct {
-		name string
-		open func(testing.TB) *Store
-	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
-	for _, e := range engines {
-		b.Run(e.name, func(b *testing.B) {
-			s := e.open(b) // OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
-			s.Now = func() time.Time { return testNow }
-			ctx := context.Background()
-			icb := Org{Kind: OrgICB, Name: "ICB", Code: "QOX"}
-			la := Org{Kind: OrgLA, Name: "LA", Code: "800"}
-			for _, o := range []*Org{&icb, &la} {
-				if err := s.CreateOrg(ctx, System, o); err != nil {
-					b.Fatal(err)
-				}
-			}
-			dco := User{Email: "dco@example.nhs.uk", Name: "DCO", Role: RoleDCO, OrgID: icb.ID}
-			if err := s.CreateUser(ctx, System, &dco); err != nil {
-				b.Fatal(err)
-			}
-			actor := Actor{UserID: dco.ID, Email: dco.Email, Role: dco.Role, OrgID: dco.OrgID}
-			rows := make([]AdviceImportRow, 2000)
-			for i := range rows {
-				rows[i] = AdviceImportRow{Line: i + 2, LAID: la.ID, LAReference: fmt.Sprintf("EHC-%d", i),
-					Child:      child(b, i, la.ID),
-					ReceivedOn: send.NewDate(2025, time.Month(1+i%5), 1+i%28)}
-			}
-			if _, err := s.ImportAdviceRequests(ctx, actor, send.DefaultCalendar(), rows, false); err != nil {
-				b.Fatalf("import: %v", err)
-			}
-			one, _, err := s.SearchChildren(ctx, actor, ChildFilter{Query: string(rows[42].Child.NHSNumber)})
-			if err != nil || len(one) != 1 {
-				b.Fatalf("find child: %v %v", one, err)
-			}
-			clock := advice.NewClock(send.DefaultCalendar(), send.Today(testNow))
-			filters := map[string]AdviceFilter{
-				"firstpage": {},
-				"page1000":  {Limit: 1000},
-				"child":     {ChildID: one[0].ID},
-			}
-			for _, name := range []string{"firstpage", "page1000", "child"} {
-				f := filters[name]
-				b.Run(name, func(b *testing.B) {
-					for b.Loop() {
-						if _, _, err := s.ListAdviceRequests(ctx, actor, clock, f); err != nil {
 							b.Fatal(err)
 						}
 					}

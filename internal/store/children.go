@@ -17,7 +17,7 @@ import (
 //     names none;
 //   - la: children whose LA of residence is the actor's LA;
 //   - clinician: children granted to the actor in child_access, by a DCO or
-//     by an open part of advice assigned to them (grantClinician, advice.go);
+//     by open work a workflow assigned to them (GrantWork, work_grants.go);
 //   - provider: children granted to the actor's organisation, or that it
 //     registered;
 //   - viewer and admin: none (forbidden); System (dco's own work): every child.

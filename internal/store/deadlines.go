@@ -26,22 +26,23 @@ import (
 // Deadline is one clock on one record.
 type Deadline struct {
 	ID int64
-	// Kind is the workflow that runs the clock, by its folder name ("advice", ...).
+	// Kind is the workflow that runs the clock, by its folder name under
+	// internal/.
 	Kind string
-	// RecordType and RecordID name the record the clock belongs to, such as
-	// "advice_request" 12. With Kind and Rule they identify the row.
+	// RecordType and RecordID name the record the clock belongs to, as the
+	// workflow names its table and row. With Kind and Rule they identify the row.
 	RecordType string
 	RecordID   int64
 	ChildID    int64
 	LAID       int64 // the LA the work is for, which scopes an LA user's view
 	ICBID      int64 // the ICB whose work it is, which scopes a DCO's view
-	// Rule is the internal/send rule (send.RuleHealthAdvice) or the name of
-	// the local standard that sets DueOn.
+	// Rule is the internal/send rule or the name of the local standard that
+	// sets DueOn.
 	Rule     string
 	StartsOn send.Date
 	DueOn    send.Date
-	// Paused is the recorded exception that lifts the time limit (for
-	// advice, the reg 8(2) kind), "" when none. A paused clock is neither
+	// Paused is the recorded exception that lifts the time limit (such as
+	// a SEND Regulations 2014 reg 8(2) kind), "" when none. A paused clock is neither
 	// overdue nor counted in the on-time figures.
 	Paused string
 	// MetOn is the day the step the clock waits for was taken; zero while
@@ -156,7 +157,7 @@ type DeadlineFilter struct {
 // deadlineScope returns the SQL condition, on deadlines aliased d joined to
 // children aliased c, that limits rows to what a may see: for dco itself
 // and a DCO, the ICB's (icbWide); for an LA user, the deadlines of work for
-// their LA, as they see their LA's advice requests; for everyone else who
+// their LA, as they see their LA's requests; for everyone else who
 // sees children, the deadlines of the children they may see (scopeOf).
 func deadlineScope(a Actor) (string, []any, error) {
 	if cond, args, ok := icbWide(a, "d"); ok {
@@ -293,7 +294,7 @@ type DeadlineTally struct {
 	// AtRisk is the open work due by seven days from today, overdue
 	// included, and paused work too: an exception lifts the time limit
 	// but the work is still to do, so "at risk this week" keeps showing it
-	// (as the advice at-risk list does).
+	// (as a workflow's at-risk list does).
 	AtRisk    int
 	MetOnTime int // met on or before the due date, no exception
 	MetLate   int // met after the due date, no exception

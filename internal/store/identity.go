@@ -145,7 +145,7 @@ func tooManyAttempts(wait time.Duration) string {
 
 // duplicateAttempt settles an NHS number refused as registered already by a
 // route that cannot turn the attempt into a registration request (changing
-// a child's NHS number, registering a child with an advice request): the
+// a child's NHS number, registering a child with a workflow's request): the
 // conflict stands, but it is audited against the registered child, under
 // action, and counted against the user as every identity check is. It
 // returns conflict.

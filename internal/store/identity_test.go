@@ -7,10 +7,8 @@ import (
 	"maps"
 	"strings"
 	"testing"
-	"time"
 
 	"dco/internal/errs"
-	"dco/internal/send"
 )
 
 // newActor adds a user and returns them as an actor.
@@ -151,52 +149,6 @@ func TestRegisterDuplicateOutsideICB(t *testing.T) {
 		}
 		if got := countAudit(t, s, ActionRegisterResolve, known.ID); got != 1 {
 			t.Errorf("resolve audited: got %d, want 1", got)
-		}
-	})
-}
-
-// TestDuplicateAttemptAudited: the two routes that cannot turn a known NHS
-// number into a registration request (changing a child's NHS number, and
-// registering a child with an advice request) still answer the conflict,
-// but audit the attempt against the registered child and count it against
-// the user, so that repeating it is slowed as every identity check is.
-func TestDuplicateAttemptAudited(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, s *Store) {
-		ctx := context.Background()
-		f := newFixture(t, s)
-		known := mustCreate(t, s, f.LA2User, child(t, 60, f.LA2.ID))
-		mine := mustCreate(t, s, f.LA1User, child(t, 61, f.LA1.ID))
-		routes := []struct {
-			name string
-			call func() error
-		}{
-			{"changing a child's NHS number", func() error {
-				c := mine
-				c.NHSNumber = known.NHSNumber
-				return s.UpdateChild(ctx, f.LA1User, &c)
-			}},
-			{"registering a child with an advice request", func() error {
-				r := AdviceRequest{LAReference: "DUP-1", ReceivedOn: send.NewDate(2025, time.May, 20)}
-				c := child(t, 62, f.LA1.ID)
-				c.NHSNumber = known.NHSNumber
-				return s.CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, &c)
-			}},
-		}
-		for _, rt := range routes {
-			before := len(auditRows(t, s, ActionAccessRefused, known.ID))
-			wantCode(t, rt.call(), errs.Conflict)
-			if got := len(auditRows(t, s, ActionAccessRefused, known.ID)) - before; got != 1 {
-				t.Errorf("%s: got %d refused rows against the registered child, want 1", rt.name, got)
-			}
-		}
-		// Two attempts counted; four more, and the next one waits.
-		for i := 0; i < 4; i++ {
-			wantCode(t, routes[i%2].call(), errs.Conflict)
-		}
-		for _, rt := range routes {
-			if err := rt.call(); !errs.Is(err, errs.TooMany) {
-				t.Errorf("%s after 6 attempts: got %v, want too_many", rt.name, err)
-			}
 		}
 	})
 }

@@ -292,9 +292,53 @@ func (t *Tx) DropDeadline(ctx context.Context, kind, recordType string, recordID
 	return err
 }
 
+// The kernel API a workflow that assigns work and registers children needs,
+// added when the second workflow moved into its folder; each is as generic
+// as the rest: work grants by (child, user, work id), the ledger's writer,
+// and the child and settings helpers for a workflow's own transaction.
+
+// GrantWork gives userID sight of childID for the work workID, in the
+// transaction that hands them the work (work_grants.go); reason is
+// recorded with the grant, at is the time of the change. It returns the
+// "child.grant" audit entry to append when the user could not see the
+// child before, else nil.
+func (t *Tx) GrantWork(ctx context.Context, actor Actor, childID, userID, workID int64, reason, at string) (*AuditEntry, error) {
+	return t.t.grantWork(ctx, actor, childID, userID, workID, reason, at)
+}
+
+// EndWorkGrants takes back the grants made for the work that cond (a
+// condition on child_access's contribution_id, with the one argument arg)
+// picks, because that work moved or closed (why words it for the audit). It
+// returns a "child.revoke" audit entry for each user left with no sight of
+// the child.
+func (t *Tx) EndWorkGrants(ctx context.Context, actor Actor, childID int64, why, cond string, arg int64) ([]*AuditEntry, error) {
+	return t.t.endWorkGrants(ctx, actor, childID, why, cond, arg)
+}
+
+// LockUsers holds the users' rows until the transaction ends, in id order,
+// before work moves between them (see lockClinicians: the users who hold
+// work are clinicians today).
+func (t *Tx) LockUsers(ctx context.Context, ids ...int64) error {
+	return t.t.lockClinicians(ctx, ids...)
+}
+
+// QueryRowPrepared runs a one-row query prepared once per transaction, for
+// a query an import runs once a row.
+func (t *Tx) QueryRowPrepared(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	st, err := t.t.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryRowContext(t.t.c(ctx), args...), nil
+}
+
+// LAOf reads an LA's name and ICB; ok is false when id is no LA.
+func (t *Tx) LAOf(ctx context.Context, id int64) (name string, icbID int64, ok bool, err error) {
+	return t.t.laOf(ctx, id)
+}
+
 // SettingsFor reads, in the transaction, the settings keys that apply to
-// ICB icbID, as Store.SettingsFor does: what a change in the transaction
-// sees, such as a setting just saved.
+// ICB icbID, as Store.SettingsFor does.
 func (t *Tx) SettingsFor(ctx context.Context, icbID int64, keys ...string) (map[string]Setting, error) {
 	return settingsFor(ctx, t.t, icbID, keys...)
 }
@@ -334,3 +378,37 @@ func (t *tx) runSettingHooks(ctx context.Context, icbID int64, key string) error
 func (s *Store) CheckChild(c *Child, today send.Date) map[string]string {
 	return s.checkChild(c, today)
 }
+
+// DuplicateAttempt settles an NHS number refused as registered already by
+// a route that cannot turn the attempt into a registration request: it is
+// audited against the registered child, under action, and counted against
+// the user (see duplicateAttempt). It returns conflict.
+func (s *Store) DuplicateAttempt(ctx context.Context, actor Actor, action, nhs string, conflict error) error {
+	return s.duplicateAttempt(ctx, actor, action, nhs, conflict)
+}
+
+// ErrDuplicateNHS is the conflict answer to registering a child whose NHS
+// number is registered already, as CreateChild gives it.
+func ErrDuplicateNHS(err error) error { return errDuplicateNHS(err) }
+
+// MayRegister reports whether actor's role registers children.
+func MayRegister(a Actor) bool { return mayRegister(a) }
+
+// NameKey is a name as names are compared: lower case, spaces collapsed.
+func NameKey(s string) string { return nameKey(s) }
+
+// NullID stores id 0 as NULL.
+func NullID(id int64) any { return nullID(id) }
+
+// ScanErr turns sql.ErrNoRows into not_found with the message notFound,
+// and any other error into a coded one.
+func ScanErr(err error, notFound string) error { return scanErr(err, notFound) }
+
+// UserColumns are the columns ScanUser reads, on users aliased u.
+const UserColumns = userColumns
+
+// ScanUser reads a row of UserColumns.
+func ScanUser(r interface{ Scan(...any) error }) (User, error) { return scanUser(r) }
+
+// OptDate reads a stored date that may be empty.
+func OptDate(s string) (send.Date, error) { return optDate(s) }

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
 	"dco/internal/errs"
-	"dco/internal/send"
 )
 
 // noICBDCO is the fixture's DCO as an account of no ICB would be: an admin
@@ -146,8 +144,8 @@ func TestChildMoveRule(t *testing.T) {
 // registers only in its LA, a DCO, provider or clinician only in an LA of
 // its own ICB (a provider's ICB is its organisation's), and an account of
 // no ICB nowhere, by every way a child is registered: CreateChild,
-// ImportChildren, a Section 23 notification about a new child and an
-// advice request about one. A refused registration stores nothing, names
+// ImportChildren (a Section 23 notification and an advice request about a
+// new child: s23db.TestS23ChildRegisterRule, advicedb.TestAdviceChildRegisterRule). A refused registration stores nothing, names
 // the LA field, and CreateChild audits it.
 func TestChildRegisterRule(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *Store) {
@@ -227,58 +225,6 @@ func TestChildRegisterRule(t *testing.T) {
 				})
 			}
 		}
-
-		// The DCO team's imports register a new child through the same
-		// rule: a DCO only in its ICB's LAs, a DCO of no ICB nowhere.
-		t.Run("imports", func(t *testing.T) {
-			for _, tc := range []struct {
-				name  string
-				actor Actor
-				la    int64
-				want  string
-			}{
-				{"DCO, own ICB", f.DCO, f.LA2.ID, ok},
-				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
-				{"DCO of no ICB", national, f.LA1.ID, refused},
-			} {
-				t.Run("advice requests/"+tc.name, func(t *testing.T) {
-					n++
-					before, _ := s.CountChildren(ctx, System)
-					row := AdviceImportRow{Line: 2, LAID: tc.la, Child: child(t, 1100+n, 0), ReceivedOn: send.Today(testNow).AddDays(-3)}
-					_, err := s.ImportAdviceRequests(ctx, tc.actor, send.DefaultCalendar(), []AdviceImportRow{row}, false)
-					var ie *ImportError
-					if tc.want == refused && (!errors.As(err, &ie) || len(ie.Lines) == 0 || !strings.Contains(ie.Lines[0].Message, "la_code")) {
-						t.Fatalf("got %v, want a problem on la_code", err)
-					}
-					check(t, err, tc.want, "", before)
-				})
-			}
-		})
-
-		// An advice request about a child new to dco registers it through
-		// the same rule.
-		t.Run("advice request new child", func(t *testing.T) {
-			for _, tc := range []struct {
-				name  string
-				actor Actor
-				la    int64
-				want  string
-			}{
-				{"LA user, own LA", f.LA1User, f.LA1.ID, ok},
-				{"LA user, another LA", f.LA1User, f.LA2.ID, refused},
-				{"DCO, own ICB", f.DCO, f.LA2.ID, ok},
-				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					n++
-					before, _ := s.CountChildren(ctx, System)
-					reg := child(t, 900+n, tc.la)
-					r := AdviceRequest{ReceivedOn: send.Today(testNow).AddDays(-3)}
-					err := s.CreateAdviceRequest(ctx, tc.actor, send.DefaultCalendar(), &r, &reg)
-					check(t, err, tc.want, "la_id", before)
-				})
-			}
-		})
 	})
 }
 

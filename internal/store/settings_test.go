@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -174,8 +175,11 @@ func TestSettingsPerICB(t *testing.T) {
 			if err != nil || days != tc.days {
 				t.Errorf("standard days, %s: got %d days %v, want %d", tc.name, days, err, tc.days)
 			}
-			if got := s.AdviceReuseMonths(ctx, tc.icb); got != tc.reus {
-				t.Errorf("AdviceReuseMonths, %s: got %d, want %d", tc.name, got, tc.reus)
+			// A second key resolves per ICB the same way (the advice
+			// workflow's reuse period: advicedb.TestAdviceReuseMonthsPerICB).
+			m, err := s.SettingsFor(ctx, tc.icb, "advice_reuse_months")
+			if got := m["advice_reuse_months"].Value; err != nil || got != strconv.Itoa(tc.reus) {
+				t.Errorf("advice_reuse_months, %s: got %q %v, want %d", tc.name, got, err, tc.reus)
 			}
 		}
 

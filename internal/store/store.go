@@ -28,6 +28,7 @@ import (
 
 	"dco/internal/auth"
 	"dco/internal/errs"
+	"dco/internal/send"
 )
 
 // The engines.
@@ -363,3 +364,11 @@ func nullID(id int64) any {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// optDate reads a stored date that may be empty.
+func optDate(s string) (send.Date, error) {
+	if s == "" {
+		return send.Date{}, nil
+	}
+	return send.ParseDate(s)
+}

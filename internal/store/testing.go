@@ -293,3 +293,8 @@ func TestChild(tb testing.TB, i int, laID int64) Child {
 		Setting:     "Test Primary School",
 	}
 }
+
+// SetFailAfterChange sets the hook that fails every write transaction after
+// its work and before its commit (nil clears it): a workflow's store tests
+// prove with it that a change and its audit rows are written together.
+func SetFailAfterChange(s *Store, fn func() error) { s.failAfterChange = fn }

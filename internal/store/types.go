@@ -13,7 +13,7 @@ type Role string
 // The roles.
 const (
 	RoleDCO       Role = "dco"       // Designated Clinical/Medical Officer: the whole ICB
-	RoleClinician Role = "clinician" // writes health advice on cases assigned to them
+	RoleClinician Role = "clinician" // works on the cases assigned to them
 	RoleProvider  Role = "provider"  // a health provider organisation: what it sent
 	RoleLA        Role = "la"        // an LA caseworker: their own LA only
 	RoleViewer    Role = "viewer"    // board member: aggregates only, never a name

@@ -321,7 +321,6 @@ func TestDCOOfNoICBSeesNoChild(t *testing.T) {
 
 		a := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
 		b := mustCreate(t, s, dcoB, youngChild(t, 2, laB.ID))
-		mustRequest(t, s, f.DCO, a.ID, "2025-05-01", "REF-1")
 
 		for _, c := range []Child{a, b} {
 			_, err := s.GetChild(ctx, national, c.ID)
@@ -332,9 +331,6 @@ func TestDCOOfNoICBSeesNoChild(t *testing.T) {
 		}
 		if got, total, err := s.SearchChildren(ctx, national, ChildFilter{Query: string(a.NHSNumber)}); err != nil || total != 0 || len(got) != 0 {
 			t.Errorf("search by NHS number: got %d of %d (%v), want none", len(got), total, err)
-		}
-		if got, total, err := s.ListAdviceRequests(ctx, national, testClock(), AdviceFilter{}); err != nil || total != 0 || len(got) != 0 {
-			t.Errorf("advice list: got %d of %d (%v), want none", len(got), total, err)
 		}
 		for _, who := range []struct {
 			name string

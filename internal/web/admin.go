@@ -423,8 +423,6 @@ type settingDef struct {
 var settingDefs = []settingDef{
 	{Key: "qa_standard_working_days", Label: "Quality assurance of draft plans: local standard (working days)",
 		Hint: "How many working days the DCO team has to return QA feedback on a draft EHC plan.", Min: 1, Max: 100, Default: "10"},
-	{Key: "advice_reuse_months", Label: "Health advice: how old existing advice may be to offer it for reuse (months)",
-		Hint: "Advice given for another purpose within this many months before a request can be offered instead of new advice (SEND Regulations 2014 reg 6(4)).", Min: 1, Max: 120, Default: "12"},
 }
 
 type settingsPage struct {

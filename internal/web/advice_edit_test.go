@@ -11,27 +11,28 @@ import (
 	"testing"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
 
 // openAdvice records an open request about c, received daysAgo, as an LA
 // would send it.
-func (e *env) openAdvice(c store.Child, daysAgo int, ref string) store.AdviceRequest {
+func (e *env) openAdvice(c store.Child, daysAgo int, ref string) advicedb.Request {
 	e.t.Helper()
 	today := send.Today(e.clock.Now())
-	r := store.AdviceRequest{ChildID: c.ID, ReceivedOn: today.AddDays(-daysAgo), LAReference: ref,
+	r := advicedb.Request{ChildID: c.ID, ReceivedOn: today.AddDays(-daysAgo), LAReference: ref,
 		AssessmentRequestedOn: today.AddDays(-daysAgo - 3), ServicesRequested: "salt", RequestNote: "Sent by the LA"}
-	if err := e.store.CreateAdviceRequest(context.Background(), store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	if err := e.advice().CreateAdviceRequest(context.Background(), store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		e.t.Fatalf("advice request: %v", err)
 	}
 	return e.adviceNow(r.ID)
 }
 
 // adviceNow reads a request as it is stored.
-func (e *env) adviceNow(id int64) store.AdviceRequest {
+func (e *env) adviceNow(id int64) advicedb.Request {
 	e.t.Helper()
-	got, err := e.store.GetAdviceRequest(context.Background(), store.System, id)
+	got, err := e.advice().GetAdviceRequest(context.Background(), store.System, id)
 	if err != nil {
 		e.t.Fatalf("reload advice request: %v", err)
 	}
@@ -40,7 +41,7 @@ func (e *env) adviceNow(id int64) store.AdviceRequest {
 
 // adviceEditForm is the edit form for r as drawn from the record: a save
 // of it changes nothing.
-func adviceEditForm(r store.AdviceRequest) url.Values {
+func adviceEditForm(r advicedb.Request) url.Values {
 	f := url.Values{"version": {fmt.Sprint(r.Version)}, "la_reference": {r.LAReference},
 		"services_requested": advice.SplitServices(r.ServicesRequested), "request_note": {r.RequestNote}}
 	dateForm(f, "received_on", r.ReceivedOn)
@@ -53,7 +54,7 @@ func adviceEditForm(r store.AdviceRequest) url.Values {
 func editPath(id int64) string { return advicePath(id) + "/edit" }
 
 // sameDetails reports whether the details the form changes are as they were.
-func sameDetails(a, b store.AdviceRequest) bool {
+func sameDetails(a, b advicedb.Request) bool {
 	return a.Version == b.Version && a.LAReference == b.LAReference && a.ReceivedOn.Equal(b.ReceivedOn) &&
 		a.AssessmentRequestedOn.Equal(b.AssessmentRequestedOn) && a.ServicesRequested == b.ServicesRequested &&
 		a.RequestNote == b.RequestNote && a.DueOn.Equal(b.DueOn)
@@ -247,7 +248,7 @@ func TestAdviceEditConflict(t *testing.T) {
 	// The DCO team changes the note first.
 	other := rq
 	other.RequestNote = "Changed by the DCO"
-	if err := e.store.UpdateAdviceRequest(context.Background(), store.System, send.DefaultCalendar(), &other); err != nil {
+	if err := e.advice().UpdateAdviceRequest(context.Background(), store.System, send.DefaultCalendar(), &other); err != nil {
 		t.Fatal(err)
 	}
 
@@ -317,7 +318,7 @@ func TestAdviceEditOtherLA(t *testing.T) {
 func TestAdviceEditRefusedRoles(t *testing.T) {
 	e := newEnv(t)
 	rq := e.openAdvice(e.childA, 5, "EHC-ROLES")
-	if _, err := e.store.AddAdviceContribution(context.Background(), store.System, rq.ID, "salt", e.users["clinician"].ID); err != nil {
+	if _, err := e.advice().AddAdviceContribution(context.Background(), store.System, rq.ID, "salt", e.users["clinician"].ID); err != nil {
 		t.Fatal(err)
 	}
 	rq = e.adviceNow(rq.ID)
@@ -354,13 +355,13 @@ func TestAdviceEditClosed(t *testing.T) {
 	today := send.Today(e.clock.Now())
 	returned := e.adviceNow(e.adviceFor(e.childA).request) // returned to LA A by the matrix set-up
 	withdrawn := e.openAdvice(e.childA, 5, "EHC-GONE")
-	if err := e.store.WithdrawAdviceRequest(ctx, store.System, withdrawn.ID, withdrawn.Version, today); err != nil {
+	if err := e.advice().WithdrawAdviceRequest(ctx, store.System, withdrawn.ID, withdrawn.Version, today); err != nil {
 		t.Fatal(err)
 	}
 	withdrawn = e.adviceNow(withdrawn.ID)
 	for _, tc := range []struct {
 		name string
-		rq   store.AdviceRequest
+		rq   advicedb.Request
 		want string
 	}{
 		{"returned", returned, "This request was returned to Alphashire on " + today.Long() + ". Its details can no longer be changed."},

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -58,28 +59,28 @@ func (e *env) adviceFor(c store.Child) adviceIDs {
 	ctx := context.Background()
 	today := send.Today(e.clock.Now())
 	cal := send.DefaultCalendar()
-	r := store.AdviceRequest{ChildID: c.ID, ReceivedOn: today.AddDays(-10), LAReference: fmt.Sprintf("MATRIX-%d", c.ID)}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, cal, &r, nil); err != nil {
+	r := advicedb.Request{ChildID: c.ID, ReceivedOn: today.AddDays(-10), LAReference: fmt.Sprintf("MATRIX-%d", c.ID)}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, cal, &r, nil); err != nil {
 		e.t.Fatalf("matrix advice request: %v", err)
 	}
 	service, who := "salt", e.users["clinician"].ID
 	if c.ID != e.childA.ID {
 		service, who = advice.ServiceHAS, 0
 	}
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, service, who)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, service, who)
 	if err != nil {
 		e.t.Fatalf("matrix contribution: %v", err)
 	}
-	d, err := e.store.UploadAdviceDocument(ctx, store.System, k.ID, k.Version, "matrix.pdf", testPDF, today)
+	d, err := e.advice().UploadAdviceDocument(ctx, store.System, k.ID, k.Version, "matrix.pdf", testPDF, today)
 	if err != nil {
 		e.t.Fatalf("matrix document: %v", err)
 	}
 	if c.ID == e.childA.ID {
-		got, err := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+		got, err := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if _, err := e.store.ReturnAdviceRequest(ctx, store.System, r.ID, got.Version, today, ""); err != nil {
+		if _, err := e.advice().ReturnAdviceRequest(ctx, store.System, r.ID, got.Version, today, ""); err != nil {
 			e.t.Fatalf("matrix return: %v", err)
 		}
 	}
@@ -154,7 +155,7 @@ func TestAdviceJourneyHTTP(t *testing.T) {
 	// The DCO sees it unassigned, triages it and assigns the clinician.
 	home := dco.get("/")
 	mustContain(t, "DCO home", home.Body, "Health advice requests", "Which requests will miss six weeks this week")
-	rq, err := e.store.GetAdviceRequest(context.Background(), store.System, id)
+	rq, err := e.advice().GetAdviceRequest(context.Background(), store.System, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestAdviceJourneyHTTP(t *testing.T) {
 	// The clinician's home lists it; they write the advice.
 	home = clin.get("/")
 	mustContain(t, "clinician home", home.Body, "Your caseload", "Journey, Isla")
-	rq, _ = e.store.GetAdviceRequest(context.Background(), store.System, id)
+	rq, _ = e.advice().GetAdviceRequest(context.Background(), store.System, id)
 	k := rq.Contributions[0]
 	af := url.Values{"version": {fmt.Sprint(k.Version)}, "needs": {"Speech sound disorder"}, "outcomes": {"Intelligible to unfamiliar adults by July"},
 		"provision-1-who": {"Speech and language therapist"}, "provision-1-what": {"Direct therapy"},
@@ -180,7 +181,7 @@ func TestAdviceJourneyHTTP(t *testing.T) {
 	// The DCO checks the response and sends it.
 	check := dco.get(fmt.Sprintf("/advice-requests/%d/return", id))
 	mustContain(t, "check your answers", check.Body, "Check the response before it goes to Alphashire", "Direct therapy", "Fortnightly")
-	rq, _ = e.store.GetAdviceRequest(context.Background(), store.System, id)
+	rq, _ = e.advice().GetAdviceRequest(context.Background(), store.System, id)
 	rf := url.Values{"version": {fmt.Sprint(rq.Version)}}
 	dateForm(rf, "returned_on", today)
 	res = dco.post(fmt.Sprintf("/advice-requests/%d/return", id), rf)
@@ -200,19 +201,19 @@ func TestAdviceReturnConflictHTTP(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(e.clock.Now())
-	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-7)}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	r := advicedb.Request{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-7)}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatal(err)
 	}
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "ot", e.users["clinician"].ID)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "ot", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, store.AdviceAnswer{Kind: advice.KindNotKnown,
+	if _, err := e.advice().AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, advicedb.Answer{Kind: advice.KindNotKnown,
 		Checks: advice.Checks{RecordsReviewed: true}, ReturnedOn: today}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	got, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 	f := url.Values{"version": {fmt.Sprint(got.Version)}}
 	dateForm(f, "returned_on", today)
 	first, second := e.as("dco"), e.as("dco")
@@ -236,7 +237,7 @@ func TestAdviceReturnConflictHTTP(t *testing.T) {
 	if codes[http.StatusSeeOther] != 1 || codes[http.StatusConflict] != 1 {
 		t.Errorf("got %v, want one 303 and one 409", codes)
 	}
-	after, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	after, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 	if after.Version != got.Version+1 {
 		t.Errorf("version: got %d, want %d", after.Version, got.Version+1)
 	}
@@ -303,13 +304,13 @@ func TestAdviceLAScopingHTTP(t *testing.T) {
 		}
 	}
 	// Before the return the LA does not get the document of its own open request.
-	open := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: send.Today(e.clock.Now())}
+	open := advicedb.Request{ChildID: e.childA.ID, ReceivedOn: send.Today(e.clock.Now())}
 	ctx := context.Background()
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &open, nil); err != nil {
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &open, nil); err != nil {
 		t.Fatal(err)
 	}
-	k, _ := e.store.AddAdviceContribution(ctx, store.System, open.ID, "ot", 0)
-	d, err := e.store.UploadAdviceDocument(ctx, store.System, k.ID, 1, "draft.pdf", testPDF, send.Today(e.clock.Now()))
+	k, _ := e.advice().AddAdviceContribution(ctx, store.System, open.ID, "ot", 0)
+	d, err := e.advice().UploadAdviceDocument(ctx, store.System, k.ID, 1, "draft.pdf", testPDF, send.Today(e.clock.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,8 +326,8 @@ func TestAdviceClinicianSeesOnlyAssigned(t *testing.T) {
 	ctx := context.Background()
 	clin := e.as("clinician")
 	// Child A is granted to the clinician by the env, but this request is not theirs.
-	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: send.Today(e.clock.Now())}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	r := advicedb.Request{ChildID: e.childA.ID, ReceivedOn: send.Today(e.clock.Now())}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatal(err)
 	}
 	if res := clin.get(fmt.Sprintf("/advice-requests/%d", r.ID)); res.StatusCode != http.StatusNotFound {
@@ -335,7 +336,7 @@ func TestAdviceClinicianSeesOnlyAssigned(t *testing.T) {
 	if res := clin.get("/advice-requests"); strings.Contains(res.Body, e.childA.FamilyName) {
 		t.Errorf("the list shows a request not assigned to the clinician")
 	}
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "camhs", e.users["clinician"].ID)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "camhs", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,8 +351,8 @@ func TestAdviceClinicianSeesOnlyAssigned(t *testing.T) {
 	if res := clin.get(childPath(e.childB.ID)); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("child B before assignment: got %d", res.StatusCode)
 	}
-	rb := store.AdviceRequest{ChildID: e.childB.ID, ReceivedOn: send.Today(e.clock.Now())}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &rb, nil); err != nil {
+	rb := advicedb.Request{ChildID: e.childB.ID, ReceivedOn: send.Today(e.clock.Now())}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &rb, nil); err != nil {
 		t.Fatal(err)
 	}
 	res := e.as("dco").post(fmt.Sprintf("/advice-requests/%d/contributions", rb.ID), url.Values{"service": {"physio"},
@@ -428,11 +429,11 @@ func TestAdviceAPI(t *testing.T) {
 		t.Errorf("return with no advice: got %d %s", res.StatusCode, res.Body)
 	}
 	ctx := context.Background()
-	k, err := e.store.AddAdviceContribution(ctx, store.System, got.ID, "salt", e.users["clinician"].ID)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, got.ID, "salt", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, store.AdviceAnswer{Kind: advice.KindNotKnown,
+	if _, err := e.advice().AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, advicedb.Answer{Kind: advice.KindNotKnown,
 		Checks: advice.Checks{FamilyContacted: true}, ReturnedOn: today}); err != nil {
 		t.Fatal(err)
 	}
@@ -465,21 +466,21 @@ func TestAdviceAtRiskFiguresAreTraceable(t *testing.T) {
 	// salt for a part, given to who (0: no clinician yet).
 	mk := func(c store.Child, daysAgo int, who int64, exc bool) int64 {
 		t.Helper()
-		r := store.AdviceRequest{ChildID: c.ID, ReceivedOn: today.AddDays(-daysAgo)}
-		if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+		r := advicedb.Request{ChildID: c.ID, ReceivedOn: today.AddDays(-daysAgo)}
+		if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 			t.Fatal(err)
 		}
 		if who >= 0 {
-			if _, err := e.store.TriageAdviceRequest(ctx, store.System, r.ID, 1, advice.TriageKnown, []string{"salt"}, ""); err != nil {
+			if _, err := e.advice().TriageAdviceRequest(ctx, store.System, r.ID, 1, advice.TriageKnown, []string{"salt"}, ""); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "salt", who); err != nil {
+			if _, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "salt", who); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if exc {
-			got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
-			if _, err := e.store.RecordAdviceException(ctx, store.System, r.ID, got.Version, advice.Exception{
+			got, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
+			if _, err := e.advice().RecordAdviceException(ctx, store.System, r.ID, got.Version, advice.Exception{
 				Kind: send.ExceptionExceptionalCircumstances, Reason: "Hospital admission", On: today.AddDays(-daysAgo + 1)}); err != nil {
 				t.Fatal(err)
 			}
@@ -493,19 +494,19 @@ func TestAdviceAtRiskFiguresAreTraceable(t *testing.T) {
 	whose[nobody] = append(whose[nobody], mk(e.childB, 40, -1, false))       // due in 2 days, not triaged
 	whose[clinName] = append(whose[clinName], mk(e.childA, 36, clin, false)) // due in 6 days, the clinician's
 	r4 := mk(e.childB, 60, -1, true)                                         // overdue but paused, HAS team with no one
-	if _, err := e.store.AddAdviceContribution(ctx, store.System, r4, advice.ServiceHAS, 0); err != nil {
+	if _, err := e.advice().AddAdviceContribution(ctx, store.System, r4, advice.ServiceHAS, 0); err != nil {
 		t.Fatal(err)
 	}
 	whose[nobody] = append(whose[nobody], r4)
 	mk(e.childA, 20, clin, false) // due in 22 days: not at risk
 	// Due in 4 days, its one part answered: waiting on the DCO team.
 	done := mk(e.childA, 38, clin, false)
-	got, err := e.store.GetAdviceRequest(ctx, store.System, done)
+	got, err := e.advice().GetAdviceRequest(ctx, store.System, done)
 	if err != nil {
 		t.Fatal(err)
 	}
 	k := got.Contributions[0]
-	if _, err := e.store.AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, store.AdviceAnswer{Kind: advice.KindNotKnown,
+	if _, err := e.advice().AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, advicedb.Answer{Kind: advice.KindNotKnown,
 		Checks: advice.Checks{RecordsReviewed: true}, ReturnedOn: today}); err != nil {
 		t.Fatal(err)
 	}
@@ -602,11 +603,11 @@ func TestAdviceUploadHTTP(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(e.clock.Now())
-	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: today}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	r := advicedb.Request{ChildID: e.childA.ID, ReceivedOn: today}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatal(err)
 	}
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "ot", e.users["clinician"].ID)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "ot", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -640,42 +641,12 @@ func TestAdviceUploadHTTP(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload: got %d\n%s", res.StatusCode, res.Body)
 	}
-	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	got, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 	if got.Contributions[0].Document == nil || got.Contributions[0].Document.Filename != "OT report.pdf" {
 		t.Errorf("stored: %+v", got.Contributions[0])
 	}
 	if n := len(e.audit("advice.document.upload")); n != 1 {
 		t.Errorf("upload audit rows: %d", n)
-	}
-}
-
-// A returned request says whether it met the six weeks and, when late, by
-// how many days: the days from the due date to the day it was returned.
-func TestOnTimeText(t *testing.T) {
-	due := send.NewDate(2025, 6, 2)
-	tests := []struct {
-		name     string
-		state    advice.State
-		returned send.Date
-		exc      send.Exception
-		want     string
-	}{
-		{"open", advice.StateOpen, send.Date{}, "", ""},
-		{"returned on the due date", advice.StateReturned, due, "", "On time"},
-		{"returned early", advice.StateReturned, due.AddDays(-10), "", "On time"},
-		{"one day late", advice.StateReturned, due.AddDays(1), "", "Late, 1 day after the due date"},
-		{"eleven days late over a month end", advice.StateReturned, send.NewDate(2025, 6, 13), "", "Late, 11 days after the due date"},
-		{"late with an exception", advice.StateReturned, due.AddDays(3), send.ExceptionAbsentFromArea, "Late (exception recorded: not counted in the measure)"},
-		{"on time with an exception", advice.StateReturned, due, send.ExceptionAbsentFromArea, "On time (exception recorded: not counted in the measure)"},
-		{"withdrawn", advice.StateWithdrawn, due.AddDays(5), "", ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := store.AdviceRequest{State: tc.state, DueOn: due, ReturnedOn: tc.returned, Exception: advice.Exception{Kind: tc.exc}}
-			if got := onTimeText(r); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
 	}
 }
 
@@ -686,8 +657,8 @@ func TestAdvicePatchIsAllOrNothing(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(e.clock.Now())
-	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-50), LAReference: "P-1", RequestNote: "first"}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	r := advicedb.Request{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-50), LAReference: "P-1", RequestNote: "first"}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/api/v1/advice-requests/%d", r.ID)
@@ -728,7 +699,7 @@ func TestAdvicePatchIsAllOrNothing(t *testing.T) {
 					t.Errorf("field %s not named: got %v", f, body.Error.Fields)
 				}
 			}
-			got, err := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+			got, err := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -753,7 +724,7 @@ func TestAdvicePatchIsAllOrNothing(t *testing.T) {
 	if res := dco.api(http.MethodPatch, path, wd); res.StatusCode != http.StatusOK {
 		t.Errorf("withdrawal alone: got %d, want 200: %s", res.StatusCode, res.Body)
 	}
-	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	got, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 	if got.LAReference != "P-2" || got.State != advice.StateWithdrawn {
 		t.Errorf("after the separate calls: got reference %q, state %s; want P-2, withdrawn", got.LAReference, got.State)
 	}
@@ -777,11 +748,11 @@ func TestAdviceAssignOnlyTheICBsClinicians(t *testing.T) {
 	if err := e.store.CreateUser(ctx, store.System, &stranger); err != nil {
 		t.Fatal(err)
 	}
-	r := store.AdviceRequest{ChildID: e.childB.ID, ReceivedOn: send.Today(e.clock.Now())}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	r := advicedb.Request{ChildID: e.childB.ID, ReceivedOn: send.Today(e.clock.Now())}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatal(err)
 	}
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, advice.ServiceHAS, 0)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, advice.ServiceHAS, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -818,7 +789,7 @@ func TestAdviceAssignOnlyTheICBsClinicians(t *testing.T) {
 			mustContain(t, tc.name, res.Body, "There is a problem", "only active clinicians of this ICB")
 		})
 	}
-	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	got, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 	if len(got.Contributions) != 1 || got.Contributions[0].AssigneeID != 0 {
 		t.Errorf("after refusals: got %+v, want one part with no clinician", got.Contributions)
 	}
@@ -835,11 +806,11 @@ func TestAdviceReuseAgreementHTTP(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	today := send.Today(e.clock.Now())
-	r := store.AdviceRequest{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-3)}
-	if err := e.store.CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
+	r := advicedb.Request{ChildID: e.childA.ID, ReceivedOn: today.AddDays(-3)}
+	if err := e.advice().CreateAdviceRequest(ctx, store.System, send.DefaultCalendar(), &r, nil); err != nil {
 		t.Fatal(err)
 	}
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "paediatrics", e.users["clinician"].ID)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "paediatrics", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -874,7 +845,7 @@ func TestAdviceReuseAgreementHTTP(t *testing.T) {
 			}
 		})
 	}
-	got, _ := e.store.GetAdviceRequest(ctx, store.System, r.ID)
+	got, _ := e.advice().GetAdviceRequest(ctx, store.System, r.ID)
 	if got.Contributions[0].Done() {
 		t.Fatalf("reuse recorded without the three agreements")
 	}

@@ -19,7 +19,7 @@ func TestWithdrawnRequestShowsItsDate(t *testing.T) {
 	today := send.Today(e.clock.Now())
 	on := today.AddDays(-2)
 	rq := e.openAdvice(e.childA, 10, "W-DATE")
-	if err := e.store.WithdrawAdviceRequest(context.Background(), store.System, rq.ID, rq.Version, on); err != nil {
+	if err := e.advice().WithdrawAdviceRequest(context.Background(), store.System, rq.ID, rq.Version, on); err != nil {
 		t.Fatal(err)
 	}
 	dco := e.as("dco")

@@ -498,13 +498,6 @@ func (s *Server) childView(w http.ResponseWriter, r *http.Request) {
 		p.Timeline = append(p.Timeline, entries...)
 		p.Actions = append(p.Actions, actions...)
 	}
-	adviceEntries, err := s.adviceTimeline(ctx, actor, c.ID) // health advice requests (advice.go)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.Timeline = append(p.Timeline, adviceEntries...)
-	p.Actions = append(p.Actions, adviceChildActions(actor, c)...)
 	sortTimeline(p.Timeline)
 	s.render(w, r, http.StatusOK, "child.html", p)
 }
@@ -627,9 +620,6 @@ func (s *Server) actionLabel(a string) string {
 		return "Resolved a registration request"
 	}
 	if l, ok := s.workflowActionLabel(a); ok { // each workflow's actions (kit.go)
-		return l
-	}
-	if l, ok := adviceActionLabels[a]; ok { // health advice requests (advice.go)
 		return l
 	}
 	return a

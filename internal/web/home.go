@@ -25,7 +25,6 @@ type homePage struct {
 	Children []store.Child
 	More     bool
 	CanAdd   bool
-	Advice   *adviceHome // health advice work queues (advice.go)
 	// Sections are the workflows' parts of the home page, drawn (kit.go).
 	Sections []template.HTML
 	// OpenRequests counts the DCO's open registration requests (registration.go).
@@ -79,9 +78,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		p.Sections, err = s.homeSections(ctx, actor) // each workflow's section (kit.go)
-	}
-	if err == nil {
-		p.Advice, err = s.adviceHomeFor(ctx, actor) // health advice requests (advice.go)
 	}
 	if err != nil {
 		s.fail(w, r, err)

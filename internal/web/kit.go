@@ -316,3 +316,7 @@ func (s *Server) bodyLimit(pattern string) (int64, bool) {
 func isWorkflowPage(name string) bool {
 	return strings.HasSuffix(name, ".html") && name != "partials.html"
 }
+
+// StoreFields renames the store's field names to the form's and the API's:
+// the store speaks of la_id, people and clients choose an LA by its code.
+func StoreFields(err error) error { return storeFields(err) }

@@ -114,8 +114,7 @@ func (s *Server) navFor(role store.Role, current string) []navItem {
 	var items []navItem
 	switch role {
 	case store.RoleDCO, store.RoleLA, store.RoleClinician:
-		items = []navItem{{Href: "/", Text: "Home"}, {Href: "/children", Text: "Children"},
-			{Href: "/advice-requests", Text: "Advice requests"}}
+		items = []navItem{{Href: "/", Text: "Home"}, {Href: "/children", Text: "Children"}}
 	case store.RoleProvider:
 		items = []navItem{{Href: "/", Text: "Home"}}
 	case store.RoleViewer:

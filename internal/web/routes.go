@@ -60,37 +60,6 @@ var routeTable = []route{
 	{"GET /registration-requests", allow(dco), (*Server).registrationList},
 	{"POST /registration-requests/{id}/resolve", allow(dco), (*Server).registrationResolve},
 
-	// Health advice for EHC needs assessments (SEND Regs 2014 reg 8): the
-	// LA's request in, the DCO's triage and assignment, the clinicians'
-	// answers, the combined response to the LA. The store scopes each
-	// request again: an LA its own, a clinician only those assigned.
-	{"GET /advice-requests", allow(dco, la, clinician), (*Server).adviceList},
-	{"GET /advice-requests.csv", allow(dco, la, clinician), (*Server).adviceCSV},
-	{"GET /advice-requests/at-risk", allow(dco), (*Server).adviceAtRisk},
-	{"GET /advice-requests/new", allow(dco, la), (*Server).adviceNew},
-	{"POST /advice-requests", allow(dco, la), (*Server).adviceCreate},
-	{"GET /advice-requests/{id}", allow(dco, la, clinician), (*Server).adviceView},
-	{"GET /advice-requests/{id}/response", allow(dco, la, clinician), (*Server).adviceResponse},
-	{"GET /advice-requests/{id}/edit", allow(dco, la), (*Server).adviceEdit},
-	{"POST /advice-requests/{id}/edit", allow(dco, la), (*Server).adviceEditSave},
-	{"GET /advice-requests/{id}/triage", allow(dco), (*Server).adviceTriage},
-	{"POST /advice-requests/{id}/triage", allow(dco), (*Server).adviceTriageSave},
-	{"POST /advice-requests/{id}/contributions", allow(dco), (*Server).adviceAssign},
-	{"GET /advice-contributions/{id}", allow(dco, clinician), (*Server).adviceContribution},
-	{"POST /advice-contributions/{id}/advice", allow(dco, clinician), (*Server).adviceAnswerAdvice},
-	{"POST /advice-contributions/{id}/not-known", allow(dco, clinician), (*Server).adviceAnswerNotKnown},
-	{"POST /advice-contributions/{id}/reuse", allow(dco, clinician), (*Server).adviceAnswerReuse},
-	{"POST /advice-contributions/{id}/document", allow(dco, clinician), (*Server).adviceUpload},
-	{"POST /advice-contributions/{id}/exception", allow(dco, clinician), (*Server).adviceContributionException},
-	{"POST /advice-contributions/{id}/assign", allow(dco), (*Server).adviceReassign},
-	{"POST /advice-contributions/{id}/remove", allow(dco), (*Server).adviceRemovePart},
-	{"POST /advice-requests/{id}/exception", allow(dco), (*Server).adviceRequestException},
-	{"GET /advice-requests/{id}/return", allow(dco), (*Server).adviceReturnCheck},
-	{"POST /advice-requests/{id}/return", allow(dco), (*Server).adviceReturn},
-	{"GET /advice-requests/{id}/withdraw", allow(dco, la), (*Server).adviceWithdrawConfirm},
-	{"POST /advice-requests/{id}/withdraw", allow(dco, la), (*Server).adviceWithdraw},
-	{"GET /advice-documents/{id}", allow(dco, la, clinician), (*Server).adviceDocument},
-
 	// Administration: accounts, organisations, settings, audit. No case data.
 	{"GET /admin/users", allow(admin), (*Server).userList},
 	{"GET /admin/users/new", allow(admin), (*Server).userNew},
@@ -110,10 +79,6 @@ var routeTable = []route{
 	{"POST /api/v1/children", allow(dco, la, provider), (*Server).apiChildCreate},
 	{"GET /api/v1/children/{id}", allow(dco, la, clinician, provider), (*Server).apiChildGet},
 	{"PATCH /api/v1/children/{id}", allow(dco, la, provider), (*Server).apiChildPatch},
-	{"GET /api/v1/advice-requests", allow(dco, la, clinician), (*Server).apiAdviceList},
-	{"POST /api/v1/advice-requests", allow(dco, la), (*Server).apiAdviceCreate},
-	{"GET /api/v1/advice-requests/{id}", allow(dco, la, clinician), (*Server).apiAdviceGet},
-	{"PATCH /api/v1/advice-requests/{id}", allow(dco, la), (*Server).apiAdvicePatch},
 }
 
 // route is one line of the table. A workflow's routes are added to the

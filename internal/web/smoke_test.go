@@ -17,7 +17,7 @@ func TestPagesRender(t *testing.T) {
 	// Health advice: an open request about child A with a part assigned to
 	// the clinician, and a returned one (the matrix's) for its response.
 	open := e.openAdvice(e.childA, 10, "SMOKE-OPEN")
-	part, err := e.store.AddAdviceContribution(context.Background(), store.System, open.ID, "ot", e.users["clinician"].ID)
+	part, err := e.advice().AddAdviceContribution(context.Background(), store.System, open.ID, "ot", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"dco/internal/advice"
+	"dco/internal/advice/advicedb"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -24,29 +25,29 @@ func TestClinicianLosesChildWithTheWork(t *testing.T) {
 		name string
 		// act moves or closes the clinician's part k of request r, through
 		// the route a user would take; it returns that route's status.
-		act  func(e *env, r store.AdviceRequest, k store.AdviceContribution, other store.User) int
+		act  func(e *env, r advicedb.Request, k advicedb.Contribution, other store.User) int
 		sees bool
 	}{
-		{"the only part reassigned on its page", func(e *env, r store.AdviceRequest, k store.AdviceContribution, other store.User) int {
+		{"the only part reassigned on its page", func(e *env, r advicedb.Request, k advicedb.Contribution, other store.User) int {
 			return e.as("dco").post(fmt.Sprintf("/advice-contributions/%d/assign", k.ID),
 				url.Values{"version": {itoa(k.Version)}, "assignee_id": {itoa(other.ID)}}).StatusCode
 		}, false},
-		{"the only part removed", func(e *env, r store.AdviceRequest, k store.AdviceContribution, other store.User) int {
+		{"the only part removed", func(e *env, r advicedb.Request, k advicedb.Contribution, other store.User) int {
 			return e.as("dco").post(fmt.Sprintf("/advice-contributions/%d/remove", k.ID),
 				url.Values{"version": {itoa(k.Version)}}).StatusCode
 		}, false},
-		{"the request withdrawn by the LA on its page", func(e *env, r store.AdviceRequest, k store.AdviceContribution, other store.User) int {
+		{"the request withdrawn by the LA on its page", func(e *env, r advicedb.Request, k advicedb.Contribution, other store.User) int {
 			f := url.Values{"version": {itoa(e.adviceNow(r.ID).Version)}}
 			dateForm(f, "withdrawn_on", send.Today(e.clock.Now()))
 			return e.as("laB").post(advicePath(r.ID)+"/withdraw", f).StatusCode
 		}, false},
-		{"the request withdrawn through the API", func(e *env, r store.AdviceRequest, k store.AdviceContribution, other store.User) int {
+		{"the request withdrawn through the API", func(e *env, r advicedb.Request, k advicedb.Contribution, other store.User) int {
 			return e.as("laB").api(http.MethodPatch, fmt.Sprintf("/api/v1/advice-requests/%d", r.ID),
 				fmt.Sprintf(`{"version":%d,"status":"withdrawn","withdrawn_on":%q}`, e.adviceNow(r.ID).Version,
 					send.Today(e.clock.Now()))).StatusCode
 		}, false},
-		{"one of two parts reassigned", func(e *env, r store.AdviceRequest, k store.AdviceContribution, other store.User) int {
-			if _, err := e.store.AddAdviceContribution(context.Background(), store.System, r.ID, "ot", e.users["clinician"].ID); err != nil {
+		{"one of two parts reassigned", func(e *env, r advicedb.Request, k advicedb.Contribution, other store.User) int {
+			if _, err := e.advice().AddAdviceContribution(context.Background(), store.System, r.ID, "ot", e.users["clinician"].ID); err != nil {
 				e.t.Fatal(err)
 			}
 			return e.as("dco").post(fmt.Sprintf("/advice-contributions/%d/assign", k.ID),
@@ -61,7 +62,7 @@ func TestClinicianLosesChildWithTheWork(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := e.openAdvice(e.childB, 5, "EHC-WORK")
-			k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "salt", e.users["clinician"].ID)
+			k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "salt", e.users["clinician"].ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +113,7 @@ func TestClinicianKeepsAdviceTheyWrote(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	r := e.openAdvice(e.childB, 5, "EHC-WROTE")
-	k, err := e.store.AddAdviceContribution(ctx, store.System, r.ID, "salt", e.users["clinician"].ID)
+	k, err := e.advice().AddAdviceContribution(ctx, store.System, r.ID, "salt", e.users["clinician"].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +122,11 @@ func TestClinicianKeepsAdviceTheyWrote(t *testing.T) {
 		t.Fatalf("open request: got %d, want 200 with a link to the child", res.StatusCode)
 	}
 	today := send.Today(e.clock.Now())
-	if _, err := e.store.AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, store.AdviceAnswer{Kind: advice.KindNotKnown,
+	if _, err := e.advice().AnswerAdviceContribution(ctx, store.System, k.ID, k.Version, advicedb.Answer{Kind: advice.KindNotKnown,
 		ReturnedOn: today, Checks: advice.Checks{RecordsReviewed: true, FamilyContacted: true, SENCOContacted: true}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.store.ReturnAdviceRequest(ctx, store.System, r.ID, e.adviceNow(r.ID).Version, today, ""); err != nil {
+	if _, err := e.advice().ReturnAdviceRequest(ctx, store.System, r.ID, e.adviceNow(r.ID).Version, today, ""); err != nil {
 		t.Fatal(err)
 	}
 	res := clin.get(advicePath(r.ID))

@@ -4,6 +4,8 @@
 package workflows
 
 import (
+	"dco/internal/advice/advicedb"
+	"dco/internal/advice/adviceweb"
 	"dco/internal/s23/s23db"
 	"dco/internal/s23/s23web"
 	"dco/internal/store"
@@ -13,6 +15,10 @@ import (
 // Web returns the web part of every workflow, on the store st.
 func Web(st *store.Store) []web.Workflow {
 	return []web.Workflow{
-		s23web.New(s23db.New(st)), // Section 23 notifications (internal/s23)
+		// Health advice comes first: its home section is drawn above the
+		// notifications', and Section 23 places its LA entry after
+		// "Advice requests" in the navigation.
+		adviceweb.New(advicedb.New(st)), // health advice for EHC needs assessments (internal/advice)
+		s23web.New(s23db.New(st)),       // Section 23 notifications (internal/s23)
 	}
 }

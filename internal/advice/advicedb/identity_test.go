@@ -1,0 +1,69 @@
+package advicedb
+
+import (
+	"context"
+	"dco/internal/errs"
+	"dco/internal/send"
+	"dco/internal/store"
+	"testing"
+	"time"
+)
+
+// auditRows returns the audit rows with an action about a child, oldest first.
+func auditRows(t *testing.T, s *store.Store, action string, childID int64) []store.AuditEntry {
+	t.Helper()
+	rows, _, err := s.ListAudit(context.Background(), store.AuditFilter{Action: action, ChildID: childID, Limit: 1000})
+	if err != nil {
+		t.Fatalf("list audit: %v", err)
+	}
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows
+}
+
+// TestDuplicateAttemptAudited: the two routes that cannot turn a known NHS
+// number into a registration request (changing a child's NHS number, and
+// registering a child with an advice request) still answer the conflict,
+// but audit the attempt against the registered child and count it against
+// the user, so that repeating it is slowed as every identity check is.
+func TestDuplicateAttemptAudited(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		known := mustCreate(t, s, f.LA2User, child(t, 60, f.LA2.ID))
+		mine := mustCreate(t, s, f.LA1User, child(t, 61, f.LA1.ID))
+		routes := []struct {
+			name string
+			call func() error
+		}{
+			{"changing a child's NHS number", func() error {
+				c := mine
+				c.NHSNumber = known.NHSNumber
+				return s.UpdateChild(ctx, f.LA1User, &c)
+			}},
+			{"registering a child with an advice request", func() error {
+				r := Request{LAReference: "DUP-1", ReceivedOn: send.NewDate(2025, time.May, 20)}
+				c := child(t, 62, f.LA1.ID)
+				c.NHSNumber = known.NHSNumber
+				return New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, &c)
+			}},
+		}
+		for _, rt := range routes {
+			before := len(auditRows(t, s, store.ActionAccessRefused, known.ID))
+			wantCode(t, rt.call(), errs.Conflict)
+			if got := len(auditRows(t, s, store.ActionAccessRefused, known.ID)) - before; got != 1 {
+				t.Errorf("%s: got %d refused rows against the registered child, want 1", rt.name, got)
+			}
+		}
+		// Two attempts counted; four more, and the next one waits.
+		for i := 0; i < 4; i++ {
+			wantCode(t, routes[i%2].call(), errs.Conflict)
+		}
+		for _, rt := range routes {
+			if err := rt.call(); !errs.Is(err, errs.TooMany) {
+				t.Errorf("%s after 6 attempts: got %v, want too_many", rt.name, err)
+			}
+		}
+	})
+}

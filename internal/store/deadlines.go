@@ -143,6 +143,8 @@ func (t *tx) CloseDeadlines(ctx context.Context, kind, recordType string, record
 // actor may see.
 type DeadlineFilter struct {
 	Open    bool      // only clocks neither met nor closed
+	Running bool      // only open clocks not paused by an exception: those that can be overdue or due soon
+	DueFrom send.Date // only those due on or after this day
 	DueBy   send.Date // only those due on or before this day
 	ChildID int64
 	LAID    int64
@@ -179,6 +181,12 @@ func deadlineWhere(f DeadlineFilter) (string, []any) {
 	}
 	if f.Open {
 		add("d.closed = ? AND d.met_on = ''", false)
+	}
+	if f.Running {
+		add("d.closed = ? AND d.met_on = '' AND d.paused = ''", false)
+	}
+	if !f.DueFrom.IsZero() {
+		add("d.due_on >= ?", f.DueFrom.String())
 	}
 	if !f.DueBy.IsZero() {
 		add("d.due_on <= ?", f.DueBy.String())

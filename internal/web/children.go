@@ -438,6 +438,9 @@ type childPage struct {
 	CanEdit   bool
 	CanAudit  bool
 	ChildPath string
+	// Deadlines are the child's open clocks from the ledger, earliest
+	// first, whichever workflow runs them (deadlines.go).
+	Deadlines deadlineList
 	// Timeline is every workflow's entries about the child, newest first;
 	// Actions are the workflows' links to start new work from here.
 	Timeline []timelineEntry
@@ -486,6 +489,10 @@ func (s *Server) childView(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title = c.GivenName + " " + c.FamilyName
 	p.Back, p.BackText = "/children", "Children"
+	if p.Deadlines, err = s.childDeadlines(ctx, actor, c.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, wf := range s.workflows { // each workflow's entries and actions (kit.go)
 		if wf.Child == nil {
 			continue
@@ -608,6 +615,8 @@ func (s *Server) actionLabel(a string) string {
 		return "Checked for duplicates"
 	case "child.search":
 		return "Searched, and the record was in the results"
+	case "deadline.list":
+		return "Saw the record's deadlines in a work list"
 	case store.ActionAccessRefused:
 		return "Tried to open the record"
 	case store.ActionIdentityMismatch:

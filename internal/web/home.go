@@ -25,6 +25,9 @@ type homePage struct {
 	Children []store.Child
 	More     bool
 	CanAdd   bool
+	// Deadlines are the overdue and due-soon clocks of every workflow, from
+	// the ledger (deadlines.go); nil for roles that see no case data.
+	Deadlines *homeDeadlines
 	// Sections are the workflows' parts of the home page, drawn (kit.go).
 	Sections []template.HTML
 	// OpenRequests counts the DCO's open registration requests (registration.go).
@@ -75,6 +78,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		err = s.homeViewer(ctx, actor, p)
 	case store.RoleAdmin:
 		p.Title = "Administration"
+	}
+	if err == nil && seesDeadlines(actor.Role) {
+		p.Deadlines, err = s.homeDeadlines(ctx, actor) // the ledger's, whatever the workflow (deadlines.go)
 	}
 	if err == nil {
 		p.Sections, err = s.homeSections(ctx, actor) // each workflow's section (kit.go)

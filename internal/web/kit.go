@@ -46,6 +46,10 @@ type Parts struct {
 	// Child returns its entries on a child's timeline and its links to
 	// start new work from the child's page.
 	Child func(ctx context.Context, actor store.Actor, c store.Child) ([]TimelineEntry, []NavItem, error)
+	// Deadlines word its clocks in the ledger of deadlines (store.Deadline)
+	// and link each to its record, for the kernel's deadline lists on the
+	// home pages and the child's page (deadlines.go).
+	Deadlines []DeadlineKind
 	// ActionLabels word its audit actions in "who has accessed this record".
 	ActionLabels map[string]string
 	// Flashes are its banners, by the code SetFlash is given.
@@ -56,6 +60,22 @@ type Parts struct {
 	// Settings are its local standards whose defaults the administrator
 	// sets on the settings page.
 	Settings []SettingDef
+}
+
+// DeadlineKind says what one of a workflow's clocks is, for the pages that
+// list the ledger of deadlines without knowing which workflow wrote a row:
+// the row's Kind and Rule, as the workflow writes them with SetDeadline.
+type DeadlineKind struct {
+	Kind, Rule string
+	// Label is what the clock is, as a list of deadlines names it: the
+	// step awaited and who owes it.
+	Label string
+	// Link is the address of the record the clock belongs to.
+	Link func(recordID int64) string
+	// List is the workflow's list of this work (its address and name),
+	// zero if none: a home page links to it when it shows only part of the
+	// deadlines and the user's role may open it.
+	List NavItem
 }
 
 // SettingDef is one setting the administrator may change: a whole number

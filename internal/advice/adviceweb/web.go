@@ -15,6 +15,7 @@ import (
 
 	"dco/internal/advice"
 	"dco/internal/advice/advicedb"
+	"dco/internal/send"
 	"dco/internal/store"
 	"dco/internal/web"
 )
@@ -46,6 +47,10 @@ func (s *Web) Web(k *web.Kit) web.Parts {
 		Home:         s.home,
 		HomeTemplate: "adviceQueues",
 		Child:        s.child,
+		// The six-week clock in the ledger of deadlines, as advicedb
+		// writes it (kind "advice"), on the kernel's deadline lists.
+		Deadlines: []web.DeadlineKind{{Kind: "advice", Rule: send.RuleHealthAdvice, Label: "Health advice to the LA",
+			Link: advicePath, List: web.NavItem{Href: "/advice-requests", Text: "All health advice requests"}}},
 		ActionLabels: adviceActionLabels,
 		Flashes:      adviceFlashes,
 		// A clinician's uploaded advice may be up to advice.MaxDocument;

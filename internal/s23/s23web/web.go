@@ -36,6 +36,7 @@ func (s *Web) Web(k *web.Kit) web.Parts {
 	if err != nil {
 		panic(err) // the embedded directory is fixed at build time
 	}
+	s23List := web.NavItem{Href: "/s23-notifications", Text: "All Section 23 notifications"}
 	return web.Parts{
 		Routes:       s.routes(),
 		Pages:        pages,
@@ -43,6 +44,12 @@ func (s *Web) Web(k *web.Kit) web.Parts {
 		Home:         s.home,
 		HomeTemplate: "s23HomeSection",
 		Child:        s.child,
+		// Its two local standards in the ledger of deadlines (s23db), on
+		// the kernel's deadline lists.
+		Deadlines: []web.DeadlineKind{
+			{Kind: s23db.DeadlineKind, Rule: s23db.RuleLocalStandard, Label: "Section 23 notification to the LA", Link: s23Path, List: s23List},
+			{Kind: s23db.DeadlineKind, Rule: s23db.RuleAckStandard, Label: "LA to acknowledge a Section 23 notification", Link: s23Path, List: s23List},
+		},
 		ActionLabels: s23ActionLabels,
 		Flashes:      s23Flashes,
 		Settings: []web.SettingDef{{Key: s23.SettingStandardDays, Label: "Section 23 notifications: local standard (days)",

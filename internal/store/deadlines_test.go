@@ -288,3 +288,52 @@ func TestSetAndCloseDeadlines(t *testing.T) {
 		}
 	})
 }
+
+// The home pages' lists choose running clocks (neither met, closed nor
+// paused) due from one day to another: a paused clock is not overdue.
+func TestListDeadlinesRunningDueFrom(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		f := newFixture(t, s)
+		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		today := send.NewDate(2025, time.May, 12)
+		row := func(id int64, due int, edit func(*Deadline)) {
+			d := Deadline{Kind: "test", RecordType: "test_record", RecordID: id, ChildID: c.ID, LAID: c.LAID, ICBID: c.ICBID,
+				Rule: "r", StartsOn: today.AddDays(-30), DueOn: today.AddDays(due)}
+			if edit != nil {
+				edit(&d)
+			}
+			if err := s.write(ctx, func(t *tx) error { return t.SetDeadline(ctx, d) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		row(1, -1, nil)
+		row(2, -1, func(d *Deadline) { d.Paused = "absent_from_area" })
+		row(3, -1, func(d *Deadline) { d.MetOn = today })
+		row(4, -1, func(d *Deadline) { d.Closed = true })
+		row(5, 2, nil)
+		row(6, 20, nil)
+		for _, tc := range []struct {
+			name string
+			f    DeadlineFilter
+			want []int64
+		}{
+			{"running", DeadlineFilter{Running: true}, []int64{1, 5, 6}},
+			{"overdue", DeadlineFilter{Running: true, DueBy: today.AddDays(-1)}, []int64{1}},
+			{"due soon", DeadlineFilter{Running: true, DueFrom: today, DueBy: today.AddDays(7)}, []int64{5}},
+			{"due from, any state", DeadlineFilter{DueFrom: today}, []int64{5, 6}},
+		} {
+			ds, total, err := s.ListDeadlines(ctx, f.DCO, send.DefaultCalendar(), today, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, d := range ds {
+				got = append(got, d.RecordID)
+			}
+			if !slices.Equal(got, tc.want) || total != len(tc.want) {
+				t.Errorf("%s: got %v (total %d), want %v", tc.name, got, total, tc.want)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -118,5 +119,32 @@ func TestLedgerDeadlinesBounded(t *testing.T) {
 	}
 	if !strings.Contains(body, tribunalPath(200)) || strings.Contains(body, tribunalPath(200+homeDeadlineSize)) {
 		t.Errorf("got a list that is not the earliest first")
+	}
+}
+
+// The workflows wired in word and link their own clocks: a health advice
+// request past six weeks is on the DCO's home page as the advice workflow
+// names it, linking to the request.
+func TestLedgerDeadlinesOfAdvice(t *testing.T) {
+	e := newEnv(t)
+	today := send.Today(e.clock.Now())
+	body := fmt.Sprintf(`{"nhs_number":%q,"la_reference":"API-1","received_on":%q,"services_requested":["salt"]}`,
+		e.childA.NHSNumber, today.AddDays(-50))
+	res := e.as("la").api(http.MethodPost, "/api/v1/advice-requests", body)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("got %d %s, want 201", res.StatusCode, res.Body)
+	}
+	var r struct{ ID int64 }
+	if err := json.Unmarshal([]byte(res.Body), &r); err != nil {
+		t.Fatal(err)
+	}
+	home := e.as("dco").get("/").Body
+	i := strings.Index(home, `id="deadlines"`)
+	if i < 0 {
+		t.Fatal("got a home page without deadlines, want them")
+	}
+	want := fmt.Sprintf(`<a href="/advice-requests/%d">Amelia Ashworth`, r.ID)
+	if !strings.Contains(home[i:], want) || !strings.Contains(home[i:], "Health advice to the LA") {
+		t.Errorf("got deadlines without %q and the advice label, want them", want)
 	}
 }

@@ -1,0 +1,83 @@
+package s23db
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+
+	"dco/internal/errs"
+	"dco/internal/send"
+	"dco/internal/store"
+)
+
+// MarkLetterSent records that a letter was sent on the date given (today
+// when zero). Sending the parent letter informs the parent, so when no
+// parent-informed date is recorded it becomes that date; sending the LA
+// notification tells the LA, so when no LA-notified date is recorded it
+// becomes that date, which the order of the steps must allow: the LA
+// notification cannot be marked sent before the parent is informed. version
+// must be the version read. Audited "s23.letter_sent" against the child. On
+// success it returns the notification as saved.
+func (s *DB) MarkLetterSent(ctx context.Context, actor store.Actor, id, version int64, letter string, on send.Date) (Notification, error) {
+	if !mayNotify(actor) {
+		s.st.Refuse(ctx, actor, ActionLetterSent, s23ObjectType, id, 0)
+		return Notification{}, errs.E(errs.Forbidden, "Your role cannot send notification letters")
+	}
+	if letter != LetterParent && letter != LetterLA {
+		return Notification{}, errs.E(errs.NotFound, "No such letter")
+	}
+	now := s.st.Clock()
+	at := store.FmtTime(now)
+	today := send.Today(now)
+	if on.IsZero() {
+		on = today
+	}
+	var n Notification
+	err := s.s23Write(ctx, actor, ActionLetterSent, id, func(t *store.Tx) error {
+		var err error
+		if n, err = s23InScope(ctx, t, actor, id, true); err != nil {
+			return err
+		}
+		if n.Version != version {
+			return store.ErrStale()
+		}
+		cur := n
+		field := "sent_on"
+		if letter == LetterParent {
+			n.ParentLetterSentOn = on
+			if n.Steps.ParentInformedOn.IsZero() {
+				n.Steps.ParentInformedOn = on
+			}
+		} else {
+			n.LALetterSentOn = on
+			if n.Steps.LANotifiedOn.IsZero() {
+				n.Steps.LANotifiedOn = on
+			}
+		}
+		bad := n.Steps.Check(n.Kind, today)
+		if on.After(today) {
+			bad[field] = "The date the letter was sent must be today or in the past"
+		}
+		if len(bad) > 0 {
+			// The person chose one date; name it as the field at fault.
+			msgs := make([]string, 0, len(bad))
+			for _, k := range slices.Sorted(maps.Keys(bad)) {
+				msgs = append(msgs, bad[k])
+			}
+			return errs.InvalidFields(map[string]string{field: strings.Join(msgs, ". ")})
+		}
+		if err := saveS23(ctx, t, &n, at); err != nil {
+			return err
+		}
+		if err := syncDeadlines(ctx, t, n, nil); err != nil {
+			return err
+		}
+		return t.AppendAudit(ctx, store.Entry(actor, ActionLetterSent, s23ObjectType, id, n.ChildID, store.OutcomeOK,
+			"letter="+letter+" "+s23Changed(cur, n)))
+	})
+	if err != nil {
+		return Notification{}, err
+	}
+	return n, nil
+}

@@ -71,141 +71,19 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 		return ImportResult{}, err
 	}
 	now := s.st.Clock()
-	at, today := store.FmtTime(now), send.Today(now)
-	var res ImportResult
-	var mismatches []int64
+	var im *s23Importer
 	err := s.st.WriteAlone(ctx, func(t *store.Tx) error {
-		res, mismatches = ImportResult{}, nil
-		orgs := map[int64]s23Org{}
-		stds := map[int64]standards{} // each ICB's local standards, for the ledger
-		children := map[send.NHSNumber]store.Child{}
-		visible := map[int64]bool{}  // children the actor may see, by id
-		imported := map[int64]bool{} // children this import registers
-		problem := func(line int, bad map[string]string) {
-			for _, f := range slices.Sorted(maps.Keys(bad)) {
-				res.Problems = append(res.Problems, ImportProblem{Line: line, Field: f, Message: bad[f]})
-			}
-		}
-		insChild, err := t.Prepare(ctx, store.InsertChildSQL)
-		if err != nil {
-			return err
-		}
-		defer insChild.Close()
-		insS23, err := t.Prepare(ctx, insertS23SQL)
-		if err != nil {
-			return err
-		}
-		defer insS23.Close()
-		findChild, err := t.Prepare(ctx, "SELECT "+store.ChildColumns+store.ChildFrom+" WHERE c.nhs_number = ?")
-		if err != nil {
-			return err
-		}
-		defer findChild.Close()
-		grant, err := t.Prepare(ctx, grantNotifierSQL)
-		if err != nil {
-			return err
-		}
-		defer grant.Close()
-		var audit []*store.AuditEntry
-		for i := range rows {
-			r := &rows[i]
-			c, n := r.Child, &r.Notification
-			bad := t.CheckChild(&c, today)
-			delete(bad, "postcode") // a notifications file carries no postcode
-			if len(bad) > 0 {
-				problem(r.Line, bad)
-				continue
-			}
-			known, seen := children[c.NHSNumber]
-			if !seen {
-				known, err = store.ScanChild(findChild.QueryRowContext(ctx, string(c.NHSNumber)))
-				switch {
-				case err == nil:
-					res.ChildrenMatched++
-					if visible[known.ID], err = t.ChildVisible(ctx, actor, known.ID); err != nil {
-						return err
-					}
-				case errors.Is(err, sql.ErrNoRows):
-					la, err := s23OrgOf(ctx, t, c.LAID, orgs)
-					if err != nil {
-						return err
-					}
-					if la.kind != store.OrgLA || la.parent == 0 {
-						problem(r.Line, map[string]string{"la_id": "Choose the child's local authority"})
-						continue
-					}
-					if msg := store.PlaceRule(actor, actor.OrgID, c.LAID, la.parent); msg != "" { // a DCO's home is its OrgID
-						problem(r.Line, map[string]string{"la_id": msg})
-						continue
-					}
-					c.LAName, c.ICBID = la.name, la.parent
-					if err := insChild.QueryRowContext(ctx, store.ChildArgs(actor, &c, at)...).Scan(&c.ID); err != nil {
-						return fmt.Errorf("line %d: %w", r.Line, store.MapErr(err, "insert child"))
-					}
-					c.Version, c.CreatedAt, c.UpdatedAt = 1, store.ParseTime(at), store.ParseTime(at)
-					audit = append(audit, store.Entry(actor, "child.import", "child", c.ID, c.ID, store.OutcomeOK, "via="+ActionImport))
-					res.ChildrenCreated++
-					known, visible[c.ID], imported[c.ID] = c, true, true
-				default:
-					return store.MapErr(err, "find child")
-				}
-				children[c.NHSNumber] = known
-			} else {
-				res.ChildrenMatched++
-			}
-			if !store.SameIdentity(known, c, visible[known.ID]) {
-				problem(r.Line, map[string]string{"nhs_number": store.MsgIdentityMismatch})
-				if !imported[known.ID] {
-					mismatches = append(mismatches, known.ID)
-				}
-				continue
-			}
-			bad = checkS23(n, today)
-			if err := placeS23(ctx, t, actor, n, known, bad, orgs); err != nil {
-				return err
-			}
-			if _, ok := bad["la_reason"]; ok && n.LAReason == "" {
-				// A file gives one LA, the child's and the one notified, and
-				// no reason: the LA is what to fix, so say where the child is.
-				delete(bad, "la_reason")
-				bad["la_id"] = s23ImportOtherLA(known.LAName, n.LAName)
-			}
-			if len(bad) > 0 {
-				problem(r.Line, bad)
-				continue
-			}
-			n.ChildID, n.Child = known.ID, known
-			if err := insS23.QueryRowContext(ctx, s23Args(actor, n, at)...).Scan(&n.ID); err != nil {
-				return fmt.Errorf("line %d: %w", r.Line, store.MapErr(err, "insert notification"))
-			}
-			n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, store.ParseTime(at), store.ParseTime(at)
-			if err := syncDeadlines(ctx, t, *n, stds); err != nil {
-				return fmt.Errorf("line %d: %w", r.Line, err)
-			}
-			audit = append(audit, store.Entry(actor, ActionImport, s23ObjectType, n.ID, known.ID, store.OutcomeOK, "kind="+string(n.Kind)))
-			g, err := grant.ExecContext(ctx, known.ID, n.ProviderOrgID, s23GrantReason, actor.UserID, at)
-			if err != nil {
-				return store.MapErr(err, "grant")
-			}
-			if k, _ := g.RowsAffected(); k > 0 {
-				audit = append(audit, s23GrantEntry(actor, known.ID, n.ProviderOrgID))
-			}
-			res.Notifications++
-		}
-		if len(res.Problems) > 0 {
-			return errs.E(errs.Invalid, "%d problem(s) in the file: nothing was imported", len(res.Problems))
-		}
-		if err := t.AppendAudit(ctx, audit...); err != nil {
-			return err
-		}
-		if dryRun {
-			return errS23DryRun
-		}
-		return nil
+		// A retried transaction starts again from nothing.
+		im = &s23Importer{t: t, actor: actor, at: store.FmtTime(now), today: send.Today(now)}
+		return im.run(ctx, rows, dryRun)
 	})
-	for _, id := range mismatches {
+	if im == nil {
+		return ImportResult{}, err
+	}
+	for _, id := range im.mismatches {
 		s.st.IdentityMismatch(ctx, actor, id, ActionImport)
 	}
+	res := im.res
 	if errors.Is(err, errS23DryRun) {
 		return res, nil
 	}
@@ -217,4 +95,203 @@ func (s *DB) Import(ctx context.Context, actor store.Actor, rows []ImportRow, dr
 		return ImportResult{}, err
 	}
 	return res, nil
+}
+
+// s23Importer is one attempt at an import's transaction: what the rows
+// have done so far, and the statements every row runs.
+type s23Importer struct {
+	t          *store.Tx
+	actor      store.Actor
+	at         string
+	today      send.Date
+	res        ImportResult
+	mismatches []int64                        // children whose identity a row contradicts
+	orgs       map[int64]s23Org               // organisations read so far
+	stds       map[int64]standards            // each ICB's local standards, for the ledger
+	children   map[send.NHSNumber]store.Child // children matched or registered, by NHS number
+	visible    map[int64]bool                 // children the actor may see, by id
+	imported   map[int64]bool                 // children this import registers
+	audit      []*store.AuditEntry
+
+	insChild, insS23, findChild, grant *sql.Stmt
+}
+
+// run imports the rows in the transaction: every row is checked, and any
+// problem, or a dry run, rolls it all back.
+func (im *s23Importer) run(ctx context.Context, rows []ImportRow, dryRun bool) error {
+	im.orgs, im.stds = map[int64]s23Org{}, map[int64]standards{}
+	im.children, im.visible, im.imported = map[send.NHSNumber]store.Child{}, map[int64]bool{}, map[int64]bool{}
+	defer im.close()
+	if err := im.prepare(ctx); err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := im.row(ctx, &rows[i]); err != nil {
+			return err
+		}
+	}
+	if len(im.res.Problems) > 0 {
+		return errs.E(errs.Invalid, "%d problem(s) in the file: nothing was imported", len(im.res.Problems))
+	}
+	if err := im.t.AppendAudit(ctx, im.audit...); err != nil {
+		return err
+	}
+	if dryRun {
+		return errS23DryRun
+	}
+	return nil
+}
+
+// prepare readies the statements every row runs.
+func (im *s23Importer) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		q    string
+	}{
+		{&im.insChild, store.InsertChildSQL},
+		{&im.insS23, insertS23SQL},
+		{&im.findChild, "SELECT " + store.ChildColumns + store.ChildFrom + " WHERE c.nhs_number = ?"},
+		{&im.grant, grantNotifierSQL},
+	} {
+		st, err := im.t.Prepare(ctx, p.q)
+		if err != nil {
+			return err
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
+// close closes the statements prepare readied.
+func (im *s23Importer) close() {
+	for _, st := range []*sql.Stmt{im.insChild, im.insS23, im.findChild, im.grant} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// problem records a row's problems, by field.
+func (im *s23Importer) problem(line int, bad map[string]string) {
+	for _, f := range slices.Sorted(maps.Keys(bad)) {
+		im.res.Problems = append(im.res.Problems, ImportProblem{Line: line, Field: f, Message: bad[f]})
+	}
+}
+
+// row imports one row: its child, matched or registered, then its
+// notification. A problem is recorded, not returned: the error is for
+// what stops the whole import.
+func (im *s23Importer) row(ctx context.Context, r *ImportRow) error {
+	c := r.Child
+	bad := im.t.CheckChild(&c, im.today)
+	delete(bad, "postcode") // a notifications file carries no postcode
+	if len(bad) > 0 {
+		im.problem(r.Line, bad)
+		return nil
+	}
+	known, ok, err := im.child(ctx, r.Line, c)
+	if err != nil || !ok {
+		return err
+	}
+	if !store.SameIdentity(known, c, im.visible[known.ID]) {
+		im.problem(r.Line, map[string]string{"nhs_number": store.MsgIdentityMismatch})
+		if !im.imported[known.ID] {
+			im.mismatches = append(im.mismatches, known.ID)
+		}
+		return nil
+	}
+	return im.notification(ctx, r.Line, &r.Notification, known)
+}
+
+// child returns the row's child: one an earlier row met, one registered
+// under its NHS number, or one the row registers. ok is false when the row
+// has a problem instead.
+func (im *s23Importer) child(ctx context.Context, line int, c store.Child) (known store.Child, ok bool, err error) {
+	known, seen := im.children[c.NHSNumber]
+	if seen {
+		im.res.ChildrenMatched++
+		return known, true, nil
+	}
+	known, err = store.ScanChild(im.findChild.QueryRowContext(ctx, string(c.NHSNumber)))
+	switch {
+	case err == nil:
+		im.res.ChildrenMatched++
+		if im.visible[known.ID], err = im.t.ChildVisible(ctx, im.actor, known.ID); err != nil {
+			return store.Child{}, false, err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		if known, ok, err = im.register(ctx, line, c); err != nil || !ok {
+			return store.Child{}, false, err
+		}
+	default:
+		return store.Child{}, false, store.MapErr(err, "find child")
+	}
+	im.children[c.NHSNumber] = known
+	return known, true, nil
+}
+
+// register registers a child no one has registered yet, in the LA the row
+// gives, if the actor may place a child there. ok is false when the row
+// has a problem instead.
+func (im *s23Importer) register(ctx context.Context, line int, c store.Child) (store.Child, bool, error) {
+	actor := im.actor
+	la, err := s23OrgOf(ctx, im.t, c.LAID, im.orgs)
+	if err != nil {
+		return store.Child{}, false, err
+	}
+	if la.kind != store.OrgLA || la.parent == 0 {
+		im.problem(line, map[string]string{"la_id": "Choose the child's local authority"})
+		return store.Child{}, false, nil
+	}
+	if msg := store.PlaceRule(actor, actor.OrgID, c.LAID, la.parent); msg != "" { // a DCO's home is its OrgID
+		im.problem(line, map[string]string{"la_id": msg})
+		return store.Child{}, false, nil
+	}
+	c.LAName, c.ICBID = la.name, la.parent
+	if err := im.insChild.QueryRowContext(ctx, store.ChildArgs(actor, &c, im.at)...).Scan(&c.ID); err != nil {
+		return store.Child{}, false, fmt.Errorf("line %d: %w", line, store.MapErr(err, "insert child"))
+	}
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, store.ParseTime(im.at), store.ParseTime(im.at)
+	im.audit = append(im.audit, store.Entry(actor, "child.import", "child", c.ID, c.ID, store.OutcomeOK, "via="+ActionImport))
+	im.res.ChildrenCreated++
+	im.visible[c.ID], im.imported[c.ID] = true, true
+	return c, true, nil
+}
+
+// notification checks and stores a row's notification of its child, with
+// its deadlines in the ledger and the provider's grant to the child.
+func (im *s23Importer) notification(ctx context.Context, line int, n *Notification, known store.Child) error {
+	actor, at := im.actor, im.at
+	bad := checkS23(n, im.today)
+	if err := placeS23(ctx, im.t, actor, n, known, bad, im.orgs); err != nil {
+		return err
+	}
+	if _, ok := bad["la_reason"]; ok && n.LAReason == "" {
+		// A file gives one LA, the child's and the one notified, and
+		// no reason: the LA is what to fix, so say where the child is.
+		delete(bad, "la_reason")
+		bad["la_id"] = s23ImportOtherLA(known.LAName, n.LAName)
+	}
+	if len(bad) > 0 {
+		im.problem(line, bad)
+		return nil
+	}
+	n.ChildID, n.Child = known.ID, known
+	if err := im.insS23.QueryRowContext(ctx, s23Args(actor, n, at)...).Scan(&n.ID); err != nil {
+		return fmt.Errorf("line %d: %w", line, store.MapErr(err, "insert notification"))
+	}
+	n.Version, n.CreatedBy, n.CreatedAt, n.UpdatedAt = 1, actor.UserID, store.ParseTime(at), store.ParseTime(at)
+	if err := syncDeadlines(ctx, im.t, *n, im.stds); err != nil {
+		return fmt.Errorf("line %d: %w", line, err)
+	}
+	im.audit = append(im.audit, store.Entry(actor, ActionImport, s23ObjectType, n.ID, known.ID, store.OutcomeOK, "kind="+string(n.Kind)))
+	g, err := im.grant.ExecContext(ctx, known.ID, n.ProviderOrgID, s23GrantReason, actor.UserID, at)
+	if err != nil {
+		return store.MapErr(err, "grant")
+	}
+	if k, _ := g.RowsAffected(); k > 0 {
+		im.audit = append(im.audit, s23GrantEntry(actor, known.ID, n.ProviderOrgID))
+	}
+	im.res.Notifications++
+	return nil
 }

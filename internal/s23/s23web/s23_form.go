@@ -201,69 +201,16 @@ func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, e
 	}
 	var child *store.Child
 	if !editing && in.ChildID == 0 {
-		c := store.Child{NHSNumber: send.NHSNumber(in.NHSNumber), GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
-		c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm)
-		for k, v := range s.Store().CheckChild(&c, today) {
-			if _, ok := bad[k]; !ok {
-				bad[k] = v
-			}
-		}
-		if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
-			bad["child_la_code"] = "Choose the local authority the child lives in"
-		} else if code != "" {
-			org, err := s.Store().FindLA(ctx, code)
-			switch {
-			case errs.Is(err, errs.NotFound):
-				bad["child_la_code"] = "Choose the local authority the child lives in from the list"
-			case err != nil:
-				return n, nil, err
-			default:
-				c.LAID, c.LAName = org.ID, org.Name
-			}
+		c, err := s.s23NewChild(ctx, actor, in, today, bad)
+		if err != nil {
+			return n, nil, err
 		}
 		child = &c
 	}
-	if code := strings.TrimSpace(in.LACode); code != "" {
-		org, err := s.Store().FindLA(ctx, code)
-		switch {
-		case errs.Is(err, errs.NotFound):
-			bad["la_code"] = "Choose the local authority to notify from the list"
-		case err != nil:
-			return n, nil, err
-		default:
-			n.LAID = org.ID
-		}
-	} else if child != nil {
-		n.LAID = child.LAID
+	if err := s.s23ReadOrgs(ctx, actor, in, editing, child, &n, bad); err != nil {
+		return n, nil, err
 	}
-	if actor.Role == store.RoleDCO && !editing {
-		code := strings.TrimSpace(in.ProviderCode)
-		if code == "" {
-			bad["provider_code"] = "Choose the health provider making the notification"
-		} else {
-			org, err := s.Store().FindOrgByCode(ctx, store.OrgProvider, code)
-			switch {
-			case errs.Is(err, errs.NotFound):
-				bad["provider_code"] = "Choose the health provider from the list"
-			case err != nil:
-				return n, nil, err
-			default:
-				n.ProviderOrgID = org.ID
-			}
-		}
-	}
-	dates := map[string]send.Date{}
-	unread := false // a step's date could not be read, so their order cannot be judged
-	for _, f := range s23DateFields {
-		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm)
-		_, ok := bad[f]
-		unread = unread || ok
-	}
-	n.Steps = s23.Steps{
-		OpinionOn: dates[s23.FieldOpinion], ParentInformedOn: dates[s23.FieldParentInformed],
-		DiscussionOfferedOn: dates[s23.FieldDiscussionOffered], DiscussionHeldOn: dates[s23.FieldDiscussionHeld],
-		LANotifiedOn: dates[s23.FieldLANotified],
-	}
+	unread := s23ReadSteps(in, &n, bad)
 	if in.FromForm && !editing && n.Consent == "" {
 		// The form asks the person making the notification; a record sent
 		// from elsewhere (the API, a file) may not know the answer.
@@ -281,6 +228,86 @@ func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, e
 		return n, child, errs.InvalidFields(bad)
 	}
 	return n, child, nil
+}
+
+// s23NewChild reads the child a new notification registers, given by their
+// details, with the child's own checks; its problems go into bad.
+func (s *Web) s23NewChild(ctx context.Context, actor store.Actor, in s23Input, today send.Date, bad map[string]string) (store.Child, error) {
+	c := store.Child{NHSNumber: send.NHSNumber(in.NHSNumber), GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
+	c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm)
+	for k, v := range s.Store().CheckChild(&c, today) {
+		if _, ok := bad[k]; !ok {
+			bad[k] = v
+		}
+	}
+	if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
+		bad["child_la_code"] = "Choose the local authority the child lives in"
+	} else if code != "" {
+		org, err := s.Store().FindLA(ctx, code)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			bad["child_la_code"] = "Choose the local authority the child lives in from the list"
+		case err != nil:
+			return c, err
+		default:
+			c.LAID, c.LAName = org.ID, org.Name
+		}
+	}
+	return c, nil
+}
+
+// s23ReadOrgs reads the LA notified (the new child's when none is given)
+// and, for a DCO making a notification, the provider making it, by their
+// codes; their problems go into bad.
+func (s *Web) s23ReadOrgs(ctx context.Context, actor store.Actor, in s23Input, editing bool, child *store.Child, n *s23db.Notification, bad map[string]string) error {
+	if code := strings.TrimSpace(in.LACode); code != "" {
+		org, err := s.Store().FindLA(ctx, code)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			bad["la_code"] = "Choose the local authority to notify from the list"
+		case err != nil:
+			return err
+		default:
+			n.LAID = org.ID
+		}
+	} else if child != nil {
+		n.LAID = child.LAID
+	}
+	if actor.Role == store.RoleDCO && !editing {
+		code := strings.TrimSpace(in.ProviderCode)
+		if code == "" {
+			bad["provider_code"] = "Choose the health provider making the notification"
+		} else {
+			org, err := s.Store().FindOrgByCode(ctx, store.OrgProvider, code)
+			switch {
+			case errs.Is(err, errs.NotFound):
+				bad["provider_code"] = "Choose the health provider from the list"
+			case err != nil:
+				return err
+			default:
+				n.ProviderOrgID = org.ID
+			}
+		}
+	}
+	return nil
+}
+
+// s23ReadSteps reads the dates of the steps into n; their problems go into
+// bad. unread says a date could not be read, so their order cannot be
+// judged.
+func s23ReadSteps(in s23Input, n *s23db.Notification, bad map[string]string) (unread bool) {
+	dates := map[string]send.Date{}
+	for _, f := range s23DateFields {
+		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm)
+		_, ok := bad[f]
+		unread = unread || ok
+	}
+	n.Steps = s23.Steps{
+		OpinionOn: dates[s23.FieldOpinion], ParentInformedOn: dates[s23.FieldParentInformed],
+		DiscussionOfferedOn: dates[s23.FieldDiscussionOffered], DiscussionHeldOn: dates[s23.FieldDiscussionHeld],
+		LANotifiedOn: dates[s23.FieldLANotified],
+	}
+	return unread
 }
 
 // s23FormFieldsOf renames the store's field names to the form's: the store

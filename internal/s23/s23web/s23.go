@@ -2,6 +2,8 @@ package s23web
 
 import (
 	"context"
+	"net/http"
+	"net/url"
 	"strconv"
 
 	"dco/internal/s23"
@@ -95,4 +97,50 @@ func s23RowOf(n s23db.Notification, tag s23.Tag) s23Row {
 type s23Option struct {
 	Value, Text string
 	Selected    bool
+}
+
+// s23Read reads the notification the path names, as the actor may see it:
+// one out of scope is not_found, exactly as an absent one is.
+func (s *Web) s23Read(r *http.Request) (int64, s23db.Notification, error) {
+	id, err := web.PathID(r)
+	if err != nil {
+		return 0, s23db.Notification{}, err
+	}
+	n, err := s.db.Get(r.Context(), s.Actor(r), id)
+	return id, n, err
+}
+
+// s23Listing is what every listing of notifications (the page, the API,
+// the CSV) reads first: the actor's local standards and the filters asked
+// for, whose problems are in bad.
+type s23Listing struct {
+	actor store.Actor
+	cfg   s23db.Config
+	q     url.Values
+	fl    s23Filters
+	bad   map[string]string
+}
+
+// s23ReadListing reads the actor's local standards and the filters of the
+// request's query.
+func (s *Web) s23ReadListing(r *http.Request) (s23Listing, error) {
+	ctx := r.Context()
+	l := s23Listing{actor: s.Actor(r), q: r.URL.Query(), bad: map[string]string{}}
+	var err error
+	if l.cfg, err = s.s23ActorSettings(ctx, l.actor); err != nil {
+		return l, err
+	}
+	l.fl, err = s.readS23Filters(ctx, l.actor, l.q, l.cfg, l.bad)
+	return l, err
+}
+
+// s23Tagger returns the status tag of a notification as role sees it
+// today under cfg, reading the calendar once for a whole listing.
+func (s *Web) s23Tagger(ctx context.Context, role store.Role, cfg s23db.Config) (func(s23db.Notification) s23.Tag, error) {
+	cal, err := s.s23Cal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := s.s23Today()
+	return func(n s23db.Notification) s23.Tag { return s23Tag(role, n, cfg, cal, today) }, nil
 }

@@ -108,12 +108,12 @@ func (s *Web) writeS23(w http.ResponseWriter, r *http.Request, status int, actor
 		s.Fail(w, r, err)
 		return
 	}
-	cal, err := s.s23Cal(ctx)
+	tag, err := s.s23Tagger(ctx, actor.Role, cfg)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	web.WriteJSON(w, status, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, s.s23Today())))
+	web.WriteJSON(w, status, s23ToJSON(n, codes, tag(n)))
 }
 
 // s23Request is the JSON body of POST and PATCH. A POST names the child by

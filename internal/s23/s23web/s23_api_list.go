@@ -10,19 +10,12 @@ import (
 
 func (s *Web) apiS23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := s.Actor(r)
-	cfg, err := s.s23ActorSettings(ctx, actor)
+	l, err := s.s23ReadListing(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	bad := map[string]string{}
-	fl, err := s.readS23Filters(ctx, actor, q, cfg, bad)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
+	actor, cfg, q, fl, bad := l.actor, l.cfg, l.q, l.fl, l.bad
 	fl.f.Limit = 50
 	if v := q.Get("child_id"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -59,18 +52,17 @@ func (s *Web) apiS23List(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	cal, err := s.s23Cal(ctx)
+	tag, err := s.s23Tagger(ctx, actor.Role, cfg)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	today := s.s23Today()
 	out := struct {
 		Items []s23JSON `json:"items"`
 		Total int       `json:"total"`
 	}{Items: []s23JSON{}, Total: total}
 	for _, n := range ns {
-		out.Items = append(out.Items, s23ToJSON(n, codes, s23Tag(actor.Role, n, cfg, cal, today)))
+		out.Items = append(out.Items, s23ToJSON(n, codes, tag(n)))
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 }

@@ -7,7 +7,6 @@ import (
 	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
-	"dco/internal/web"
 )
 
 // apiS23Patch changes a notification. version is required and a stale one
@@ -16,13 +15,8 @@ import (
 func (s *Web) apiS23Patch(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
 	// Read it first: one out of scope is "not found" whatever was sent.
-	cur, err := s.db.Get(ctx, actor, id)
+	id, cur, err := s.s23Read(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

@@ -15,28 +15,21 @@ const s23CSVMax = 50_000
 // every page of it.
 func (s *Web) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := s.Actor(r)
-	cfg, err := s.s23ActorSettings(ctx, actor)
+	l, err := s.s23ReadListing(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	bad := map[string]string{}
-	fl, err := s.readS23Filters(ctx, actor, r.URL.Query(), cfg, bad)
+	actor, fl := l.actor, l.fl
+	if len(l.bad) > 0 {
+		s.Fail(w, r, errs.InvalidFields(l.bad))
+		return
+	}
+	tag, err := s.s23Tagger(ctx, actor.Role, l.cfg)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	if len(bad) > 0 {
-		s.Fail(w, r, errs.InvalidFields(bad))
-		return
-	}
-	cal, err := s.s23Cal(ctx)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	today := s.s23Today()
 	var out [][]string
 	fl.f.Limit = 1000
 	for fl.f.Offset = 0; fl.f.Offset < s23CSVMax; fl.f.Offset += fl.f.Limit {
@@ -50,12 +43,11 @@ func (s *Web) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 			if d, ok := n.Steps.DaysToNotify(); ok {
 				days = strconv.Itoa(d)
 			}
-			tag := s23Tag(actor.Role, n, cfg, cal, today)
 			row := []string{strconv.FormatInt(n.ID, 10), string(n.Kind), string(n.Child.NHSNumber), n.Child.GivenName,
 				n.Child.FamilyName, n.Child.DateOfBirth.String(), n.ProviderName, n.LAName, n.Professional,
 				n.Steps.OpinionOn.String(), n.Steps.ParentInformedOn.String(), n.Steps.DiscussionOfferedOn.String(),
 				n.Steps.DiscussionHeldOn.String(), n.Steps.LANotifiedOn.String(), n.Steps.AcknowledgedOn.String(), days,
-				tag.Label, strconv.Itoa(n.Others)}
+				tag(n).Label, strconv.Itoa(n.Others)}
 			out = append(out, row)
 		}
 		if fl.f.Offset+len(ns) >= total || len(ns) == 0 {

@@ -7,7 +7,6 @@ import (
 	"dco/internal/s23"
 	"dco/internal/s23/s23db"
 	"dco/internal/store"
-	"dco/internal/web"
 )
 
 func (s *Web) s23EditPage(ctx context.Context, actor store.Actor, n s23db.Notification, in s23Input) (*s23FormPage, error) {
@@ -30,12 +29,7 @@ func (s *Web) s23EditPage(ctx context.Context, actor store.Actor, n s23db.Notifi
 func (s *Web) s23Edit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	n, err := s.db.Get(ctx, actor, id)
+	_, n, err := s.s23Read(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

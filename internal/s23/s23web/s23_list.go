@@ -39,19 +39,12 @@ var s23ListFields = []string{"la", "provider", "kind", "status", "month"}
 
 func (s *Web) s23List(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := s.Actor(r)
-	cfg, err := s.s23ActorSettings(ctx, actor)
+	l, err := s.s23ReadListing(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	bad := map[string]string{}
-	fl, err := s.readS23Filters(ctx, actor, q, cfg, bad)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
+	actor, cfg, q, fl, bad := l.actor, l.cfg, l.q, l.fl, l.bad
 	p := &s23ListPage{
 		Role: actor.Role, ShowLA: actor.Role != store.RoleLA, ShowProv: actor.Role != store.RoleProvider,
 		CanNew: actor.Role == store.RoleDCO || actor.Role == store.RoleProvider, IsDCO: actor.Role == store.RoleDCO,
@@ -99,14 +92,13 @@ func (s *Web) s23List(w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, err)
 		return
 	}
-	cal, err := s.s23Cal(ctx)
+	tag, err := s.s23Tagger(ctx, actor.Role, cfg)
 	if err != nil {
 		s.Fail(w, r, err)
 		return
 	}
-	today := s.s23Today()
 	for _, n := range ns {
-		p.Rows = append(p.Rows, s23RowOf(n, s23Tag(actor.Role, n, cfg, cal, today)))
+		p.Rows = append(p.Rows, s23RowOf(n, tag(n)))
 	}
 	p.Total = total
 	p.Filtered = len(fl.Keep) > 0

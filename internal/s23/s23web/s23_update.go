@@ -15,14 +15,9 @@ import (
 func (s *Web) s23Update(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
 	// Read it first: a notification out of scope is "not found" whatever
 	// was posted, and the form is re-shown around the record.
-	cur, err := s.db.Get(ctx, actor, id)
+	id, cur, err := s.s23Read(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

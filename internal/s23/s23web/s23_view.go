@@ -84,12 +84,7 @@ func (s *Web) s23ViewData(ctx context.Context, actor store.Actor, n s23db.Notifi
 func (s *Web) s23View(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	n, err := s.db.Get(ctx, actor, id)
+	_, n, err := s.s23Read(r)
 	if err != nil {
 		s.Fail(w, r, err)
 		return

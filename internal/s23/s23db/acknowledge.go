@@ -20,6 +20,28 @@ func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int
 		s.st.Refuse(ctx, actor, ActionAcknowledge, s23ObjectType, id, 0)
 		return Notification{}, errs.E(errs.Forbidden, "Only the local authority notified can acknowledge a notification")
 	}
+	return s.s23RecordDate(ctx, actor, ActionAcknowledge, id, version, on, "", func(n *Notification, on, today send.Date) error {
+		if !n.Steps.AcknowledgedOn.IsZero() {
+			return errs.E(errs.Conflict, "This notification was already acknowledged on %s", n.Steps.AcknowledgedOn.Long())
+		}
+		if n.Steps.LANotifiedOn.IsZero() {
+			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: "A notification cannot be acknowledged before the LA is notified"})
+		}
+		n.Steps.AcknowledgedOn, n.AcknowledgedBy = on, actor.UserID
+		if msg, ok := n.Steps.Check(n.Kind, today)[s23.FieldAcknowledged]; ok {
+			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: msg})
+		}
+		return nil
+	})
+}
+
+// s23RecordDate is the one transaction that records a date on a
+// notification (an acknowledgement, a letter sent; on is today when zero):
+// the notification read in scope and locked, its version checked, change
+// made and checked, then saved with its deadlines and audited as action
+// with detail before what changed.
+func (s *DB) s23RecordDate(ctx context.Context, actor store.Actor, action string, id, version int64, on send.Date, detail string,
+	change func(n *Notification, on, today send.Date) error) (Notification, error) {
 	now := s.st.Clock()
 	at := store.FmtTime(now)
 	today := send.Today(now)
@@ -27,7 +49,7 @@ func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int
 		on = today
 	}
 	var n Notification
-	err := s.s23Write(ctx, actor, ActionAcknowledge, id, func(t *store.Tx) error {
+	err := s.s23Write(ctx, actor, action, id, func(t *store.Tx) error {
 		var err error
 		if n, err = s23InScope(ctx, t, actor, id, true); err != nil {
 			return err
@@ -35,16 +57,9 @@ func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int
 		if n.Version != version {
 			return store.ErrStale()
 		}
-		if !n.Steps.AcknowledgedOn.IsZero() {
-			return errs.E(errs.Conflict, "This notification was already acknowledged on %s", n.Steps.AcknowledgedOn.Long())
-		}
-		if n.Steps.LANotifiedOn.IsZero() {
-			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: "A notification cannot be acknowledged before the LA is notified"})
-		}
 		cur := n
-		n.Steps.AcknowledgedOn, n.AcknowledgedBy = on, actor.UserID
-		if msg, ok := n.Steps.Check(n.Kind, today)[s23.FieldAcknowledged]; ok {
-			return errs.InvalidFields(map[string]string{s23.FieldAcknowledged: msg})
+		if err := change(&n, on, today); err != nil {
+			return err
 		}
 		if err := saveS23(ctx, t, &n, at); err != nil {
 			return err
@@ -52,7 +67,7 @@ func (s *DB) Acknowledge(ctx context.Context, actor store.Actor, id, version int
 		if err := syncDeadlines(ctx, t, n, nil); err != nil {
 			return err
 		}
-		return t.AppendAudit(ctx, store.Entry(actor, ActionAcknowledge, s23ObjectType, id, n.ChildID, store.OutcomeOK, s23Changed(cur, n)))
+		return t.AppendAudit(ctx, store.Entry(actor, action, s23ObjectType, id, n.ChildID, store.OutcomeOK, detail+s23Changed(cur, n)))
 	})
 	if err != nil {
 		return Notification{}, err

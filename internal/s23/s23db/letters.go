@@ -27,22 +27,7 @@ func (s *DB) MarkLetterSent(ctx context.Context, actor store.Actor, id, version 
 	if letter != LetterParent && letter != LetterLA {
 		return Notification{}, errs.E(errs.NotFound, "No such letter")
 	}
-	now := s.st.Clock()
-	at := store.FmtTime(now)
-	today := send.Today(now)
-	if on.IsZero() {
-		on = today
-	}
-	var n Notification
-	err := s.s23Write(ctx, actor, ActionLetterSent, id, func(t *store.Tx) error {
-		var err error
-		if n, err = s23InScope(ctx, t, actor, id, true); err != nil {
-			return err
-		}
-		if n.Version != version {
-			return store.ErrStale()
-		}
-		cur := n
+	return s.s23RecordDate(ctx, actor, ActionLetterSent, id, version, on, "letter="+letter+" ", func(n *Notification, on, today send.Date) error {
 		field := "sent_on"
 		if letter == LetterParent {
 			n.ParentLetterSentOn = on
@@ -67,17 +52,6 @@ func (s *DB) MarkLetterSent(ctx context.Context, actor store.Actor, id, version 
 			}
 			return errs.InvalidFields(map[string]string{field: strings.Join(msgs, ". ")})
 		}
-		if err := saveS23(ctx, t, &n, at); err != nil {
-			return err
-		}
-		if err := syncDeadlines(ctx, t, n, nil); err != nil {
-			return err
-		}
-		return t.AppendAudit(ctx, store.Entry(actor, ActionLetterSent, s23ObjectType, id, n.ChildID, store.OutcomeOK,
-			"letter="+letter+" "+s23Changed(cur, n)))
+		return nil
 	})
-	if err != nil {
-		return Notification{}, err
-	}
-	return n, nil
 }

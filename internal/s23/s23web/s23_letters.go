@@ -3,7 +3,6 @@ package s23web
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"dco/internal/s23"
 	"dco/internal/s23/s23db"
@@ -104,40 +103,24 @@ func (s *Web) s23LALetterSent(w http.ResponseWriter, r *http.Request) {
 // LA notification sent is what tells the LA when no date was recorded, and
 // the store refuses it before the parent was informed.
 func (s *Web) s23LetterSent(w http.ResponseWriter, r *http.Request, letter string) {
-	ctx := r.Context()
 	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	bad := map[string]string{}
-	parts := s23FormDate(r, "sent_on").Parts
-	on := web.CheckDateParts(bad, "sent_on", "Date the letter was sent", parts)
-	reshow := func(status int, fields map[string]string) {
-		n, err := s.db.GetLetter(ctx, actor, id, letter)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p, err := s.s23LetterData(ctx, actor, n, letter)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p.Sent = parts
-		p.SetErrors(fields, []string{"sent_on"}, map[string]string{"sent_on": "sent_on-day"})
-		s.Render(w, r, status, "s23_letter.html", p)
-	}
-	if len(bad) > 0 {
-		reshow(http.StatusUnprocessableEntity, bad)
-		return
-	}
-	if _, err := s.db.MarkLetterSent(ctx, actor, id, version, letter, on); err != nil {
-		s.FailForm(w, r, web.StaleToMessage(err), reshow)
-		return
-	}
-	s.SetFlash(w, r, flashS23LetterSent)
-	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
+	s.s23PostDate(w, r, s23DateForm{
+		field: "sent_on", label: "Date the letter was sent", tmpl: "s23_letter.html", flash: flashS23LetterSent,
+		page: func(ctx context.Context, id int64, parts web.DateParts) (s23ErrorPage, error) {
+			n, err := s.db.GetLetter(ctx, actor, id, letter)
+			if err != nil {
+				return nil, err
+			}
+			p, err := s.s23LetterData(ctx, actor, n, letter)
+			if err != nil {
+				return nil, err
+			}
+			p.Sent = parts
+			return p, nil
+		},
+		save: func(ctx context.Context, id, version int64, on send.Date) error {
+			_, err := s.db.MarkLetterSent(ctx, actor, id, version, letter, on)
+			return err
+		},
+	})
 }

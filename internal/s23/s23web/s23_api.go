@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"dco/internal/errs"
 	"dco/internal/s23"
 	"dco/internal/s23/s23db"
 	"dco/internal/send"
@@ -214,22 +213,7 @@ func (req s23Request) apply(in s23Input) s23Input {
 
 // apiS23Fields renames the store's field names to the API's.
 func apiS23Fields(err error) error {
-	err = s23FormFieldsOf(err)
-	e, ok := err.(*errs.Error)
-	if !ok || e.Fields == nil {
-		return err
-	}
-	rename := map[string]string{"voluntary_orgs": "voluntary_organisations", "child_la_code": "child.la_code",
+	return s23RenameFields(s23FormFieldsOf(err), map[string]string{"voluntary_orgs": "voluntary_organisations", "child_la_code": "child.la_code",
 		"nhs_number": "child.nhs_number", "given_name": "child.given_name", "family_name": "child.family_name",
-		"date_of_birth": "child.date_of_birth", "postcode": "child.postcode"}
-	fields := map[string]string{}
-	for k, v := range e.Fields {
-		if to, ok := rename[k]; ok {
-			k = to
-		}
-		fields[k] = v
-	}
-	c := *e
-	c.Fields = fields
-	return &c
+		"date_of_birth": "child.date_of_birth", "postcode": "child.postcode"})
 }

@@ -313,11 +313,16 @@ func s23ReadSteps(in s23Input, n *s23db.Notification, bad map[string]string) (un
 // s23FormFieldsOf renames the store's field names to the form's: the store
 // speaks of organisations by id, people choose them by code.
 func s23FormFieldsOf(err error) error {
+	return s23RenameFields(err, map[string]string{"la_id": "la_code", "child_la_id": "child_la_code", "provider_org_id": "provider_code"})
+}
+
+// s23RenameFields returns err with its fields renamed by rename; an error
+// with no fields is returned as it is.
+func s23RenameFields(err error, rename map[string]string) error {
 	e, ok := err.(*errs.Error)
 	if !ok || e.Fields == nil {
 		return err
 	}
-	rename := map[string]string{"la_id": "la_code", "child_la_id": "child_la_code", "provider_org_id": "provider_code"}
 	fields := map[string]string{}
 	for k, v := range e.Fields {
 		if to, ok := rename[k]; ok {

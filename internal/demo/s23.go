@@ -57,21 +57,28 @@ func s23Professional(code string, rng *rand.Rand) (professional, service string)
 // child's with the reason. It goes through the store's import and
 // CreateS23, so every rule a real notification meets, these meet too.
 func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[string]store.Org, children []store.Child) error {
-	rng := rand.New(rand.NewPCG(0x523, 0xdc0))
 	codeOf := map[int64]string{}
 	for code, o := range orgs {
 		codeOf[o.ID] = code
 	}
-	at := func(d send.Date) send.Date { // nothing in the future
-		if d.After(today) {
-			return send.Date{}
+	rows, schoolAge := s23DemoRows(today, orgs, codeOf, children)
+	res, err := s23db.New(s).Import(ctx, store.System, rows, false)
+	if err != nil {
+		if len(res.Problems) > 0 {
+			p := res.Problems[0]
+			return fmt.Errorf("demo: notifications: row %d %s: %s", p.Line, p.Field, p.Message)
 		}
-		return d
+		return fmt.Errorf("demo: notifications: %w", err)
 	}
-	var rows []s23db.ImportRow
-	var schoolAge []store.Child
+	return seedS23ByHand(ctx, s, today, orgs, codeOf, rows, schoolAge)
+}
+
+// s23DemoRows makes the rows of the demo's notifications file: one
+// notification (now and then two) of each child the duty applies to, from
+// the same seed every time. schoolAge are children of six it does not.
+func s23DemoRows(today send.Date, orgs map[string]store.Org, codeOf map[int64]string, children []store.Child) (rows []s23db.ImportRow, schoolAge []store.Child) {
+	rng := rand.New(rand.NewPCG(0x523, 0xdc0))
 	for _, c := range children {
-		la := codeOf[c.LAID]
 		opinion := today.AddDays(-(3 + rng.IntN(150)))
 		if applies, _ := s23.Applies(c.DateOfBirth, opinion); !applies || opinion.Before(c.DateOfBirth.AddDays(60)) {
 			if send.AgeOn(c.DateOfBirth, today) == 6 {
@@ -84,61 +91,72 @@ func seedS23(ctx context.Context, s *store.Store, today send.Date, orgs map[stri
 			times = 2 // known to both services: a possible duplicate for the DCO to look at
 		}
 		for k := 0; k < times; k++ {
-			provider := orgs[s23Providers[la][(k+rng.IntN(2))%2]]
-			professional, service := s23Professional(provider.Code, rng)
-			n := s23db.Notification{
-				ProviderOrgID: provider.ID,
-				LAID:          c.LAID,
-				Professional:  professional,
-				Service:       service + ", " + c.LAName,
-				Needs:         []string{s23.Needs[rng.IntN(len(s23.Needs))].Key},
-				Reasons:       s23Reasons[rng.IntN(len(s23Reasons))],
-				Consent:       s23.ConsentYes,
-				VoluntaryOrgs: s23Voluntary[la],
-			}
-			if rng.IntN(10) == 0 {
-				n.Consent = s23.ConsentNo
-			}
-			st := &n.Steps
-			st.OpinionOn = opinion.AddDays(7 * k)
-			st.ParentInformedOn = at(st.OpinionOn.AddDays(rng.IntN(4)))
-			if !st.ParentInformedOn.IsZero() {
-				st.DiscussionOfferedOn = st.ParentInformedOn
-				if rng.IntN(2) == 0 {
-					st.DiscussionHeldOn = at(st.DiscussionOfferedOn.AddDays(1 + rng.IntN(7)))
-				}
-				n.ParentLetterSentOn = st.ParentInformedOn
-				var days int
-				switch r := rng.IntN(10); {
-				case r < 7:
-					days = rng.IntN(10) // within the local standard
-				case r < 9:
-					days = 11 + rng.IntN(10) // late
-				default:
-					days = 1000 // not yet
-				}
-				st.LANotifiedOn = at(st.ParentInformedOn.AddDays(days))
-				if !st.LANotifiedOn.IsZero() {
-					n.LALetterSentOn = st.LANotifiedOn
-					if rng.IntN(4) != 0 {
-						st.AcknowledgedOn = at(st.LANotifiedOn.AddDays(rng.IntN(14)))
-					}
-				}
-			}
+			n := s23DemoNotification(rng, today, orgs, c, codeOf[c.LAID], opinion.AddDays(7*k), k)
 			rows = append(rows, s23db.ImportRow{Line: len(rows) + 1, Child: c, Notification: n})
 		}
 	}
-	res, err := s23db.New(s).Import(ctx, store.System, rows, false)
-	if err != nil {
-		if len(res.Problems) > 0 {
-			p := res.Problems[0]
-			return fmt.Errorf("demo: notifications: row %d %s: %s", p.Line, p.Field, p.Message)
-		}
-		return fmt.Errorf("demo: notifications: %w", err)
-	}
+	return rows, schoolAge
+}
 
-	// By hand: an "other" notification for a child already at school, and a
-	// notification to an LA other than the child's, with the reason.
+// s23DemoNotification makes the k-th notification of child c, of la, whose
+// opinion was formed on opinion: its steps taken so far, some late, none
+// in the future.
+func s23DemoNotification(rng *rand.Rand, today send.Date, orgs map[string]store.Org, c store.Child, la string, opinion send.Date, k int) s23db.Notification {
+	at := func(d send.Date) send.Date { // nothing in the future
+		if d.After(today) {
+			return send.Date{}
+		}
+		return d
+	}
+	provider := orgs[s23Providers[la][(k+rng.IntN(2))%2]]
+	professional, service := s23Professional(provider.Code, rng)
+	n := s23db.Notification{
+		ProviderOrgID: provider.ID,
+		LAID:          c.LAID,
+		Professional:  professional,
+		Service:       service + ", " + c.LAName,
+		Needs:         []string{s23.Needs[rng.IntN(len(s23.Needs))].Key},
+		Reasons:       s23Reasons[rng.IntN(len(s23Reasons))],
+		Consent:       s23.ConsentYes,
+		VoluntaryOrgs: s23Voluntary[la],
+	}
+	if rng.IntN(10) == 0 {
+		n.Consent = s23.ConsentNo
+	}
+	st := &n.Steps
+	st.OpinionOn = opinion
+	st.ParentInformedOn = at(st.OpinionOn.AddDays(rng.IntN(4)))
+	if st.ParentInformedOn.IsZero() {
+		return n
+	}
+	st.DiscussionOfferedOn = st.ParentInformedOn
+	if rng.IntN(2) == 0 {
+		st.DiscussionHeldOn = at(st.DiscussionOfferedOn.AddDays(1 + rng.IntN(7)))
+	}
+	n.ParentLetterSentOn = st.ParentInformedOn
+	var days int
+	switch r := rng.IntN(10); {
+	case r < 7:
+		days = rng.IntN(10) // within the local standard
+	case r < 9:
+		days = 11 + rng.IntN(10) // late
+	default:
+		days = 1000 // not yet
+	}
+	st.LANotifiedOn = at(st.ParentInformedOn.AddDays(days))
+	if !st.LANotifiedOn.IsZero() {
+		n.LALetterSentOn = st.LANotifiedOn
+		if rng.IntN(4) != 0 {
+			st.AcknowledgedOn = at(st.LANotifiedOn.AddDays(rng.IntN(14)))
+		}
+	}
+	return n
+}
+
+// seedS23ByHand makes, by hand: an "other" notification for a child
+// already at school, and a notification to an LA other than the child's,
+// with the reason.
+func seedS23ByHand(ctx context.Context, s *store.Store, today send.Date, orgs map[string]store.Org, codeOf map[int64]string, rows []s23db.ImportRow, schoolAge []store.Child) error {
 	if len(schoolAge) > 0 {
 		c := schoolAge[0]
 		parent := today.AddDays(-20)

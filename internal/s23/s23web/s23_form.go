@@ -201,69 +201,16 @@ func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, e
 	}
 	var child *store.Child
 	if !editing && in.ChildID == 0 {
-		c := store.Child{NHSNumber: send.NHSNumber(in.NHSNumber), GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
-		c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm)
-		for k, v := range s.Store().CheckChild(&c, today) {
-			if _, ok := bad[k]; !ok {
-				bad[k] = v
-			}
-		}
-		if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
-			bad["child_la_code"] = "Choose the local authority the child lives in"
-		} else if code != "" {
-			org, err := s.Store().FindLA(ctx, code)
-			switch {
-			case errs.Is(err, errs.NotFound):
-				bad["child_la_code"] = "Choose the local authority the child lives in from the list"
-			case err != nil:
-				return n, nil, err
-			default:
-				c.LAID, c.LAName = org.ID, org.Name
-			}
+		c, err := s.s23NewChild(ctx, actor, in, today, bad)
+		if err != nil {
+			return n, nil, err
 		}
 		child = &c
 	}
-	if code := strings.TrimSpace(in.LACode); code != "" {
-		org, err := s.Store().FindLA(ctx, code)
-		switch {
-		case errs.Is(err, errs.NotFound):
-			bad["la_code"] = "Choose the local authority to notify from the list"
-		case err != nil:
-			return n, nil, err
-		default:
-			n.LAID = org.ID
-		}
-	} else if child != nil {
-		n.LAID = child.LAID
+	if err := s.s23ReadOrgs(ctx, actor, in, editing, child, &n, bad); err != nil {
+		return n, nil, err
 	}
-	if actor.Role == store.RoleDCO && !editing {
-		code := strings.TrimSpace(in.ProviderCode)
-		if code == "" {
-			bad["provider_code"] = "Choose the health provider making the notification"
-		} else {
-			org, err := s.Store().FindOrgByCode(ctx, store.OrgProvider, code)
-			switch {
-			case errs.Is(err, errs.NotFound):
-				bad["provider_code"] = "Choose the health provider from the list"
-			case err != nil:
-				return n, nil, err
-			default:
-				n.ProviderOrgID = org.ID
-			}
-		}
-	}
-	dates := map[string]send.Date{}
-	unread := false // a step's date could not be read, so their order cannot be judged
-	for _, f := range s23DateFields {
-		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm)
-		_, ok := bad[f]
-		unread = unread || ok
-	}
-	n.Steps = s23.Steps{
-		OpinionOn: dates[s23.FieldOpinion], ParentInformedOn: dates[s23.FieldParentInformed],
-		DiscussionOfferedOn: dates[s23.FieldDiscussionOffered], DiscussionHeldOn: dates[s23.FieldDiscussionHeld],
-		LANotifiedOn: dates[s23.FieldLANotified],
-	}
+	unread := s23ReadSteps(in, &n, bad)
 	if in.FromForm && !editing && n.Consent == "" {
 		// The form asks the person making the notification; a record sent
 		// from elsewhere (the API, a file) may not know the answer.
@@ -283,14 +230,99 @@ func (s *Web) s23Validate(ctx context.Context, actor store.Actor, in s23Input, e
 	return n, child, nil
 }
 
+// s23NewChild reads the child a new notification registers, given by their
+// details, with the child's own checks; its problems go into bad.
+func (s *Web) s23NewChild(ctx context.Context, actor store.Actor, in s23Input, today send.Date, bad map[string]string) (store.Child, error) {
+	c := store.Child{NHSNumber: send.NHSNumber(in.NHSNumber), GivenName: in.GivenName, FamilyName: in.FamilyName, Postcode: in.Postcode}
+	c.DateOfBirth = s23ReadDate(bad, "date_of_birth", "Date of birth", in.DOB, in.FromForm)
+	for k, v := range s.Store().CheckChild(&c, today) {
+		if _, ok := bad[k]; !ok {
+			bad[k] = v
+		}
+	}
+	if code := strings.TrimSpace(in.ChildLACode); code == "" && actor.Role != store.RoleLA {
+		bad["child_la_code"] = "Choose the local authority the child lives in"
+	} else if code != "" {
+		org, err := s.Store().FindLA(ctx, code)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			bad["child_la_code"] = "Choose the local authority the child lives in from the list"
+		case err != nil:
+			return c, err
+		default:
+			c.LAID, c.LAName = org.ID, org.Name
+		}
+	}
+	return c, nil
+}
+
+// s23ReadOrgs reads the LA notified (the new child's when none is given)
+// and, for a DCO making a notification, the provider making it, by their
+// codes; their problems go into bad.
+func (s *Web) s23ReadOrgs(ctx context.Context, actor store.Actor, in s23Input, editing bool, child *store.Child, n *s23db.Notification, bad map[string]string) error {
+	if code := strings.TrimSpace(in.LACode); code != "" {
+		org, err := s.Store().FindLA(ctx, code)
+		switch {
+		case errs.Is(err, errs.NotFound):
+			bad["la_code"] = "Choose the local authority to notify from the list"
+		case err != nil:
+			return err
+		default:
+			n.LAID = org.ID
+		}
+	} else if child != nil {
+		n.LAID = child.LAID
+	}
+	if actor.Role == store.RoleDCO && !editing {
+		code := strings.TrimSpace(in.ProviderCode)
+		if code == "" {
+			bad["provider_code"] = "Choose the health provider making the notification"
+		} else {
+			org, err := s.Store().FindOrgByCode(ctx, store.OrgProvider, code)
+			switch {
+			case errs.Is(err, errs.NotFound):
+				bad["provider_code"] = "Choose the health provider from the list"
+			case err != nil:
+				return err
+			default:
+				n.ProviderOrgID = org.ID
+			}
+		}
+	}
+	return nil
+}
+
+// s23ReadSteps reads the dates of the steps into n; their problems go into
+// bad. unread says a date could not be read, so their order cannot be
+// judged.
+func s23ReadSteps(in s23Input, n *s23db.Notification, bad map[string]string) (unread bool) {
+	dates := map[string]send.Date{}
+	for _, f := range s23DateFields {
+		dates[f] = s23ReadDate(bad, f, s23DateLabels[f], in.Dates[f], in.FromForm)
+		_, ok := bad[f]
+		unread = unread || ok
+	}
+	n.Steps = s23.Steps{
+		OpinionOn: dates[s23.FieldOpinion], ParentInformedOn: dates[s23.FieldParentInformed],
+		DiscussionOfferedOn: dates[s23.FieldDiscussionOffered], DiscussionHeldOn: dates[s23.FieldDiscussionHeld],
+		LANotifiedOn: dates[s23.FieldLANotified],
+	}
+	return unread
+}
+
 // s23FormFieldsOf renames the store's field names to the form's: the store
 // speaks of organisations by id, people choose them by code.
 func s23FormFieldsOf(err error) error {
+	return s23RenameFields(err, map[string]string{"la_id": "la_code", "child_la_id": "child_la_code", "provider_org_id": "provider_code"})
+}
+
+// s23RenameFields returns err with its fields renamed by rename; an error
+// with no fields is returned as it is.
+func s23RenameFields(err error, rename map[string]string) error {
 	e, ok := err.(*errs.Error)
 	if !ok || e.Fields == nil {
 		return err
 	}
-	rename := map[string]string{"la_id": "la_code", "child_la_id": "child_la_code", "provider_org_id": "provider_code"}
 	fields := map[string]string{}
 	for k, v := range e.Fields {
 		if to, ok := rename[k]; ok {
@@ -368,43 +400,6 @@ func (s *Web) s23FormPage(ctx context.Context, actor store.Actor, in s23Input, c
 	return p, nil
 }
 
-// s23New shows the form: for the child named by ?child= (one the user can
-// see), or with questions about the child.
-func (s *Web) s23New(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	in := s23Input{Dates: map[string]s23DateIn{}, FromForm: true}
-	var child *store.Child
-	if v := r.URL.Query().Get("child"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
-			return
-		}
-		c, err := s.Store().GetChild(ctx, actor, id)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		child, in.ChildID = &c, c.ID
-	}
-	p, err := s.s23FormPage(ctx, actor, in, child)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	s.newS23Page(p)
-	s.Render(w, r, http.StatusOK, "s23_form.html", p)
-}
-
-func (s *Web) newS23Page(p *s23FormPage) {
-	p.Title, p.Action = "New Section 23 notification", "/s23-notifications/check"
-	p.Back, p.BackText = "/s23-notifications", "Notifications"
-	if p.Child != nil {
-		p.Back, p.BackText = web.ChildPath(p.Child.ID), "Back to the child's record"
-	}
-}
-
 // s23Reshow re-shows the new-notification form with the person's answers
 // and, when fields is not nil, the errors.
 func (s *Web) s23Reshow(w http.ResponseWriter, r *http.Request, actor store.Actor, in s23Input, status int, fields map[string]string) {
@@ -430,91 +425,6 @@ func (s *Web) s23Reshow(w http.ResponseWriter, r *http.Request, actor store.Acto
 	s.Render(w, r, status, "s23_form.html", p)
 }
 
-// s23CheckPage is "check your answers" before a notification is recorded,
-// and so, once the LA-notified date is given, before it leaves the ICB.
-type s23CheckPage struct {
-	web.Page
-	N          s23db.Notification
-	Child      store.Child
-	NewChild   bool
-	Matched    bool // the details typed are a registered child, shown as typed
-	Needs      []string
-	Consent    string
-	Hidden     []s23Hidden
-	Action     string
-	ChangeHref string
-	SendsToLA  bool
-	Editing    bool
-}
-
-// s23Check validates the form against everything the store checks and,
-// if it passes, shows the answers to confirm.
-func (s *Web) s23Check(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	in := decodeS23Form(r)
-	reshow := func(status int, fields map[string]string) { s.s23Reshow(w, r, actor, in, status, fields) }
-	n, child, err := s.s23Validate(ctx, actor, in, false)
-	if err != nil {
-		s.FailForm(w, r, err, reshow)
-		return
-	}
-	if err := s.db.Check(ctx, actor, &n, child); err != nil {
-		s.FailForm(w, r, s23FormFieldsOf(err), reshow)
-		return
-	}
-	p := s.s23CheckData(n, in, "/s23-notifications", false)
-	p.NewChild = n.ChildID == 0
-	p.Matched = in.ChildID == 0 && n.ChildID != 0
-	s.Render(w, r, http.StatusOK, "s23_check.html", p)
-}
-
-func (s *Web) s23CheckData(n s23db.Notification, in s23Input, action string, editing bool) *s23CheckPage {
-	p := &s23CheckPage{N: n, Child: n.Child, Consent: n.Consent.Label(), Hidden: in.hidden(), Action: action,
-		SendsToLA: !n.Steps.LANotifiedOn.IsZero(), Editing: editing}
-	for _, k := range n.Needs {
-		if l, ok := s23.NeedLabel(k); ok {
-			p.Needs = append(p.Needs, l)
-		}
-	}
-	p.Title = "Check your answers before recording the notification"
-	if p.SendsToLA {
-		p.Title = "Check your answers before sending the notification to " + n.LAName
-	}
-	p.Back, p.BackText = "", ""
-	return p
-}
-
-// s23Create records a checked notification, or, asked to change the
-// answers, shows the form again with them.
-func (s *Web) s23Create(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	in := decodeS23Form(r)
-	if r.PostFormValue("change") != "" {
-		s.s23Reshow(w, r, actor, in, http.StatusOK, nil)
-		return
-	}
-	reshow := func(status int, fields map[string]string) { s.s23Reshow(w, r, actor, in, status, fields) }
-	n, child, err := s.s23Validate(ctx, actor, in, false)
-	if err != nil {
-		s.FailForm(w, r, err, reshow)
-		return
-	}
-	if err := s.db.Create(ctx, actor, &n, child); err != nil {
-		s.FailForm(w, r, s23FormFieldsOf(err), reshow)
-		return
-	}
-	if n.Steps.LANotifiedOn.IsZero() {
-		s.SetFlash(w, r, flashS23Created)
-	} else {
-		s.SetFlash(w, r, flashS23Sent)
-	}
-	http.Redirect(w, r, s23Path(n.ID), http.StatusSeeOther)
-}
-
-// --- Changing a notification ---
-
 // s23Codes returns the DfE code of the LA notified and the provider's ODS
 // code, for the edit form.
 func (s *Web) s23Codes(ctx context.Context, n s23db.Notification) (la, provider string, err error) {
@@ -526,225 +436,4 @@ func (s *Web) s23Codes(ctx context.Context, n s23db.Notification) (la, provider 
 		return "", "", err
 	}
 	return la, o.Code, nil
-}
-
-func (s *Web) s23EditPage(ctx context.Context, actor store.Actor, n s23db.Notification, in s23Input) (*s23FormPage, error) {
-	c := n.Child
-	p, err := s.s23FormPage(ctx, actor, in, &c)
-	if err != nil {
-		return nil, err
-	}
-	p.Editing, p.ID, p.ShowProvider = true, n.ID, false
-	p.Sent = !n.Steps.LANotifiedOn.IsZero()
-	p.Warning = ""
-	if applies, from := s23.Applies(c.DateOfBirth, n.Steps.OpinionOn); !applies && n.Kind == s23.KindS23 {
-		p.Warning = s23.NotApplicableText(from) + "."
-	}
-	p.Title, p.Action = "Change the notification", s23Path(n.ID)
-	p.Back, p.BackText = s23Path(n.ID), "Back to the notification"
-	return p, nil
-}
-
-func (s *Web) s23Edit(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	n, err := s.db.Get(ctx, actor, id)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	la, prov, err := s.s23Codes(ctx, n)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	p, err := s.s23EditPage(ctx, actor, n, s23InputFrom(n, la, prov))
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	s.Render(w, r, http.StatusOK, "s23_form.html", p)
-}
-
-// s23Update saves a changed notification. When the change is the one that
-// tells the LA (its date recorded for the first time), the answers are
-// shown to check first, as for a new notification.
-func (s *Web) s23Update(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	// Read it first: a notification out of scope is "not found" whatever
-	// was posted, and the form is re-shown around the record.
-	cur, err := s.db.Get(ctx, actor, id)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	in := decodeS23Form(r)
-	in.ChildID = cur.ChildID
-	if strings.TrimSpace(in.Kind) == "" {
-		in.Kind = string(cur.Kind) // only a DCO is asked the kind
-	}
-	if !cur.Steps.LANotifiedOn.IsZero() {
-		// Once the LA is told, its date and the LA stay as recorded here.
-		in.Dates[s23.FieldLANotified] = s23DateIn{Parts: web.DatePartsOf(cur.Steps.LANotifiedOn)}
-		la, _, err := s.s23Codes(ctx, cur)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		in.LACode = la
-	}
-	reshow := func(status int, fields map[string]string) {
-		p, err := s.s23EditPage(ctx, actor, cur, in)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p.SetErrors(fields, s23FormFields, s23Anchors)
-		s.Render(w, r, status, "s23_form.html", p)
-	}
-	if r.PostFormValue("change") != "" {
-		reshow(http.StatusOK, nil)
-		return
-	}
-	n, _, err := s.s23Validate(ctx, actor, in, true)
-	if err != nil {
-		s.FailForm(w, r, err, reshow)
-		return
-	}
-	n.ID = id
-	if strings.TrimSpace(in.LACode) == "" {
-		n.LAID = cur.Child.LAID // "the child's local authority"
-	}
-	if cur.Steps.LANotifiedOn.IsZero() && !n.Steps.LANotifiedOn.IsZero() && r.PostFormValue("confirm") != "1" {
-		// Check first: this is what sends it to the LA. Validate the
-		// order now, so the check page never shows what cannot be saved.
-		if bad := n.Steps.Check(cur.Kind, s.s23Today()); len(bad) > 0 {
-			reshow(http.StatusUnprocessableEntity, bad)
-			return
-		}
-		check := n
-		check.Child, check.ProviderName, check.LAName = cur.Child, cur.ProviderName, cur.LAName
-		if n.LAID != 0 && n.LAID != cur.LAID {
-			if o, err := s.Store().GetOrg(ctx, n.LAID); err == nil {
-				check.LAName = o.Name
-			}
-		}
-		p := s.s23CheckData(check, in, s23Path(id), true)
-		p.Hidden = append(p.Hidden, s23Hidden{"confirm", "1"})
-		s.Render(w, r, http.StatusOK, "s23_check.html", p)
-		return
-	}
-	if err := s.db.Update(ctx, actor, &n); err != nil {
-		s.FailForm(w, r, web.StaleToMessage(s23FormFieldsOf(err)), reshow)
-		return
-	}
-	if cur.Steps.LANotifiedOn.IsZero() && !n.Steps.LANotifiedOn.IsZero() {
-		s.SetFlash(w, r, flashS23Sent)
-	} else {
-		s.SetFlash(w, r, flashS23Saved)
-	}
-	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
-}
-
-// --- The LA acknowledges; letters are marked sent ---
-
-// s23Acknowledge records the LA's acknowledgement on the date given.
-func (s *Web) s23Acknowledge(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	bad := map[string]string{}
-	parts := s23FormDate(r, s23.FieldAcknowledged).Parts
-	on := web.CheckDateParts(bad, s23.FieldAcknowledged, "Date of acknowledgement", parts)
-	reshow := func(status int, fields map[string]string) {
-		n, err := s.db.Get(ctx, actor, id)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p, err := s.s23ViewData(ctx, actor, n)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p.Ack = parts
-		p.SetErrors(fields, []string{s23.FieldAcknowledged}, map[string]string{s23.FieldAcknowledged: s23.FieldAcknowledged + "-day"})
-		s.Render(w, r, status, "s23_view.html", p)
-	}
-	if len(bad) > 0 {
-		reshow(http.StatusUnprocessableEntity, bad)
-		return
-	}
-	if _, err := s.db.Acknowledge(ctx, actor, id, version, on); err != nil {
-		s.FailForm(w, r, web.StaleToMessage(err), reshow)
-		return
-	}
-	s.SetFlash(w, r, flashS23Acknowledged)
-	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
-}
-
-func (s *Web) s23ParentLetterSent(w http.ResponseWriter, r *http.Request) {
-	s.s23LetterSent(w, r, s23db.LetterParent)
-}
-
-func (s *Web) s23LALetterSent(w http.ResponseWriter, r *http.Request) {
-	s.s23LetterSent(w, r, s23db.LetterLA)
-}
-
-// s23LetterSent records that a letter went on the date given. Marking the
-// LA notification sent is what tells the LA when no date was recorded, and
-// the store refuses it before the parent was informed.
-func (s *Web) s23LetterSent(w http.ResponseWriter, r *http.Request, letter string) {
-	ctx := r.Context()
-	actor := s.Actor(r)
-	id, err := web.PathID(r)
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	bad := map[string]string{}
-	parts := s23FormDate(r, "sent_on").Parts
-	on := web.CheckDateParts(bad, "sent_on", "Date the letter was sent", parts)
-	reshow := func(status int, fields map[string]string) {
-		n, err := s.db.GetLetter(ctx, actor, id, letter)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p, err := s.s23LetterData(ctx, actor, n, letter)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		p.Sent = parts
-		p.SetErrors(fields, []string{"sent_on"}, map[string]string{"sent_on": "sent_on-day"})
-		s.Render(w, r, status, "s23_letter.html", p)
-	}
-	if len(bad) > 0 {
-		reshow(http.StatusUnprocessableEntity, bad)
-		return
-	}
-	if _, err := s.db.MarkLetterSent(ctx, actor, id, version, letter, on); err != nil {
-		s.FailForm(w, r, web.StaleToMessage(err), reshow)
-		return
-	}
-	s.SetFlash(w, r, flashS23LetterSent)
-	http.Redirect(w, r, s23Path(id), http.StatusSeeOther)
 }

@@ -194,6 +194,20 @@ type Answer struct {
 	ReturnedOn send.Date
 }
 
+// Record is the answer as advice.Part.Validate checks it.
+func (a Answer) Record() advice.Part {
+	return advice.Part{Kind: a.Kind, Advice: a.Advice, Checks: a.Checks, Reuse: a.Reuse, ReuseOf: a.ReuseOfID != 0,
+		ReturnedOn: a.ReturnedOn}
+}
+
+// SetRecord puts the answer back as Validate normalised it.
+func (a *Answer) SetRecord(p advice.Part) {
+	a.Kind, a.Advice, a.Checks, a.Reuse, a.ReturnedOn = p.Kind, p.Advice, p.Checks, p.Reuse, p.ReturnedOn
+	if !p.ReuseOf {
+		a.ReuseOfID = 0
+	}
+}
+
 // Count is one row of a work-queue table: the open requests (or, by
 // service and by assignee, open contributions) in each queue.
 type Count struct {
@@ -743,37 +757,27 @@ func (s *DB) AdviceQueueCounts(ctx context.Context, actor store.Actor, clock adv
 // --- requests in ---
 
 // checkRequest normalises the fields of a request that an LA or the DCO
-// type and returns what is wrong with them.
+// type and returns what is wrong with them: the request's one
+// Validate (advice.Request.Validate), as the form, the API and the import
+// apply it.
 func checkRequest(r *Request, today send.Date) map[string]string {
-	bad := map[string]string{}
-	r.LAReference = strings.TrimSpace(r.LAReference)
-	switch {
-	case utf8.RuneCountInString(r.LAReference) > 50:
-		bad["la_reference"] = "The LA reference must be 50 characters or fewer"
-	case strings.ContainsFunc(r.LAReference, func(c rune) bool { return c < 0x20 || c == 0x7f }):
-		bad["la_reference"] = "The LA reference must not contain control characters"
-	}
-	switch {
-	case r.ReceivedOn.IsZero():
-		bad["received_on"] = "Enter the date health received the request"
-	case r.ReceivedOn.After(today):
-		bad["received_on"] = "The date received must be today or in the past"
-	case r.ReceivedOn.Before(send.NewDate(today.Year()-10, today.Month(), today.Day())):
-		bad["received_on"] = "The date received must be within the last 10 years"
-	}
-	if !r.AssessmentRequestedOn.IsZero() && !r.ReceivedOn.IsZero() && r.AssessmentRequestedOn.After(r.ReceivedOn) {
-		bad["assessment_requested_on"] = "The date the assessment was requested must be on or before the date health received the request"
-	}
-	codes, unknown := advice.JoinServices(advice.SplitServices(r.ServicesRequested))
-	if len(unknown) > 0 {
-		bad["services_requested"] = "Choose services from the list"
-	}
-	r.ServicesRequested = codes
-	r.RequestNote = strings.TrimSpace(r.RequestNote)
-	if utf8.RuneCountInString(r.RequestNote) > 2000 {
-		bad["request_note"] = "The note must be 2000 characters or fewer"
-	}
+	rec := r.Record()
+	bad := rec.Validate(today)
+	r.SetRecord(rec)
 	return bad
+}
+
+// Record is the request's own fields, as advice.Request.Validate checks
+// them.
+func (r Request) Record() advice.Request {
+	return advice.Request{LAReference: r.LAReference, ReceivedOn: r.ReceivedOn, AssessmentRequestedOn: r.AssessmentRequestedOn,
+		ServicesRequested: r.ServicesRequested, RequestNote: r.RequestNote}
+}
+
+// SetRecord puts the request's own fields back, as Validate normalised them.
+func (r *Request) SetRecord(rec advice.Request) {
+	r.LAReference, r.ReceivedOn, r.AssessmentRequestedOn = rec.LAReference, rec.ReceivedOn, rec.AssessmentRequestedOn
+	r.ServicesRequested, r.RequestNote = rec.ServicesRequested, rec.RequestNote
 }
 
 // mayRequest reports whether a role may send advice requests in.
@@ -1371,28 +1375,14 @@ func (s *DB) AnswerAdviceContribution(ctx context.Context, actor store.Actor, id
 		if err != nil {
 			return err
 		}
-		bad := map[string]string{}
-		switch a.Kind {
-		case advice.KindAdvice:
-			bad = advice.CheckAdvice(&a.Advice)
-			a.Checks, a.Reuse, a.ReuseOfID = advice.Checks{}, advice.Reuse{}, 0
-		case advice.KindNotKnown:
-			bad = advice.CheckNotKnown(&a.Checks)
-			a.Advice, a.Reuse, a.ReuseOfID = advice.Advice{}, advice.Reuse{}, 0
-		case advice.KindReuse:
-			a.Advice, a.Checks = advice.Advice{}, advice.Checks{}
-			if a.ReuseOfID != 0 {
-				if err := reuseOf(ctx, t, r, months, &a); err != nil {
-					return err
-				}
-				advice.CheckReuseAgreed(bad, a.Reuse)
-			} else {
-				bad = advice.CheckReuse(&a.Reuse, r.ReceivedOn, today, months)
+		if a.Kind == advice.KindReuse && a.ReuseOfID != 0 {
+			if err := reuseOf(ctx, t, r, months, &a); err != nil {
+				return err
 			}
-		default:
-			bad["kind"] = "Choose how you are answering"
 		}
-		advice.CheckReturned(bad, "returned_on", a.ReturnedOn, r.ReceivedOn, today)
+		part := a.Record()
+		bad := part.Validate(r.ReceivedOn, today, months)
+		a.SetRecord(part)
 		if len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}

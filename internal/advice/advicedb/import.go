@@ -42,6 +42,7 @@ type ImportResult struct {
 // LineError is one problem with one line of an imported file.
 type LineError struct {
 	Line    int
+	Column  string // the file's column, when the problem is one field's
 	Message string
 }
 
@@ -278,6 +279,14 @@ func (c *adviceImportCheck) row(ctx context.Context, i int, row *ImportRow) erro
 		c.fail(row.Line, "la_code names an LA outside your ICB")
 		return nil
 	}
+	// The request's one set of rules (advice.Request.Validate), as the
+	// form, the API and the file's reader apply them.
+	rec := advice.Request{LAReference: row.LAReference, ReceivedOn: row.ReceivedOn}
+	vbad := rec.Validate(c.today)
+	row.LAReference = rec.LAReference
+	for _, k := range sortedKeys(vbad) {
+		c.plan.bad = append(c.plan.bad, LineError{Line: row.Line, Column: k, Message: k + ": " + vbad[k]})
+	}
 	if !row.ReceivedOn.IsZero() {
 		var err error
 		if dues[i], err = advice.Due(c.cal, row.ReceivedOn); err != nil {
@@ -315,9 +324,6 @@ func (c *adviceImportCheck) reference(ctx context.Context, row *ImportRow) error
 			c.fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
 		}
 	}
-	if len([]rune(row.LAReference)) > 50 {
-		c.fail(row.Line, "la_reference is longer than 50 characters")
-	}
 	return nil
 }
 
@@ -341,7 +347,7 @@ func (c *adviceImportCheck) child(ctx context.Context, row *ImportRow, l importL
 	case errors.Is(err, sql.ErrNoRows):
 		cbad := c.t.CheckChild(ch, c.today)
 		for _, k := range sortedKeys(cbad) {
-			c.fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
+			c.plan.bad = append(c.plan.bad, LineError{Line: row.Line, Column: k, Message: k + ": " + cbad[k]})
 		}
 		ch.LAName, ch.ICBID = l.name, l.icb
 		children[ch.NHSNumber] = &knownChild{given: store.NameKey(ch.GivenName), fam: store.NameKey(ch.FamilyName),

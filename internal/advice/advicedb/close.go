@@ -42,34 +42,9 @@ func (s *DB) ReturnAdviceRequest(ctx context.Context, actor store.Actor, id, ver
 		if r.State != advice.StateOpen {
 			return errs.E(errs.Conflict, "This request has already been %s", r.State)
 		}
-		bad := map[string]string{}
-		advice.CheckReturned(bad, "returned_on", returnedOn, r.ReceivedOn, today)
-		if utf8.RuneCountInString(note) > advice.MaxText {
-			bad["response_note"] = fmt.Sprintf("The covering note must be %d characters or fewer", advice.MaxText)
-		}
-		rs := []Request{r}
-		if err := loadContributions(ctx, t, rs, false); err != nil {
+		r, kinds, err := returnable(ctx, t, r, returnedOn, note, today)
+		if err != nil {
 			return err
-		}
-		r = rs[0]
-		var kinds []advice.Kind
-		open := 0
-		for _, c := range r.Contributions {
-			if !c.Done() {
-				open++
-			}
-			kinds = append(kinds, c.Kind)
-		}
-		switch {
-		case len(r.Contributions) == 0:
-			bad[""] = "No advice has been asked for yet: assign the request to a service or the HAS team first"
-		case open == 1:
-			bad[""] = "1 contribution has not been returned yet"
-		case open > 1:
-			bad[""] = fmt.Sprintf("%d contributions have not been returned yet", open)
-		}
-		if len(bad) > 0 {
-			return errs.InvalidFields(bad)
 		}
 		outcome := advice.OutcomeOf(kinds)
 		n, err := t.ExecN(ctx, `UPDATE advice_requests SET state = 'returned', returned_on = ?, outcome = ?, response_note = ?,
@@ -147,4 +122,41 @@ func (s *DB) WithdrawAdviceRequest(ctx context.Context, actor store.Actor, id, v
 		}
 		return t.AppendAudit(ctx, append([]*store.AuditEntry{store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK, "")}, ended...)...)
 	})
+}
+
+// returnable checks that request r can be returned to the LA on
+// returnedOn with note: the date and the note by their rules, and every
+// part of it answered. It returns r with its parts loaded and how each was
+// answered.
+func returnable(ctx context.Context, t *store.Tx, r Request, returnedOn send.Date, note string, today send.Date) (Request, []advice.Kind, error) {
+	bad := map[string]string{}
+	advice.CheckReturned(bad, "returned_on", returnedOn, r.ReceivedOn, today)
+	if utf8.RuneCountInString(note) > advice.MaxText {
+		bad["response_note"] = fmt.Sprintf("The covering note must be %d characters or fewer", advice.MaxText)
+	}
+	rs := []Request{r}
+	if err := loadContributions(ctx, t, rs, false); err != nil {
+		return r, nil, err
+	}
+	r = rs[0]
+	var kinds []advice.Kind
+	open := 0
+	for _, c := range r.Contributions {
+		if !c.Done() {
+			open++
+		}
+		kinds = append(kinds, c.Kind)
+	}
+	switch {
+	case len(r.Contributions) == 0:
+		bad[""] = "No advice has been asked for yet: assign the request to a service or the HAS team first"
+	case open == 1:
+		bad[""] = "1 contribution has not been returned yet"
+	case open > 1:
+		bad[""] = fmt.Sprintf("%d contributions have not been returned yet", open)
+	}
+	if len(bad) > 0 {
+		return r, nil, errs.InvalidFields(bad)
+	}
+	return r, kinds, nil
 }

@@ -81,62 +81,79 @@ func (s *DB) CreateAdviceRequest(ctx context.Context, actor store.Actor, cal *se
 				return err
 			}
 		case register != nil:
-			if !store.MayRegister(actor) {
-				return errs.E(errs.Forbidden, "Your role cannot register children")
-			}
-			cbad := t.CheckChild(register, today)
-			if err := t.PlaceChild(ctx, actor, register, cbad); err != nil {
+			var err error
+			if child, err = registerWithRequest(ctx, t, actor, register, bad, today, at); err != nil {
 				return err
 			}
-			for k, v := range cbad {
-				bad[k] = v
-			}
-			if len(bad) > 0 {
-				return errs.InvalidFields(bad)
-			}
-			var id int64
-			if err := t.QueryRow(ctx, store.InsertChildSQL, store.ChildArgs(actor, register, at)...).Scan(&id); err != nil {
-				if err := store.MapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
-					return store.ErrDuplicateNHS(err)
-				} else {
-					return err
-				}
-			}
-			register.ID, register.Version = id, 1
-			register.CreatedAt, register.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
-			if err := t.AppendAudit(ctx, store.Entry(actor, "child.create", "child", id, id, store.OutcomeOK, "with an advice request")); err != nil {
-				return err
-			}
-			child = *register
 		default:
 			bad["nhs_number"] = "Enter the child's NHS number"
 		}
 		if len(bad) > 0 {
 			return errs.InvalidFields(bad)
 		}
-		r.ChildID, r.LAID, r.ICBID, r.LAName = child.ID, child.LAID, child.ICBID, child.LAName
-		r.GivenName, r.FamilyName, r.NHSNumber, r.DateOfBirth = child.GivenName, child.FamilyName, child.NHSNumber, child.DateOfBirth
-		r.DueOn, r.State = due, advice.StateOpen
-		id, err := t.InsertID(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id, la_reference, received_on,
-			assessment_requested_on, services_requested, request_note, due_on, state, created_by, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`,
-			r.ICBID, r.LAID, r.ChildID, r.LAReference, r.ReceivedOn.String(), r.AssessmentRequestedOn.String(),
-			r.ServicesRequested, r.RequestNote, r.DueOn.String(), actor.UserID, at, at)
-		if errs.Is(err, errs.Conflict) {
-			return errDuplicateReference(err)
-		}
-		if err != nil {
+		if err := insertRequest(ctx, t, actor, r, child, due, at); err != nil {
 			return err
 		}
-		r.ID, r.Version = id, 1
-		r.CreatedAt, r.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
-		if err := syncAdviceDeadline(ctx, t, id); err != nil {
-			return err
-		}
-		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", id, r.ChildID, store.OutcomeOK, ""))
+		return t.AppendAudit(ctx, store.Entry(actor, action, "advice_request", r.ID, r.ChildID, store.OutcomeOK, ""))
 	})
 	if register != nil && r.ChildID == 0 && errs.Is(err, errs.Conflict) && errs.FieldsOf(err)["nhs_number"] != "" {
 		return s.st.DuplicateAttempt(ctx, actor, "child.create", string(register.NHSNumber), err)
 	}
 	return err
+}
+
+// registerWithRequest registers the child a request names when it is not
+// yet registered: the kernel's check of the child and its placement, with
+// the request's own problems (bad) in the same answer, then the child's
+// row and its "child.create" audit.
+func registerWithRequest(ctx context.Context, t *store.Tx, actor store.Actor, register *store.Child, bad map[string]string, today send.Date, at string) (store.Child, error) {
+	if !store.MayRegister(actor) {
+		return store.Child{}, errs.E(errs.Forbidden, "Your role cannot register children")
+	}
+	cbad := t.CheckChild(register, today)
+	if err := t.PlaceChild(ctx, actor, register, cbad); err != nil {
+		return store.Child{}, err
+	}
+	for k, v := range cbad {
+		bad[k] = v
+	}
+	if len(bad) > 0 {
+		return store.Child{}, errs.InvalidFields(bad)
+	}
+	var id int64
+	if err := t.QueryRow(ctx, store.InsertChildSQL, store.ChildArgs(actor, register, at)...).Scan(&id); err != nil {
+		if err := store.MapErr(err, "insert child"); errs.Is(err, errs.Conflict) {
+			return store.Child{}, store.ErrDuplicateNHS(err)
+		} else {
+			return store.Child{}, err
+		}
+	}
+	register.ID, register.Version = id, 1
+	register.CreatedAt, register.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+	if err := t.AppendAudit(ctx, store.Entry(actor, "child.create", "child", id, id, store.OutcomeOK, "with an advice request")); err != nil {
+		return store.Child{}, err
+	}
+	return *register, nil
+}
+
+// insertRequest stores a new request r about child, due on due, and
+// starts its deadline.
+func insertRequest(ctx context.Context, t *store.Tx, actor store.Actor, r *Request, child store.Child, due send.Date, at string) error {
+	r.ChildID, r.LAID, r.ICBID, r.LAName = child.ID, child.LAID, child.ICBID, child.LAName
+	r.GivenName, r.FamilyName, r.NHSNumber, r.DateOfBirth = child.GivenName, child.FamilyName, child.NHSNumber, child.DateOfBirth
+	r.DueOn, r.State = due, advice.StateOpen
+	id, err := t.InsertID(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id, la_reference, received_on,
+		assessment_requested_on, services_requested, request_note, due_on, state, created_by, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`,
+		r.ICBID, r.LAID, r.ChildID, r.LAReference, r.ReceivedOn.String(), r.AssessmentRequestedOn.String(),
+		r.ServicesRequested, r.RequestNote, r.DueOn.String(), actor.UserID, at, at)
+	if errs.Is(err, errs.Conflict) {
+		return errDuplicateReference(err)
+	}
+	if err != nil {
+		return err
+	}
+	r.ID, r.Version = id, 1
+	r.CreatedAt, r.UpdatedAt = store.ParseTime(at), store.ParseTime(at)
+	return syncAdviceDeadline(ctx, t, id)
 }

@@ -115,56 +115,7 @@ func (s *DB) ImportAdviceRequests(ctx context.Context, actor store.Actor, cal *s
 			return &errs.Error{Code: errs.Invalid, Err: &ImportError{Lines: plan.bad},
 				Message: fmt.Sprintf("%d problem(s) found: nothing was imported", len(plan.bad))}
 		}
-		las, children, dues := plan.las, plan.children, plan.dues
-
-		insertChild, err := t.Prepare(ctx, store.InsertChildSQL)
-		if err != nil {
-			return store.MapErr(err, "prepare child insert")
-		}
-		defer insertChild.Close()
-		insertRequest, err := t.Prepare(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id,
-			la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
-			created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`)
-		if err != nil {
-			return store.MapErr(err, "prepare request insert")
-		}
-		defer insertRequest.Close()
-		audit := make([]*store.AuditEntry, 0, len(rows))
-		for i := range rows {
-			row := &rows[i]
-			k := children[row.Child.NHSNumber]
-			if k.id == 0 {
-				if err := insertChild.QueryRowContext(ctx, store.ChildArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
-					return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert child"))
-				}
-				res.NewChildren++
-				audit = append(audit, store.Entry(actor, "child.import", "child", k.id, k.id, store.OutcomeOK, "with an advice request"))
-			}
-			state, returned, withdrawn := advice.StateOpen, row.ReturnedOn, send.Date{}
-			switch row.Outcome {
-			case advice.OutcomeAdvice, advice.OutcomeNotKnown:
-				state = advice.StateReturned
-				res.Returned++
-			case advice.OutcomeWithdrawn:
-				state, returned, withdrawn = advice.StateWithdrawn, send.Date{}, row.ReturnedOn
-				res.Withdrawn++
-			default:
-				res.Open++
-			}
-			l := las[row.LAID]
-			var id int64
-			if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
-				dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
-				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
-				return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert advice request"))
-			}
-			if err := syncAdviceDeadline(ctx, t, id); err != nil {
-				return fmt.Errorf("line %d: %w", row.Line, err)
-			}
-			res.Requests++
-			audit = append(audit, store.Entry(actor, action, "advice_request", id, k.id, store.OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
-		}
-		if err := t.AppendAudit(ctx, audit...); err != nil {
+		if err := writeAdviceImport(ctx, t, actor, plan, rows, at, &res); err != nil {
 			return err
 		}
 		if dryRun {
@@ -377,4 +328,68 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// writeAdviceImport stores the checked rows of plan: each new child once,
+// then each request with its deadline, counted in res, and their audit.
+func writeAdviceImport(ctx context.Context, t *store.Tx, actor store.Actor, plan *adviceImportPlan, rows []ImportRow, at string, res *ImportResult) error {
+	const action = "advice.import"
+	las, children, dues := plan.las, plan.children, plan.dues
+
+	insertChild, err := t.Prepare(ctx, store.InsertChildSQL)
+	if err != nil {
+		return store.MapErr(err, "prepare child insert")
+	}
+	defer insertChild.Close()
+	insertRequest, err := t.Prepare(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id,
+		la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
+		created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`)
+	if err != nil {
+		return store.MapErr(err, "prepare request insert")
+	}
+	defer insertRequest.Close()
+	audit := make([]*store.AuditEntry, 0, len(rows))
+	for i := range rows {
+		row := &rows[i]
+		k := children[row.Child.NHSNumber]
+		if k.id == 0 {
+			if err := insertChild.QueryRowContext(ctx, store.ChildArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
+				return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert child"))
+			}
+			res.NewChildren++
+			audit = append(audit, store.Entry(actor, "child.import", "child", k.id, k.id, store.OutcomeOK, "with an advice request"))
+		}
+		state, returned, withdrawn := importState(row, res)
+		l := las[row.LAID]
+		var id int64
+		if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
+			dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
+			row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
+			return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert advice request"))
+		}
+		if err := syncAdviceDeadline(ctx, t, id); err != nil {
+			return fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		res.Requests++
+		audit = append(audit, store.Entry(actor, action, "advice_request", id, k.id, store.OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
+	}
+	return t.AppendAudit(ctx, audit...)
+}
+
+// importState is the state a row's request is stored in, with its date
+// returned or withdrawn (a file's returned_on is the date withdrawn when
+// the outcome is withdrawn), counted in res.
+func importState(row *ImportRow, res *ImportResult) (state advice.State, returned, withdrawn send.Date) {
+	state, returned = advice.StateOpen, row.ReturnedOn
+	switch row.Outcome {
+	case advice.OutcomeAdvice, advice.OutcomeNotKnown:
+		state = advice.StateReturned
+		res.Returned++
+	case advice.OutcomeWithdrawn:
+		state, returned, withdrawn = advice.StateWithdrawn, send.Date{}, row.ReturnedOn
+		res.Withdrawn++
+	default:
+		res.Open++
+	}
+	return state, returned, withdrawn
 }

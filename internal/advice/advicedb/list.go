@@ -84,7 +84,6 @@ func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
 		where = append(where, cond)
 		args = append(args, a...)
 	}
-	today, soon, week := c.Today.String(), c.Soon.String(), c.WeekEnd.String()
 	if f.LAID != 0 {
 		add("r.la_id = ?", f.LAID)
 	}
@@ -115,8 +114,28 @@ func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
 	if f.ToReturn {
 		add("r.state = 'open' AND " + toReturnSQL)
 	}
-	const open = "r.state = 'open' AND "
-	switch f.Status {
+	if err := statusWhere(f.Status, c, add); err != nil {
+		return "", nil, err
+	}
+	if err := queueWhere(f.Queue, c, add); err != nil {
+		return "", nil, err
+	}
+	if len(where) == 0 {
+		return "1 = 1", nil, nil
+	}
+	return strings.Join(where, " AND "), args, nil
+}
+
+// openSQL begins the condition of a status or queue that only an open
+// request can be in.
+const openSQL = "r.state = 'open' AND "
+
+// statusWhere adds to a request list's condition, through add, the
+// requests of one status on the clock's day (advice.Status).
+func statusWhere(status advice.Status, c advice.Clock, add func(cond string, a ...any)) error {
+	const open = openSQL
+	today, soon := c.Today.String(), c.Soon.String()
+	switch status {
 	case "":
 	case advice.StatusNotStarted:
 		add(open+"r.exception = '' AND r.due_on > ? AND r.triage = ''", soon)
@@ -135,9 +154,17 @@ func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
 	case advice.StatusWithdrawn:
 		add("r.state = 'withdrawn'")
 	default:
-		return "", nil, errs.InvalidFields(map[string]string{"status": "Choose a status from the list"})
+		return errs.InvalidFields(map[string]string{"status": "Choose a status from the list"})
 	}
-	switch f.Queue {
+	return nil
+}
+
+// queueWhere adds to a request list's condition, through add, the
+// requests in one work queue on the clock's day (advice.Queue).
+func queueWhere(queue advice.Queue, c advice.Clock, add func(cond string, a ...any)) error {
+	const open = openSQL
+	today, week := c.Today.String(), c.WeekEnd.String()
+	switch queue {
 	case "":
 	case advice.QueueOverdue:
 		add(open+"r.exception = '' AND r.due_on < ?", today)
@@ -150,12 +177,9 @@ func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
 	case advice.QueuePaused:
 		add(open + "r.exception <> ''")
 	default:
-		return "", nil, errs.InvalidFields(map[string]string{"queue": "Choose a work queue from the list"})
+		return errs.InvalidFields(map[string]string{"queue": "Choose a work queue from the list"})
 	}
-	if len(where) == 0 {
-		return "1 = 1", nil, nil
-	}
-	return strings.Join(where, " AND "), args, nil
+	return nil
 }
 
 // unassignedSQL is advice.QueueUnassigned on r: not triaged, or no

@@ -3,7 +3,6 @@ package advice
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"dco/internal/send"
 )
@@ -52,27 +51,6 @@ type Checks struct {
 
 // Any reports whether at least one check was made.
 func (c Checks) Any() bool { return c.RecordsReviewed || c.FamilyContacted || c.SENCOContacted }
-
-// text trims v and checks it against a limit, adding to bad under field.
-func text(bad map[string]string, field, label string, v *string, max int, required bool) {
-	*v = strings.TrimSpace(*v)
-	switch {
-	case *v == "" && required:
-		bad[field] = "Enter " + label
-	case utf8.RuneCountInString(*v) > max:
-		bad[field] = fmt.Sprintf("%s must be %d characters or fewer", sentenceStart(label), max)
-	case strings.ContainsRune(*v, 0):
-		bad[field] = fmt.Sprintf("%s contains a character that cannot be stored", sentenceStart(label))
-	}
-}
-
-// sentenceStart turns "the child's needs" into "The child's needs".
-func sentenceStart(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
 
 // CheckAdvice normalises written advice and returns what is wrong with it,
 // by field: needs, outcomes, provision, and provision-N-who (N from 1) for
@@ -283,20 +261,14 @@ func CheckReuse(r *Reuse, received, today send.Date, months int) map[string]stri
 	return bad
 }
 
-// CheckRecord checks a request as a spreadsheet of past work records it:
-// the dates received and returned, the outcome and any exception. An open
+// CheckRecord checks a request as a spreadsheet of past work records it
+// (the date received itself is Request.Validate's): the date returned, the outcome and any exception. An open
 // request (no outcome) has no return date; a closed one has one, on or
 // after the date received. An exception needs its date, within the
 // request's life, and a missed appointment must fall within the six weeks
 // (reg 8(2)). Fields are keyed by the spreadsheet's column names.
 func CheckRecord(received, due, returned, today send.Date, outcome Outcome, exc send.Exception, excOn send.Date) map[string]string {
 	bad := map[string]string{}
-	switch {
-	case received.IsZero():
-		bad["received_on"] = "received_on is empty"
-	case received.After(today):
-		bad["received_on"] = "received_on " + received.String() + " is in the future"
-	}
 	switch {
 	case outcome == "" && !returned.IsZero():
 		bad["outcome"] = "returned_on is set but outcome is empty: give advice, not_known or withdrawn"

@@ -201,7 +201,7 @@ func TestAdviceEditValidation(t *testing.T) {
 		{"reference too long", "la", func(f url.Values) { f.Set("la_reference", strings.Repeat("R", 51)) }, 422,
 			"la_reference", "The LA reference must be 50 characters or fewer", strings.Repeat("R", 51)},
 		{"reference with a control character", "la", func(f url.Values) { f.Set("la_reference", "EHC\x07BELL") }, 422,
-			"la_reference", "The LA reference must not contain control characters", ""},
+			"la_reference", "The LA reference must not contain special characters such as tabs or line breaks", ""},
 		{"note too long", "la", func(f url.Values) { f.Set("request_note", strings.Repeat("n", 2001)) }, 422,
 			"request_note", "The note must be 2000 characters or fewer", strings.Repeat("n", 2001)},
 		{"reference already used", "la", func(f url.Values) { f.Set("la_reference", "EHC-TAKEN") }, 409,

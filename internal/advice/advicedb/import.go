@@ -42,6 +42,7 @@ type ImportResult struct {
 // LineError is one problem with one line of an imported file.
 type LineError struct {
 	Line    int
+	Column  string // the file's column, when the problem is one field's
 	Message string
 }
 
@@ -114,56 +115,7 @@ func (s *DB) ImportAdviceRequests(ctx context.Context, actor store.Actor, cal *s
 			return &errs.Error{Code: errs.Invalid, Err: &ImportError{Lines: plan.bad},
 				Message: fmt.Sprintf("%d problem(s) found: nothing was imported", len(plan.bad))}
 		}
-		las, children, dues := plan.las, plan.children, plan.dues
-
-		insertChild, err := t.Prepare(ctx, store.InsertChildSQL)
-		if err != nil {
-			return store.MapErr(err, "prepare child insert")
-		}
-		defer insertChild.Close()
-		insertRequest, err := t.Prepare(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id,
-			la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
-			created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`)
-		if err != nil {
-			return store.MapErr(err, "prepare request insert")
-		}
-		defer insertRequest.Close()
-		audit := make([]*store.AuditEntry, 0, len(rows))
-		for i := range rows {
-			row := &rows[i]
-			k := children[row.Child.NHSNumber]
-			if k.id == 0 {
-				if err := insertChild.QueryRowContext(ctx, store.ChildArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
-					return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert child"))
-				}
-				res.NewChildren++
-				audit = append(audit, store.Entry(actor, "child.import", "child", k.id, k.id, store.OutcomeOK, "with an advice request"))
-			}
-			state, returned, withdrawn := advice.StateOpen, row.ReturnedOn, send.Date{}
-			switch row.Outcome {
-			case advice.OutcomeAdvice, advice.OutcomeNotKnown:
-				state = advice.StateReturned
-				res.Returned++
-			case advice.OutcomeWithdrawn:
-				state, returned, withdrawn = advice.StateWithdrawn, send.Date{}, row.ReturnedOn
-				res.Withdrawn++
-			default:
-				res.Open++
-			}
-			l := las[row.LAID]
-			var id int64
-			if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
-				dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
-				row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
-				return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert advice request"))
-			}
-			if err := syncAdviceDeadline(ctx, t, id); err != nil {
-				return fmt.Errorf("line %d: %w", row.Line, err)
-			}
-			res.Requests++
-			audit = append(audit, store.Entry(actor, action, "advice_request", id, k.id, store.OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
-		}
-		if err := t.AppendAudit(ctx, audit...); err != nil {
+		if err := writeAdviceImport(ctx, t, actor, plan, rows, at, &res); err != nil {
 			return err
 		}
 		if dryRun {
@@ -278,6 +230,14 @@ func (c *adviceImportCheck) row(ctx context.Context, i int, row *ImportRow) erro
 		c.fail(row.Line, "la_code names an LA outside your ICB")
 		return nil
 	}
+	// The request's one set of rules (advice.Request.Validate), as the
+	// form, the API and the file's reader apply them.
+	rec := advice.Request{LAReference: row.LAReference, ReceivedOn: row.ReceivedOn}
+	vbad := rec.Validate(c.today)
+	row.LAReference = rec.LAReference
+	for _, k := range sortedKeys(vbad) {
+		c.plan.bad = append(c.plan.bad, LineError{Line: row.Line, Column: k, Message: k + ": " + vbad[k]})
+	}
 	if !row.ReceivedOn.IsZero() {
 		var err error
 		if dues[i], err = advice.Due(c.cal, row.ReceivedOn); err != nil {
@@ -315,9 +275,6 @@ func (c *adviceImportCheck) reference(ctx context.Context, row *ImportRow) error
 			c.fail(row.Line, "la_reference %q is already recorded for this LA", row.LAReference)
 		}
 	}
-	if len([]rune(row.LAReference)) > 50 {
-		c.fail(row.Line, "la_reference is longer than 50 characters")
-	}
 	return nil
 }
 
@@ -341,7 +298,7 @@ func (c *adviceImportCheck) child(ctx context.Context, row *ImportRow, l importL
 	case errors.Is(err, sql.ErrNoRows):
 		cbad := c.t.CheckChild(ch, c.today)
 		for _, k := range sortedKeys(cbad) {
-			c.fail(row.Line, "%s", strings.ToLower(cbad[k][:1])+cbad[k][1:])
+			c.plan.bad = append(c.plan.bad, LineError{Line: row.Line, Column: k, Message: k + ": " + cbad[k]})
 		}
 		ch.LAName, ch.ICBID = l.name, l.icb
 		children[ch.NHSNumber] = &knownChild{given: store.NameKey(ch.GivenName), fam: store.NameKey(ch.FamilyName),
@@ -371,4 +328,68 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// writeAdviceImport stores the checked rows of plan: each new child once,
+// then each request with its deadline, counted in res, and their audit.
+func writeAdviceImport(ctx context.Context, t *store.Tx, actor store.Actor, plan *adviceImportPlan, rows []ImportRow, at string, res *ImportResult) error {
+	const action = "advice.import"
+	las, children, dues := plan.las, plan.children, plan.dues
+
+	insertChild, err := t.Prepare(ctx, store.InsertChildSQL)
+	if err != nil {
+		return store.MapErr(err, "prepare child insert")
+	}
+	defer insertChild.Close()
+	insertRequest, err := t.Prepare(ctx, `INSERT INTO advice_requests (icb_id, la_id, child_id,
+		la_reference, received_on, due_on, state, returned_on, withdrawn_on, outcome, exception, exception_on, imported,
+		created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`)
+	if err != nil {
+		return store.MapErr(err, "prepare request insert")
+	}
+	defer insertRequest.Close()
+	audit := make([]*store.AuditEntry, 0, len(rows))
+	for i := range rows {
+		row := &rows[i]
+		k := children[row.Child.NHSNumber]
+		if k.id == 0 {
+			if err := insertChild.QueryRowContext(ctx, store.ChildArgs(actor, &row.Child, at)...).Scan(&k.id); err != nil {
+				return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert child"))
+			}
+			res.NewChildren++
+			audit = append(audit, store.Entry(actor, "child.import", "child", k.id, k.id, store.OutcomeOK, "with an advice request"))
+		}
+		state, returned, withdrawn := importState(row, res)
+		l := las[row.LAID]
+		var id int64
+		if err := insertRequest.QueryRowContext(ctx, l.icb, row.LAID, k.id, row.LAReference, row.ReceivedOn.String(),
+			dues[i].String(), string(state), returned.String(), withdrawn.String(), string(row.Outcome), string(row.Exception),
+			row.ExceptionOn.String(), true, actor.UserID, at, at).Scan(&id); err != nil {
+			return fmt.Errorf("line %d: %w", row.Line, store.MapErr(err, "insert advice request"))
+		}
+		if err := syncAdviceDeadline(ctx, t, id); err != nil {
+			return fmt.Errorf("line %d: %w", row.Line, err)
+		}
+		res.Requests++
+		audit = append(audit, store.Entry(actor, action, "advice_request", id, k.id, store.OutcomeOK, fmt.Sprintf("line=%d", row.Line)))
+	}
+	return t.AppendAudit(ctx, audit...)
+}
+
+// importState is the state a row's request is stored in, with its date
+// returned or withdrawn (a file's returned_on is the date withdrawn when
+// the outcome is withdrawn), counted in res.
+func importState(row *ImportRow, res *ImportResult) (state advice.State, returned, withdrawn send.Date) {
+	state, returned = advice.StateOpen, row.ReturnedOn
+	switch row.Outcome {
+	case advice.OutcomeAdvice, advice.OutcomeNotKnown:
+		state = advice.StateReturned
+		res.Returned++
+	case advice.OutcomeWithdrawn:
+		state, returned, withdrawn = advice.StateWithdrawn, send.Date{}, row.ReturnedOn
+		res.Withdrawn++
+	default:
+		res.Open++
+	}
+	return state, returned, withdrawn
 }

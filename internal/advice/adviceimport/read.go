@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"dco/internal/advice"
@@ -75,7 +77,7 @@ func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
 func (r *Result) AddStoreErrors(lines []advicedb.LineError) {
 	db := make([]importer.RowError, 0, len(lines))
 	for _, l := range lines {
-		db = append(db, importer.RowError{Line: l.Line, Message: l.Message})
+		db = append(db, importer.RowError{Line: l.Line, Column: l.Column, Message: l.Message})
 	}
 	r.Errors, r.MoreErrors = importer.MergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
 }
@@ -106,8 +108,7 @@ func Read(r io.Reader, opt Options) (*Result, error) {
 	}
 	p := &adviceParser{
 		Sheet: s, cal: cal, la: importer.NewLALookup(opt.LA),
-		oldest: send.NewDate(s.Today().Year()-26, s.Today().Month(), s.Today().Day()),
-		refs:   map[string]int{}, people: map[send.NHSNumber]person{},
+		refs: map[string]int{}, people: map[send.NHSNumber]person{},
 		res: &Result{},
 	}
 	if err := s.Run(r, Columns, "an advice requests file", p.row); err != nil {
@@ -128,7 +129,6 @@ type person struct {
 
 type adviceParser struct {
 	*importer.Sheet
-	oldest send.Date
 	cal    *send.Calendar
 	la     *importer.OrgLookup
 	refs   map[string]int // LA id/reference → first line
@@ -147,25 +147,37 @@ func (p *adviceParser) row(rec []string) error {
 		return err
 	}
 	row.LAID = la.ID
-	row.LAReference = p.Text(advColReference, p.Cell(rec, advColReference), 50, false)
 
-	c := &row.Child
-	c.NHSNumber = p.NHSNumber(advColNHS, p.Cell(rec, advColNHS))
-	c.GivenName = p.Text(advColGiven, p.Cell(rec, advColGiven), 100, true)
-	c.FamilyName = p.Text(advColFamily, p.Cell(rec, advColFamily), 100, true)
-	if dob, ok := p.DateInYears(advColDOB, p.Cell(rec, advColDOB), true); ok {
-		switch {
-		case dob.After(p.Today()):
-			p.Fail(p.Line(), advColDOB, "date_of_birth %s is in the future", dob)
-		case dob.Before(p.oldest):
-			p.Fail(p.Line(), advColDOB, "date_of_birth %s is more than 26 years ago: dco holds children and young people aged 0 to 25", dob)
-		default:
-			c.DateOfBirth = dob
+	// The child's and the request's one set of rules (child.Validate,
+	// advice.Request.Validate), as the form, the API and the store apply
+	// them, each problem under its column.
+	fail := func(bad map[string]string) {
+		for _, f := range slices.Sorted(maps.Keys(bad)) {
+			p.Fail(p.Line(), f, "%s: %s", f, bad[f])
 		}
 	}
+	c := &row.Child
+	c.NHSNumber = send.NHSNumber(p.Cell(rec, advColNHS))
+	c.GivenName, c.FamilyName = p.Cell(rec, advColGiven), p.Cell(rec, advColFamily)
+	dob, dobOK := p.DateInYears(advColDOB, p.Cell(rec, advColDOB), false)
+	c.DateOfBirth = dob
+	cbad := c.Validate(p.Today())
+	delete(cbad, "postcode") // a requests file carries no postcode or setting
+	delete(cbad, "setting")
+	if !dobOK {
+		delete(cbad, "date_of_birth")
+	}
+	fail(cbad)
 
-	received, okR := p.DateInYears(advColReceived, p.Cell(rec, advColReceived), true)
+	received, okR := p.DateInYears(advColReceived, p.Cell(rec, advColReceived), false)
 	returned, okT := p.DateInYears(advColReturned, p.Cell(rec, advColReturned), false)
+	req := advice.Request{LAReference: p.Cell(rec, advColReference), ReceivedOn: received}
+	rbad := req.Validate(p.Today())
+	row.LAReference = req.LAReference
+	if !okR {
+		delete(rbad, advColReceived)
+	}
+	fail(rbad)
 	excOn, okE := p.DateInYears(advColExceptionOn, p.Cell(rec, advColExceptionOn), false)
 	outcome, err := advice.ParseOutcome(strings.ToLower(p.Cell(rec, advColOutcome)))
 	if err != nil {

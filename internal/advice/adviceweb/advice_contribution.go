@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"dco/internal/advice"
 	"dco/internal/advice/advicedb"
@@ -174,6 +175,19 @@ func (s *Web) answerPosted(w http.ResponseWriter, r *http.Request, section strin
 	s.backToAdvice(w, r, rq.ID, flashCode)
 }
 
+// partProblems adds to bad what the answer's one set of rules
+// (advice.Part.Validate, which the store applies) finds, when the form
+// could not send it to the store (a date it could not read), so that every
+// problem shows in one round; bad's own problems are kept. The date range
+// of the request is the store's to check, with the date returned.
+func partProblems(bad map[string]string, p advice.Part, now time.Time) {
+	for k, v := range p.Validate(send.Date{}, send.Today(now), advice.DefaultReuseMonths) {
+		if _, ok := bad[k]; !ok {
+			bad[k] = v
+		}
+	}
+}
+
 func (s *Web) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 	var a advice.Advice
 	var returned web.DateParts
@@ -190,9 +204,7 @@ func (s *Web) adviceAnswerAdvice(w http.ResponseWriter, r *http.Request) {
 		returned = formDate(r, "returned_on")
 		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		if len(bad) > 0 {
-			for k, v := range advice.CheckAdvice(&a) {
-				bad[k] = v
-			}
+			partProblems(bad, advice.Part{Kind: advice.KindAdvice, Advice: a, ReturnedOn: on}, s.Now())
 			return nil
 		}
 		_, err := s.db.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), advicedb.Answer{Kind: advice.KindAdvice, Advice: a, ReturnedOn: on})
@@ -213,9 +225,7 @@ func (s *Web) adviceAnswerNotKnown(w http.ResponseWriter, r *http.Request) {
 		returned = formDate(r, "nk_returned_on")
 		on := web.CheckDateParts(bad, "returned_on", "Date returned", returned)
 		if len(bad) > 0 {
-			for k, v := range advice.CheckNotKnown(&ch) {
-				bad[k] = v
-			}
+			partProblems(bad, advice.Part{Kind: advice.KindNotKnown, Checks: ch, ReturnedOn: on}, s.Now())
 			return nil
 		}
 		_, err := s.db.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), advicedb.Answer{Kind: advice.KindNotKnown, Checks: ch, ReturnedOn: on})
@@ -247,7 +257,7 @@ func (s *Web) adviceAnswerReuse(w http.ResponseWriter, r *http.Request) {
 		}
 		a.Reuse = ru
 		if len(bad) > 0 {
-			advice.CheckReuseAgreed(bad, ru)
+			partProblems(bad, advice.Part{Kind: advice.KindReuse, Reuse: ru, ReuseOf: a.ReuseOfID != 0, ReturnedOn: on}, s.Now())
 			return nil
 		}
 		_, err := s.db.AnswerAdviceContribution(ctx, actor, c.ID, formVersion(r), a)

@@ -131,12 +131,22 @@ func decodeAdviceForm(r *http.Request) adviceInput {
 // and date of birth are given, a child to register. A child the actor
 // cannot see is "not found", whether or not it exists.
 func (s *Web) requestFrom(ctx context.Context, actor store.Actor, in adviceInput, dob, received, assessment send.Date, bad map[string]string) (advicedb.Request, *store.Child, error) {
-	rq := advicedb.Request{LAReference: in.LAReference, ReceivedOn: received, AssessmentRequestedOn: assessment, RequestNote: in.Note}
-	codes, unknown := advice.JoinServices(in.Services)
-	if len(unknown) > 0 {
-		bad["services_requested"] = "Choose services from the list"
+	today := send.Today(s.Now())
+	// put adds problems to bad, keeping a date the route could not read.
+	put := func(more map[string]string) {
+		for k, v := range more {
+			if _, ok := bad[k]; !ok {
+				bad[k] = v
+			}
+		}
 	}
-	rq.ServicesRequested = codes
+	// The request's one set of rules, as the import and the store apply
+	// them (advice.Request.Validate), with the child's: all in one round.
+	rec := advice.Request{LAReference: in.LAReference, ReceivedOn: received, AssessmentRequestedOn: assessment,
+		ServicesRequested: strings.Join(in.Services, ","), RequestNote: in.Note}
+	put(rec.Validate(today))
+	var rq advicedb.Request
+	rq.SetRecord(rec)
 	nhsText := strings.TrimSpace(in.NHSNumber)
 	if nhsText == "" {
 		bad["nhs_number"] = "Enter the child's NHS number"
@@ -158,18 +168,12 @@ func (s *Web) requestFrom(ctx context.Context, actor store.Actor, in adviceInput
 		}
 	}
 	// Not registered (or not in the actor's scope): register, if told who.
-	given, family := strings.TrimSpace(in.GivenName), strings.TrimSpace(in.FamilyName)
-	if given == "" && family == "" && dob.IsZero() {
+	if strings.TrimSpace(in.GivenName) == "" && strings.TrimSpace(in.FamilyName) == "" && dob.IsZero() {
 		bad["nhs_number"] = "No child with this NHS number is registered that you can see. Check the number, or give the child's name and date of birth to register them"
 		return rq, nil, nil
 	}
-	reg := &store.Child{NHSNumber: nhs, GivenName: web.CheckName(bad, "given_name", "given name", given),
-		FamilyName: web.CheckName(bad, "family_name", "family name", family), DateOfBirth: dob}
-	if dob.IsZero() {
-		if _, ok := bad["date_of_birth"]; !ok {
-			bad["date_of_birth"] = "Enter the date of birth"
-		}
-	}
+	reg := &store.Child{NHSNumber: nhs, GivenName: in.GivenName, FamilyName: in.FamilyName, DateOfBirth: dob}
+	put(reg.Validate(today)) // the child's one set of rules (child.Validate)
 	if actor.Role != store.RoleLA {
 		code := strings.TrimSpace(in.LACode)
 		if code == "" {

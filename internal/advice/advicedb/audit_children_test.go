@@ -8,23 +8,6 @@ import (
 	"testing"
 )
 
-// shownIn counts the rows of action by actor in the child's "who has
-// accessed this record", as its ICB's DCO reads it.
-func shownIn(t *testing.T, s *store.Store, dco store.Actor, childID int64, action string, by store.Actor) int {
-	t.Helper()
-	log, err := s.ChildAccessLog(context.Background(), dco, childID)
-	if err != nil {
-		t.Fatalf("access log of child %d: %v", childID, err)
-	}
-	n := 0
-	for _, e := range log {
-		if e.Action == action && e.Email == by.Email {
-			n++
-		}
-	}
-	return n
-}
-
 type listFixture struct {
 	*store.Fixture
 	kids  []store.Child // LA 1's four

@@ -90,23 +90,7 @@ func adviceLedgerWanted(t *testing.T, s *store.Store) []ledgerRow {
 // checkLedger fails unless the ledger is what the records say.
 func checkLedger(t *testing.T, s *store.Store, step string) {
 	t.Helper()
-	got, want := ledgerOf(t, s, "advice"), adviceLedgerWanted(t, s)
-	if slices.Equal(got, want) {
-		return
-	}
-	t.Errorf("after %s the ledger differs from the records:", step)
-	for i := range max(len(got), len(want)) {
-		var g, w string
-		if i < len(got) {
-			g = got[i].String()
-		}
-		if i < len(want) {
-			w = want[i].String()
-		}
-		if g != w {
-			t.Errorf("  got  %s\n  want %s", g, w)
-		}
-	}
+	store.DiffRows(t, step, "records", ledgerOf(t, s, "advice"), adviceLedgerWanted(t, s))
 }
 
 // The ledger says what the advice requests say after every kind of change

@@ -9,19 +9,6 @@ import (
 	"time"
 )
 
-// auditRows returns the audit rows with an action about a child, oldest first.
-func auditRows(t *testing.T, s *store.Store, action string, childID int64) []store.AuditEntry {
-	t.Helper()
-	rows, _, err := s.ListAudit(context.Background(), store.AuditFilter{Action: action, ChildID: childID, Limit: 1000})
-	if err != nil {
-		t.Fatalf("list audit: %v", err)
-	}
-	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-		rows[i], rows[j] = rows[j], rows[i]
-	}
-	return rows
-}
-
 // TestDuplicateAttemptAudited: the two routes that cannot turn a known NHS
 // number into a registration request (changing a child's NHS number, and
 // registering a child with an advice request) still answer the conflict,

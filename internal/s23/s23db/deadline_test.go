@@ -129,23 +129,7 @@ func s23LedgerWanted(t *testing.T, s *store.Store) []s23LedgerRow {
 // checkS23Ledger fails unless the ledger is what the notifications say.
 func checkS23Ledger(t *testing.T, s *store.Store, step string) {
 	t.Helper()
-	got, want := s23Ledger(t, s), s23LedgerWanted(t, s)
-	if slices.Equal(got, want) {
-		return
-	}
-	t.Errorf("after %s the ledger differs from the notifications:", step)
-	for i := range max(len(got), len(want)) {
-		var g, w string
-		if i < len(got) {
-			g = got[i].String()
-		}
-		if i < len(want) {
-			w = want[i].String()
-		}
-		if g != w {
-			t.Errorf("  got  %s\n  want %s", g, w)
-		}
-	}
+	store.DiffRows(t, step, "notifications", s23Ledger(t, s), s23LedgerWanted(t, s))
 }
 
 // The ledger says what the notifications say after every kind of change to

@@ -33,19 +33,6 @@ func tableCounts(t *testing.T, s *store.Store) map[string]int {
 	return out
 }
 
-// auditRows returns the audit rows with an action about a child, oldest first.
-func auditRows(t *testing.T, s *store.Store, action string, childID int64) []store.AuditEntry {
-	t.Helper()
-	rows, _, err := s.ListAudit(context.Background(), store.AuditFilter{Action: action, ChildID: childID, Limit: 1000})
-	if err != nil {
-		t.Fatalf("list audit: %v", err)
-	}
-	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-		rows[i], rows[j] = rows[j], rows[i]
-	}
-	return rows
-}
-
 // secretsOf are the details of a registered child that a user who may not
 // see it must never be shown: what the registered record holds beyond what
 // they typed.

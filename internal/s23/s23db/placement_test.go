@@ -10,13 +10,6 @@ import (
 	"dco/internal/store"
 )
 
-// noICBDCO is the fixture's DCO as an account of no ICB would be.
-func noICBDCO(f *store.Fixture) store.Actor {
-	a := f.DCO
-	a.OrgID = 0
-	return a
-}
-
 // TestS23ChildRegisterRule: a Section 23 notification about a new child,
 // on the form or in an import, registers it through the store's one rule
 // for where a child may be registered (store.TestChildRegisterRule).
@@ -25,33 +18,16 @@ func TestS23ChildRegisterRule(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, s)
 		o := store.SeedOtherICB(t, s)
-		national := noICBDCO(f)
+		national := store.NoICBDCO(f)
 		const (
-			ok        = ""
-			refused   = "refused"
-			forbidden = "forbidden"
+			ok        = store.RegisterOK
+			refused   = store.RegisterRefused
+			forbidden = store.RegisterForbidden
 		)
 		n := 0
 		check := func(t *testing.T, err error, want, field string, before int) {
 			t.Helper()
-			switch want {
-			case ok:
-				if err != nil {
-					t.Fatalf("got %v (%v), want the child registered", err, errs.FieldsOf(err))
-				}
-				return
-			case refused:
-				if errs.CodeOf(err) != errs.Invalid || (field != "" && errs.FieldsOf(err)[field] == "") {
-					t.Fatalf("got %v (%v), want invalid naming %s", err, errs.FieldsOf(err), field)
-				}
-			case forbidden:
-				if errs.CodeOf(err) != errs.Forbidden {
-					t.Fatalf("got %v, want forbidden", err)
-				}
-			}
-			if after, _ := s.CountChildren(ctx, store.System); after != before {
-				t.Errorf("children: got %d, want %d (nothing stored)", after, before)
-			}
+			store.CheckRegistered(t, s, err, want, field, before)
 		}
 		// A Section 23 notification about a child new to dco registers it
 		// through the same rule: provider 1 only in its own ICB's LAs.

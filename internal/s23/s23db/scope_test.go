@@ -33,23 +33,6 @@ func TestDCOOfNoICBSeesNoNotification(t *testing.T) {
 	})
 }
 
-// shownIn counts the rows of action by actor in the child's "who has
-// accessed this record", as its ICB's DCO reads it.
-func shownIn(t *testing.T, s *store.Store, dco store.Actor, childID int64, action string, by store.Actor) int {
-	t.Helper()
-	log, err := s.ChildAccessLog(context.Background(), dco, childID)
-	if err != nil {
-		t.Fatalf("access log of child %d: %v", childID, err)
-	}
-	n := 0
-	for _, e := range log {
-		if e.Action == action && e.Email == by.Email {
-			n++
-		}
-	}
-	return n
-}
-
 // TestListRecordsChildrenShown: every child a list of notifications shows
 // has the read in its access history, and no other child does, whatever
 // the filter named (store.TestListsRecordChildrenShown for the others).

@@ -453,3 +453,37 @@ func DiffRows[T interface {
 		}
 	}
 }
+
+// RegisterCase is one actor registering a new child in an LA, and the
+// outcome wanted (RegisterOK, RegisterRefused or RegisterForbidden).
+type RegisterCase struct {
+	Name  string
+	Actor Actor
+	LA    int64
+	Want  string
+}
+
+// ImportRegisterCases are the cases every workflow's import of a new child
+// is held to: the DCO team registers a child only in its ICB's LAs, a DCO
+// of no ICB nowhere.
+func ImportRegisterCases(f *Fixture, o *OtherICB) []RegisterCase {
+	return []RegisterCase{
+		{"DCO, own ICB", f.DCO, f.LA2.ID, RegisterOK},
+		{"DCO, another ICB", f.DCO, o.LA.ID, RegisterRefused},
+		{"DCO of no ICB", NoICBDCO(f), f.LA1.ID, RegisterRefused},
+	}
+}
+
+// RunRegisterCases runs, as subtests of name, each case through register (i
+// numbers the case from 1, for a fresh child) and checks its outcome with
+// CheckRegistered, naming field when refused.
+func RunRegisterCases(t *testing.T, s *Store, name string, cases []RegisterCase, field string, register func(t *testing.T, i int, tc RegisterCase) error) {
+	t.Run(name, func(t *testing.T) {
+		for i, tc := range cases {
+			t.Run(tc.Name, func(t *testing.T) {
+				before, _ := s.CountChildren(context.Background(), System)
+				CheckRegistered(t, s, register(t, i+1, tc), tc.Want, field, before)
+			})
+		}
+	})
+}

@@ -14,18 +14,6 @@ var (
 	testNow       = store.TestNow
 )
 
-// The kernel's test helpers (store/testing.go), under the names these
-// tests use.
-var (
-	newFixture = store.NewTestFixture
-	mustCreate = store.MustCreateChild
-	wantCode   = store.WantCode
-	countAudit = store.CountAudit
-	otherICB   = store.SeedKentICB
-	shownIn    = store.ShownIn
-	auditRows  = store.TestAuditRows
-)
-
 func child(t testing.TB, i int, laID int64) store.Child { return store.TestChild(t, i, laID) }
 
 // youngChild is child i, born in 2022: under compulsory school age.

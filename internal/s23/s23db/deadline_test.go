@@ -140,10 +140,10 @@ func checkS23Ledger(t *testing.T, s *store.Store, step string) {
 func TestDeadlineLedgerFollowsS23(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		db := New(s)
-		c1 := mustCreate(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.Provider1User, youngChild(t, 2, f.LA2.ID))
+		c1 := store.MustCreateChild(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.Provider1User, youngChild(t, 2, f.LA2.ID))
 		checkS23Ledger(t, s, "no notifications")
 
 		notInformed := notification(t, c1.ID, "", "")

@@ -14,18 +14,6 @@ var (
 	testNow       = store.TestNow
 )
 
-// The kernel's test helpers (store/testing.go), under the names these
-// tests use.
-var (
-	newFixture = store.NewTestFixture
-	mustCreate = store.MustCreateChild
-	wantCode   = store.WantCode
-	countAudit = store.CountAudit
-	otherICB   = store.SeedKentICB
-	shownIn    = store.ShownIn
-	auditRows  = store.TestAuditRows
-)
-
 func nhsNumber(t testing.TB, i int) send.NHSNumber { return store.TestNHSNumber(t, i) }
 
 func child(t testing.TB, i int, laID int64) store.Child { return store.TestChild(t, i, laID) }

@@ -75,7 +75,7 @@ func notifyAbout(t *testing.T, s *store.Store, actor store.Actor, n Notification
 // wantField fails unless err is invalid with a message for field.
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	wantCode(t, err, errs.Invalid)
+	store.WantCode(t, err, errs.Invalid)
 	if _, ok := errs.FieldsOf(err)[field]; !ok {
 		t.Fatalf("fields: got %v, want one for %s", errs.FieldsOf(err), field)
 	}
@@ -84,8 +84,8 @@ func wantField(t *testing.T, err error, field string) {
 func TestS23Ordering(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
 		tests := []struct {
 			name             string
 			parent, notified string
@@ -104,7 +104,7 @@ func TestS23Ordering(t *testing.T) {
 				if tt.parent == "" {
 					n.Steps.DiscussionOfferedOn = send.Date{}
 				}
-				before := countAudit(t, s, ActionCreate, c.ID)
+				before := store.CountAudit(t, s, ActionCreate, c.ID)
 				err := New(s).Create(ctx, f.Provider1User, &n, nil)
 				if tt.wantField == "" {
 					if err != nil {
@@ -113,7 +113,7 @@ func TestS23Ordering(t *testing.T) {
 					return
 				}
 				wantField(t, err, tt.wantField)
-				if n.ID != 0 || countAudit(t, s, ActionCreate, c.ID) != before {
+				if n.ID != 0 || store.CountAudit(t, s, ActionCreate, c.ID) != before {
 					t.Errorf("a refused notification was stored or audited")
 				}
 			})
@@ -125,12 +125,12 @@ func TestS23Ordering(t *testing.T) {
 			_, err := tx.ExecN(ctx, "UPDATE s23_notifications SET la_notified_on = '2025-05-05' WHERE id = ?", n.ID)
 			return err
 		})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		err = s.Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.ExecN(ctx, "UPDATE s23_notifications SET parent_informed_on = '', la_notified_on = '2025-05-07' WHERE id = ?", n.ID)
 			return err
 		})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 
 		// Updating and marking the LA letter sent keep the order too.
 		n.Steps.LANotifiedOn = sd(t, "2025-05-01")
@@ -163,10 +163,10 @@ func TestS23Ordering(t *testing.T) {
 func TestS23CompulsorySchoolAge(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		c := child(t, 2, f.LA1.ID)
 		c.DateOfBirth = sd(t, "2020-01-01")
-		c = mustCreate(t, s, f.DCO, c)
+		c = store.MustCreateChild(t, s, f.DCO, c)
 		mk := func(opinion string, kind s23.Kind) Notification {
 			n := notification(t, c.ID, opinion, "")
 			n.Kind, n.ProviderOrgID = kind, f.Provider1.ID
@@ -205,9 +205,9 @@ func TestS23CompulsorySchoolAge(t *testing.T) {
 func TestS23LAScoping(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c1 := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.DCO, youngChild(t, 2, f.LA2.ID))
+		f := store.NewTestFixture(t, s)
+		c1 := store.MustCreateChild(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.DCO, youngChild(t, 2, f.LA2.ID))
 		toLA1 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-02"), c1)
 		draftLA1 := mustNotify(t, s, f.Provider1User, notification(t, c1.ID, "2025-05-03", ""))
 		toLA2 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-05"), c2)
@@ -237,14 +237,14 @@ func TestS23LAScoping(t *testing.T) {
 			t.Errorf("DCO lists %v, want all 3", got)
 		}
 		for _, id := range []int64{toLA2.ID, draftLA1.ID, 999999} {
-			before := countAudit(t, s, store.ActionAccessRefused, 0)
+			before := store.CountAudit(t, s, store.ActionAccessRefused, 0)
 			_, err := New(s).Get(ctx, f.LA1User, id)
-			wantCode(t, err, errs.NotFound)
-			if countAudit(t, s, store.ActionAccessRefused, 0) != before+1 {
+			store.WantCode(t, err, errs.NotFound)
+			if store.CountAudit(t, s, store.ActionAccessRefused, 0) != before+1 {
 				t.Errorf("refused read of %d not audited", id)
 			}
 			_, err = New(s).Acknowledge(ctx, f.LA1User, id, 1, send.Date{})
-			wantCode(t, err, errs.NotFound)
+			store.WantCode(t, err, errs.NotFound)
 		}
 		// A filter cannot widen the scope.
 		if ns, _, err := New(s).List(ctx, f.LA1User, Filter{LAID: f.LA2.ID}); err != nil || len(ns) != 0 {
@@ -257,7 +257,7 @@ func TestS23LAScoping(t *testing.T) {
 		if got.Others != 0 {
 			t.Errorf("LA1 sees %d others, want 0: the one not yet sent is not theirs to know of", got.Others)
 		}
-		if n := countAudit(t, s, ActionView, c1.ID); n != 1 {
+		if n := store.CountAudit(t, s, ActionView, c1.ID); n != 1 {
 			t.Errorf("view audit rows with the child: got %d, want 1", n)
 		}
 
@@ -267,27 +267,27 @@ func TestS23LAScoping(t *testing.T) {
 			t.Fatalf("acknowledge: got %+v, %v", ack.Steps, err)
 		}
 		_, err = New(s).Acknowledge(ctx, f.LA1User, toLA1.ID, ack.Version, send.Date{})
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 		_, err = New(s).Acknowledge(ctx, f.LA2User, toLA2.ID, toLA2.Version, sd(t, "2025-05-04"))
 		wantField(t, err, s23.FieldAcknowledged) // before it was notified on 5 May
 		_, err = New(s).Acknowledge(ctx, f.Provider1User, toLA2.ID, toLA2.Version, send.Date{})
-		wantCode(t, err, errs.Forbidden)
-		if n := countAudit(t, s, ActionAcknowledge, c1.ID); n != 1 {
+		store.WantCode(t, err, errs.Forbidden)
+		if n := store.CountAudit(t, s, ActionAcknowledge, c1.ID); n != 1 {
 			t.Errorf("acknowledge audit rows: got %d, want 1", n)
 		}
 		// An LA cannot change the health side.
-		wantCode(t, New(s).Update(ctx, f.LA1User, &got), errs.Forbidden)
+		store.WantCode(t, New(s).Update(ctx, f.LA1User, &got), errs.Forbidden)
 	})
 }
 
 func TestS23ProviderScoping(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		// The LA registered the child; provider 1 has never seen it.
-		c := mustCreate(t, s, f.LA1User, youngChild(t, 3, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.LA1User, youngChild(t, 3, f.LA1.ID))
 		_, err := s.GetChild(ctx, f.Provider1User, c.ID)
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		// Found by its details, it is matched, and provider 1 is given
 		// sight of it in the same transaction.
 		details := youngChild(t, 3, f.LA1.ID)
@@ -302,7 +302,7 @@ func TestS23ProviderScoping(t *testing.T) {
 		if _, err := s.GetChild(ctx, f.Provider1User, c.ID); err != nil {
 			t.Fatalf("provider 1 after notifying: %v", err)
 		}
-		if countAudit(t, s, "child.grant", c.ID) != 1 {
+		if store.CountAudit(t, s, "child.grant", c.ID) != 1 {
 			t.Errorf("grant not audited")
 		}
 		// A mismatched date of birth is refused without saying which detail differs.
@@ -320,7 +320,7 @@ func TestS23ProviderScoping(t *testing.T) {
 		if err := New(s).Create(ctx, f.Provider2User, &n3, &fresh); err != nil {
 			t.Fatalf("notify a new child: %v (%v)", err, errs.FieldsOf(err))
 		}
-		if countAudit(t, s, "child.create", n3.ChildID) != 1 || n3.LAID != f.LA2.ID {
+		if store.CountAudit(t, s, "child.create", n3.ChildID) != 1 || n3.LAID != f.LA2.ID {
 			t.Errorf("new child: audit or LA wrong (LA %d)", n3.LAID)
 		}
 
@@ -335,11 +335,11 @@ func TestS23ProviderScoping(t *testing.T) {
 			}
 		}
 		_, err = New(s).Get(ctx, f.Provider2User, n.ID)
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		other := n
-		wantCode(t, New(s).Update(ctx, f.Provider2User, &other), errs.NotFound)
+		store.WantCode(t, New(s).Update(ctx, f.Provider2User, &other), errs.NotFound)
 		_, err = New(s).MarkLetterSent(ctx, f.Provider2User, n.ID, n.Version, LetterParent, send.Date{})
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		// A provider always notifies as itself.
 		n4 := notification(t, c.ID, "2025-05-01", "")
 		n4.ProviderOrgID = f.Provider2.ID
@@ -351,11 +351,11 @@ func TestS23ProviderScoping(t *testing.T) {
 		// store.Roles without notifications are refused.
 		for _, a := range []store.Actor{f.Viewer, f.Admin, f.Clinician} {
 			_, _, err := New(s).List(ctx, a, Filter{})
-			wantCode(t, err, errs.Forbidden)
+			store.WantCode(t, err, errs.Forbidden)
 			_, err = New(s).Get(ctx, a, n.ID)
-			wantCode(t, err, errs.Forbidden)
+			store.WantCode(t, err, errs.Forbidden)
 			x := notification(t, c.ID, "2025-05-01", "")
-			wantCode(t, New(s).Create(ctx, a, &x, nil), errs.Forbidden)
+			store.WantCode(t, New(s).Create(ctx, a, &x, nil), errs.Forbidden)
 		}
 	})
 }
@@ -363,8 +363,8 @@ func TestS23ProviderScoping(t *testing.T) {
 func TestS23UpdateAndDuplicates(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, youngChild(t, 5, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, youngChild(t, 5, f.LA1.ID))
 		a := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 		b := notifyAbout(t, s, f.Provider2User, notification(t, 0, "2025-05-02", ""), c)
 
@@ -375,12 +375,12 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 			t.Fatalf("update: %v", err)
 		}
 		second.Service = "Something else"
-		wantCode(t, New(s).Update(ctx, f.Provider1User, &second), errs.Conflict)
+		store.WantCode(t, New(s).Update(ctx, f.Provider1User, &second), errs.Conflict)
 		got, _ := New(s).Get(ctx, f.Provider1User, a.ID)
 		if got.Service != "Speech and language therapy" || got.Version != 2 {
 			t.Errorf("after a conflict: got %q v%d", got.Service, got.Version)
 		}
-		if n := countAudit(t, s, ActionUpdate, c.ID); n != 1 {
+		if n := store.CountAudit(t, s, ActionUpdate, c.ID); n != 1 {
 			t.Errorf("update audit rows: got %d, want 1", n)
 		}
 
@@ -436,7 +436,7 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 			}
 		}
 		_, _, err = New(s).List(ctx, f.DCO, Filter{Status: "bogus"})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 	})
 }
 
@@ -447,8 +447,8 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 func TestS23NotifiedDateFixed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, youngChild(t, 11, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, youngChild(t, 11, f.LA1.ID))
 		sent := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-06"), c)
 		acked := mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-06"))
 		if _, err := New(s).Acknowledge(ctx, f.LA1User, acked.ID, acked.Version, sd(t, "2025-05-07")); err != nil {
@@ -476,7 +476,7 @@ func TestS23NotifiedDateFixed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := countAudit(t, s, ActionUpdate, c.ID)
+				before := store.CountAudit(t, s, ActionUpdate, c.ID)
 				n.Steps.LANotifiedOn = sd(t, tt.notified)
 				err = New(s).Update(ctx, tt.actor, &n)
 				wantField(t, err, s23.FieldLANotified)
@@ -491,7 +491,7 @@ func TestS23NotifiedDateFixed(t *testing.T) {
 				if err != nil || !got.Steps.LANotifiedOn.Equal(sd(t, "2025-05-06")) {
 					t.Errorf("the LA's copy: got %v, %v; want it still in the inbox, notified on 2025-05-06", got.Steps.LANotifiedOn, err)
 				}
-				if after := countAudit(t, s, ActionUpdate, c.ID); after != before {
+				if after := store.CountAudit(t, s, ActionUpdate, c.ID); after != before {
 					t.Errorf("update audit rows: got %d, want %d", after, before)
 				}
 			})
@@ -534,8 +534,8 @@ func TestS23NotifiedFixedRule(t *testing.T) {
 func TestS23Compliance(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, youngChild(t, 6, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, youngChild(t, 6, f.LA1.ID))
 		notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-01"), c) // 0 days
 		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-15"))  // 14 days, late
 		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-10", ""))            // open, overdue at 31 May
@@ -563,15 +563,15 @@ func TestS23Compliance(t *testing.T) {
 			t.Errorf("provider 2's compliance: got %+v, %v", by, err)
 		}
 		_, _, err = New(s).Compliance(ctx, f.Viewer, sd(t, "2025-05-01"), sd(t, "2025-05-31"), 10)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 	})
 }
 
 func TestS23Import(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		known := mustCreate(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		known := store.MustCreateChild(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
 		row := func(line int, c store.Child, provider int64, parent, notified string) ImportRow {
 			n := notification(t, 0, parent, notified)
 			n.ProviderOrgID, n.Consent, n.Steps.OpinionOn = provider, s23.ConsentNotRecorded, send.Date{}
@@ -615,7 +615,7 @@ func TestS23Import(t *testing.T) {
 		sameImport.FamilyName = "Notfamily9"
 		bad = append(bad, row(10, sameImport, f.Provider1.ID, "2025-05-06", ""))
 		res, err = New(s).Import(ctx, store.System, bad, false)
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		want := []ImportProblem{
 			{Line: 5, Field: s23.FieldLANotified},
 			{Line: 6, Field: "provider_org_id"},
@@ -642,7 +642,7 @@ func TestS23Import(t *testing.T) {
 		if err != nil || res.Notifications != 3 {
 			t.Fatalf("import: got %+v, %v", res, err)
 		}
-		if got := countAudit(t, s, ActionImport, known.ID); got != 1 {
+		if got := store.CountAudit(t, s, ActionImport, known.ID); got != 1 {
 			t.Errorf("import audit rows for the known child: got %d, want 1", got)
 		}
 		ns, _, _ := New(s).List(ctx, f.Provider1User, Filter{})
@@ -653,7 +653,7 @@ func TestS23Import(t *testing.T) {
 			t.Errorf("import did not grant provider 1 sight of the child: %v", err)
 		}
 		_, err = New(s).Import(ctx, f.Provider1User, good, true)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 	})
 }
 

@@ -14,10 +14,10 @@ import (
 func TestDCOOfNoICBSeesNoNotification(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		u := store.InsertLegacyUser(t, s, store.User{Email: "national@example.nhs.uk", Name: "National", Role: store.RoleDCO})
 		national := store.Actor{UserID: u.ID, Email: u.Email, Role: store.RoleDCO}
-		a := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
+		a := store.MustCreateChild(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
 		n := notification(t, a.ID, "2025-05-01", "2025-05-06")
 		n.ProviderOrgID = f.Provider1.ID
 		mustNotify(t, s, f.DCO, n)
@@ -39,12 +39,12 @@ func TestDCOOfNoICBSeesNoNotification(t *testing.T) {
 func TestListRecordsChildrenShown(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		var k []store.Child
 		for i := 1; i <= 4; i++ {
-			k = append(k, mustCreate(t, s, f.DCO, youngChild(t, i, f.LA1.ID)))
+			k = append(k, store.MustCreateChild(t, s, f.DCO, youngChild(t, i, f.LA1.ID)))
 		}
-		all := append(slices.Clone(k), mustCreate(t, s, f.DCO, youngChild(t, 5, f.LA2.ID)))
+		all := append(slices.Clone(k), store.MustCreateChild(t, s, f.DCO, youngChild(t, 5, f.LA2.ID)))
 		for _, c := range k[:2] {
 			notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 		}
@@ -63,7 +63,7 @@ func TestListRecordsChildrenShown(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				before := map[int64]int{}
 				for _, c := range all {
-					before[c.ID] = shownIn(t, s, f.DCO, c.ID, ActionList, tc.actor)
+					before[c.ID] = store.ShownIn(t, s, f.DCO, c.ID, ActionList, tc.actor)
 				}
 				ns, _, err := db.List(ctx, tc.actor, tc.f)
 				if err != nil {
@@ -77,7 +77,7 @@ func TestListRecordsChildrenShown(t *testing.T) {
 					if slices.ContainsFunc(tc.shown, func(x store.Child) bool { return x.ID == c.ID }) {
 						want = 1
 					}
-					if got := shownIn(t, s, f.DCO, c.ID, ActionList, tc.actor) - before[c.ID]; got != want {
+					if got := store.ShownIn(t, s, f.DCO, c.ID, ActionList, tc.actor) - before[c.ID]; got != want {
 						t.Errorf("%s rows added to %s's access history: got %d, want %d", ActionList, c.FamilyName, got, want)
 					}
 				}

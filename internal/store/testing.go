@@ -487,3 +487,35 @@ func RunRegisterCases(t *testing.T, s *Store, name string, cases []RegisterCase,
 		}
 	})
 }
+
+// TestYoungChild is TestChild i born in 2022: under compulsory school age.
+func TestYoungChild(tb testing.TB, i int, laID int64) Child {
+	c := TestChild(tb, i, laID)
+	c.DateOfBirth = send.NewDate(2022, time.May, 1+i%28)
+	return c
+}
+
+// LegacyDCO adds a DCO of no ICB (an account made before every DCO had to
+// name one) and returns it as an actor.
+func LegacyDCO(tb testing.TB, s *Store) Actor {
+	tb.Helper()
+	u := InsertLegacyUser(tb, s, User{Email: "national@example.nhs.uk", Name: "National", Role: RoleDCO})
+	return Actor{UserID: u.ID, Email: u.Email, Role: RoleDCO}
+}
+
+// ForEachEngineBench runs the benchmark fn on a fresh SQLite store and, when
+// DCO_TEST_POSTGRES_URL is set, on a fresh PostgreSQL schema, each at
+// TestNow.
+func ForEachEngineBench(b *testing.B, fn func(b *testing.B, s *Store)) {
+	engines := []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			s := e.open(b) // OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
+			s.Now = func() time.Time { return TestNow }
+			fn(b, s)
+		})
+	}
+}

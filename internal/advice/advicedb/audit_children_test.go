@@ -18,9 +18,9 @@ func newListFixture(t *testing.T, s *store.Store) listFixture {
 	t.Helper()
 	lf := listFixture{Fixture: store.NewTestFixture(t, s)}
 	for i := 1; i <= 4; i++ {
-		lf.kids = append(lf.kids, store.MustCreateChild(t, s, lf.DCO, youngChild(t, i, lf.LA1.ID)))
+		lf.kids = append(lf.kids, store.MustCreateChild(t, s, lf.DCO, store.TestYoungChild(t, i, lf.LA1.ID)))
 	}
-	lf.other = store.MustCreateChild(t, s, lf.DCO, youngChild(t, 5, lf.LA2.ID))
+	lf.other = store.MustCreateChild(t, s, lf.DCO, store.TestYoungChild(t, 5, lf.LA2.ID))
 	for i, c := range append(slices.Clone(lf.kids), lf.other) {
 		mustRequest(t, s, lf.DCO, c.ID, fmt.Sprintf("2025-05-%02d", 1+i), fmt.Sprintf("EHC-%d", i))
 	}

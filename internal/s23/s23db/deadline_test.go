@@ -142,8 +142,8 @@ func TestDeadlineLedgerFollowsS23(t *testing.T) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
 		db := New(s)
-		c1 := store.MustCreateChild(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
-		c2 := store.MustCreateChild(t, s, f.Provider1User, youngChild(t, 2, f.LA2.ID))
+		c1 := store.MustCreateChild(t, s, f.Provider1User, store.TestYoungChild(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.Provider1User, store.TestYoungChild(t, 2, f.LA2.ID))
 		checkS23Ledger(t, s, "no notifications")
 
 		notInformed := notification(t, c1.ID, "", "")
@@ -223,8 +223,8 @@ func TestDeadlineLedgerFollowsS23(t *testing.T) {
 			return ImportRow{Line: line, Child: c, Notification: n}
 		}
 		if _, err := db.Import(ctx, store.System, []ImportRow{
-			row(2, youngChild(t, 3, f.LA1.ID), "2025-05-05", "2025-05-06"),
-			row(3, youngChild(t, 4, f.LA2.ID), "2025-05-26", ""),
+			row(2, store.TestYoungChild(t, 3, f.LA1.ID), "2025-05-05", "2025-05-06"),
+			row(3, store.TestYoungChild(t, 4, f.LA2.ID), "2025-05-26", ""),
 		}, false); err != nil {
 			t.Fatal(err)
 		}

@@ -51,7 +51,7 @@ func TestIdentityMismatchOneMessage(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		reg := youngChild(t, 3, f.LA1.ID)
+		reg := store.TestYoungChild(t, 3, f.LA1.ID)
 		reg.GivenName, reg.Postcode, reg.Setting = "Registeredgiven", "BA2 2BB", "Registered Nursery"
 		known := store.MustCreateChild(t, s, f.LA1User, reg)
 		typed := func(mod func(c *store.Child)) store.Child {
@@ -139,7 +139,7 @@ func TestIdentityMatchShowsOnlyTyped(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		reg := youngChild(t, 5, f.LA1.ID)
+		reg := store.TestYoungChild(t, 5, f.LA1.ID)
 		reg.GivenName, reg.Postcode, reg.Setting = "Registeredgiven", "BA2 2BB", "Registered Nursery"
 		known := store.MustCreateChild(t, s, f.LA1User, reg)
 		details := store.Child{NHSNumber: known.NHSNumber, GivenName: "Typedgiven", FamilyName: strings.ToUpper(known.FamilyName),
@@ -193,7 +193,7 @@ func TestIdentityThrottle(t *testing.T) {
 		f := store.NewTestFixture(t, s)
 		now := testNow
 		s.Now = func() time.Time { return now }
-		known := store.MustCreateChild(t, s, f.LA1User, youngChild(t, 6, f.LA1.ID))
+		known := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 6, f.LA1.ID))
 		guess := func(a store.Actor, days int) error {
 			n := notification(t, 0, "2025-05-01", "")
 			c := store.Child{NHSNumber: known.NHSNumber, GivenName: "Guess", FamilyName: known.FamilyName,
@@ -215,11 +215,11 @@ func TestIdentityThrottle(t *testing.T) {
 			{"the right date of birth", func() error { return guess(prov, 0) }},
 			{"an NHS number not registered", func() error {
 				n := notification(t, 0, "2025-05-01", "")
-				c := youngChild(t, 40, f.LA2.ID)
+				c := store.TestYoungChild(t, 40, f.LA2.ID)
 				return New(s).Check(ctx, prov, &n, &c)
 			}},
 			{"registering a child", func() error {
-				c := youngChild(t, 41, f.LA2.ID)
+				c := store.TestYoungChild(t, 41, f.LA2.ID)
 				return s.CreateChild(ctx, prov, &c)
 			}},
 		} {
@@ -259,16 +259,16 @@ func TestIdentityThrottle(t *testing.T) {
 		// Registering a number already held counts the same way.
 		la := f.LA2User
 		for i := 1; i <= 6; i++ {
-			c := youngChild(t, 50+i, f.LA2.ID)
+			c := store.TestYoungChild(t, 50+i, f.LA2.ID)
 			c.NHSNumber = known.NHSNumber
 			store.WantCode(t, s.CreateChild(ctx, la, &c), errs.Conflict)
 		}
-		c = youngChild(t, 60, f.LA2.ID)
+		c = store.TestYoungChild(t, 60, f.LA2.ID)
 		store.WantCode(t, s.CreateChild(ctx, la, &c), errs.TooMany)
 
 		// dco itself is never slowed.
 		for i := 1; i <= 10; i++ {
-			c := youngChild(t, 70+i, f.LA1.ID)
+			c := store.TestYoungChild(t, 70+i, f.LA1.ID)
 			c.NHSNumber = known.NHSNumber
 			store.WantCode(t, s.CreateChild(ctx, store.System, &c), errs.Conflict)
 		}
@@ -284,8 +284,8 @@ func TestImportS23IdentityMismatch(t *testing.T) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
 		_, _, provB, dcoB := store.SeedKentICB(t, s)
-		known := store.MustCreateChild(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
-		wrong := youngChild(t, 7, f.LA1.ID)
+		known := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 7, f.LA1.ID))
+		wrong := store.TestYoungChild(t, 7, f.LA1.ID)
 		wrong.DateOfBirth = wrong.DateOfBirth.AddDays(3)
 		row := ImportRow{Line: 2, Child: wrong, Notification: notification(t, 0, "2025-05-06", "")}
 		row.Notification.LAID, row.Notification.ProviderOrgID = wrong.LAID, provB.ID

@@ -31,7 +31,7 @@ func TestS23ChildRegisterRule(t *testing.T) {
 				nt.ProviderOrgID = f.Provider1.ID
 			}
 			nt.LAID = tc.LA
-			fresh := youngChild(t, 800+i, tc.LA)
+			fresh := store.TestYoungChild(t, 800+i, tc.LA)
 			err := New(s).Create(ctx, tc.Actor, &nt, &fresh)
 			if tc.Want == store.RegisterRefused && errs.FieldsOf(err)["child_la_id"] == "" {
 				t.Fatalf("got %v (%v), want invalid naming child_la_id", err, errs.FieldsOf(err))
@@ -45,7 +45,7 @@ func TestS23ChildRegisterRule(t *testing.T) {
 			nt := notification(t, 0, "2025-05-01", "")
 			nt.ProviderOrgID, nt.Steps.OpinionOn = f.Provider1.ID, send.Date{}
 			nt.Consent = s23.ConsentNotRecorded
-			res, err := New(s).Import(ctx, tc.Actor, []ImportRow{{Line: 2, Child: youngChild(t, 1000+i, tc.LA), Notification: nt}}, false)
+			res, err := New(s).Import(ctx, tc.Actor, []ImportRow{{Line: 2, Child: store.TestYoungChild(t, 1000+i, tc.LA), Notification: nt}}, false)
 			if tc.Want == store.RegisterRefused && (len(res.Problems) == 0 || res.Problems[0].Field != "la_id") {
 				t.Fatalf("problems: got %+v, want one on la_id", res.Problems)
 			}

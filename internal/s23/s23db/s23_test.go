@@ -24,14 +24,6 @@ func sd(t testing.TB, s string) send.Date {
 	return d
 }
 
-// youngChild is child i of an LA, born in 2022 so that s.23 applies at
-// testNow.
-func youngChild(t testing.TB, i int, laID int64) store.Child {
-	c := child(t, i, laID)
-	c.DateOfBirth = send.NewDate(2022, time.May, 1+i%28)
-	return c
-}
-
 // notification is a valid notification of a child, the parent informed on
 // parent and the LA on notified ("" for not yet).
 func notification(t testing.TB, childID int64, parent, notified string) Notification {
@@ -85,7 +77,7 @@ func TestS23Ordering(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		c := store.MustCreateChild(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.Provider1User, store.TestYoungChild(t, 1, f.LA1.ID))
 		tests := []struct {
 			name             string
 			parent, notified string
@@ -206,8 +198,8 @@ func TestS23LAScoping(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		c1 := store.MustCreateChild(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
-		c2 := store.MustCreateChild(t, s, f.DCO, youngChild(t, 2, f.LA2.ID))
+		c1 := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 2, f.LA2.ID))
 		toLA1 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-02"), c1)
 		draftLA1 := mustNotify(t, s, f.Provider1User, notification(t, c1.ID, "2025-05-03", ""))
 		toLA2 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-05"), c2)
@@ -285,12 +277,12 @@ func TestS23ProviderScoping(t *testing.T) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
 		// The LA registered the child; provider 1 has never seen it.
-		c := store.MustCreateChild(t, s, f.LA1User, youngChild(t, 3, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 3, f.LA1.ID))
 		_, err := s.GetChild(ctx, f.Provider1User, c.ID)
 		store.WantCode(t, err, errs.NotFound)
 		// Found by its details, it is matched, and provider 1 is given
 		// sight of it in the same transaction.
-		details := youngChild(t, 3, f.LA1.ID)
+		details := store.TestYoungChild(t, 3, f.LA1.ID)
 		details.GivenName = "different given name is fine"
 		n := notification(t, 0, "2025-05-01", "")
 		if err := New(s).Create(ctx, f.Provider1User, &n, &details); err != nil {
@@ -306,7 +298,7 @@ func TestS23ProviderScoping(t *testing.T) {
 			t.Errorf("grant not audited")
 		}
 		// A mismatched date of birth is refused without saying which detail differs.
-		wrong := youngChild(t, 3, f.LA1.ID)
+		wrong := store.TestYoungChild(t, 3, f.LA1.ID)
 		wrong.DateOfBirth = wrong.DateOfBirth.AddDays(1)
 		n2 := notification(t, 0, "2025-05-01", "")
 		err = New(s).Create(ctx, f.Provider2User, &n2, &wrong)
@@ -315,7 +307,7 @@ func TestS23ProviderScoping(t *testing.T) {
 			t.Fatalf("provider 2 gained sight of the child: %v", err)
 		}
 		// A new child is registered by the notification.
-		fresh := youngChild(t, 4, f.LA2.ID)
+		fresh := store.TestYoungChild(t, 4, f.LA2.ID)
 		n3 := notification(t, 0, "2025-05-01", "2025-05-02")
 		if err := New(s).Create(ctx, f.Provider2User, &n3, &fresh); err != nil {
 			t.Fatalf("notify a new child: %v (%v)", err, errs.FieldsOf(err))
@@ -364,7 +356,7 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		c := store.MustCreateChild(t, s, f.DCO, youngChild(t, 5, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 5, f.LA1.ID))
 		a := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 		b := notifyAbout(t, s, f.Provider2User, notification(t, 0, "2025-05-02", ""), c)
 
@@ -448,7 +440,7 @@ func TestS23NotifiedDateFixed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		c := store.MustCreateChild(t, s, f.DCO, youngChild(t, 11, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 11, f.LA1.ID))
 		sent := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-06"), c)
 		acked := mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-06"))
 		if _, err := New(s).Acknowledge(ctx, f.LA1User, acked.ID, acked.Version, sd(t, "2025-05-07")); err != nil {
@@ -535,7 +527,7 @@ func TestS23Compliance(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		c := store.MustCreateChild(t, s, f.DCO, youngChild(t, 6, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 6, f.LA1.ID))
 		notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-01"), c) // 0 days
 		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-15"))  // 14 days, late
 		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-10", ""))            // open, overdue at 31 May
@@ -571,7 +563,7 @@ func TestS23Import(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		known := store.MustCreateChild(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
+		known := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 7, f.LA1.ID))
 		row := func(line int, c store.Child, provider int64, parent, notified string) ImportRow {
 			n := notification(t, 0, parent, notified)
 			n.ProviderOrgID, n.Consent, n.Steps.OpinionOn = provider, s23.ConsentNotRecorded, send.Date{}
@@ -579,12 +571,12 @@ func TestS23Import(t *testing.T) {
 		}
 		// The known child's family name as a spreadsheet may give it: the
 		// same once normalised.
-		shouted := youngChild(t, 7, f.LA1.ID)
+		shouted := store.TestYoungChild(t, 7, f.LA1.ID)
 		shouted.FamilyName = "  FAMILY7 "
 		good := []ImportRow{
 			row(2, shouted, f.Provider1.ID, "2025-05-01", "2025-05-02"),
-			row(3, youngChild(t, 8, f.LA2.ID), f.Provider2.ID, "2025-05-01", ""),
-			row(4, youngChild(t, 8, f.LA2.ID), f.Provider1.ID, "2025-05-03", "2025-05-03"),
+			row(3, store.TestYoungChild(t, 8, f.LA2.ID), f.Provider2.ID, "2025-05-01", ""),
+			row(4, store.TestYoungChild(t, 8, f.LA2.ID), f.Provider1.ID, "2025-05-03", "2025-05-03"),
 		}
 		res, err := New(s).Import(ctx, store.System, good, true)
 		if err != nil || res.Notifications != 3 || res.ChildrenCreated != 1 || res.ChildrenMatched != 2 {
@@ -596,22 +588,22 @@ func TestS23Import(t *testing.T) {
 
 		bad := []ImportRow{
 			good[0],
-			row(5, youngChild(t, 9, f.LA1.ID), f.Provider1.ID, "2025-05-06", "2025-05-05"),
-			row(6, youngChild(t, 10, f.LA1.ID), 0, "2025-05-06", ""),
+			row(5, store.TestYoungChild(t, 9, f.LA1.ID), f.Provider1.ID, "2025-05-06", "2025-05-05"),
+			row(6, store.TestYoungChild(t, 10, f.LA1.ID), 0, "2025-05-06", ""),
 		}
-		wrongDOB := youngChild(t, 7, f.LA1.ID)
+		wrongDOB := store.TestYoungChild(t, 7, f.LA1.ID)
 		wrongDOB.DateOfBirth = wrongDOB.DateOfBirth.AddDays(-1)
 		bad = append(bad, row(7, wrongDOB, f.Provider1.ID, "2025-05-06", ""))
-		wrongFamily := youngChild(t, 7, f.LA1.ID)
+		wrongFamily := store.TestYoungChild(t, 7, f.LA1.ID)
 		wrongFamily.FamilyName = "Otherfamily"
 		bad = append(bad, row(8, wrongFamily, f.Provider1.ID, "2025-05-06", ""))
-		movedLA := youngChild(t, 7, f.LA2.ID) // registered in LA1
+		movedLA := store.TestYoungChild(t, 7, f.LA2.ID) // registered in LA1
 		movedLA.GivenName = "A given name may differ"
 		mlRow := row(9, movedLA, f.Provider1.ID, "2025-05-06", "")
 		mlRow.Notification.LAID = f.LA2.ID // the importer gives the file's LA as both
 		bad = append(bad, mlRow)
 		// Line 5's child is new to dco: a later row must agree with it too.
-		sameImport := youngChild(t, 9, f.LA1.ID)
+		sameImport := store.TestYoungChild(t, 9, f.LA1.ID)
 		sameImport.FamilyName = "Notfamily9"
 		bad = append(bad, row(10, sameImport, f.Provider1.ID, "2025-05-06", ""))
 		res, err = New(s).Import(ctx, store.System, bad, false)
@@ -685,78 +677,70 @@ func TestS23Settings(t *testing.T) {
 // the DCO's first page of everything overdue, and a month's compliance.
 // Each listing is audited, as in service.
 func BenchmarkS23(b *testing.B) {
-	engines := []struct {
-		name string
-		open func(testing.TB) *store.Store
-	}{{store.EngineSQLite, store.OpenTestSQLite}, {store.EnginePostgres, store.OpenTestPostgres}}
-	for _, e := range engines {
-		b.Run(e.name, func(b *testing.B) {
-			s := e.open(b) // store.OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
-			s.Now = func() time.Time { return testNow }
-			f := store.SeedFixture(b, s)
-			ctx := context.Background()
-			today := send.Today(testNow)
-			const n = 20000
-			rows := make([]ImportRow, n)
-			for i := range rows {
-				la := f.LA1.ID
-				if i%2 == 1 {
-					la = f.LA2.ID
+	store.ForEachEngineBench(b, func(b *testing.B, s *store.Store) {
+		f := store.SeedFixture(b, s)
+		ctx := context.Background()
+		today := send.Today(testNow)
+		const n = 20000
+		rows := make([]ImportRow, n)
+		for i := range rows {
+			la := f.LA1.ID
+			if i%2 == 1 {
+				la = f.LA2.ID
+			}
+			prov := f.Provider1.ID
+			if i%3 == 0 {
+				prov = f.Provider2.ID
+			}
+			parent := today.AddDays(-(i % 700))
+			var notified send.Date
+			if i%10 != 0 {
+				notified = parent.AddDays(i % 15)
+				if notified.After(today) {
+					notified = send.Date{}
 				}
-				prov := f.Provider1.ID
-				if i%3 == 0 {
-					prov = f.Provider2.ID
-				}
-				parent := today.AddDays(-(i % 700))
-				var notified send.Date
-				if i%10 != 0 {
-					notified = parent.AddDays(i % 15)
-					if notified.After(today) {
-						notified = send.Date{}
+			}
+			c := store.TestYoungChild(b, i, la)
+			c.NHSNumber = nhsNumber(b, 100000+i)
+			c.DateOfBirth = parent.AddDays(-400 - i%900)
+			rows[i] = ImportRow{Line: i + 2, Child: c, Notification: Notification{
+				ProviderOrgID: prov, LAID: la, Professional: "Health visitor", Reasons: "Delay",
+				Steps: s23.Steps{ParentInformedOn: parent, DiscussionOfferedOn: parent, LANotifiedOn: notified},
+			}}
+		}
+		start := time.Now()
+		res, err := New(s).Import(ctx, store.System, rows, false)
+		if err != nil || res.Notifications != n {
+			b.Fatalf("import: %+v %v", res.Problems[:min(3, len(res.Problems))], err)
+		}
+		b.Logf("%s: imported %d notifications at %.0f rows/s", s.Engine(), n, float64(n)/time.Since(start).Seconds())
+		if s.Engine() == store.EnginePostgres {
+			// As autovacuum would soon after a bulk load.
+			if err := s.Write(ctx, func(t *store.Tx) error { _, err := t.ExecN(ctx, "ANALYZE"); return err }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for name, run := range map[string]func() error{
+			"la-inbox": func() error {
+				_, _, err := New(s).List(ctx, f.LA1User, Filter{Limit: 25})
+				return err
+			},
+			"dco-overdue": func() error {
+				_, _, err := New(s).List(ctx, f.DCO, Filter{Status: StatusOverdue, Today: today, StandardDays: 10, Limit: 25})
+				return err
+			},
+			"compliance-month": func() error {
+				_, _, err := New(s).Compliance(ctx, f.DCO, send.NewDate(2025, 5, 1), send.NewDate(2025, 5, 31), 10)
+				return err
+			},
+		} {
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					if err := run(); err != nil {
+						b.Fatal(err)
 					}
 				}
-				c := youngChild(b, i, la)
-				c.NHSNumber = nhsNumber(b, 100000+i)
-				c.DateOfBirth = parent.AddDays(-400 - i%900)
-				rows[i] = ImportRow{Line: i + 2, Child: c, Notification: Notification{
-					ProviderOrgID: prov, LAID: la, Professional: "Health visitor", Reasons: "Delay",
-					Steps: s23.Steps{ParentInformedOn: parent, DiscussionOfferedOn: parent, LANotifiedOn: notified},
-				}}
-			}
-			start := time.Now()
-			res, err := New(s).Import(ctx, store.System, rows, false)
-			if err != nil || res.Notifications != n {
-				b.Fatalf("import: %+v %v", res.Problems[:min(3, len(res.Problems))], err)
-			}
-			b.Logf("%s: imported %d notifications at %.0f rows/s", e.name, n, float64(n)/time.Since(start).Seconds())
-			if e.name == store.EnginePostgres {
-				// As autovacuum would soon after a bulk load.
-				if err := s.Write(ctx, func(t *store.Tx) error { _, err := t.ExecN(ctx, "ANALYZE"); return err }); err != nil {
-					b.Fatal(err)
-				}
-			}
-			for name, run := range map[string]func() error{
-				"la-inbox": func() error {
-					_, _, err := New(s).List(ctx, f.LA1User, Filter{Limit: 25})
-					return err
-				},
-				"dco-overdue": func() error {
-					_, _, err := New(s).List(ctx, f.DCO, Filter{Status: StatusOverdue, Today: today, StandardDays: 10, Limit: 25})
-					return err
-				},
-				"compliance-month": func() error {
-					_, _, err := New(s).Compliance(ctx, f.DCO, send.NewDate(2025, 5, 1), send.NewDate(2025, 5, 31), 10)
-					return err
-				},
-			} {
-				b.Run(name, func(b *testing.B) {
-					for b.Loop() {
-						if err := run(); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
-		})
-	}
+			})
+		}
+	})
 }

@@ -15,9 +15,8 @@ func TestDCOOfNoICBSeesNoNotification(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		f := store.NewTestFixture(t, s)
-		u := store.InsertLegacyUser(t, s, store.User{Email: "national@example.nhs.uk", Name: "National", Role: store.RoleDCO})
-		national := store.Actor{UserID: u.ID, Email: u.Email, Role: store.RoleDCO}
-		a := store.MustCreateChild(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
+		national := store.LegacyDCO(t, s)
+		a := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 1, f.LA1.ID))
 		n := notification(t, a.ID, "2025-05-01", "2025-05-06")
 		n.ProviderOrgID = f.Provider1.ID
 		mustNotify(t, s, f.DCO, n)
@@ -42,9 +41,9 @@ func TestListRecordsChildrenShown(t *testing.T) {
 		f := store.NewTestFixture(t, s)
 		var k []store.Child
 		for i := 1; i <= 4; i++ {
-			k = append(k, store.MustCreateChild(t, s, f.DCO, youngChild(t, i, f.LA1.ID)))
+			k = append(k, store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, i, f.LA1.ID)))
 		}
-		all := append(slices.Clone(k), store.MustCreateChild(t, s, f.DCO, youngChild(t, 5, f.LA2.ID)))
+		all := append(slices.Clone(k), store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 5, f.LA2.ID)))
 		for _, c := range k[:2] {
 			notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 		}

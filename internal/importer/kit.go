@@ -113,3 +113,34 @@ func (s *Sheet) DateInYears(col, v string, required bool) (send.Date, bool) {
 func FirstLine[K comparable](seen map[K]int, key K, line int) (first int, dup bool) {
 	return firstLine(seen, key, line)
 }
+
+// Outcome is what a workflow's read of a file found besides its valid
+// rows; a workflow's Result embeds it.
+type Outcome struct {
+	// Errors are the first Limits.MaxErrors problems, in line order.
+	Errors     []RowError
+	MoreErrors int
+	// Read is the number of data rows read, valid or not, blank ones excepted.
+	Read int
+	// Notes are remarks that do not stop an import, such as ignored columns.
+	Notes []string
+
+	maxErrors int // Limits.MaxErrors of the read
+}
+
+// Outcome is what the sheet has found once Run has returned.
+func (s *Sheet) Outcome() Outcome {
+	return Outcome{Errors: s.s.errors, MoreErrors: s.s.moreErrors, Read: s.s.read, Notes: s.s.notes, maxErrors: s.s.lim.MaxErrors}
+}
+
+// OK reports whether the file had no problems at all.
+func (o *Outcome) OK() bool { return len(o.Errors) == 0 && o.MoreErrors == 0 }
+
+// AddStoreErrors merges the problems the database found in the rows that
+// parsed, already in the file's terms, into the file's own: in line order,
+// the file's first on a shared line, a problem already reported not
+// repeated, so that one run reports every problem of a file. No more than
+// Limits.MaxErrors are kept; the rest are counted in MoreErrors.
+func (o *Outcome) AddStoreErrors(db []RowError) {
+	o.Errors, o.MoreErrors = MergeErrors(o.Errors, o.MoreErrors, db, o.maxErrors)
+}

@@ -7,23 +7,6 @@ import (
 	"testing"
 )
 
-// shownIn counts the rows of action by actor in the child's "who has
-// accessed this record", as its ICB's DCO reads it.
-func shownIn(t *testing.T, s *Store, dco Actor, childID int64, action string, by Actor) int {
-	t.Helper()
-	log, err := s.ChildAccessLog(context.Background(), dco, childID)
-	if err != nil {
-		t.Fatalf("access log of child %d: %v", childID, err)
-	}
-	n := 0
-	for _, e := range log {
-		if e.Action == action && e.Email == by.Email {
-			n++
-		}
-	}
-	return n
-}
-
 // listFixture is four children of LA 1 (Family1 to Family4, in that order
 // by name) and one of LA 2, each with a health-advice request, due in that
 // order.

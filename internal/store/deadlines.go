@@ -173,12 +173,8 @@ func deadlineScope(a Actor) (string, []any, error) {
 
 // deadlineWhere is f as SQL on d.
 func deadlineWhere(f DeadlineFilter) (string, []any) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
+	var w Conds
+	add := w.Add
 	if f.Open {
 		add("d.closed = ? AND d.met_on = ''", false)
 	}
@@ -209,10 +205,10 @@ func deadlineWhere(f DeadlineFilter) (string, []any) {
 	if !f.MetTo.IsZero() {
 		add("d.met_on <> '' AND d.met_on <= ?", f.MetTo.String())
 	}
-	if len(where) == 0 {
+	if len(w.Where) == 0 {
 		return "1 = 1", nil
 	}
-	return strings.Join(where, " AND "), args
+	return strings.Join(w.Where, " AND "), w.Args
 }
 
 const deadlineColumns = `d.id, d.kind, d.record_type, d.record_id, d.child_id, d.la_id, d.icb_id, d.rule, d.starts_on,

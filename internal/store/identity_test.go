@@ -36,19 +36,6 @@ func tableCounts(t *testing.T, s *Store) map[string]int {
 	return out
 }
 
-// auditRows returns the audit rows with an action about a child, oldest first.
-func auditRows(t *testing.T, s *Store, action string, childID int64) []AuditEntry {
-	t.Helper()
-	rows, _, err := s.ListAudit(context.Background(), AuditFilter{Action: action, ChildID: childID, Limit: 1000})
-	if err != nil {
-		t.Fatalf("list audit: %v", err)
-	}
-	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-		rows[i], rows[j] = rows[j], rows[i]
-	}
-	return rows
-}
-
 // Registering a child whose NHS number dco holds in another ICB does not
 // tell the user so: the registration becomes a request for the DCO team of
 // the user's ICB (answered RegistrationSent), audited against the

@@ -412,3 +412,17 @@ func ScanUser(r interface{ Scan(...any) error }) (User, error) { return scanUser
 
 // OptDate reads a stored date that may be empty.
 func OptDate(s string) (send.Date, error) { return optDate(s) }
+
+// Conds collects the conditions of a WHERE clause and their arguments, in
+// the order the placeholders stand: how each workflow's list builds its
+// filter.
+type Conds struct {
+	Where []string
+	Args  []any
+}
+
+// Add appends a condition and the arguments of its placeholders.
+func (c *Conds) Add(cond string, args ...any) {
+	c.Where = append(c.Where, cond)
+	c.Args = append(c.Args, args...)
+}

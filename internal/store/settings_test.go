@@ -55,28 +55,6 @@ func standardDays(ctx context.Context, s *Store, icbID int64) (int, error) {
 	return days, err
 }
 
-// otherICB adds a second ICB with one LA, one provider and a DCO.
-func otherICB(t *testing.T, s *Store) (icb, la, prov Org, dco Actor) {
-	t.Helper()
-	ctx := context.Background()
-	icb = Org{Kind: OrgICB, Name: "Kent and Medway ICB", Code: "QKS"}
-	if err := s.CreateOrg(ctx, System, &icb); err != nil {
-		t.Fatal(err)
-	}
-	la = Org{Kind: OrgLA, Name: "Medway", Code: "887", ONSCode: "E06000035", ParentID: icb.ID}
-	prov = Org{Kind: OrgProvider, Name: "Kent Community Health", Code: "RYY", ParentID: icb.ID}
-	for _, o := range []*Org{&la, &prov} {
-		if err := s.CreateOrg(ctx, System, o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	u := User{Email: "dco@kent.example.nhs.uk", Name: "Kent DCO", Role: RoleDCO, OrgID: icb.ID}
-	if err := s.CreateUser(ctx, System, &u); err != nil {
-		t.Fatal(err)
-	}
-	return icb, la, prov, Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID}
-}
-
 // An actor's ICB: the organisation of a DCO, viewer or administrator; the
 // parent of an LA user's LA and of a provider's or clinician's organisation.
 func TestActorICB(t *testing.T) {

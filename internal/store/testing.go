@@ -10,10 +10,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"dco/internal/errs"
 	"dco/internal/send"
 )
 
@@ -298,3 +300,222 @@ func TestChild(tb testing.TB, i int, laID int64) Child {
 // its work and before its commit (nil clears it): a workflow's store tests
 // prove with it that a change and its audit rows are written together.
 func SetFailAfterChange(s *Store, fn func() error) { s.failAfterChange = fn }
+
+// NewTestFixture seeds the shared test fixture and sets the store's clock
+// to TestNow, as every workflow's store tests begin.
+func NewTestFixture(t *testing.T, s *Store) *Fixture {
+	t.Helper()
+	s.Now = func() time.Time { return TestNow }
+	return SeedFixture(t, s)
+}
+
+// MustCreateChild registers a child as actor, failing the test on error.
+func MustCreateChild(t *testing.T, s *Store, actor Actor, c Child) Child {
+	t.Helper()
+	if err := s.CreateChild(context.Background(), actor, &c); err != nil {
+		t.Fatalf("create child: %v", err)
+	}
+	return c
+}
+
+// WantCode fails the test unless err carries code.
+func WantCode(t *testing.T, err error, code errs.Code) {
+	t.Helper()
+	if got := errs.CodeOf(err); got != code {
+		t.Fatalf("error code: got %q (%v), want %q", got, err, code)
+	}
+}
+
+// CountAudit counts audit rows with an action (and a child, when non-zero).
+func CountAudit(t *testing.T, s *Store, action string, childID int64) int {
+	t.Helper()
+	_, n, err := s.ListAudit(context.Background(), AuditFilter{Action: action, ChildID: childID, Limit: 1})
+	if err != nil {
+		t.Fatalf("list audit: %v", err)
+	}
+	return n
+}
+
+// TestAuditRows returns the audit rows with an action about a child,
+// oldest first.
+func TestAuditRows(t *testing.T, s *Store, action string, childID int64) []AuditEntry {
+	t.Helper()
+	rows, _, err := s.ListAudit(context.Background(), AuditFilter{Action: action, ChildID: childID, Limit: 1000})
+	if err != nil {
+		t.Fatalf("list audit: %v", err)
+	}
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows
+}
+
+// ShownIn counts the rows of action by actor in the child's "who has
+// accessed this record", as its ICB's DCO reads it.
+func ShownIn(t *testing.T, s *Store, dco Actor, childID int64, action string, by Actor) int {
+	t.Helper()
+	log, err := s.ChildAccessLog(context.Background(), dco, childID)
+	if err != nil {
+		t.Fatalf("access log of child %d: %v", childID, err)
+	}
+	n := 0
+	for _, e := range log {
+		if e.Action == action && e.Email == by.Email {
+			n++
+		}
+	}
+	return n
+}
+
+// SeedKentICB adds a second ICB (Kent and Medway) with one LA, one
+// provider and a DCO, for tests that need an ICB the fixture's DCO is not in.
+func SeedKentICB(t *testing.T, s *Store) (icb, la, prov Org, dco Actor) {
+	t.Helper()
+	ctx := context.Background()
+	icb = Org{Kind: OrgICB, Name: "Kent and Medway ICB", Code: "QKS"}
+	if err := s.CreateOrg(ctx, System, &icb); err != nil {
+		t.Fatal(err)
+	}
+	la = Org{Kind: OrgLA, Name: "Medway", Code: "887", ONSCode: "E06000035", ParentID: icb.ID}
+	prov = Org{Kind: OrgProvider, Name: "Kent Community Health", Code: "RYY", ParentID: icb.ID}
+	for _, o := range []*Org{&la, &prov} {
+		if err := s.CreateOrg(ctx, System, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := User{Email: "dco@kent.example.nhs.uk", Name: "Kent DCO", Role: RoleDCO, OrgID: icb.ID}
+	if err := s.CreateUser(ctx, System, &u); err != nil {
+		t.Fatal(err)
+	}
+	return icb, la, prov, Actor{UserID: u.ID, Email: u.Email, Role: u.Role, OrgID: u.OrgID}
+}
+
+// NoICBDCO is the fixture's DCO as an account of no ICB would be.
+func NoICBDCO(f *Fixture) Actor {
+	a := f.DCO
+	a.OrgID = 0
+	return a
+}
+
+// The outcomes CheckRegistered tells apart.
+const (
+	RegisterOK        = ""
+	RegisterRefused   = "refused"
+	RegisterForbidden = "forbidden"
+)
+
+// CheckRegistered fails unless a registration of a new child had the
+// outcome want (invalid naming field when refused, when field is set), and
+// a refused one stored no child: before is the count of children before it.
+func CheckRegistered(t *testing.T, s *Store, err error, want, field string, before int) {
+	t.Helper()
+	switch want {
+	case RegisterOK:
+		if err != nil {
+			t.Fatalf("got %v (%v), want the child registered", err, errs.FieldsOf(err))
+		}
+		return
+	case RegisterRefused:
+		if errs.CodeOf(err) != errs.Invalid || (field != "" && errs.FieldsOf(err)[field] == "") {
+			t.Fatalf("got %v (%v), want invalid naming %s", err, errs.FieldsOf(err), field)
+		}
+	case RegisterForbidden:
+		if errs.CodeOf(err) != errs.Forbidden {
+			t.Fatalf("got %v, want forbidden", err)
+		}
+	}
+	if after, _ := s.CountChildren(context.Background(), System); after != before {
+		t.Errorf("children: got %d, want %d (nothing stored)", after, before)
+	}
+}
+
+// DiffRows fails, row by row, unless got equals want: how a ledger test
+// shows which deadline differs from what the records say after step.
+func DiffRows[T interface {
+	comparable
+	String() string
+}](t *testing.T, step, what string, got, want []T) {
+	t.Helper()
+	if slices.Equal(got, want) {
+		return
+	}
+	t.Errorf("after %s the ledger differs from the %s:", step, what)
+	for i := range max(len(got), len(want)) {
+		var g, w string
+		if i < len(got) {
+			g = got[i].String()
+		}
+		if i < len(want) {
+			w = want[i].String()
+		}
+		if g != w {
+			t.Errorf("  got  %s\n  want %s", g, w)
+		}
+	}
+}
+
+// RegisterCase is one actor registering a new child in an LA, and the
+// outcome wanted (RegisterOK, RegisterRefused or RegisterForbidden).
+type RegisterCase struct {
+	Name  string
+	Actor Actor
+	LA    int64
+	Want  string
+}
+
+// ImportRegisterCases are the cases every workflow's import of a new child
+// is held to: the DCO team registers a child only in its ICB's LAs, a DCO
+// of no ICB nowhere.
+func ImportRegisterCases(f *Fixture, o *OtherICB) []RegisterCase {
+	return []RegisterCase{
+		{"DCO, own ICB", f.DCO, f.LA2.ID, RegisterOK},
+		{"DCO, another ICB", f.DCO, o.LA.ID, RegisterRefused},
+		{"DCO of no ICB", NoICBDCO(f), f.LA1.ID, RegisterRefused},
+	}
+}
+
+// RunRegisterCases runs, as subtests of name, each case through register (i
+// numbers the case from 1, for a fresh child) and checks its outcome with
+// CheckRegistered, naming field when refused.
+func RunRegisterCases(t *testing.T, s *Store, name string, cases []RegisterCase, field string, register func(t *testing.T, i int, tc RegisterCase) error) {
+	t.Run(name, func(t *testing.T) {
+		for i, tc := range cases {
+			t.Run(tc.Name, func(t *testing.T) {
+				before, _ := s.CountChildren(context.Background(), System)
+				CheckRegistered(t, s, register(t, i+1, tc), tc.Want, field, before)
+			})
+		}
+	})
+}
+
+// TestYoungChild is TestChild i born in 2022: under compulsory school age.
+func TestYoungChild(tb testing.TB, i int, laID int64) Child {
+	c := TestChild(tb, i, laID)
+	c.DateOfBirth = send.NewDate(2022, time.May, 1+i%28)
+	return c
+}
+
+// LegacyDCO adds a DCO of no ICB (an account made before every DCO had to
+// name one) and returns it as an actor.
+func LegacyDCO(tb testing.TB, s *Store) Actor {
+	tb.Helper()
+	u := InsertLegacyUser(tb, s, User{Email: "national@example.nhs.uk", Name: "National", Role: RoleDCO})
+	return Actor{UserID: u.ID, Email: u.Email, Role: RoleDCO}
+}
+
+// ForEachEngineBench runs the benchmark fn on a fresh SQLite store and, when
+// DCO_TEST_POSTGRES_URL is set, on a fresh PostgreSQL schema, each at
+// TestNow.
+func ForEachEngineBench(b *testing.B, fn func(b *testing.B, s *Store)) {
+	engines := []struct {
+		name string
+		open func(testing.TB) *Store
+	}{{EngineSQLite, OpenTestSQLite}, {EnginePostgres, OpenTestPostgres}}
+	for _, e := range engines {
+		b.Run(e.name, func(b *testing.B) {
+			s := e.open(b) // OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
+			s.Now = func() time.Time { return TestNow }
+			fn(b, s)
+		})
+	}
+}

@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
 )
@@ -340,3 +342,49 @@ func isWorkflowPage(name string) bool {
 // StoreFields renames the store's field names to the form's and the API's:
 // the store speaks of la_id, people and clients choose an LA by its code.
 func StoreFields(err error) error { return storeFields(err) }
+
+// QueryChild is the child named by ?child= (a form started from a child's
+// page), as the request's user may see it; nil when the query names none.
+// A malformed id is not_found, as an absent child is.
+func (k *Kit) QueryChild(r *http.Request) (*store.Child, error) {
+	v := r.URL.Query().Get("child")
+	if v == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, errs.E(errs.NotFound, "Page not found")
+	}
+	c, err := k.s.store.GetChild(r.Context(), k.Actor(r), id)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// CSVMax bounds one CSV download of a list; a wider one is narrowed by
+// filters. Every workflow's download reads its list CSVPage rows at a time.
+const (
+	CSVMax  = 50_000
+	CSVPage = 1000
+)
+
+// Templates is a workflow's embedded templates/ folder, for Parts.Pages.
+// It panics on error: the embedded folder is fixed at build time.
+func Templates(fsys fs.FS) fs.FS {
+	pages, err := fs.Sub(fsys, "templates")
+	if err != nil {
+		panic(err)
+	}
+	return pages
+}
+
+// Show renders the page p with status 200 or, when building it failed, the
+// response err calls for: the end of every handler that shows a page.
+func (k *Kit) Show(w http.ResponseWriter, r *http.Request, name string, p PageData, err error) {
+	if err != nil {
+		k.Fail(w, r, err)
+		return
+	}
+	k.Render(w, r, http.StatusOK, name, p)
+}

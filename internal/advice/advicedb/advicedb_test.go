@@ -65,9 +65,9 @@ func goodAdvice() Answer {
 func TestAdviceCreateAndScope(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c1 := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.DCO, child(t, 2, f.LA2.ID))
+		f := store.NewTestFixture(t, s)
+		c1 := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.DCO, child(t, 2, f.LA2.ID))
 
 		r := mustRequest(t, s, f.LA1User, c1.ID, "2025-05-01", "EHC-001")
 		if r.ID == 0 || r.Version != 1 || r.LAID != f.LA1.ID || r.ICBID != f.ICB.ID || r.State != advice.StateOpen {
@@ -76,7 +76,7 @@ func TestAdviceCreateAndScope(t *testing.T) {
 		if r.DueOn.String() != "2025-06-12" {
 			t.Errorf("due: got %s, want 2025-06-12 (six weeks, reg 8(1))", r.DueOn)
 		}
-		if countAudit(t, s, "advice.create", c1.ID) != 1 {
+		if store.CountAudit(t, s, "advice.create", c1.ID) != 1 {
 			t.Errorf("no advice.create audit row with the child")
 		}
 
@@ -91,26 +91,26 @@ func TestAdviceCreateAndScope(t *testing.T) {
 				t.Errorf("%s got %+v", a.Email, got)
 			}
 		}
-		if n := countAudit(t, s, "advice.view", c1.ID); n != 2 {
+		if n := store.CountAudit(t, s, "advice.view", c1.ID); n != 2 {
 			t.Errorf("advice.view rows with the child: got %d, want 2", n)
 		}
-		refused := countAudit(t, s, store.ActionAccessRefused, 0)
+		refused := store.CountAudit(t, s, store.ActionAccessRefused, 0)
 		for _, a := range []store.Actor{f.LA2User, f.Clinician, f.Clinician2} {
 			_, err := New(s).GetAdviceRequest(ctx, a, r.ID)
-			wantCode(t, err, errs.NotFound)
+			store.WantCode(t, err, errs.NotFound)
 		}
 		for _, a := range []store.Actor{f.Provider1User, f.Viewer, f.Admin} {
 			_, err := New(s).GetAdviceRequest(ctx, a, r.ID)
-			wantCode(t, err, errs.Forbidden)
+			store.WantCode(t, err, errs.Forbidden)
 		}
-		if got := countAudit(t, s, store.ActionAccessRefused, 0); got != refused+6 {
+		if got := store.CountAudit(t, s, store.ActionAccessRefused, 0); got != refused+6 {
 			t.Errorf("refusals audited: got %d, want %d", got-refused, 6)
 		}
 
 		// An LA cannot ask about another LA's child.
 		bad := Request{ChildID: c2.ID, ReceivedOn: adviceDate(t, "2025-05-01")}
 		err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &bad, nil)
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 
 		// Lists are scoped the same way.
 		mustRequest(t, s, f.LA2User, c2.ID, "2025-05-02", "SW-1")
@@ -142,7 +142,7 @@ func TestAdviceCreateAndScope(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &tc.r, nil)
-				wantCode(t, err, errs.Invalid)
+				store.WantCode(t, err, errs.Invalid)
 				if errs.FieldsOf(err)[tc.field] == "" {
 					t.Errorf("got %v, want an error on %s", errs.FieldsOf(err), tc.field)
 				}
@@ -150,7 +150,7 @@ func TestAdviceCreateAndScope(t *testing.T) {
 		}
 		dup := Request{ChildID: c1.ID, ReceivedOn: adviceDate(t, "2025-05-03"), LAReference: "EHC-001"}
 		err = New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &dup, nil)
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 		if errs.FieldsOf(err)["la_reference"] == "" {
 			t.Errorf("duplicate reference: %v", err)
 		}
@@ -160,7 +160,7 @@ func TestAdviceCreateAndScope(t *testing.T) {
 func TestAdviceCreateRegistersChild(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		reg := child(t, 5, 0)
 		r := Request{ReceivedOn: adviceDate(t, "2025-05-20")}
 		if err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, &reg); err != nil {
@@ -169,14 +169,14 @@ func TestAdviceCreateRegistersChild(t *testing.T) {
 		if reg.ID == 0 || r.ChildID != reg.ID || r.LAID != f.LA1.ID {
 			t.Fatalf("registered %+v, request %+v", reg, r)
 		}
-		if countAudit(t, s, "child.create", reg.ID) != 1 || countAudit(t, s, "advice.create", reg.ID) != 1 {
+		if store.CountAudit(t, s, "child.create", reg.ID) != 1 || store.CountAudit(t, s, "advice.create", reg.ID) != 1 {
 			t.Errorf("audit rows for the new child and request")
 		}
 		// A bad request registers no child.
 		reg2 := child(t, 6, 0)
 		r2 := Request{}
 		err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r2, &reg2)
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		if n, _ := s.CountChildren(ctx, f.DCO); n != 1 {
 			t.Errorf("children after a refused request: got %d, want 1", n)
 		}
@@ -188,30 +188,30 @@ func TestAdviceCreateRegistersChild(t *testing.T) {
 func TestAdviceJourney(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
-		other := mustCreate(t, s, f.DCO, child(t, 2, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		other := store.MustCreateChild(t, s, f.DCO, child(t, 2, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "EHC-9")
 		mustRequest(t, s, f.LA1User, other.ID, "2025-05-01", "EHC-10")
 
 		// Only the DCO triages and assigns.
 		_, err := New(s).TriageAdviceRequest(ctx, f.LA1User, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "")
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 		_, err = New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, nil, "")
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		v, err := New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "Open to SALT")
 		if err != nil || v != 2 {
 			t.Fatalf("triage: %d %v", v, err)
 		}
 		_, err = New(s).TriageAdviceRequest(ctx, f.DCO, r.ID, r.Version, advice.TriageKnown, []string{"salt"}, "")
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 
 		// Before assignment the clinician sees neither the request nor the child.
 		if _, err := s.GetChild(ctx, f.Clinician, c.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("clinician sees the child before assignment: %v", err)
 		}
 		_, err = New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.LA1User.UserID)
-		wantCode(t, err, errs.Invalid) // not a clinician
+		store.WantCode(t, err, errs.Invalid) // not a clinician
 		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 		if err != nil {
 			t.Fatal(err)
@@ -223,7 +223,7 @@ func TestAdviceJourney(t *testing.T) {
 		if _, err := s.GetChild(ctx, f.Clinician, c.ID); err != nil {
 			t.Fatalf("assignment did not grant the child: %v", err)
 		}
-		if countAudit(t, s, "child.grant", c.ID) != 1 {
+		if store.CountAudit(t, s, "child.grant", c.ID) != 1 {
 			t.Errorf("no child.grant audit row")
 		}
 		list, total, err := New(s).ListAdviceRequests(ctx, f.Clinician, testClock(), Filter{})
@@ -242,11 +242,11 @@ func TestAdviceJourney(t *testing.T) {
 
 		// The clinician answers their own, not someone else's.
 		_, err = New(s).AnswerAdviceContribution(ctx, f.Clinician, has.ID, 2, goodAdvice())
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 		bad := goodAdvice()
 		bad.Advice.Provision[0].HowLong = ""
 		_, err = New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, bad)
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		if _, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, k.Version, goodAdvice()); err != nil {
 			t.Fatal(err)
 		}
@@ -254,11 +254,11 @@ func TestAdviceJourney(t *testing.T) {
 		// Returning with a contribution still open is refused.
 		got, _ = New(s).GetAdviceRequest(ctx, f.DCO, r.ID)
 		_, err = New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, send.Today(testNow), "")
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 
 		// The HAS adviser finds the child not known, after checks.
 		_, err = New(s).AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, Answer{Kind: advice.KindNotKnown, ReturnedOn: send.Today(testNow)})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		if _, err := New(s).AnswerAdviceContribution(ctx, hasAdviser, has.ID, 2, Answer{Kind: advice.KindNotKnown,
 			Checks: advice.Checks{RecordsReviewed: true, SENCOContacted: true}, ReturnedOn: send.Today(testNow)}); err != nil {
 			t.Fatal(err)
@@ -289,7 +289,7 @@ func TestAdviceJourney(t *testing.T) {
 		}
 		// Nothing can change once it has gone.
 		_, err = New(s).AnswerAdviceContribution(ctx, f.Clinician, k.ID, 2, goodAdvice())
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 		if testClock().Status(la.Facts()) != advice.StatusOnTime {
 			t.Errorf("status: %s", testClock().Status(la.Facts()))
 		}
@@ -303,7 +303,7 @@ func TestAdviceJourney(t *testing.T) {
 func TestAdviceAssigneeOfTheICB(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		other := store.Org{Kind: store.OrgICB, Name: "Other ICB", Code: "QXX"}
 		if err := s.CreateOrg(ctx, store.System, &other); err != nil {
 			t.Fatal(err)
@@ -318,7 +318,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 		if err := s.DisableUser(ctx, store.System, gone.Email); err != nil {
 			t.Fatal(err)
 		}
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "ICB-1")
 
 		names := func(us []store.User) []string {
@@ -358,7 +358,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", tc.who.UserID)
-				wantCode(t, err, errs.Invalid)
+				store.WantCode(t, err, errs.Invalid)
 				if msg := errs.FieldsOf(err)["assignee_id"]; msg == "" {
 					t.Errorf("add: got fields %v, want assignee_id named", errs.FieldsOf(err))
 				}
@@ -367,7 +367,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 					t.Fatal(err)
 				}
 				err = New(s).AssignAdviceContribution(ctx, f.DCO, k.ID, k.Version, tc.who.UserID)
-				wantCode(t, err, errs.Invalid)
+				store.WantCode(t, err, errs.Invalid)
 				if err := New(s).RemoveAdviceContribution(ctx, f.DCO, k.ID, k.Version); err != nil {
 					t.Fatal(err)
 				}
@@ -378,7 +378,7 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 				}
 			})
 		}
-		if n := countAudit(t, s, "child.grant", c.ID); n != 0 {
+		if n := store.CountAudit(t, s, "child.grant", c.ID); n != 0 {
 			t.Errorf("child.grant audit rows after refusals: got %d, want 0", n)
 		}
 		// A clinician of another of the ICB's providers is accepted.
@@ -393,8 +393,8 @@ func TestAdviceAssigneeOfTheICB(t *testing.T) {
 func TestAdviceReturnConflict(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "")
 		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 		if err != nil {
@@ -431,7 +431,7 @@ func TestAdviceReturnConflict(t *testing.T) {
 		if after.Version != got.Version+1 || after.State != advice.StateReturned {
 			t.Errorf("after: version %d state %s, want %d returned", after.Version, after.State, got.Version+1)
 		}
-		if countAudit(t, s, "advice.return", c.ID) != 1 {
+		if store.CountAudit(t, s, "advice.return", c.ID) != 1 {
 			t.Errorf("advice.return rows: want 1")
 		}
 	})
@@ -442,8 +442,8 @@ func TestAdviceReturnConflict(t *testing.T) {
 func TestAdviceExceptions(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-04-01", "") // due 13 May: overdue on 2 June
 		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "paediatrics", f.Clinician.UserID)
 		if err != nil {
@@ -456,7 +456,7 @@ func TestAdviceExceptions(t *testing.T) {
 		}
 		e := advice.Exception{Kind: send.ExceptionMissedAppointment, Reason: "Did not attend clinic", On: adviceDate(t, "2025-05-14")}
 		_, err = New(s).RecordContributionException(ctx, f.Clinician, k.ID, k.Version, e)
-		wantCode(t, err, errs.Invalid) // after the six weeks
+		store.WantCode(t, err, errs.Invalid) // after the six weeks
 		e.On = adviceDate(t, "2025-05-06")
 		v, err := New(s).RecordContributionException(ctx, f.Clinician, k.ID, k.Version, e)
 		if err != nil {
@@ -496,9 +496,9 @@ func TestAdviceExceptions(t *testing.T) {
 		}
 
 		// The DCO records and clears an exception on a request.
-		r2 := mustRequest(t, s, f.LA1User, mustCreate(t, s, f.DCO, child(t, 2, f.LA1.ID)).ID, "2025-05-01", "")
+		r2 := mustRequest(t, s, f.LA1User, store.MustCreateChild(t, s, f.DCO, child(t, 2, f.LA1.ID)).ID, "2025-05-01", "")
 		_, err = New(s).RecordAdviceException(ctx, f.LA1User, r2.ID, r2.Version, advice.Exception{})
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 		v, err = New(s).RecordAdviceException(ctx, f.DCO, r2.ID, r2.Version, advice.Exception{Kind: send.ExceptionAbsentFromArea,
 			Reason: "Family abroad", On: adviceDate(t, "2025-05-10")})
 		if err != nil {
@@ -519,12 +519,12 @@ func TestAdviceExceptions(t *testing.T) {
 func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		clock := testClock()
 		received := []string{"2025-03-01", "2025-04-15", "2025-04-20", "2025-04-21", "2025-04-22", "2025-04-25",
 			"2025-04-27", "2025-04-28", "2025-05-20", "2025-06-01"}
 		for i, d := range received {
-			c := mustCreate(t, s, f.DCO, child(t, 10+i, f.LA1.ID))
+			c := store.MustCreateChild(t, s, f.DCO, child(t, 10+i, f.LA1.ID))
 			r := mustRequest(t, s, f.LA1User, c.ID, d, "")
 			switch i % 5 {
 			case 1:
@@ -564,7 +564,7 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 		// One more, every part answered but the response not yet sent: it
 		// waits on the DCO team alone.
 		{
-			c := mustCreate(t, s, f.DCO, child(t, 30, f.LA1.ID))
+			c := store.MustCreateChild(t, s, f.DCO, child(t, 30, f.LA1.ID))
 			r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-25", "")
 			k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", f.Clinician.UserID)
 			if err != nil {
@@ -693,14 +693,14 @@ func TestAdviceFiltersAgreeWithDomain(t *testing.T) {
 			t.Errorf("LA2 counts LA1's requests: %+v", c)
 		}
 		_, err = New(s).AdviceQueueCounts(ctx, f.Viewer, clock, ByLA)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 		// Month filter.
 		_, n, _ = New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Month: "2025-04"})
 		if n != 7 {
 			t.Errorf("received in April: got %d, want 7", n)
 		}
 		_, _, err = New(s).ListAdviceRequests(ctx, f.DCO, clock, Filter{Month: "2025-13"})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 	})
 }
 
@@ -725,8 +725,8 @@ func minimalDOCX(t *testing.T) []byte {
 func TestAdviceDocuments(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "")
 		k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "ot", f.Clinician.UserID)
 		if err != nil {
@@ -750,10 +750,10 @@ func TestAdviceDocuments(t *testing.T) {
 			{"too large", append([]byte("%PDF-1.7\n"), make([]byte, advice.MaxDocument)...)},
 		} {
 			_, err := New(s).UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version, "x.pdf", tc.data, today)
-			wantCode(t, err, errs.Invalid)
+			store.WantCode(t, err, errs.Invalid)
 		}
 		_, err = New(s).UploadAdviceDocument(ctx, f.Clinician2, k.ID, k.Version, "x.pdf", []byte("%PDF-1.7\n"), today)
-		wantCode(t, err, errs.NotFound) // not assigned: the request is out of scope
+		store.WantCode(t, err, errs.NotFound) // not assigned: the request is out of scope
 		pdf := []byte("%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
 		d, err := New(s).UploadAdviceDocument(ctx, f.Clinician, k.ID, k.Version, `C:\reports\"OT report";.exe.pdf`, pdf, today)
 		if err != nil {
@@ -782,7 +782,7 @@ func TestAdviceDocuments(t *testing.T) {
 		}
 		for _, a := range []store.Actor{f.LA1User, f.LA2User, f.Clinician2} {
 			_, err := New(s).GetAdviceDocument(ctx, a, d.ID)
-			wantCode(t, err, errs.NotFound)
+			store.WantCode(t, err, errs.NotFound)
 		}
 		if _, err := New(s).ReturnAdviceRequest(ctx, f.DCO, r.ID, got.Version, today, ""); err != nil {
 			t.Fatal(err)
@@ -791,8 +791,8 @@ func TestAdviceDocuments(t *testing.T) {
 			t.Errorf("LA after return: %v", err)
 		}
 		_, err = New(s).GetAdviceDocument(ctx, f.LA2User, d.ID)
-		wantCode(t, err, errs.NotFound)
-		if n := countAudit(t, s, "advice.document.view", c.ID); n != 3 {
+		store.WantCode(t, err, errs.NotFound)
+		if n := store.CountAudit(t, s, "advice.document.view", c.ID); n != 3 {
 			t.Errorf("document views audited: got %d, want 3", n)
 		}
 	})
@@ -801,8 +801,8 @@ func TestAdviceDocuments(t *testing.T) {
 func TestAdviceReuse(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		old := mustRequest(t, s, f.LA1User, c.ID, "2025-01-06", "OLD")
 		k, err := New(s).AddAdviceContribution(ctx, f.DCO, old.ID, "paediatrics", f.Clinician.UserID)
 		if err != nil {
@@ -837,7 +837,7 @@ func TestAdviceReuse(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := New(s).AnswerAdviceContribution(ctx, f.Clinician, k2.ID, 1, Answer{Kind: advice.KindReuse, ReuseOfID: tc.of,
 					Reuse: tc.reuse, ReturnedOn: send.Today(testNow)})
-				wantCode(t, err, errs.Invalid)
+				store.WantCode(t, err, errs.Invalid)
 				if errs.FieldsOf(err)["reuse_agreed"] == "" {
 					t.Errorf("got fields %v, want reuse_agreed named", errs.FieldsOf(err))
 				}
@@ -864,7 +864,7 @@ func TestAdviceReuse(t *testing.T) {
 		}
 		_, err = New(s).AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, Answer{Kind: advice.KindReuse, ReuseOfID: k.ID,
 			Reuse: agreed, ReturnedOn: send.Today(testNow)})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		// Advice from outside dco, described.
 		if _, err := New(s).AnswerAdviceContribution(ctx, f.DCO, k2.ID, 2, Answer{Kind: advice.KindReuse,
 			Reuse: advice.Reuse{Source: "Hospital clinic letter, Dr A", Dated: adviceDate(t, "2025-05-01"),
@@ -887,8 +887,8 @@ func TestAdviceReuse(t *testing.T) {
 func TestAdviceAuditAtomic(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		store.SetFailAfterChange(s, func() error { return errors.New("injected") })
 		r := Request{ChildID: c.ID, ReceivedOn: adviceDate(t, "2025-05-01")}
 		if err := New(s).CreateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &r, nil); err == nil {
@@ -898,7 +898,7 @@ func TestAdviceAuditAtomic(t *testing.T) {
 		if _, n, _ := New(s).ListAdviceRequests(ctx, f.DCO, testClock(), Filter{}); n != 0 {
 			t.Errorf("request kept after a failed commit")
 		}
-		if countAudit(t, s, "advice.create", 0) != 0 {
+		if store.CountAudit(t, s, "advice.create", 0) != 0 {
 			t.Errorf("audit row kept after a failed commit")
 		}
 	})
@@ -907,13 +907,13 @@ func TestAdviceAuditAtomic(t *testing.T) {
 func TestAdviceUpdateAndWithdraw(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "A")
 		upd := r
 		upd.ReceivedOn = adviceDate(t, "2025-05-02")
 		err := New(s).UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd)
-		wantCode(t, err, errs.Invalid) // only the DCO moves the clock
+		store.WantCode(t, err, errs.Invalid) // only the DCO moves the clock
 		upd = r
 		upd.LAReference, upd.AssessmentRequestedOn = "B", adviceDate(t, "2025-04-01")
 		if err := New(s).UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd); err != nil {
@@ -928,9 +928,9 @@ func TestAdviceUpdateAndWithdraw(t *testing.T) {
 			t.Errorf("after the DCO's change: due %s version %d", dco.DueOn, dco.Version)
 		}
 		err = New(s).UpdateAdviceRequest(ctx, f.LA1User, send.DefaultCalendar(), &upd) // stale
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 		err = New(s).WithdrawAdviceRequest(ctx, f.LA2User, r.ID, dco.Version, send.Today(testNow))
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		if err := New(s).WithdrawAdviceRequest(ctx, f.LA1User, r.ID, dco.Version, send.Today(testNow)); err != nil {
 			t.Fatal(err)
 		}
@@ -939,15 +939,15 @@ func TestAdviceUpdateAndWithdraw(t *testing.T) {
 			t.Errorf("withdrawn: %+v", got)
 		}
 		_, err = New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", 0)
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 	})
 }
 
 func TestAdviceImport(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		existing := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		existing := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		cal := send.DefaultCalendar()
 		row := func(line int, la int64, ref string, c store.Child, received, returned string, outcome advice.Outcome) ImportRow {
 			r := ImportRow{Line: line, LAID: la, LAReference: ref, Child: c, ReceivedOn: adviceDate(t, received), Outcome: outcome}
@@ -1008,7 +1008,7 @@ func TestAdviceImport(t *testing.T) {
 			row(7, f.LA1.ID, "W", child(t, 11, 0), "2025-05-01", "", ""),                            // reference repeated
 		}
 		_, err = New(s).ImportAdviceRequests(ctx, f.DCO, cal, badRows, false)
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		var ie *ImportError
 		if !errors.As(err, &ie) {
 			t.Fatalf("no line errors: %v", err)
@@ -1029,7 +1029,7 @@ func TestAdviceImport(t *testing.T) {
 			t.Errorf("requests after a failed import: got %d, want 4", n)
 		}
 		_, err = New(s).ImportAdviceRequests(ctx, f.LA1User, cal, rows, false)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 
 		// The checks alone report the same lines, in order, and write nothing.
 		children := countChildrenOf(t, s, f)
@@ -1050,7 +1050,7 @@ func TestAdviceImport(t *testing.T) {
 			t.Errorf("checking a good row: got %v, %v, want no problems", got, err)
 		}
 		_, err = New(s).CheckAdviceImport(ctx, f.LA1User, cal, badRows)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 	})
 }
 

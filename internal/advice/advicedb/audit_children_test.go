@@ -8,23 +8,6 @@ import (
 	"testing"
 )
 
-// shownIn counts the rows of action by actor in the child's "who has
-// accessed this record", as its ICB's DCO reads it.
-func shownIn(t *testing.T, s *store.Store, dco store.Actor, childID int64, action string, by store.Actor) int {
-	t.Helper()
-	log, err := s.ChildAccessLog(context.Background(), dco, childID)
-	if err != nil {
-		t.Fatalf("access log of child %d: %v", childID, err)
-	}
-	n := 0
-	for _, e := range log {
-		if e.Action == action && e.Email == by.Email {
-			n++
-		}
-	}
-	return n
-}
-
 type listFixture struct {
 	*store.Fixture
 	kids  []store.Child // LA 1's four
@@ -33,11 +16,11 @@ type listFixture struct {
 
 func newListFixture(t *testing.T, s *store.Store) listFixture {
 	t.Helper()
-	lf := listFixture{Fixture: newFixture(t, s)}
+	lf := listFixture{Fixture: store.NewTestFixture(t, s)}
 	for i := 1; i <= 4; i++ {
-		lf.kids = append(lf.kids, mustCreate(t, s, lf.DCO, youngChild(t, i, lf.LA1.ID)))
+		lf.kids = append(lf.kids, store.MustCreateChild(t, s, lf.DCO, store.TestYoungChild(t, i, lf.LA1.ID)))
 	}
-	lf.other = mustCreate(t, s, lf.DCO, youngChild(t, 5, lf.LA2.ID))
+	lf.other = store.MustCreateChild(t, s, lf.DCO, store.TestYoungChild(t, 5, lf.LA2.ID))
 	for i, c := range append(slices.Clone(lf.kids), lf.other) {
 		mustRequest(t, s, lf.DCO, c.ID, fmt.Sprintf("2025-05-%02d", 1+i), fmt.Sprintf("EHC-%d", i))
 	}
@@ -77,7 +60,7 @@ func TestAdviceListsRecordChildrenShown(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				before := map[int64]int{}
 				for _, c := range all {
-					before[c.ID] = shownIn(t, s, lf.DCO, c.ID, tc.action, tc.actor)
+					before[c.ID] = store.ShownIn(t, s, lf.DCO, c.ID, tc.action, tc.actor)
 				}
 				n, err := tc.read()
 				if err != nil {
@@ -91,7 +74,7 @@ func TestAdviceListsRecordChildrenShown(t *testing.T) {
 					if slices.ContainsFunc(tc.shown, func(x store.Child) bool { return x.ID == c.ID }) {
 						want = 1
 					}
-					if got := shownIn(t, s, lf.DCO, c.ID, tc.action, tc.actor) - before[c.ID]; got != want {
+					if got := store.ShownIn(t, s, lf.DCO, c.ID, tc.action, tc.actor) - before[c.ID]; got != want {
 						t.Errorf("%s rows added to %s's access history: got %d, want %d", tc.action, c.FamilyName, got, want)
 					}
 				}
@@ -126,11 +109,11 @@ func TestListAuditPagedExport(t *testing.T) {
 			t.Fatalf("pages: got %d, want 2", pages)
 		}
 		for _, c := range lf.kids {
-			if got := shownIn(t, s, lf.DCO, c.ID, "advice.list", lf.LA1User); got != 1 {
+			if got := store.ShownIn(t, s, lf.DCO, c.ID, "advice.list", lf.LA1User); got != 1 {
 				t.Errorf("advice.list rows in %s's access history: got %d, want 1", c.FamilyName, got)
 			}
 		}
-		if got := shownIn(t, s, lf.DCO, lf.other.ID, "advice.list", lf.LA1User); got != 0 {
+		if got := store.ShownIn(t, s, lf.DCO, lf.other.ID, "advice.list", lf.LA1User); got != 0 {
 			t.Errorf("advice.list rows in another LA's child's history: got %d, want 0", got)
 		}
 	})

@@ -90,23 +90,7 @@ func adviceLedgerWanted(t *testing.T, s *store.Store) []ledgerRow {
 // checkLedger fails unless the ledger is what the records say.
 func checkLedger(t *testing.T, s *store.Store, step string) {
 	t.Helper()
-	got, want := ledgerOf(t, s, "advice"), adviceLedgerWanted(t, s)
-	if slices.Equal(got, want) {
-		return
-	}
-	t.Errorf("after %s the ledger differs from the records:", step)
-	for i := range max(len(got), len(want)) {
-		var g, w string
-		if i < len(got) {
-			g = got[i].String()
-		}
-		if i < len(want) {
-			w = want[i].String()
-		}
-		if g != w {
-			t.Errorf("  got  %s\n  want %s", g, w)
-		}
-	}
+	store.DiffRows(t, step, "records", ledgerOf(t, s, "advice"), adviceLedgerWanted(t, s))
 }
 
 // The ledger says what the advice requests say after every kind of change
@@ -116,10 +100,10 @@ func checkLedger(t *testing.T, s *store.Store, step string) {
 func TestDeadlineLedgerFollowsAdvice(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		cal := send.DefaultCalendar()
-		c1 := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.DCO, child(t, 2, f.LA2.ID))
+		c1 := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.DCO, child(t, 2, f.LA2.ID))
 		checkLedger(t, s, "no requests")
 		get := func(id int64) Request {
 			t.Helper()
@@ -279,12 +263,12 @@ func TestDeadlineLedgerFollowsAdvice(t *testing.T) {
 func TestListDeadlinesScope(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		cal := send.DefaultCalendar()
 		today := send.Today(testNow) // Monday 2 June 2025
-		c1 := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.DCO, child(t, 2, f.LA1.ID))
-		c3 := mustCreate(t, s, f.DCO, child(t, 3, f.LA2.ID))
+		c1 := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.DCO, child(t, 2, f.LA1.ID))
+		c3 := store.MustCreateChild(t, s, f.DCO, child(t, 3, f.LA2.ID))
 		overdue := mustRequest(t, s, f.LA1User, c1.ID, "2025-04-01", "A") // due 13 May
 		soon := mustRequest(t, s, f.LA1User, c2.ID, "2025-04-24", "B")    // due 5 June
 		later := mustRequest(t, s, f.LA2User, c3.ID, "2025-05-30", "C")   // due 11 July
@@ -398,14 +382,14 @@ func TestListDeadlinesScope(t *testing.T) {
 		}
 
 		for _, a := range []store.Actor{f.Viewer, f.Admin} {
-			refused := countAudit(t, s, store.ActionAccessRefused, 0)
+			refused := store.CountAudit(t, s, store.ActionAccessRefused, 0)
 			_, _, err := s.ListDeadlines(ctx, a, cal, today, store.DeadlineFilter{})
-			wantCode(t, err, errs.Forbidden)
-			if got := countAudit(t, s, store.ActionAccessRefused, 0); got != refused+1 {
+			store.WantCode(t, err, errs.Forbidden)
+			if got := store.CountAudit(t, s, store.ActionAccessRefused, 0); got != refused+1 {
 				t.Errorf("%s refusal audited: got %d rows, want 1", a.Email, got-refused)
 			}
 			_, err = s.DeadlineCounts(ctx, a, cal, today, store.DeadlineFilter{})
-			wantCode(t, err, errs.Forbidden)
+			store.WantCode(t, err, errs.Forbidden)
 		}
 	})
 }
@@ -415,7 +399,7 @@ func TestListDeadlinesScope(t *testing.T) {
 func TestDeadlineCountsOnTime(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		cal := send.DefaultCalendar()
 		imp := func(line int, ref, received, returned string, outcome advice.Outcome) ImportRow {
 			r := ImportRow{Line: line, LAID: f.LA1.ID, LAReference: ref, Child: child(t, line, 0), ReceivedOn: adviceDate(t, received), Outcome: outcome}

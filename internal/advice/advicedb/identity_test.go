@@ -9,19 +9,6 @@ import (
 	"time"
 )
 
-// auditRows returns the audit rows with an action about a child, oldest first.
-func auditRows(t *testing.T, s *store.Store, action string, childID int64) []store.AuditEntry {
-	t.Helper()
-	rows, _, err := s.ListAudit(context.Background(), store.AuditFilter{Action: action, ChildID: childID, Limit: 1000})
-	if err != nil {
-		t.Fatalf("list audit: %v", err)
-	}
-	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-		rows[i], rows[j] = rows[j], rows[i]
-	}
-	return rows
-}
-
 // TestDuplicateAttemptAudited: the two routes that cannot turn a known NHS
 // number into a registration request (changing a child's NHS number, and
 // registering a child with an advice request) still answer the conflict,
@@ -30,9 +17,9 @@ func auditRows(t *testing.T, s *store.Store, action string, childID int64) []sto
 func TestDuplicateAttemptAudited(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		known := mustCreate(t, s, f.LA2User, child(t, 60, f.LA2.ID))
-		mine := mustCreate(t, s, f.LA1User, child(t, 61, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		known := store.MustCreateChild(t, s, f.LA2User, child(t, 60, f.LA2.ID))
+		mine := store.MustCreateChild(t, s, f.LA1User, child(t, 61, f.LA1.ID))
 		routes := []struct {
 			name string
 			call func() error
@@ -50,15 +37,15 @@ func TestDuplicateAttemptAudited(t *testing.T) {
 			}},
 		}
 		for _, rt := range routes {
-			before := len(auditRows(t, s, store.ActionAccessRefused, known.ID))
-			wantCode(t, rt.call(), errs.Conflict)
-			if got := len(auditRows(t, s, store.ActionAccessRefused, known.ID)) - before; got != 1 {
+			before := len(store.TestAuditRows(t, s, store.ActionAccessRefused, known.ID))
+			store.WantCode(t, rt.call(), errs.Conflict)
+			if got := len(store.TestAuditRows(t, s, store.ActionAccessRefused, known.ID)) - before; got != 1 {
 				t.Errorf("%s: got %d refused rows against the registered child, want 1", rt.name, got)
 			}
 		}
 		// Two attempts counted; four more, and the next one waits.
 		for i := 0; i < 4; i++ {
-			wantCode(t, routes[i%2].call(), errs.Conflict)
+			store.WantCode(t, routes[i%2].call(), errs.Conflict)
 		}
 		for _, rt := range routes {
 			if err := rt.call(); !errs.Is(err, errs.TooMany) {

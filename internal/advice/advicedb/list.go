@@ -78,12 +78,8 @@ func (s *DB) GetAdviceRequestOf(ctx context.Context, actor store.Actor, contribu
 // clock's day. Each status and queue is the SQL form of advice.Clock's
 // Status and In; a test holds them together.
 func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
+	var w store.Conds
+	add := w.Add
 	if f.LAID != 0 {
 		add("r.la_id = ?", f.LAID)
 	}
@@ -120,10 +116,10 @@ func adviceWhere(f Filter, c advice.Clock) (string, []any, error) {
 	if err := queueWhere(f.Queue, c, add); err != nil {
 		return "", nil, err
 	}
-	if len(where) == 0 {
+	if len(w.Where) == 0 {
 		return "1 = 1", nil, nil
 	}
-	return strings.Join(where, " AND "), args, nil
+	return strings.Join(w.Where, " AND "), w.Args, nil
 }
 
 // openSQL begins the condition of a status or queue that only an open

@@ -6,17 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"dco/internal/errs"
 	"dco/internal/send"
 	"dco/internal/store"
 )
-
-// noICBDCO is the fixture's DCO as an account of no ICB would be.
-func noICBDCO(f *store.Fixture) store.Actor {
-	a := f.DCO
-	a.OrgID = 0
-	return a
-}
 
 // TestAdviceChildRegisterRule: an advice request about a new child, on the
 // form or in an import, registers it through the store's one rule for
@@ -24,86 +16,32 @@ func noICBDCO(f *store.Fixture) store.Actor {
 func TestAdviceChildRegisterRule(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		o := store.SeedOtherICB(t, s)
-		national := noICBDCO(f)
-		const (
-			ok        = ""
-			refused   = "refused"
-			forbidden = "forbidden"
-		)
-		n := 0
-		check := func(t *testing.T, err error, want, field string, before int) {
-			t.Helper()
-			switch want {
-			case ok:
-				if err != nil {
-					t.Fatalf("got %v (%v), want the child registered", err, errs.FieldsOf(err))
-				}
-				return
-			case refused:
-				if errs.CodeOf(err) != errs.Invalid || (field != "" && errs.FieldsOf(err)[field] == "") {
-					t.Fatalf("got %v (%v), want invalid naming %s", err, errs.FieldsOf(err), field)
-				}
-			case forbidden:
-				if errs.CodeOf(err) != errs.Forbidden {
-					t.Fatalf("got %v, want forbidden", err)
-				}
-			}
-			if after, _ := s.CountChildren(ctx, store.System); after != before {
-				t.Errorf("children: got %d, want %d (nothing stored)", after, before)
-			}
-		}
+		received := send.Today(testNow).AddDays(-3)
 		// The DCO team's imports register a new child through the same
 		// rule: a DCO only in its ICB's LAs, a DCO of no ICB nowhere.
-		t.Run("imports", func(t *testing.T) {
-			for _, tc := range []struct {
-				name  string
-				actor store.Actor
-				la    int64
-				want  string
-			}{
-				{"DCO, own ICB", f.DCO, f.LA2.ID, ok},
-				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
-				{"DCO of no ICB", national, f.LA1.ID, refused},
-			} {
-				t.Run("advice requests/"+tc.name, func(t *testing.T) {
-					n++
-					before, _ := s.CountChildren(ctx, store.System)
-					row := ImportRow{Line: 2, LAID: tc.la, Child: child(t, 1100+n, 0), ReceivedOn: send.Today(testNow).AddDays(-3)}
-					_, err := New(s).ImportAdviceRequests(ctx, tc.actor, send.DefaultCalendar(), []ImportRow{row}, false)
-					var ie *ImportError
-					if tc.want == refused && (!errors.As(err, &ie) || len(ie.Lines) == 0 || !strings.Contains(ie.Lines[0].Message, "la_code")) {
-						t.Fatalf("got %v, want a problem on la_code", err)
-					}
-					check(t, err, tc.want, "", before)
-				})
+		store.RunRegisterCases(t, s, "imports/advice requests", store.ImportRegisterCases(f, o), "", func(t *testing.T, i int, tc store.RegisterCase) error {
+			row := ImportRow{Line: 2, LAID: tc.LA, Child: child(t, 1100+i, 0), ReceivedOn: received}
+			_, err := New(s).ImportAdviceRequests(ctx, tc.Actor, send.DefaultCalendar(), []ImportRow{row}, false)
+			var ie *ImportError
+			if tc.Want == store.RegisterRefused && (!errors.As(err, &ie) || len(ie.Lines) == 0 || !strings.Contains(ie.Lines[0].Message, "la_code")) {
+				t.Fatalf("got %v, want a problem on la_code", err)
 			}
+			return err
 		})
 
 		// An advice request about a child new to dco registers it through
 		// the same rule.
-		t.Run("advice request new child", func(t *testing.T) {
-			for _, tc := range []struct {
-				name  string
-				actor store.Actor
-				la    int64
-				want  string
-			}{
-				{"LA user, own LA", f.LA1User, f.LA1.ID, ok},
-				{"LA user, another LA", f.LA1User, f.LA2.ID, refused},
-				{"DCO, own ICB", f.DCO, f.LA2.ID, ok},
-				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					n++
-					before, _ := s.CountChildren(ctx, store.System)
-					reg := child(t, 900+n, tc.la)
-					r := Request{ReceivedOn: send.Today(testNow).AddDays(-3)}
-					err := New(s).CreateAdviceRequest(ctx, tc.actor, send.DefaultCalendar(), &r, &reg)
-					check(t, err, tc.want, "la_id", before)
-				})
-			}
+		store.RunRegisterCases(t, s, "advice request new child", []store.RegisterCase{
+			{Name: "LA user, own LA", Actor: f.LA1User, LA: f.LA1.ID, Want: store.RegisterOK},
+			{Name: "LA user, another LA", Actor: f.LA1User, LA: f.LA2.ID, Want: store.RegisterRefused},
+			{Name: "DCO, own ICB", Actor: f.DCO, LA: f.LA2.ID, Want: store.RegisterOK},
+			{Name: "DCO, another ICB", Actor: f.DCO, LA: o.LA.ID, Want: store.RegisterRefused},
+		}, "la_id", func(t *testing.T, i int, tc store.RegisterCase) error {
+			reg := child(t, 900+i, tc.LA)
+			r := Request{ReceivedOn: received}
+			return New(s).CreateAdviceRequest(ctx, tc.Actor, send.DefaultCalendar(), &r, &reg)
 		})
 	})
 }

@@ -13,10 +13,9 @@ import (
 func TestDCOOfNoICBSeesNoRequest(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		u := store.InsertLegacyUser(t, s, store.User{Email: "national@example.nhs.uk", Name: "National", Role: store.RoleDCO})
-		national := store.Actor{UserID: u.ID, Email: u.Email, Role: store.RoleDCO}
-		a := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		national := store.LegacyDCO(t, s)
+		a := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 1, f.LA1.ID))
 		mustRequest(t, s, f.DCO, a.ID, "2025-05-01", "REF-1")
 		if got, total, err := New(s).ListAdviceRequests(ctx, national, testClock(), Filter{}); err != nil || total != 0 || len(got) != 0 {
 			t.Errorf("advice list: got %d of %d (%v), want none", len(got), total, err)
@@ -29,8 +28,8 @@ func TestDCOOfNoICBSeesNoRequest(t *testing.T) {
 func TestAdviceReuseMonthsPerICB(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		icbB, _, _, dcoB := otherICB(t, s)
+		f := store.NewTestFixture(t, s)
+		icbB, _, _, dcoB := store.SeedKentICB(t, s)
 		db := New(s)
 		if got := db.AdviceReuseMonths(ctx, f.ICB.ID); got != advice.DefaultReuseMonths {
 			t.Errorf("unset: got %d, want %d", got, advice.DefaultReuseMonths)

@@ -40,9 +40,9 @@ func readClosed(t *testing.T, s *store.Store, id int64) closedColumns {
 func TestAdviceWithdrawnStoredAsWithdrawn(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		today := send.Today(testNow)
-		c := mustCreate(t, s, f.DCO, child(t, 1, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.DCO, child(t, 1, f.LA1.ID))
 		r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", "W1")
 
 		for _, tc := range []struct {

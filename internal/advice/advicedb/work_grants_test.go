@@ -26,7 +26,7 @@ import (
 func TestWorkGrantEndsWithTheWork(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		clin := f.Clinician
 		other := mustClinician(t, s, "other@example.nhs.uk", f.Provider1.ID)
 
@@ -39,7 +39,7 @@ func TestWorkGrantEndsWithTheWork(t *testing.T) {
 		}
 		newWork := func(t *testing.T, i int) work {
 			t.Helper()
-			c := mustCreate(t, s, f.DCO, child(t, 100+i, f.LA1.ID))
+			c := store.MustCreateChild(t, s, f.DCO, child(t, 100+i, f.LA1.ID))
 			r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", fmt.Sprintf("EHC-W%d", i))
 			k, err := New(s).AddAdviceContribution(ctx, f.DCO, r.ID, "salt", clin.UserID)
 			if err != nil {
@@ -121,7 +121,7 @@ func TestWorkGrantEndsWithTheWork(t *testing.T) {
 				if _, err := s.GetChild(ctx, clin, w.c.ID); err != nil {
 					t.Fatalf("after assignment: got %v, want the child", err)
 				}
-				before := countAudit(t, s, "child.revoke", w.c.ID)
+				before := store.CountAudit(t, s, "child.revoke", w.c.ID)
 				by, why := tc.act(t, w)
 
 				_, err := s.GetChild(ctx, clin, w.c.ID)
@@ -226,7 +226,7 @@ func TestWorkGrantEndsOnceAcrossProcesses(t *testing.T) {
 			f := store.SeedFixture(t, s)
 			other := mustClinician(t, s, "other@example.nhs.uk", f.Provider1.ID)
 			for round := range 10 {
-				c := mustCreate(t, s, f.DCO, child(t, round, f.LA1.ID))
+				c := store.MustCreateChild(t, s, f.DCO, child(t, round, f.LA1.ID))
 				var parts [2]Contribution
 				for i := range parts {
 					r := mustRequest(t, s, f.LA1User, c.ID, "2025-05-01", fmt.Sprintf("EHC-P%d-%d", round, i))
@@ -254,7 +254,7 @@ func TestWorkGrantEndsOnceAcrossProcesses(t *testing.T) {
 				if _, err := s.GetChild(ctx, f.Clinician, c.ID); errs.CodeOf(err) != errs.NotFound {
 					t.Errorf("round %d: GetChild: got %v, want not_found", round, err)
 				}
-				if n := countAudit(t, s, "child.revoke", c.ID); n != 1 {
+				if n := store.CountAudit(t, s, "child.revoke", c.ID); n != 1 {
 					t.Errorf("round %d: child.revoke rows: got %d, want 1", round, n)
 				}
 			}

@@ -54,18 +54,9 @@ type Result struct {
 	// Rows are the valid rows, in file order, ready for
 	// advicedb.ImportAdviceRequests.
 	Rows []advicedb.ImportRow
-	// Errors are the first Limits.MaxErrors problems, in line order.
-	Errors     []importer.RowError
-	MoreErrors int
-	// Read is the number of data rows read, valid or not, blank ones excepted.
-	Read  int
-	Notes []string
-
-	maxErrors int // Limits.MaxErrors of the read
+	// Outcome holds the problems, the count of rows read and the notes.
+	importer.Outcome
 }
-
-// OK reports whether the file had no problems at all.
-func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
 
 // AddStoreErrors merges the problems the database found in the rows that
 // parsed (advicedb.CheckAdviceImport: a reference already recorded, an NHS
@@ -79,7 +70,7 @@ func (r *Result) AddStoreErrors(lines []advicedb.LineError) {
 	for _, l := range lines {
 		db = append(db, importer.RowError{Line: l.Line, Column: l.Column, Message: l.Message})
 	}
-	r.Errors, r.MoreErrors = importer.MergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
+	r.Outcome.AddStoreErrors(db)
 }
 
 // Read reads a CSV file of health advice requests, past and open,
@@ -114,8 +105,7 @@ func Read(r io.Reader, opt Options) (*Result, error) {
 	if err := s.Run(r, Columns, "an advice requests file", p.row); err != nil {
 		return nil, err
 	}
-	p.res.Errors, p.res.MoreErrors = s.Errors()
-	p.res.Read, p.res.Notes, p.res.maxErrors = s.Read(), s.Notes(), s.MaxErrors()
+	p.res.Outcome = s.Outcome()
 	return p.res, nil
 }
 

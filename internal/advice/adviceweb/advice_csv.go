@@ -9,9 +9,6 @@ import (
 	"dco/internal/web"
 )
 
-// adviceCSVMax bounds one download; a wider one is narrowed by filters.
-const adviceCSVMax = 50_000
-
 // adviceCSV downloads exactly what the list shows with the same filters,
 // every page of it.
 func (s *Web) adviceCSV(w http.ResponseWriter, r *http.Request) {
@@ -33,14 +30,14 @@ func (s *Web) adviceCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []adviceRow
 	var all []advicedb.Request
-	for f.Offset, f.Limit = 0, 1000; ; f.Offset += f.Limit {
+	for f.Offset, f.Limit = 0, web.CSVPage; ; f.Offset += f.Limit {
 		list, total, err := s.db.ListAdviceRequests(ctx, actor, clock, f)
 		if err != nil {
 			s.Fail(w, r, err)
 			return
 		}
 		all = append(all, list...)
-		if len(list) == 0 || f.Offset+len(list) >= total || len(all) >= adviceCSVMax {
+		if len(list) == 0 || f.Offset+len(list) >= total || len(all) >= web.CSVMax {
 			break
 		}
 	}

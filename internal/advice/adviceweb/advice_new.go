@@ -3,7 +3,6 @@ package adviceweb
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"dco/internal/advice"
@@ -91,17 +90,12 @@ func (s *Web) adviceNew(w http.ResponseWriter, r *http.Request) {
 	actor := s.Actor(r)
 	in := adviceInput{Received: web.DatePartsOf(send.Today(s.Now()))}
 	// Started from a child's page: the child is known.
-	if v := r.URL.Query().Get("child"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
-			return
-		}
-		c, err := s.Store().GetChild(ctx, actor, id)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
+	c, err := s.QueryChild(r)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if c != nil {
 		in.NHSNumber = c.NHSNumber.String()
 		in.LACode, _ = s.LACode(ctx, c.LAID)
 	}

@@ -66,11 +66,7 @@ func (s *Web) adviceTriage(w http.ResponseWriter, r *http.Request) {
 		known = advice.SplitServices(rq.ServicesRequested)
 	}
 	p, err := s.adviceTriagePageFor(ctx, actor, rq, clock, rq.Triage, known, rq.TriageNote, "", "")
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	s.Render(w, r, http.StatusOK, "advice_triage.html", p)
+	s.Show(w, r, "advice_triage.html", p, err)
 }
 
 func (s *Web) adviceTriageSave(w http.ResponseWriter, r *http.Request) {

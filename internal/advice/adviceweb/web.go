@@ -10,7 +10,6 @@ package adviceweb
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"slices"
 
 	"dco/internal/advice"
@@ -36,13 +35,9 @@ func New(db *advicedb.DB) *Web { return &Web{db: db} }
 // the service.
 func (s *Web) Web(k *web.Kit) web.Parts {
 	s.Kit = k
-	pages, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
-	}
 	return web.Parts{
 		Routes:       s.routes(),
-		Pages:        pages,
+		Pages:        web.Templates(templateFS),
 		Nav:          adviceNav,
 		Home:         s.home,
 		HomeTemplate: "adviceQueues",

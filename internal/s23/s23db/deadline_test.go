@@ -129,23 +129,7 @@ func s23LedgerWanted(t *testing.T, s *store.Store) []s23LedgerRow {
 // checkS23Ledger fails unless the ledger is what the notifications say.
 func checkS23Ledger(t *testing.T, s *store.Store, step string) {
 	t.Helper()
-	got, want := s23Ledger(t, s), s23LedgerWanted(t, s)
-	if slices.Equal(got, want) {
-		return
-	}
-	t.Errorf("after %s the ledger differs from the notifications:", step)
-	for i := range max(len(got), len(want)) {
-		var g, w string
-		if i < len(got) {
-			g = got[i].String()
-		}
-		if i < len(want) {
-			w = want[i].String()
-		}
-		if g != w {
-			t.Errorf("  got  %s\n  want %s", g, w)
-		}
-	}
+	store.DiffRows(t, step, "notifications", s23Ledger(t, s), s23LedgerWanted(t, s))
 }
 
 // The ledger says what the notifications say after every kind of change to
@@ -156,10 +140,10 @@ func checkS23Ledger(t *testing.T, s *store.Store, step string) {
 func TestDeadlineLedgerFollowsS23(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		db := New(s)
-		c1 := mustCreate(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.Provider1User, youngChild(t, 2, f.LA2.ID))
+		c1 := store.MustCreateChild(t, s, f.Provider1User, store.TestYoungChild(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.Provider1User, store.TestYoungChild(t, 2, f.LA2.ID))
 		checkS23Ledger(t, s, "no notifications")
 
 		notInformed := notification(t, c1.ID, "", "")
@@ -239,8 +223,8 @@ func TestDeadlineLedgerFollowsS23(t *testing.T) {
 			return ImportRow{Line: line, Child: c, Notification: n}
 		}
 		if _, err := db.Import(ctx, store.System, []ImportRow{
-			row(2, youngChild(t, 3, f.LA1.ID), "2025-05-05", "2025-05-06"),
-			row(3, youngChild(t, 4, f.LA2.ID), "2025-05-26", ""),
+			row(2, store.TestYoungChild(t, 3, f.LA1.ID), "2025-05-05", "2025-05-06"),
+			row(3, store.TestYoungChild(t, 4, f.LA2.ID), "2025-05-26", ""),
 		}, false); err != nil {
 			t.Fatal(err)
 		}

@@ -33,19 +33,6 @@ func tableCounts(t *testing.T, s *store.Store) map[string]int {
 	return out
 }
 
-// auditRows returns the audit rows with an action about a child, oldest first.
-func auditRows(t *testing.T, s *store.Store, action string, childID int64) []store.AuditEntry {
-	t.Helper()
-	rows, _, err := s.ListAudit(context.Background(), store.AuditFilter{Action: action, ChildID: childID, Limit: 1000})
-	if err != nil {
-		t.Fatalf("list audit: %v", err)
-	}
-	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-		rows[i], rows[j] = rows[j], rows[i]
-	}
-	return rows
-}
-
 // secretsOf are the details of a registered child that a user who may not
 // see it must never be shown: what the registered record holds beyond what
 // they typed.
@@ -63,10 +50,10 @@ func secretsOf(c store.Child) []string {
 func TestIdentityMismatchOneMessage(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		reg := youngChild(t, 3, f.LA1.ID)
+		f := store.NewTestFixture(t, s)
+		reg := store.TestYoungChild(t, 3, f.LA1.ID)
 		reg.GivenName, reg.Postcode, reg.Setting = "Registeredgiven", "BA2 2BB", "Registered Nursery"
-		known := mustCreate(t, s, f.LA1User, reg)
+		known := store.MustCreateChild(t, s, f.LA1User, reg)
 		typed := func(mod func(c *store.Child)) store.Child {
 			c := store.Child{NHSNumber: known.NHSNumber, GivenName: "Typedgiven", FamilyName: known.FamilyName,
 				DateOfBirth: known.DateOfBirth, LAID: known.LAID}
@@ -101,11 +88,11 @@ func TestIdentityMismatchOneMessage(t *testing.T) {
 					// case so that the throttle stays out of the way.
 					prov := newActor(t, s, fmt.Sprintf("probe%d@example.nhs.uk", i), store.RoleProvider, f.Provider2.ID, 0)
 					before := tableCounts(t, s)
-					auditBefore := len(auditRows(t, s, store.ActionIdentityMismatch, known.ID))
+					auditBefore := len(store.TestAuditRows(t, s, store.ActionIdentityMismatch, known.ID))
 					n := notification(t, 0, "2025-05-01", "")
 					c := typed(tc.mod)
 					err := step.call(prov, &n, &c)
-					wantCode(t, err, errs.Invalid)
+					store.WantCode(t, err, errs.Invalid)
 					want := map[string]string{"nhs_number": store.MsgIdentityMismatch}
 					if got := errs.FieldsOf(err); !maps.Equal(got, want) {
 						t.Errorf("fields: got %v, want %v", got, want)
@@ -117,7 +104,7 @@ func TestIdentityMismatchOneMessage(t *testing.T) {
 							t.Errorf("the answer shows %q of the registered child", secret)
 						}
 					}
-					rows := auditRows(t, s, store.ActionIdentityMismatch, known.ID)
+					rows := store.TestAuditRows(t, s, store.ActionIdentityMismatch, known.ID)
 					if len(rows) != auditBefore+1 {
 						t.Fatalf("mismatch audit rows: got %d, want %d", len(rows), auditBefore+1)
 					}
@@ -151,10 +138,10 @@ func TestIdentityMismatchOneMessage(t *testing.T) {
 func TestIdentityMatchShowsOnlyTyped(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		reg := youngChild(t, 5, f.LA1.ID)
+		f := store.NewTestFixture(t, s)
+		reg := store.TestYoungChild(t, 5, f.LA1.ID)
 		reg.GivenName, reg.Postcode, reg.Setting = "Registeredgiven", "BA2 2BB", "Registered Nursery"
-		known := mustCreate(t, s, f.LA1User, reg)
+		known := store.MustCreateChild(t, s, f.LA1User, reg)
 		details := store.Child{NHSNumber: known.NHSNumber, GivenName: "Typedgiven", FamilyName: strings.ToUpper(known.FamilyName),
 			DateOfBirth: known.DateOfBirth, LAID: known.LAID}
 		n := notification(t, 0, "2025-05-01", "")
@@ -175,7 +162,7 @@ func TestIdentityMatchShowsOnlyTyped(t *testing.T) {
 				t.Errorf("the check shows %q of the registered child", secret)
 			}
 		}
-		if len(auditRows(t, s, store.ActionIdentityMismatch, known.ID)) != 0 {
+		if len(store.TestAuditRows(t, s, store.ActionIdentityMismatch, known.ID)) != 0 {
 			t.Errorf("a match was audited as a mismatch")
 		}
 		if _, err := s.GetChild(ctx, f.Provider2User, known.ID); !errs.Is(err, errs.NotFound) {
@@ -203,10 +190,10 @@ func TestIdentityMatchShowsOnlyTyped(t *testing.T) {
 func TestIdentityThrottle(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		now := testNow
 		s.Now = func() time.Time { return now }
-		known := mustCreate(t, s, f.LA1User, youngChild(t, 6, f.LA1.ID))
+		known := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 6, f.LA1.ID))
 		guess := func(a store.Actor, days int) error {
 			n := notification(t, 0, "2025-05-01", "")
 			c := store.Child{NHSNumber: known.NHSNumber, GivenName: "Guess", FamilyName: known.FamilyName,
@@ -219,7 +206,7 @@ func TestIdentityThrottle(t *testing.T) {
 				t.Fatalf("guess %d: got %v, want invalid", i, err)
 			}
 		}
-		refused := len(auditRows(t, s, store.ActionAccessRefused, 0))
+		refused := len(store.TestAuditRows(t, s, store.ActionAccessRefused, 0))
 		before := tableCounts(t, s)
 		for _, tc := range []struct {
 			name string
@@ -228,22 +215,22 @@ func TestIdentityThrottle(t *testing.T) {
 			{"the right date of birth", func() error { return guess(prov, 0) }},
 			{"an NHS number not registered", func() error {
 				n := notification(t, 0, "2025-05-01", "")
-				c := youngChild(t, 40, f.LA2.ID)
+				c := store.TestYoungChild(t, 40, f.LA2.ID)
 				return New(s).Check(ctx, prov, &n, &c)
 			}},
 			{"registering a child", func() error {
-				c := youngChild(t, 41, f.LA2.ID)
+				c := store.TestYoungChild(t, 41, f.LA2.ID)
 				return s.CreateChild(ctx, prov, &c)
 			}},
 		} {
 			err := tc.call()
-			wantCode(t, err, errs.TooMany)
+			store.WantCode(t, err, errs.TooMany)
 			if msg := errs.FieldsOf(err)["nhs_number"]; !strings.Contains(msg, "Wait 1 minute") {
 				t.Errorf("%s: got %q, want a wait of 1 minute on nhs_number", tc.name, msg)
 			}
 		}
 		after := tableCounts(t, s)
-		if got := len(auditRows(t, s, store.ActionAccessRefused, 0)) - refused; got != 3 || after["audit_log"]-before["audit_log"] != 3 {
+		if got := len(store.TestAuditRows(t, s, store.ActionAccessRefused, 0)) - refused; got != 3 || after["audit_log"]-before["audit_log"] != 3 {
 			t.Errorf("throttled attempts audited: got %d refused rows (%d rows in all), want 3", got, after["audit_log"]-before["audit_log"])
 		}
 		// Another user is not slowed.
@@ -258,32 +245,32 @@ func TestIdentityThrottle(t *testing.T) {
 		if err := New(s).Check(ctx, prov, &n, &c); err != nil {
 			t.Fatalf("after the wait: got %v, want the match", err)
 		}
-		wantCode(t, guess(prov, 9), errs.Invalid)
-		wantCode(t, guess(prov, 10), errs.TooMany)
+		store.WantCode(t, guess(prov, 9), errs.Invalid)
+		store.WantCode(t, guess(prov, 10), errs.TooMany)
 		now = now.Add(3 * time.Second)
-		wantCode(t, guess(prov, 10), errs.Invalid)
+		store.WantCode(t, guess(prov, 10), errs.Invalid)
 		// A day without a failure forgets them.
 		now = now.Add(25 * time.Hour)
 		for i := 1; i <= 6; i++ {
-			wantCode(t, guess(prov, 20+i), errs.Invalid)
+			store.WantCode(t, guess(prov, 20+i), errs.Invalid)
 		}
-		wantCode(t, guess(prov, 30), errs.TooMany)
+		store.WantCode(t, guess(prov, 30), errs.TooMany)
 
 		// Registering a number already held counts the same way.
 		la := f.LA2User
 		for i := 1; i <= 6; i++ {
-			c := youngChild(t, 50+i, f.LA2.ID)
+			c := store.TestYoungChild(t, 50+i, f.LA2.ID)
 			c.NHSNumber = known.NHSNumber
-			wantCode(t, s.CreateChild(ctx, la, &c), errs.Conflict)
+			store.WantCode(t, s.CreateChild(ctx, la, &c), errs.Conflict)
 		}
-		c = youngChild(t, 60, f.LA2.ID)
-		wantCode(t, s.CreateChild(ctx, la, &c), errs.TooMany)
+		c = store.TestYoungChild(t, 60, f.LA2.ID)
+		store.WantCode(t, s.CreateChild(ctx, la, &c), errs.TooMany)
 
 		// dco itself is never slowed.
 		for i := 1; i <= 10; i++ {
-			c := youngChild(t, 70+i, f.LA1.ID)
+			c := store.TestYoungChild(t, 70+i, f.LA1.ID)
 			c.NHSNumber = known.NHSNumber
-			wantCode(t, s.CreateChild(ctx, store.System, &c), errs.Conflict)
+			store.WantCode(t, s.CreateChild(ctx, store.System, &c), errs.Conflict)
 		}
 	})
 }
@@ -295,21 +282,21 @@ func TestIdentityThrottle(t *testing.T) {
 func TestImportS23IdentityMismatch(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		_, _, provB, dcoB := otherICB(t, s)
-		known := mustCreate(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
-		wrong := youngChild(t, 7, f.LA1.ID)
+		f := store.NewTestFixture(t, s)
+		_, _, provB, dcoB := store.SeedKentICB(t, s)
+		known := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 7, f.LA1.ID))
+		wrong := store.TestYoungChild(t, 7, f.LA1.ID)
 		wrong.DateOfBirth = wrong.DateOfBirth.AddDays(3)
 		row := ImportRow{Line: 2, Child: wrong, Notification: notification(t, 0, "2025-05-06", "")}
 		row.Notification.LAID, row.Notification.ProviderOrgID = wrong.LAID, provB.ID
 		for _, a := range []store.Actor{dcoB, store.System} {
 			res, err := New(s).Import(ctx, a, []ImportRow{row}, false)
-			wantCode(t, err, errs.Invalid)
+			store.WantCode(t, err, errs.Invalid)
 			if len(res.Problems) != 1 || res.Problems[0].Field != "nhs_number" || res.Problems[0].Message != store.MsgIdentityMismatch {
 				t.Errorf("%s: problems got %+v, want one on nhs_number", a.Email, res.Problems)
 			}
 		}
-		rows := auditRows(t, s, store.ActionIdentityMismatch, known.ID)
+		rows := store.TestAuditRows(t, s, store.ActionIdentityMismatch, known.ID)
 		if len(rows) != 1 || rows[0].UserID != dcoB.UserID || rows[0].Detail != "via="+ActionImport {
 			t.Errorf("audit: got %+v, want one row for the DCO's import", rows)
 		}

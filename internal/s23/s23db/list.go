@@ -17,11 +17,8 @@ func s23Where(actor store.Actor, f Filter) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	where := []string{scope}
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
+	w := store.Conds{Where: []string{scope}, Args: args}
+	add := w.Add
 	if f.LAID != 0 {
 		add("n.la_id = ?", f.LAID)
 	}
@@ -73,7 +70,7 @@ func s23Where(actor store.Actor, f Filter) (string, []any, error) {
 	default:
 		return "", nil, errs.InvalidFields(map[string]string{"status": "Choose a status from the list"})
 	}
-	return strings.Join(where, " AND "), args, nil
+	return strings.Join(w.Where, " AND "), w.Args, nil
 }
 
 // s23Segment is one run of a listing: the rows meeting cond, in order.

@@ -10,107 +10,46 @@ import (
 	"dco/internal/store"
 )
 
-// noICBDCO is the fixture's DCO as an account of no ICB would be.
-func noICBDCO(f *store.Fixture) store.Actor {
-	a := f.DCO
-	a.OrgID = 0
-	return a
-}
-
 // TestS23ChildRegisterRule: a Section 23 notification about a new child,
 // on the form or in an import, registers it through the store's one rule
 // for where a child may be registered (store.TestChildRegisterRule).
 func TestS23ChildRegisterRule(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		o := store.SeedOtherICB(t, s)
-		national := noICBDCO(f)
-		const (
-			ok        = ""
-			refused   = "refused"
-			forbidden = "forbidden"
-		)
-		n := 0
-		check := func(t *testing.T, err error, want, field string, before int) {
-			t.Helper()
-			switch want {
-			case ok:
-				if err != nil {
-					t.Fatalf("got %v (%v), want the child registered", err, errs.FieldsOf(err))
-				}
-				return
-			case refused:
-				if errs.CodeOf(err) != errs.Invalid || (field != "" && errs.FieldsOf(err)[field] == "") {
-					t.Fatalf("got %v (%v), want invalid naming %s", err, errs.FieldsOf(err), field)
-				}
-			case forbidden:
-				if errs.CodeOf(err) != errs.Forbidden {
-					t.Fatalf("got %v, want forbidden", err)
-				}
-			}
-			if after, _ := s.CountChildren(ctx, store.System); after != before {
-				t.Errorf("children: got %d, want %d (nothing stored)", after, before)
-			}
-		}
 		// A Section 23 notification about a child new to dco registers it
 		// through the same rule: provider 1 only in its own ICB's LAs.
-		t.Run("Section 23 new child", func(t *testing.T) {
-			for _, tc := range []struct {
-				name  string
-				actor store.Actor
-				la    int64
-				want  string
-			}{
-				{"provider, own ICB", f.Provider1User, f.LA2.ID, ok},
-				{"provider, another ICB", f.Provider1User, o.LA.ID, refused},
-				{"provider of the other ICB, its own", o.ProviderUser, o.LA.ID, ok},
-				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
-			} {
-				t.Run(tc.name, func(t *testing.T) {
-					n++
-					before, _ := s.CountChildren(ctx, store.System)
-					nt := notification(t, 0, "2025-05-01", "")
-					if tc.actor.Role == store.RoleDCO {
-						nt.ProviderOrgID = f.Provider1.ID
-					}
-					nt.LAID = tc.la
-					fresh := youngChild(t, 800+n, tc.la)
-					err := New(s).Create(ctx, tc.actor, &nt, &fresh)
-					if tc.want == refused && errs.FieldsOf(err)["child_la_id"] == "" {
-						t.Fatalf("got %v (%v), want invalid naming child_la_id", err, errs.FieldsOf(err))
-					}
-					check(t, err, tc.want, "child_la_id", before)
-				})
+		store.RunRegisterCases(t, s, "Section 23 new child", []store.RegisterCase{
+			{Name: "provider, own ICB", Actor: f.Provider1User, LA: f.LA2.ID, Want: store.RegisterOK},
+			{Name: "provider, another ICB", Actor: f.Provider1User, LA: o.LA.ID, Want: store.RegisterRefused},
+			{Name: "provider of the other ICB, its own", Actor: o.ProviderUser, LA: o.LA.ID, Want: store.RegisterOK},
+			{Name: "DCO, another ICB", Actor: f.DCO, LA: o.LA.ID, Want: store.RegisterRefused},
+		}, "child_la_id", func(t *testing.T, i int, tc store.RegisterCase) error {
+			nt := notification(t, 0, "2025-05-01", "")
+			if tc.Actor.Role == store.RoleDCO {
+				nt.ProviderOrgID = f.Provider1.ID
 			}
+			nt.LAID = tc.LA
+			fresh := store.TestYoungChild(t, 800+i, tc.LA)
+			err := New(s).Create(ctx, tc.Actor, &nt, &fresh)
+			if tc.Want == store.RegisterRefused && errs.FieldsOf(err)["child_la_id"] == "" {
+				t.Fatalf("got %v (%v), want invalid naming child_la_id", err, errs.FieldsOf(err))
+			}
+			return err
 		})
 
 		// The DCO team's imports register a new child through the same
 		// rule: a DCO only in its ICB's LAs, a DCO of no ICB nowhere.
-		t.Run("imports", func(t *testing.T) {
-			for _, tc := range []struct {
-				name  string
-				actor store.Actor
-				la    int64
-				want  string
-			}{
-				{"DCO, own ICB", f.DCO, f.LA2.ID, ok},
-				{"DCO, another ICB", f.DCO, o.LA.ID, refused},
-				{"DCO of no ICB", national, f.LA1.ID, refused},
-			} {
-				t.Run("Section 23/"+tc.name, func(t *testing.T) {
-					n++
-					before, _ := s.CountChildren(ctx, store.System)
-					nt := notification(t, 0, "2025-05-01", "")
-					nt.ProviderOrgID, nt.Steps.OpinionOn = f.Provider1.ID, send.Date{}
-					nt.Consent = s23.ConsentNotRecorded
-					res, err := New(s).Import(ctx, tc.actor, []ImportRow{{Line: 2, Child: youngChild(t, 1000+n, tc.la), Notification: nt}}, false)
-					if tc.want == refused && (len(res.Problems) == 0 || res.Problems[0].Field != "la_id") {
-						t.Fatalf("problems: got %+v, want one on la_id", res.Problems)
-					}
-					check(t, err, tc.want, "", before)
-				})
+		store.RunRegisterCases(t, s, "imports/Section 23", store.ImportRegisterCases(f, o), "", func(t *testing.T, i int, tc store.RegisterCase) error {
+			nt := notification(t, 0, "2025-05-01", "")
+			nt.ProviderOrgID, nt.Steps.OpinionOn = f.Provider1.ID, send.Date{}
+			nt.Consent = s23.ConsentNotRecorded
+			res, err := New(s).Import(ctx, tc.Actor, []ImportRow{{Line: 2, Child: store.TestYoungChild(t, 1000+i, tc.LA), Notification: nt}}, false)
+			if tc.Want == store.RegisterRefused && (len(res.Problems) == 0 || res.Problems[0].Field != "la_id") {
+				t.Fatalf("problems: got %+v, want one on la_id", res.Problems)
 			}
+			return err
 		})
 	})
 }

@@ -24,14 +24,6 @@ func sd(t testing.TB, s string) send.Date {
 	return d
 }
 
-// youngChild is child i of an LA, born in 2022 so that s.23 applies at
-// testNow.
-func youngChild(t testing.TB, i int, laID int64) store.Child {
-	c := child(t, i, laID)
-	c.DateOfBirth = send.NewDate(2022, time.May, 1+i%28)
-	return c
-}
-
 // notification is a valid notification of a child, the parent informed on
 // parent and the LA on notified ("" for not yet).
 func notification(t testing.TB, childID int64, parent, notified string) Notification {
@@ -75,7 +67,7 @@ func notifyAbout(t *testing.T, s *store.Store, actor store.Actor, n Notification
 // wantField fails unless err is invalid with a message for field.
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	wantCode(t, err, errs.Invalid)
+	store.WantCode(t, err, errs.Invalid)
 	if _, ok := errs.FieldsOf(err)[field]; !ok {
 		t.Fatalf("fields: got %v, want one for %s", errs.FieldsOf(err), field)
 	}
@@ -84,8 +76,8 @@ func wantField(t *testing.T, err error, field string) {
 func TestS23Ordering(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.Provider1User, youngChild(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.Provider1User, store.TestYoungChild(t, 1, f.LA1.ID))
 		tests := []struct {
 			name             string
 			parent, notified string
@@ -104,7 +96,7 @@ func TestS23Ordering(t *testing.T) {
 				if tt.parent == "" {
 					n.Steps.DiscussionOfferedOn = send.Date{}
 				}
-				before := countAudit(t, s, ActionCreate, c.ID)
+				before := store.CountAudit(t, s, ActionCreate, c.ID)
 				err := New(s).Create(ctx, f.Provider1User, &n, nil)
 				if tt.wantField == "" {
 					if err != nil {
@@ -113,7 +105,7 @@ func TestS23Ordering(t *testing.T) {
 					return
 				}
 				wantField(t, err, tt.wantField)
-				if n.ID != 0 || countAudit(t, s, ActionCreate, c.ID) != before {
+				if n.ID != 0 || store.CountAudit(t, s, ActionCreate, c.ID) != before {
 					t.Errorf("a refused notification was stored or audited")
 				}
 			})
@@ -125,12 +117,12 @@ func TestS23Ordering(t *testing.T) {
 			_, err := tx.ExecN(ctx, "UPDATE s23_notifications SET la_notified_on = '2025-05-05' WHERE id = ?", n.ID)
 			return err
 		})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		err = s.Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.ExecN(ctx, "UPDATE s23_notifications SET parent_informed_on = '', la_notified_on = '2025-05-07' WHERE id = ?", n.ID)
 			return err
 		})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 
 		// Updating and marking the LA letter sent keep the order too.
 		n.Steps.LANotifiedOn = sd(t, "2025-05-01")
@@ -163,10 +155,10 @@ func TestS23Ordering(t *testing.T) {
 func TestS23CompulsorySchoolAge(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		c := child(t, 2, f.LA1.ID)
 		c.DateOfBirth = sd(t, "2020-01-01")
-		c = mustCreate(t, s, f.DCO, c)
+		c = store.MustCreateChild(t, s, f.DCO, c)
 		mk := func(opinion string, kind s23.Kind) Notification {
 			n := notification(t, c.ID, opinion, "")
 			n.Kind, n.ProviderOrgID = kind, f.Provider1.ID
@@ -205,9 +197,9 @@ func TestS23CompulsorySchoolAge(t *testing.T) {
 func TestS23LAScoping(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c1 := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
-		c2 := mustCreate(t, s, f.DCO, youngChild(t, 2, f.LA2.ID))
+		f := store.NewTestFixture(t, s)
+		c1 := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 1, f.LA1.ID))
+		c2 := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 2, f.LA2.ID))
 		toLA1 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-02"), c1)
 		draftLA1 := mustNotify(t, s, f.Provider1User, notification(t, c1.ID, "2025-05-03", ""))
 		toLA2 := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-05"), c2)
@@ -237,14 +229,14 @@ func TestS23LAScoping(t *testing.T) {
 			t.Errorf("DCO lists %v, want all 3", got)
 		}
 		for _, id := range []int64{toLA2.ID, draftLA1.ID, 999999} {
-			before := countAudit(t, s, store.ActionAccessRefused, 0)
+			before := store.CountAudit(t, s, store.ActionAccessRefused, 0)
 			_, err := New(s).Get(ctx, f.LA1User, id)
-			wantCode(t, err, errs.NotFound)
-			if countAudit(t, s, store.ActionAccessRefused, 0) != before+1 {
+			store.WantCode(t, err, errs.NotFound)
+			if store.CountAudit(t, s, store.ActionAccessRefused, 0) != before+1 {
 				t.Errorf("refused read of %d not audited", id)
 			}
 			_, err = New(s).Acknowledge(ctx, f.LA1User, id, 1, send.Date{})
-			wantCode(t, err, errs.NotFound)
+			store.WantCode(t, err, errs.NotFound)
 		}
 		// A filter cannot widen the scope.
 		if ns, _, err := New(s).List(ctx, f.LA1User, Filter{LAID: f.LA2.ID}); err != nil || len(ns) != 0 {
@@ -257,7 +249,7 @@ func TestS23LAScoping(t *testing.T) {
 		if got.Others != 0 {
 			t.Errorf("LA1 sees %d others, want 0: the one not yet sent is not theirs to know of", got.Others)
 		}
-		if n := countAudit(t, s, ActionView, c1.ID); n != 1 {
+		if n := store.CountAudit(t, s, ActionView, c1.ID); n != 1 {
 			t.Errorf("view audit rows with the child: got %d, want 1", n)
 		}
 
@@ -267,30 +259,30 @@ func TestS23LAScoping(t *testing.T) {
 			t.Fatalf("acknowledge: got %+v, %v", ack.Steps, err)
 		}
 		_, err = New(s).Acknowledge(ctx, f.LA1User, toLA1.ID, ack.Version, send.Date{})
-		wantCode(t, err, errs.Conflict)
+		store.WantCode(t, err, errs.Conflict)
 		_, err = New(s).Acknowledge(ctx, f.LA2User, toLA2.ID, toLA2.Version, sd(t, "2025-05-04"))
 		wantField(t, err, s23.FieldAcknowledged) // before it was notified on 5 May
 		_, err = New(s).Acknowledge(ctx, f.Provider1User, toLA2.ID, toLA2.Version, send.Date{})
-		wantCode(t, err, errs.Forbidden)
-		if n := countAudit(t, s, ActionAcknowledge, c1.ID); n != 1 {
+		store.WantCode(t, err, errs.Forbidden)
+		if n := store.CountAudit(t, s, ActionAcknowledge, c1.ID); n != 1 {
 			t.Errorf("acknowledge audit rows: got %d, want 1", n)
 		}
 		// An LA cannot change the health side.
-		wantCode(t, New(s).Update(ctx, f.LA1User, &got), errs.Forbidden)
+		store.WantCode(t, New(s).Update(ctx, f.LA1User, &got), errs.Forbidden)
 	})
 }
 
 func TestS23ProviderScoping(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		// The LA registered the child; provider 1 has never seen it.
-		c := mustCreate(t, s, f.LA1User, youngChild(t, 3, f.LA1.ID))
+		c := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 3, f.LA1.ID))
 		_, err := s.GetChild(ctx, f.Provider1User, c.ID)
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		// Found by its details, it is matched, and provider 1 is given
 		// sight of it in the same transaction.
-		details := youngChild(t, 3, f.LA1.ID)
+		details := store.TestYoungChild(t, 3, f.LA1.ID)
 		details.GivenName = "different given name is fine"
 		n := notification(t, 0, "2025-05-01", "")
 		if err := New(s).Create(ctx, f.Provider1User, &n, &details); err != nil {
@@ -302,11 +294,11 @@ func TestS23ProviderScoping(t *testing.T) {
 		if _, err := s.GetChild(ctx, f.Provider1User, c.ID); err != nil {
 			t.Fatalf("provider 1 after notifying: %v", err)
 		}
-		if countAudit(t, s, "child.grant", c.ID) != 1 {
+		if store.CountAudit(t, s, "child.grant", c.ID) != 1 {
 			t.Errorf("grant not audited")
 		}
 		// A mismatched date of birth is refused without saying which detail differs.
-		wrong := youngChild(t, 3, f.LA1.ID)
+		wrong := store.TestYoungChild(t, 3, f.LA1.ID)
 		wrong.DateOfBirth = wrong.DateOfBirth.AddDays(1)
 		n2 := notification(t, 0, "2025-05-01", "")
 		err = New(s).Create(ctx, f.Provider2User, &n2, &wrong)
@@ -315,12 +307,12 @@ func TestS23ProviderScoping(t *testing.T) {
 			t.Fatalf("provider 2 gained sight of the child: %v", err)
 		}
 		// A new child is registered by the notification.
-		fresh := youngChild(t, 4, f.LA2.ID)
+		fresh := store.TestYoungChild(t, 4, f.LA2.ID)
 		n3 := notification(t, 0, "2025-05-01", "2025-05-02")
 		if err := New(s).Create(ctx, f.Provider2User, &n3, &fresh); err != nil {
 			t.Fatalf("notify a new child: %v (%v)", err, errs.FieldsOf(err))
 		}
-		if countAudit(t, s, "child.create", n3.ChildID) != 1 || n3.LAID != f.LA2.ID {
+		if store.CountAudit(t, s, "child.create", n3.ChildID) != 1 || n3.LAID != f.LA2.ID {
 			t.Errorf("new child: audit or LA wrong (LA %d)", n3.LAID)
 		}
 
@@ -335,11 +327,11 @@ func TestS23ProviderScoping(t *testing.T) {
 			}
 		}
 		_, err = New(s).Get(ctx, f.Provider2User, n.ID)
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		other := n
-		wantCode(t, New(s).Update(ctx, f.Provider2User, &other), errs.NotFound)
+		store.WantCode(t, New(s).Update(ctx, f.Provider2User, &other), errs.NotFound)
 		_, err = New(s).MarkLetterSent(ctx, f.Provider2User, n.ID, n.Version, LetterParent, send.Date{})
-		wantCode(t, err, errs.NotFound)
+		store.WantCode(t, err, errs.NotFound)
 		// A provider always notifies as itself.
 		n4 := notification(t, c.ID, "2025-05-01", "")
 		n4.ProviderOrgID = f.Provider2.ID
@@ -351,11 +343,11 @@ func TestS23ProviderScoping(t *testing.T) {
 		// store.Roles without notifications are refused.
 		for _, a := range []store.Actor{f.Viewer, f.Admin, f.Clinician} {
 			_, _, err := New(s).List(ctx, a, Filter{})
-			wantCode(t, err, errs.Forbidden)
+			store.WantCode(t, err, errs.Forbidden)
 			_, err = New(s).Get(ctx, a, n.ID)
-			wantCode(t, err, errs.Forbidden)
+			store.WantCode(t, err, errs.Forbidden)
 			x := notification(t, c.ID, "2025-05-01", "")
-			wantCode(t, New(s).Create(ctx, a, &x, nil), errs.Forbidden)
+			store.WantCode(t, New(s).Create(ctx, a, &x, nil), errs.Forbidden)
 		}
 	})
 }
@@ -363,8 +355,8 @@ func TestS23ProviderScoping(t *testing.T) {
 func TestS23UpdateAndDuplicates(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, youngChild(t, 5, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 5, f.LA1.ID))
 		a := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 		b := notifyAbout(t, s, f.Provider2User, notification(t, 0, "2025-05-02", ""), c)
 
@@ -375,12 +367,12 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 			t.Fatalf("update: %v", err)
 		}
 		second.Service = "Something else"
-		wantCode(t, New(s).Update(ctx, f.Provider1User, &second), errs.Conflict)
+		store.WantCode(t, New(s).Update(ctx, f.Provider1User, &second), errs.Conflict)
 		got, _ := New(s).Get(ctx, f.Provider1User, a.ID)
 		if got.Service != "Speech and language therapy" || got.Version != 2 {
 			t.Errorf("after a conflict: got %q v%d", got.Service, got.Version)
 		}
-		if n := countAudit(t, s, ActionUpdate, c.ID); n != 1 {
+		if n := store.CountAudit(t, s, ActionUpdate, c.ID); n != 1 {
 			t.Errorf("update audit rows: got %d, want 1", n)
 		}
 
@@ -436,7 +428,7 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 			}
 		}
 		_, _, err = New(s).List(ctx, f.DCO, Filter{Status: "bogus"})
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 	})
 }
 
@@ -447,8 +439,8 @@ func TestS23UpdateAndDuplicates(t *testing.T) {
 func TestS23NotifiedDateFixed(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, youngChild(t, 11, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 11, f.LA1.ID))
 		sent := notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-06"), c)
 		acked := mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-06"))
 		if _, err := New(s).Acknowledge(ctx, f.LA1User, acked.ID, acked.Version, sd(t, "2025-05-07")); err != nil {
@@ -476,7 +468,7 @@ func TestS23NotifiedDateFixed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := countAudit(t, s, ActionUpdate, c.ID)
+				before := store.CountAudit(t, s, ActionUpdate, c.ID)
 				n.Steps.LANotifiedOn = sd(t, tt.notified)
 				err = New(s).Update(ctx, tt.actor, &n)
 				wantField(t, err, s23.FieldLANotified)
@@ -491,7 +483,7 @@ func TestS23NotifiedDateFixed(t *testing.T) {
 				if err != nil || !got.Steps.LANotifiedOn.Equal(sd(t, "2025-05-06")) {
 					t.Errorf("the LA's copy: got %v, %v; want it still in the inbox, notified on 2025-05-06", got.Steps.LANotifiedOn, err)
 				}
-				if after := countAudit(t, s, ActionUpdate, c.ID); after != before {
+				if after := store.CountAudit(t, s, ActionUpdate, c.ID); after != before {
 					t.Errorf("update audit rows: got %d, want %d", after, before)
 				}
 			})
@@ -534,8 +526,8 @@ func TestS23NotifiedFixedRule(t *testing.T) {
 func TestS23Compliance(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		c := mustCreate(t, s, f.DCO, youngChild(t, 6, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		c := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 6, f.LA1.ID))
 		notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", "2025-05-01"), c) // 0 days
 		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-01", "2025-05-15"))  // 14 days, late
 		mustNotify(t, s, f.Provider1User, notification(t, c.ID, "2025-05-10", ""))            // open, overdue at 31 May
@@ -563,15 +555,15 @@ func TestS23Compliance(t *testing.T) {
 			t.Errorf("provider 2's compliance: got %+v, %v", by, err)
 		}
 		_, _, err = New(s).Compliance(ctx, f.Viewer, sd(t, "2025-05-01"), sd(t, "2025-05-31"), 10)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 	})
 }
 
 func TestS23Import(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		known := mustCreate(t, s, f.LA1User, youngChild(t, 7, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		known := store.MustCreateChild(t, s, f.LA1User, store.TestYoungChild(t, 7, f.LA1.ID))
 		row := func(line int, c store.Child, provider int64, parent, notified string) ImportRow {
 			n := notification(t, 0, parent, notified)
 			n.ProviderOrgID, n.Consent, n.Steps.OpinionOn = provider, s23.ConsentNotRecorded, send.Date{}
@@ -579,12 +571,12 @@ func TestS23Import(t *testing.T) {
 		}
 		// The known child's family name as a spreadsheet may give it: the
 		// same once normalised.
-		shouted := youngChild(t, 7, f.LA1.ID)
+		shouted := store.TestYoungChild(t, 7, f.LA1.ID)
 		shouted.FamilyName = "  FAMILY7 "
 		good := []ImportRow{
 			row(2, shouted, f.Provider1.ID, "2025-05-01", "2025-05-02"),
-			row(3, youngChild(t, 8, f.LA2.ID), f.Provider2.ID, "2025-05-01", ""),
-			row(4, youngChild(t, 8, f.LA2.ID), f.Provider1.ID, "2025-05-03", "2025-05-03"),
+			row(3, store.TestYoungChild(t, 8, f.LA2.ID), f.Provider2.ID, "2025-05-01", ""),
+			row(4, store.TestYoungChild(t, 8, f.LA2.ID), f.Provider1.ID, "2025-05-03", "2025-05-03"),
 		}
 		res, err := New(s).Import(ctx, store.System, good, true)
 		if err != nil || res.Notifications != 3 || res.ChildrenCreated != 1 || res.ChildrenMatched != 2 {
@@ -596,26 +588,26 @@ func TestS23Import(t *testing.T) {
 
 		bad := []ImportRow{
 			good[0],
-			row(5, youngChild(t, 9, f.LA1.ID), f.Provider1.ID, "2025-05-06", "2025-05-05"),
-			row(6, youngChild(t, 10, f.LA1.ID), 0, "2025-05-06", ""),
+			row(5, store.TestYoungChild(t, 9, f.LA1.ID), f.Provider1.ID, "2025-05-06", "2025-05-05"),
+			row(6, store.TestYoungChild(t, 10, f.LA1.ID), 0, "2025-05-06", ""),
 		}
-		wrongDOB := youngChild(t, 7, f.LA1.ID)
+		wrongDOB := store.TestYoungChild(t, 7, f.LA1.ID)
 		wrongDOB.DateOfBirth = wrongDOB.DateOfBirth.AddDays(-1)
 		bad = append(bad, row(7, wrongDOB, f.Provider1.ID, "2025-05-06", ""))
-		wrongFamily := youngChild(t, 7, f.LA1.ID)
+		wrongFamily := store.TestYoungChild(t, 7, f.LA1.ID)
 		wrongFamily.FamilyName = "Otherfamily"
 		bad = append(bad, row(8, wrongFamily, f.Provider1.ID, "2025-05-06", ""))
-		movedLA := youngChild(t, 7, f.LA2.ID) // registered in LA1
+		movedLA := store.TestYoungChild(t, 7, f.LA2.ID) // registered in LA1
 		movedLA.GivenName = "A given name may differ"
 		mlRow := row(9, movedLA, f.Provider1.ID, "2025-05-06", "")
 		mlRow.Notification.LAID = f.LA2.ID // the importer gives the file's LA as both
 		bad = append(bad, mlRow)
 		// Line 5's child is new to dco: a later row must agree with it too.
-		sameImport := youngChild(t, 9, f.LA1.ID)
+		sameImport := store.TestYoungChild(t, 9, f.LA1.ID)
 		sameImport.FamilyName = "Notfamily9"
 		bad = append(bad, row(10, sameImport, f.Provider1.ID, "2025-05-06", ""))
 		res, err = New(s).Import(ctx, store.System, bad, false)
-		wantCode(t, err, errs.Invalid)
+		store.WantCode(t, err, errs.Invalid)
 		want := []ImportProblem{
 			{Line: 5, Field: s23.FieldLANotified},
 			{Line: 6, Field: "provider_org_id"},
@@ -642,7 +634,7 @@ func TestS23Import(t *testing.T) {
 		if err != nil || res.Notifications != 3 {
 			t.Fatalf("import: got %+v, %v", res, err)
 		}
-		if got := countAudit(t, s, ActionImport, known.ID); got != 1 {
+		if got := store.CountAudit(t, s, ActionImport, known.ID); got != 1 {
 			t.Errorf("import audit rows for the known child: got %d, want 1", got)
 		}
 		ns, _, _ := New(s).List(ctx, f.Provider1User, Filter{})
@@ -653,7 +645,7 @@ func TestS23Import(t *testing.T) {
 			t.Errorf("import did not grant provider 1 sight of the child: %v", err)
 		}
 		_, err = New(s).Import(ctx, f.Provider1User, good, true)
-		wantCode(t, err, errs.Forbidden)
+		store.WantCode(t, err, errs.Forbidden)
 	})
 }
 
@@ -685,78 +677,70 @@ func TestS23Settings(t *testing.T) {
 // the DCO's first page of everything overdue, and a month's compliance.
 // Each listing is audited, as in service.
 func BenchmarkS23(b *testing.B) {
-	engines := []struct {
-		name string
-		open func(testing.TB) *store.Store
-	}{{store.EngineSQLite, store.OpenTestSQLite}, {store.EnginePostgres, store.OpenTestPostgres}}
-	for _, e := range engines {
-		b.Run(e.name, func(b *testing.B) {
-			s := e.open(b) // store.OpenTestPostgres skips without DCO_TEST_POSTGRES_URL
-			s.Now = func() time.Time { return testNow }
-			f := store.SeedFixture(b, s)
-			ctx := context.Background()
-			today := send.Today(testNow)
-			const n = 20000
-			rows := make([]ImportRow, n)
-			for i := range rows {
-				la := f.LA1.ID
-				if i%2 == 1 {
-					la = f.LA2.ID
+	store.ForEachEngineBench(b, func(b *testing.B, s *store.Store) {
+		f := store.SeedFixture(b, s)
+		ctx := context.Background()
+		today := send.Today(testNow)
+		const n = 20000
+		rows := make([]ImportRow, n)
+		for i := range rows {
+			la := f.LA1.ID
+			if i%2 == 1 {
+				la = f.LA2.ID
+			}
+			prov := f.Provider1.ID
+			if i%3 == 0 {
+				prov = f.Provider2.ID
+			}
+			parent := today.AddDays(-(i % 700))
+			var notified send.Date
+			if i%10 != 0 {
+				notified = parent.AddDays(i % 15)
+				if notified.After(today) {
+					notified = send.Date{}
 				}
-				prov := f.Provider1.ID
-				if i%3 == 0 {
-					prov = f.Provider2.ID
-				}
-				parent := today.AddDays(-(i % 700))
-				var notified send.Date
-				if i%10 != 0 {
-					notified = parent.AddDays(i % 15)
-					if notified.After(today) {
-						notified = send.Date{}
+			}
+			c := store.TestYoungChild(b, i, la)
+			c.NHSNumber = nhsNumber(b, 100000+i)
+			c.DateOfBirth = parent.AddDays(-400 - i%900)
+			rows[i] = ImportRow{Line: i + 2, Child: c, Notification: Notification{
+				ProviderOrgID: prov, LAID: la, Professional: "Health visitor", Reasons: "Delay",
+				Steps: s23.Steps{ParentInformedOn: parent, DiscussionOfferedOn: parent, LANotifiedOn: notified},
+			}}
+		}
+		start := time.Now()
+		res, err := New(s).Import(ctx, store.System, rows, false)
+		if err != nil || res.Notifications != n {
+			b.Fatalf("import: %+v %v", res.Problems[:min(3, len(res.Problems))], err)
+		}
+		b.Logf("%s: imported %d notifications at %.0f rows/s", s.Engine(), n, float64(n)/time.Since(start).Seconds())
+		if s.Engine() == store.EnginePostgres {
+			// As autovacuum would soon after a bulk load.
+			if err := s.Write(ctx, func(t *store.Tx) error { _, err := t.ExecN(ctx, "ANALYZE"); return err }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for name, run := range map[string]func() error{
+			"la-inbox": func() error {
+				_, _, err := New(s).List(ctx, f.LA1User, Filter{Limit: 25})
+				return err
+			},
+			"dco-overdue": func() error {
+				_, _, err := New(s).List(ctx, f.DCO, Filter{Status: StatusOverdue, Today: today, StandardDays: 10, Limit: 25})
+				return err
+			},
+			"compliance-month": func() error {
+				_, _, err := New(s).Compliance(ctx, f.DCO, send.NewDate(2025, 5, 1), send.NewDate(2025, 5, 31), 10)
+				return err
+			},
+		} {
+			b.Run(name, func(b *testing.B) {
+				for b.Loop() {
+					if err := run(); err != nil {
+						b.Fatal(err)
 					}
 				}
-				c := youngChild(b, i, la)
-				c.NHSNumber = nhsNumber(b, 100000+i)
-				c.DateOfBirth = parent.AddDays(-400 - i%900)
-				rows[i] = ImportRow{Line: i + 2, Child: c, Notification: Notification{
-					ProviderOrgID: prov, LAID: la, Professional: "Health visitor", Reasons: "Delay",
-					Steps: s23.Steps{ParentInformedOn: parent, DiscussionOfferedOn: parent, LANotifiedOn: notified},
-				}}
-			}
-			start := time.Now()
-			res, err := New(s).Import(ctx, store.System, rows, false)
-			if err != nil || res.Notifications != n {
-				b.Fatalf("import: %+v %v", res.Problems[:min(3, len(res.Problems))], err)
-			}
-			b.Logf("%s: imported %d notifications at %.0f rows/s", e.name, n, float64(n)/time.Since(start).Seconds())
-			if e.name == store.EnginePostgres {
-				// As autovacuum would soon after a bulk load.
-				if err := s.Write(ctx, func(t *store.Tx) error { _, err := t.ExecN(ctx, "ANALYZE"); return err }); err != nil {
-					b.Fatal(err)
-				}
-			}
-			for name, run := range map[string]func() error{
-				"la-inbox": func() error {
-					_, _, err := New(s).List(ctx, f.LA1User, Filter{Limit: 25})
-					return err
-				},
-				"dco-overdue": func() error {
-					_, _, err := New(s).List(ctx, f.DCO, Filter{Status: StatusOverdue, Today: today, StandardDays: 10, Limit: 25})
-					return err
-				},
-				"compliance-month": func() error {
-					_, _, err := New(s).Compliance(ctx, f.DCO, send.NewDate(2025, 5, 1), send.NewDate(2025, 5, 31), 10)
-					return err
-				},
-			} {
-				b.Run(name, func(b *testing.B) {
-					for b.Loop() {
-						if err := run(); err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
-		})
-	}
+			})
+		}
+	})
 }

@@ -14,10 +14,9 @@ import (
 func TestDCOOfNoICBSeesNoNotification(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
-		u := store.InsertLegacyUser(t, s, store.User{Email: "national@example.nhs.uk", Name: "National", Role: store.RoleDCO})
-		national := store.Actor{UserID: u.ID, Email: u.Email, Role: store.RoleDCO}
-		a := mustCreate(t, s, f.DCO, youngChild(t, 1, f.LA1.ID))
+		f := store.NewTestFixture(t, s)
+		national := store.LegacyDCO(t, s)
+		a := store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 1, f.LA1.ID))
 		n := notification(t, a.ID, "2025-05-01", "2025-05-06")
 		n.ProviderOrgID = f.Provider1.ID
 		mustNotify(t, s, f.DCO, n)
@@ -33,35 +32,18 @@ func TestDCOOfNoICBSeesNoNotification(t *testing.T) {
 	})
 }
 
-// shownIn counts the rows of action by actor in the child's "who has
-// accessed this record", as its ICB's DCO reads it.
-func shownIn(t *testing.T, s *store.Store, dco store.Actor, childID int64, action string, by store.Actor) int {
-	t.Helper()
-	log, err := s.ChildAccessLog(context.Background(), dco, childID)
-	if err != nil {
-		t.Fatalf("access log of child %d: %v", childID, err)
-	}
-	n := 0
-	for _, e := range log {
-		if e.Action == action && e.Email == by.Email {
-			n++
-		}
-	}
-	return n
-}
-
 // TestListRecordsChildrenShown: every child a list of notifications shows
 // has the read in its access history, and no other child does, whatever
 // the filter named (store.TestListsRecordChildrenShown for the others).
 func TestListRecordsChildrenShown(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		f := newFixture(t, s)
+		f := store.NewTestFixture(t, s)
 		var k []store.Child
 		for i := 1; i <= 4; i++ {
-			k = append(k, mustCreate(t, s, f.DCO, youngChild(t, i, f.LA1.ID)))
+			k = append(k, store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, i, f.LA1.ID)))
 		}
-		all := append(slices.Clone(k), mustCreate(t, s, f.DCO, youngChild(t, 5, f.LA2.ID)))
+		all := append(slices.Clone(k), store.MustCreateChild(t, s, f.DCO, store.TestYoungChild(t, 5, f.LA2.ID)))
 		for _, c := range k[:2] {
 			notifyAbout(t, s, f.Provider1User, notification(t, 0, "2025-05-01", ""), c)
 		}
@@ -80,7 +62,7 @@ func TestListRecordsChildrenShown(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				before := map[int64]int{}
 				for _, c := range all {
-					before[c.ID] = shownIn(t, s, f.DCO, c.ID, ActionList, tc.actor)
+					before[c.ID] = store.ShownIn(t, s, f.DCO, c.ID, ActionList, tc.actor)
 				}
 				ns, _, err := db.List(ctx, tc.actor, tc.f)
 				if err != nil {
@@ -94,7 +76,7 @@ func TestListRecordsChildrenShown(t *testing.T) {
 					if slices.ContainsFunc(tc.shown, func(x store.Child) bool { return x.ID == c.ID }) {
 						want = 1
 					}
-					if got := shownIn(t, s, f.DCO, c.ID, ActionList, tc.actor) - before[c.ID]; got != want {
+					if got := store.ShownIn(t, s, f.DCO, c.ID, ActionList, tc.actor) - before[c.ID]; got != want {
 						t.Errorf("%s rows added to %s's access history: got %d, want %d", ActionList, c.FamilyName, got, want)
 					}
 				}

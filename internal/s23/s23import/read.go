@@ -60,26 +60,10 @@ type Options struct {
 type Result struct {
 	// Rows are the valid rows, in file order, ready for s23db.Import.
 	Rows []s23db.ImportRow
-	// Errors are the first Limits.MaxErrors problems, in line order.
-	Errors     []importer.RowError
-	MoreErrors int
-	// Read is the number of data rows read, valid or not, blank ones excepted.
-	Read int
-	// Notes are remarks that do not stop an import: ignored columns, and
-	// rows imported as "other" notifications because s.23 did not apply.
-	Notes []string
-
-	maxErrors int // Limits.MaxErrors of the read
-}
-
-// OK reports whether the file had no problems at all.
-func (r *Result) OK() bool { return len(r.Errors) == 0 && r.MoreErrors == 0 }
-
-// AddStoreErrors merges the problems the database found in the rows that
-// parsed (a dry s23db.Import), already in the file's terms, into the
-// file's own, as AdviceResult.AddStoreErrors does.
-func (r *Result) AddStoreErrors(db []importer.RowError) {
-	r.Errors, r.MoreErrors = importer.MergeErrors(r.Errors, r.MoreErrors, db, r.maxErrors)
+	// Outcome holds the problems and the count of rows read; its Notes
+	// include rows imported as "other" notifications because s.23 did not
+	// apply. AddStoreErrors merges the problems a dry s23db.Import found.
+	importer.Outcome
 }
 
 // Read reads a Section 23 notifications CSV file whose header is
@@ -110,8 +94,7 @@ func Read(r io.Reader, opt Options) (*Result, error) {
 	if err := s.Run(r, Columns, "a notifications file", p.row); err != nil {
 		return nil, err
 	}
-	p.res.Errors, p.res.MoreErrors = s.Errors()
-	p.res.Read, p.res.Notes, p.res.maxErrors = s.Read(), s.Notes(), s.MaxErrors()
+	p.res.Outcome = s.Outcome()
 	return p.res, nil
 }
 

@@ -8,9 +8,6 @@ import (
 	"dco/internal/web"
 )
 
-// s23CSVMax bounds one download; a wider one is narrowed by filters.
-const s23CSVMax = 50_000
-
 // s23ListCSV downloads exactly what the list shows with the same filters,
 // every page of it.
 func (s *Web) s23ListCSV(w http.ResponseWriter, r *http.Request) {
@@ -31,8 +28,8 @@ func (s *Web) s23ListCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out [][]string
-	fl.f.Limit = 1000
-	for fl.f.Offset = 0; fl.f.Offset < s23CSVMax; fl.f.Offset += fl.f.Limit {
+	fl.f.Limit = web.CSVPage
+	for fl.f.Offset = 0; fl.f.Offset < web.CSVMax; fl.f.Offset += fl.f.Limit {
 		ns, total, err := s.db.List(ctx, actor, fl.f)
 		if err != nil {
 			s.Fail(w, r, err)

@@ -2,10 +2,7 @@ package s23web
 
 import (
 	"net/http"
-	"strconv"
 
-	"dco/internal/errs"
-	"dco/internal/store"
 	"dco/internal/web"
 )
 
@@ -15,19 +12,13 @@ func (s *Web) s23New(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := s.Actor(r)
 	in := s23Input{Dates: map[string]s23DateIn{}, FromForm: true}
-	var child *store.Child
-	if v := r.URL.Query().Get("child"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			s.Fail(w, r, errs.E(errs.NotFound, "Page not found"))
-			return
-		}
-		c, err := s.Store().GetChild(ctx, actor, id)
-		if err != nil {
-			s.Fail(w, r, err)
-			return
-		}
-		child, in.ChildID = &c, c.ID
+	child, err := s.QueryChild(r)
+	if err != nil {
+		s.Fail(w, r, err)
+		return
+	}
+	if child != nil {
+		in.ChildID = child.ID
 	}
 	p, err := s.s23FormPage(ctx, actor, in, child)
 	if err != nil {

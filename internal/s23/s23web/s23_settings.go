@@ -77,11 +77,7 @@ func (s *Web) s23SettingsLoad(ctx context.Context, actor store.Actor) (*s23Setti
 
 func (s *Web) s23SettingsForm(w http.ResponseWriter, r *http.Request) {
 	p, err := s.s23SettingsLoad(r.Context(), s.Actor(r))
-	if err != nil {
-		s.Fail(w, r, err)
-		return
-	}
-	s.Render(w, r, http.StatusOK, "s23_settings.html", p)
+	s.Show(w, r, "s23_settings.html", p, err)
 }
 
 // s23SettingsSave saves what changed as the DCO's ICB's own values; what

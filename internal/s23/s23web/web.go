@@ -8,7 +8,6 @@ package s23web
 import (
 	"context"
 	"embed"
-	"io/fs"
 
 	"dco/internal/s23"
 	"dco/internal/s23/s23db"
@@ -32,14 +31,10 @@ func New(db *s23db.DB) *Web { return &Web{db: db} }
 // the service.
 func (s *Web) Web(k *web.Kit) web.Parts {
 	s.Kit = k
-	pages, err := fs.Sub(templateFS, "templates")
-	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
-	}
 	s23List := web.NavItem{Href: "/s23-notifications", Text: "All Section 23 notifications"}
 	return web.Parts{
 		Routes:       s.routes(),
-		Pages:        pages,
+		Pages:        web.Templates(templateFS),
 		Nav:          s23Nav,
 		Home:         s.home,
 		HomeTemplate: "s23HomeSection",

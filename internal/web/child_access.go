@@ -22,18 +22,11 @@ type accessRow struct {
 
 func (s *Server) childAccess(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	actor, c, ok := s.childOfPath(w, r)
+	if !ok {
 		return
 	}
-	c, err := s.store.GetChild(ctx, actor, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	entries, err := s.store.ChildAccessLog(ctx, actor, id)
+	entries, err := s.store.ChildAccessLog(ctx, actor, c.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -47,7 +40,7 @@ func (s *Server) childAccess(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	p.Title = "Who has accessed this record"
-	p.Back, p.BackText = "/children/"+strconv.FormatInt(id, 10), "Back to the record"
+	p.Back, p.BackText = "/children/"+strconv.FormatInt(c.ID, 10), "Back to the record"
 	s.render(w, r, http.StatusOK, "child_access.html", p)
 }
 

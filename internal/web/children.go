@@ -60,6 +60,22 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// childOfPath reads the child named by the path's {id} as the signed-in
+// actor (GetChild audits the view, or the refusal), answering the request
+// itself when it cannot: ok is false then.
+func (s *Server) childOfPath(w http.ResponseWriter, r *http.Request) (actor store.Actor, c store.Child, ok bool) {
+	actor = state(r).actor(r)
+	id, err := pathID(r)
+	if err == nil {
+		c, err = s.store.GetChild(r.Context(), actor, id)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return actor, store.Child{}, false
+	}
+	return actor, c, true
+}
+
 // storeFields renames the store's field names to the form's and the API's:
 // the store speaks of la_id, people and clients choose an LA by its code.
 func storeFields(err error) error {
@@ -336,15 +352,8 @@ func (s *Server) likelyDuplicates(ctx context.Context, actor store.Actor, c stor
 
 func (s *Server) childEdit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := s.store.GetChild(ctx, actor, id)
-	if err != nil {
-		s.fail(w, r, err)
+	actor, c, ok := s.childOfPath(w, r)
+	if !ok {
 		return
 	}
 	code, err := s.laCode(ctx, c.LAID)
@@ -357,7 +366,7 @@ func (s *Server) childEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.editPage(p, id)
+	s.editPage(p, c.ID)
 	s.render(w, r, http.StatusOK, "child_form.html", p)
 }
 
@@ -464,17 +473,11 @@ func sortTimeline(es []timelineEntry) {
 
 func (s *Server) childView(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	actor := state(r).actor(r)
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	actor, c, ok := s.childOfPath(w, r)
+	if !ok {
 		return
 	}
-	c, err := s.store.GetChild(ctx, actor, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	var err error
 	d := send.Derive(c.DateOfBirth, send.Today(s.now()))
 	p := &childPage{
 		Child:     c,
